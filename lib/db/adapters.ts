@@ -9,15 +9,21 @@ import type { DatabaseConfig } from "./config";
  * PGlite handles are shared per directory within a process: PGlite allows one open handle per
  * data directory, and the app, the migrator and the seed may all want one.
  */
-const pgliteHandles = new Map<string, PGlite>();
+const globalHandles = globalThis as unknown as { __remsgatePGlite?: Map<string, PGlite> };
+const pgliteHandles = (globalHandles.__remsgatePGlite ??= new Map<string, PGlite>());
 
-export async function openPGlite(dir: string): Promise<PGlite> {
+export function openPGliteSync(dir: string): PGlite {
   let handle = pgliteHandles.get(dir);
   if (!handle || handle.closed) {
     if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
     handle = new PGlite(dir);
     pgliteHandles.set(dir, handle);
   }
+  return handle;
+}
+
+export async function openPGlite(dir: string): Promise<PGlite> {
+  const handle = openPGliteSync(dir);
   await handle.waitReady;
   return handle;
 }
@@ -47,12 +53,12 @@ export class AwaitingPGliteFactory extends PrismaPGlite {
 
 export type PrismaAdapterFactory = SqlMigrationAwareDriverAdapterFactory;
 
-export async function createAdapterFactory(
+export function createAdapterFactory(
   config: DatabaseConfig,
   options: { poolSize?: number } = {},
-): Promise<PrismaAdapterFactory> {
+): PrismaAdapterFactory {
   if (config.kind === "postgres") {
     return new PrismaPg({ connectionString: config.url, max: options.poolSize ?? 10 });
   }
-  return new AwaitingPGliteFactory(await openPGlite(config.dir));
+  return new AwaitingPGliteFactory(openPGliteSync(config.dir));
 }

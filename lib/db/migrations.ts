@@ -123,7 +123,7 @@ async function withEngine<T>(factory: PrismaAdapterFactory, fn: (engine: SchemaE
 
 /** Applies every pending migration; returns the names it applied (empty when up to date). */
 export async function applyMigrations(config: DatabaseConfig): Promise<string[]> {
-  const factory = config.kind === "postgres" ? new MigrationPgFactory(config.url) : await createAdapterFactory(config);
+  const factory = config.kind === "postgres" ? new MigrationPgFactory(config.url) : createAdapterFactory(config);
   const migrationsList = await listMigrations();
   try {
     const result = await withEngine(factory, (engine) => engine.applyMigrations({ migrationsList, filters: noFilters }));

@@ -83,11 +83,10 @@ export function isValidRemsIdPrefix(prefix: string): boolean {
   return PREFIX_PATTERN.test(prefix);
 }
 
-/** Check character for a prefix and an 8-character canonical body. */
+/** Check character for a prefix and a canonical body (throws on a non-Crockford character). */
 export function remsIdCheckCharacter(prefix: string, body: string): string {
   assertPrefix(prefix);
-  const check = CROCKFORD_ALPHABET.charAt(dammFold(prefix + body));
-  return check;
+  return CROCKFORD_ALPHABET.charAt(dammFold(prefix + body));
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * Auth.js (next-auth v5): Credentials sign-in, JWT sessions. The token only carries who and which
+ * session; `getActor()` re-checks that session in the database on every request.
+ */
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { env } from "../env";
+import { isAppError } from "../errors";
+import { clientIp } from "../http/client-ip";
+import { authenticate, newRequestId } from "./service";
+
+/** Carries our specific, user-safe message through Auth.js to the sign-in action. */
+export class SignInRefused extends CredentialsSignin {
+  constructor(
+    override readonly code: string,
+    readonly userMessage: string,
+    readonly fields?: Record<string, string[]>,
+  ) {
+    super(userMessage);
+  }
+}
+
+function authSecret(): string {
+  const secret = process.env.AUTH_SECRET;
+  if (secret) return secret;
+  if (process.env.NODE_ENV === "production" && !process.env.REMSGATE_DEMO) {
+    throw new Error("AUTH_SECRET is not set. Generate one with: openssl rand -base64 33");
+  }
+  // Development and tests only: a fixed secret is acceptable where nothing real is protected.
+  return "remsgate-development-secret-not-for-production-use";
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  secret: authSecret(),
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: env().SESSION_MAX_HOURS * 3600 },
+  pages: { signIn: "/sign-in", error: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      async authorize(credentials, request) {
+        try {
+          const result = await authenticate(
+            { email: credentials.email, password: credentials.password },
+            {
+              ip: clientIp(request.headers, env().TRUST_PROXY),
+              userAgent: request.headers.get("user-agent"),
+              requestId: request.headers.get("x-request-id") ?? newRequestId(),
+            },
+          );
+          return {
+            id: result.user.id,
+            email: result.user.email,
+            name: result.user.name,
+            role: result.user.role,
+            sessionId: result.sessionId,
+            sessionVersion: result.user.sessionVersion,
+          };
+        } catch (error) {
+          if (isAppError(error)) throw new SignInRefused(error.code, error.message, error.details?.fields);
+          throw error;
+        }
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        const u = user as typeof user & { role: string; sessionId: string; sessionVersion: number };
+        token.uid = u.id;
+        token.role = u.role;
+        token.sid = u.sessionId;
+        token.sv = u.sessionVersion;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      return {
+        ...session,
+        user: {
+          ...session.user,
+          id: String(token.uid ?? ""),
+          role: String(token.role ?? ""),
+          sessionId: String(token.sid ?? ""),
+          sessionVersion: Number(token.sv ?? -1),
+        },
+      };
+    },
+  },
+});

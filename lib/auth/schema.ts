@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+export const zEmail = z
+  .string()
+  .trim()
+  .min(1, "Enter your e-mail address")
+  .max(254, "E-mail address is too long")
+  .pipe(z.email("Enter a valid e-mail address, like name@example.com"))
+  .transform((v) => v.toLowerCase());
+
+export const zNewPassword = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(256, "Use at most 256 characters");
+
+/** Who a person can sign up as; patients and delegates join by invitation, administrators by CLI. */
+export const SELF_SERVICE_ROLES = ["PRESCRIBER", "PHARMACIST", "SETTING_REP"] as const;
+
+export const ENROLLING_AS_LABELS: Record<(typeof SELF_SERVICE_ROLES)[number], string> = {
+  PRESCRIBER: "Prescriber (healthcare provider)",
+  PHARMACIST: "Pharmacy authorized representative",
+  SETTING_REP: "Healthcare setting authorized representative",
+};
+
+export const ZSignUp = z
+  .object({
+    name: z.string().trim().min(1, "Enter your full name").max(200, "Name is too long"),
+    email: zEmail,
+    password: zNewPassword,
+    confirmPassword: z.string(),
+    enrollingAs: z.enum(SELF_SERVICE_ROLES, { error: "Choose what you are enrolling as" }),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The passwords do not match",
+  });
+export type TSignUp = z.input<typeof ZSignUp>;
+export type TSignUpParsed = z.output<typeof ZSignUp>;
+
+export const ZSignIn = z.object({
+  email: zEmail,
+  password: z.string().min(1, "Enter your password").max(256, "Password is too long"),
+});
+export type TSignIn = z.input<typeof ZSignIn>;

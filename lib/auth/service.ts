@@ -1,0 +1,377 @@
+/**
+ * Accounts and sessions: sign-up, sign-in with database-backed throttling, session validation,
+ * sign-out (here and everywhere), deactivation and the first administrator.
+ */
+import { randomUUID } from "node:crypto";
+import { recordAudit } from "../audit/service";
+import { db, type Db } from "../db";
+import { env } from "../env";
+import { AppError, fieldErrorsFromZod } from "../errors";
+import { Prisma } from "../generated/prisma/client";
+import type { Role } from "../generated/prisma/enums";
+import type { Actor, AuditActor } from "./actor";
+import { burnPasswordCheck, commonPasswordProblem, hashPassword, verifyPassword } from "./password";
+import { requirePermission } from "./permissions";
+import { type TSignUp, ZSignIn, ZSignUp, zEmail, zNewPassword } from "./schema";
+
+export interface RequestContext {
+  ip: string;
+  userAgent?: string | null;
+  requestId: string;
+}
+
+const userSelect = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  status: true,
+  sessionVersion: true,
+  pharmacyId: true,
+  healthcareSettingId: true,
+} as const;
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** Self-service sign-up as a prescriber or an organisation's authorized representative. */
+export async function signUp(input: TSignUp, ctx: RequestContext, client: Db = db()) {
+  const parsed = ZSignUp.safeParse(input);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: fieldErrorsFromZod(parsed.error) });
+  }
+  const { name, email, password, enrollingAs } = parsed.data;
+  const weak = commonPasswordProblem(password, [email.split("@")[0] ?? "", ...name.split(/\s+/)]);
+  if (weak) throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: { password: [weak] } });
+
+  const existing = await client.user.findUnique({ where: { email }, select: { id: true } });
+  if (existing) throw emailTaken();
+  const passwordHash = await hashPassword(password);
+  try {
+    return await client.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { email, name, passwordHash, role: enrollingAs },
+        select: userSelect,
+      });
+      await recordAudit(tx, { userId: user.id, role: user.role, requestId: ctx.requestId }, {
+        action: "user.signed_up",
+        entityType: "User",
+        entityId: user.id,
+        after: { email: user.email, name: user.name, role: user.role, ip: ctx.ip },
+      });
+      return user;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken();
+    throw error;
+  }
+}
+
+function emailTaken() {
+  return new AppError("VALIDATION", "Check the highlighted fields.", {
+    fields: { email: ["An account with this e-mail address already exists. Sign in instead, or reset your password."] },
+  });
+}
+
+function minutesUntil(date: Date, now: Date): number {
+  return Math.max(1, Math.ceil((date.getTime() - now.getTime()) / 60_000));
+}
+
+/** Counts a failure from this IP in a rolling window; locks the IP when it reaches the limit. */
+async function countIpFailure(client: Db, ip: string, now: Date) {
+  const { SIGNIN_MAX_FAILURES_IP: max, SIGNIN_LOCK_MINUTES: lockMinutes } = env();
+  const windowStart = new Date(now.getTime() - lockMinutes * 60_000);
+  const lockUntil = new Date(now.getTime() + lockMinutes * 60_000);
+  const key = `ip:${ip}`;
+  await client.$executeRaw`
+    INSERT INTO "SignInThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
+    VALUES (${key}, 1, ${now}, ${max <= 1 ? lockUntil : null}, ${now})
+    ON CONFLICT ("key") DO UPDATE SET
+      "failures" = CASE WHEN "SignInThrottle"."windowStart" < ${windowStart} THEN 1 ELSE "SignInThrottle"."failures" + 1 END,
+      "windowStart" = CASE WHEN "SignInThrottle"."windowStart" < ${windowStart} THEN ${now} ELSE "SignInThrottle"."windowStart" END,
+      "lockedUntil" = CASE
+        WHEN (CASE WHEN "SignInThrottle"."windowStart" < ${windowStart} THEN 1 ELSE "SignInThrottle"."failures" + 1 END) >= ${max}
+        THEN ${lockUntil}::timestamptz ELSE "SignInThrottle"."lockedUntil" END,
+      "updatedAt" = ${now}`;
+}
+
+export interface SignInResult {
+  user: { id: string; email: string; name: string; role: Role; sessionVersion: number };
+  sessionId: string;
+}
+
+/**
+ * Checks an e-mail and password. Failures are counted per account and per IP address in the
+ * database; a locked account or IP is refused before the password is even checked, and says so.
+ */
+export async function authenticate(
+  input: { email: unknown; password: unknown },
+  ctx: RequestContext,
+  client: Db = db(),
+  now: Date = new Date(),
+): Promise<SignInResult> {
+  const parsed = ZSignIn.safeParse(input);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: fieldErrorsFromZod(parsed.error) });
+  }
+  const { email, password } = parsed.data;
+  const e = env();
+
+  const ipLock = await client.signInThrottle.findUnique({ where: { key: `ip:${ctx.ip}` }, select: { lockedUntil: true } });
+  if (ipLock?.lockedUntil && ipLock.lockedUntil > now) {
+    throw new AppError(
+      "RATE_LIMITED",
+      `Too many failed sign-ins from your network. Try again in ${minutesUntil(ipLock.lockedUntil, now)} minutes.`,
+    );
+  }
+
+  const user = await client.user.findUnique({
+    where: { email },
+    select: { ...userSelect, passwordHash: true, lockedUntil: true, failedSignIns: true },
+  });
+  if (user?.lockedUntil && user.lockedUntil > now) {
+    throw new AppError(
+      "LOCKED",
+      `This account is locked after too many failed sign-ins. Try again in ${minutesUntil(user.lockedUntil, now)} minutes, or contact the REMS administrator.`,
+    );
+  }
+
+  const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+  const audit: AuditActor = { userId: user?.id ?? null, role: user?.role ?? null, requestId: ctx.requestId };
+
+  if (!user || !ok) {
+    await countIpFailure(client, ctx.ip, now);
+    let lockedNow = false;
+    await client.$transaction(async (tx) => {
+      if (user) {
+        const updated = await tx.user.update({
+          where: { id: user.id },
+          data: { failedSignIns: { increment: 1 } },
+          select: { failedSignIns: true },
+        });
+        if (updated.failedSignIns >= e.SIGNIN_MAX_FAILURES_ACCOUNT) {
+          lockedNow = true;
+          await tx.user.update({
+            where: { id: user.id },
+            data: { failedSignIns: 0, lockedUntil: new Date(now.getTime() + e.SIGNIN_LOCK_MINUTES * 60_000) },
+          });
+          await recordAudit(tx, audit, {
+            action: "user.locked",
+            entityType: "User",
+            entityId: user.id,
+            after: { reason: "too many failed sign-ins", minutes: e.SIGNIN_LOCK_MINUTES },
+          });
+        }
+      }
+      await recordAudit(tx, audit, {
+        action: "auth.sign_in_failed",
+        entityType: "User",
+        entityId: user?.id ?? null,
+        after: { email, ip: ctx.ip, knownAccount: Boolean(user) },
+      });
+    });
+    if (lockedNow) {
+      throw new AppError(
+        "LOCKED",
+        `This account is now locked after too many failed sign-ins. Try again in ${e.SIGNIN_LOCK_MINUTES} minutes, or contact the REMS administrator.`,
+      );
+    }
+    throw new AppError("UNAUTHENTICATED", "The e-mail address or password is incorrect.");
+  }
+
+  if (user.status !== "ACTIVE") {
+    throw new AppError("FORBIDDEN", "This account has been deactivated. Contact the REMS administrator.");
+  }
+
+  return client.$transaction(async (tx) => {
+    await tx.user.update({
+      where: { id: user.id },
+      data: { failedSignIns: 0, lockedUntil: null, lastSignInAt: now },
+    });
+    const session = await tx.authSession.create({
+      data: {
+        userId: user.id,
+        sessionVersion: user.sessionVersion,
+        createdAt: now,
+        lastSeenAt: now,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent?.slice(0, 400) ?? null,
+      },
+      select: { id: true },
+    });
+    await recordAudit(tx, audit, {
+      action: "auth.signed_in",
+      entityType: "User",
+      entityId: user.id,
+      after: { sessionId: session.id, ip: ctx.ip },
+    });
+    return {
+      user: { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion },
+      sessionId: session.id,
+    };
+  });
+}
+
+export type SessionCheck =
+  | { ok: true; actor: Omit<Actor, "requestId"> }
+  | { ok: false; reason: "missing" | "revoked" | "signed-out-everywhere" | "deactivated" | "idle" | "expired" };
+
+/** Re-validates the session on every request: the token alone is never enough. */
+export async function checkSession(
+  claims: { userId: string; sessionId: string; sessionVersion: number },
+  client: Db = db(),
+  now: Date = new Date(),
+): Promise<SessionCheck> {
+  const e = env();
+  const session = await client.authSession.findUnique({
+    where: { id: claims.sessionId },
+    select: {
+      userId: true,
+      createdAt: true,
+      lastSeenAt: true,
+      revokedAt: true,
+      sessionVersion: true,
+      user: { select: userSelect },
+    },
+  });
+  if (!session || session.userId !== claims.userId) return { ok: false, reason: "missing" };
+  if (session.revokedAt) return { ok: false, reason: "revoked" };
+  const { user } = session;
+  if (user.status !== "ACTIVE") return { ok: false, reason: "deactivated" };
+  if (user.sessionVersion !== claims.sessionVersion || session.sessionVersion !== user.sessionVersion) {
+    return { ok: false, reason: "signed-out-everywhere" };
+  }
+  if (now.getTime() - session.createdAt.getTime() > e.SESSION_MAX_HOURS * 3_600_000) return { ok: false, reason: "expired" };
+  if (now.getTime() - session.lastSeenAt.getTime() > e.SESSION_IDLE_MINUTES * 60_000) return { ok: false, reason: "idle" };
+  // Record activity, at most every 30 seconds per session.
+  if (now.getTime() - session.lastSeenAt.getTime() > 30_000) {
+    await client.authSession.update({ where: { id: claims.sessionId }, data: { lastSeenAt: now } });
+  }
+  return {
+    ok: true,
+    actor: {
+      userId: user.id,
+      role: user.role,
+      email: user.email,
+      name: user.name,
+      pharmacyId: user.pharmacyId,
+      healthcareSettingId: user.healthcareSettingId,
+      sessionId: claims.sessionId,
+    },
+  };
+}
+
+export async function endSession(actor: Actor, client: Db = db()) {
+  if (!actor.sessionId) return;
+  await client.$transaction(async (tx) => {
+    await tx.authSession.updateMany({
+      where: { id: actor.sessionId ?? "", userId: actor.userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    await recordAudit(tx, actor, { action: "auth.signed_out", entityType: "User", entityId: actor.userId });
+  });
+}
+
+/** Ends every session of the actor's own account, on every device, at once. */
+export async function signOutEverywhere(actor: Actor, client: Db = db()) {
+  requirePermission(actor, "session:revoke:own");
+  await revokeAllSessions(actor, actor.userId, "auth.signed_out_everywhere", client);
+}
+
+async function revokeAllSessions(actor: Actor, userId: string, action: string, client: Db) {
+  await client.$transaction(async (tx) => {
+    const user = await tx.user.update({
+      where: { id: userId },
+      data: { sessionVersion: { increment: 1 } },
+      select: { sessionVersion: true },
+    });
+    const { count } = await tx.authSession.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    await recordAudit(tx, actor, {
+      action,
+      entityType: "User",
+      entityId: userId,
+      after: { sessionVersion: user.sessionVersion, sessionsEnded: count },
+    });
+  });
+}
+
+/** An administrator deactivates an account: the person is signed out everywhere immediately. */
+export async function deactivateUser(actor: Actor, userId: string, reason: string, client: Db = db()) {
+  requirePermission(actor, "user:manage:any");
+  if (!reason.trim()) {
+    throw new AppError("VALIDATION", "Give a reason.", { fields: { reason: ["A reason is required"] } });
+  }
+  if (userId === actor.userId) throw new AppError("BAD_REQUEST", "You cannot deactivate your own account.");
+  await client.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { id: userId }, select: { status: true } });
+    if (!before) throw new AppError("NOT_FOUND", "No such user.");
+    await tx.user.update({
+      where: { id: userId },
+      data: { status: "DEACTIVATED", sessionVersion: { increment: 1 } },
+    });
+    await tx.authSession.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, actor, {
+      action: "user.deactivated",
+      entityType: "User",
+      entityId: userId,
+      before,
+      after: { status: "DEACTIVATED", reason },
+    });
+  });
+}
+
+/** Writes an authorization failure to the audit trail (a signed-in user reached another role's page). */
+export async function recordAuthorizationFailure(actor: Actor, permission: string, path: string, client: Db = db()) {
+  await client.$transaction(async (tx) => {
+    await recordAudit(tx, actor, {
+      action: "authorization.denied",
+      entityType: "Route",
+      entityId: path,
+      after: { permission, role: actor.role },
+    });
+  });
+}
+
+/** Creates an administrator (CLI only: administrators never self-register). */
+export async function createAdministrator(
+  input: { email: string; name: string; password: string },
+  requestId: string,
+  client: Db = db(),
+) {
+  const email = zEmail.safeParse(input.email);
+  const password = zNewPassword.safeParse(input.password);
+  const fields: Record<string, string[]> = {};
+  if (!email.success) fields.email = email.error.issues.map((i) => i.message);
+  if (!password.success) fields.password = password.error.issues.map((i) => i.message);
+  const weak = password.success ? commonPasswordProblem(input.password, [input.name]) : null;
+  if (weak) fields.password = [weak];
+  if (!input.name.trim()) fields.name = ["Enter a name"];
+  if (Object.keys(fields).length || !email.success) throw new AppError("VALIDATION", "Invalid administrator details.", { fields });
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await client.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { email: email.data, name: input.name.trim(), passwordHash, role: "ADMIN" },
+        select: userSelect,
+      });
+      await recordAudit(tx, { userId: null, role: null, requestId }, {
+        action: "user.admin_created",
+        entityType: "User",
+        entityId: user.id,
+        after: { email: user.email, name: user.name, role: user.role },
+      });
+      return user;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken();
+    throw error;
+  }
+}

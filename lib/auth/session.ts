@@ -1,0 +1,51 @@
+import "server-only";
+import { headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { AppError } from "../errors";
+import type { Actor } from "./actor";
+import { auth } from "./config";
+import { type Permission, requirePermission } from "./permissions";
+import { checkSession, newRequestId, recordAuthorizationFailure } from "./service";
+
+export const requestId = cache(async (): Promise<string> => (await headers()).get("x-request-id") ?? newRequestId());
+
+/**
+ * The signed-in actor for this request, or null. The JWT says who claims to be signed in; the
+ * database says whether that session is still alive (not revoked, not idle, not expired, same
+ * session version, account active).
+ */
+export const getActor = cache(async (): Promise<Actor | null> => {
+  const session = await auth();
+  const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
+  if (!user?.id || !user.sessionId) return null;
+  const check = await checkSession({ userId: user.id, sessionId: user.sessionId, sessionVersion: user.sessionVersion ?? -1 });
+  if (!check.ok) return null;
+  return { ...check.actor, requestId: await requestId() };
+});
+
+/**
+ * For pages: signed out → the sign-in page (coming back here afterwards); signed in without the
+ * permission → audited, then the 403 page.
+ */
+export async function requirePagePermission(permission: Permission, path: string): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  try {
+    requirePermission(actor, permission);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "FORBIDDEN") {
+      await recordAuthorizationFailure(actor, permission, path);
+      forbidden();
+    }
+    throw error;
+  }
+  return actor;
+}
+
+/** For server actions: the actor or an UNAUTHENTICATED error (never a redirect mid-mutation). */
+export async function requireActor(): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
+  return actor;
+}

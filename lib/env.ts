@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/** Environment, parsed once at start-up; a bad value fails loudly with the variable's name. */
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().optional(),
+  /** Secret for signing session tokens. Required in production; the demo generates one. */
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  APP_URL: z.url().default("http://localhost:3000"),
+  /** Minutes without a request after which a session ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Hours after sign-in after which a session ends whatever the activity. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+  /** Failed sign-ins on one account before it is locked, and for how long. */
+  SIGNIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  /** Failed sign-ins from one IP address (any account) within the window before it is throttled. */
+  SIGNIN_MAX_FAILURES_IP: z.coerce.number().int().min(1).default(20),
+  SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Trust X-Forwarded-For for the client address (set when behind a reverse proxy). */
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** Marks the database as a disposable demo database (the seed refuses others unless forced). */
+  REMSGATE_DEMO: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = ZEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** For tests that change the environment between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
