@@ -30,7 +30,8 @@ function authSecret(): string {
   return "remsgate-development-secret-not-for-production-use";
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
+// A lazy configuration: the secret is checked when the first request needs it, not at build time.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: authSecret(),
   trustHost: true,
   session: { strategy: "jwt", maxAge: env().SESSION_MAX_HOURS * 3600 },
@@ -87,4 +88,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       };
     },
   },
-});
+  logger: {
+    // A refused sign-in is an expected outcome (already audited), not a server error.
+    error(error: Error) {
+      if (error instanceof CredentialsSignin) return;
+      console.error(error);
+    },
+  },
+}));

@@ -13,13 +13,13 @@ export const DEFAULT_PGLITE_DIR = ".data/pglite";
  */
 export function resolveDatabaseConfig(url: string | undefined = process.env.DATABASE_URL): DatabaseConfig {
   const value = url?.trim();
-  if (!value) return { kind: "pglite", dir: path.resolve(DEFAULT_PGLITE_DIR) };
+  if (!value) return { kind: "pglite", dir: path.resolve(/*turbopackIgnore: true*/ process.cwd(), DEFAULT_PGLITE_DIR) };
   if (value.startsWith("postgres://") || value.startsWith("postgresql://")) {
     return { kind: "postgres", url: value };
   }
   if (value.startsWith("pglite:")) {
     const dir = value.slice("pglite:".length) || DEFAULT_PGLITE_DIR;
-    return { kind: "pglite", dir: dir === "memory" ? "memory://" : path.resolve(dir) };
+    return { kind: "pglite", dir: dir === "memory" ? "memory://" : path.resolve(/*turbopackIgnore: true*/ process.cwd(), dir) };
   }
   throw new Error(
     `DATABASE_URL must start with postgresql:// (PostgreSQL) or pglite: (embedded database); got "${value.split(":")[0]}:…"`,

@@ -1,0 +1,9 @@
+import { redirect } from "next/navigation";
+import { ROLE_HOME } from "@/lib/auth/permissions";
+import { getActor } from "@/lib/auth/session";
+
+/** After sign-in: each role lands on its own dashboard. */
+export default async function DashboardRedirect() {
+  const actor = await getActor();
+  redirect(actor ? ROLE_HOME[actor.role] : "/sign-in");
+}

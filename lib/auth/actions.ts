@@ -1,0 +1,74 @@
+"use server";
+
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { AppError } from "../errors";
+import { clientIp } from "../http/client-ip";
+import { type ActionResult, actionError } from "../http/action-result";
+import { env } from "../env";
+import { SignInRefused, signIn, signOut } from "./config";
+import { endSession, newRequestId, signOutEverywhere, signUp } from "./service";
+import { getActor, requireActor } from "./session";
+import type { TSignIn, TSignUp } from "./schema";
+
+async function requestContext() {
+  const h = await headers();
+  return {
+    ip: clientIp(h, env().TRUST_PROXY),
+    userAgent: h.get("user-agent"),
+    requestId: h.get("x-request-id") ?? newRequestId(),
+  };
+}
+
+/** Only same-site paths may be a post-sign-in destination. */
+function safeNext(next: unknown): string {
+  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
+}
+
+async function startSession(email: string, password: string): Promise<ActionResult> {
+  try {
+    await signIn("credentials", { email, password, redirect: false });
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof SignInRefused) {
+      return { ok: false, code: error.code, message: error.userMessage, fields: error.fields };
+    }
+    return actionError(error);
+  }
+}
+
+export async function signUpAction(input: TSignUp): Promise<ActionResult> {
+  const ctx = await requestContext();
+  try {
+    await signUp(input, ctx);
+  } catch (error) {
+    return actionError(error, ctx.requestId);
+  }
+  const started = await startSession(String(input.email), String(input.password));
+  if (!started.ok) return started;
+  redirect("/dashboard");
+}
+
+export async function signInAction(input: TSignIn & { next?: string }): Promise<ActionResult> {
+  const started = await startSession(String(input.email ?? ""), String(input.password ?? ""));
+  if (!started.ok) return started;
+  redirect(safeNext(input.next));
+}
+
+export async function signOutAction(): Promise<void> {
+  const actor = await getActor();
+  if (actor) await endSession(actor);
+  await signOut({ redirectTo: "/sign-in?signedOut=1" });
+}
+
+export async function signOutEverywhereAction(): Promise<ActionResult> {
+  try {
+    const actor = await requireActor();
+    await signOutEverywhere(actor);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "UNAUTHENTICATED") redirect("/sign-in");
+    return actionError(error);
+  }
+  await signOut({ redirectTo: "/sign-in?signedOutEverywhere=1" });
+  return { ok: true };
+}

@@ -1,0 +1,30 @@
+import { type NextRequest, NextResponse } from "next/server";
+
+/**
+ * Optimistic only: gives every request an id (for logs and the audit trail) and sends visitors
+ * without a session cookie to the sign-in page. Access is decided on the server, in each page,
+ * action and route handler, never here.
+ */
+const PORTALS = ["/prescriber", "/pharmacy", "/setting", "/patient", "/admin", "/account", "/dashboard"];
+
+export function proxy(request: NextRequest) {
+  const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+  const headers = new Headers(request.headers);
+  headers.set("x-request-id", requestId);
+
+  const { pathname, search } = request.nextUrl;
+  const hasSessionCookie = request.cookies.getAll().some((c) => c.name.endsWith("authjs.session-token"));
+  if (!hasSessionCookie && PORTALS.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+    const url = request.nextUrl.clone();
+    url.pathname = "/sign-in";
+    url.search = `?next=${encodeURIComponent(pathname + search)}`;
+    return NextResponse.redirect(url);
+  }
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("x-request-id", requestId);
+  return response;
+}
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+};
