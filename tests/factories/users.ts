@@ -1,0 +1,82 @@
+/**
+ * Users made the way the application makes them (signUp / createAdministrator), each with a
+ * unique e-mail address, so tests never share rows. Returns the user together with its password.
+ */
+import { randomInt, randomUUID } from "node:crypto";
+import type { Actor } from "../../lib/auth/actor";
+import { authenticate, checkSession, createAdministrator, type RequestContext, signUp } from "../../lib/auth/service";
+import type { Db } from "../../lib/db";
+
+export type SelfServiceRole = "PRESCRIBER" | "PHARMACIST" | "SETTING_REP";
+
+export function uniqueEmail(prefix = "user"): string {
+  return `${prefix}-${randomUUID()}@test.local`;
+}
+
+/** A strong passphrase that contains neither the factory's names nor its e-mail addresses. */
+export function strongPassword(): string {
+  return `Quartz lantern ${randomUUID().slice(0, 8)} meadow`;
+}
+
+/** An address no other test uses, so per-IP sign-in throttling never crosses tests. */
+export function uniqueIp(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+export function requestContext(ip = uniqueIp()): RequestContext {
+  return { ip, userAgent: "vitest", requestId: `test-${randomUUID()}` };
+}
+
+export async function createUser(
+  options: { role?: SelfServiceRole; prefix?: string; name?: string; password?: string; client?: Db } = {},
+) {
+  const password = options.password ?? strongPassword();
+  const email = uniqueEmail(options.prefix ?? (options.role ?? "prescriber").toLowerCase());
+  const user = await signUp(
+    {
+      name: options.name ?? "Morgan Okafor",
+      email,
+      password,
+      confirmPassword: password,
+      enrollingAs: options.role ?? "PRESCRIBER",
+    },
+    requestContext(),
+    options.client,
+  );
+  return { user, password };
+}
+
+export async function createAdmin(options: { prefix?: string; password?: string; client?: Db } = {}) {
+  const password = options.password ?? strongPassword();
+  const user = await createAdministrator(
+    { email: uniqueEmail(options.prefix ?? "admin"), name: "Avery Lindqvist", password },
+    `test-${randomUUID()}`,
+    options.client,
+  );
+  return { user, password };
+}
+
+/** Signs the user in and returns the actor that a request carrying that session would resolve to. */
+export async function signIn(
+  credentials: { user: { email: string }; password: string },
+  options: { ip?: string; now?: Date; client?: Db } = {},
+): Promise<{ actor: Actor; sessionId: string; sessionVersion: number }> {
+  const now = options.now ?? new Date();
+  const result = await authenticate(
+    { email: credentials.user.email, password: credentials.password },
+    requestContext(options.ip),
+    options.client,
+    now,
+  );
+  const check = await checkSession(
+    { userId: result.user.id, sessionId: result.sessionId, sessionVersion: result.user.sessionVersion },
+    options.client,
+    now,
+  );
+  if (!check.ok) throw new Error(`fresh session did not check out: ${check.reason}`);
+  return {
+    actor: { ...check.actor, requestId: `test-${randomUUID()}` },
+    sessionId: result.sessionId,
+    sessionVersion: result.user.sessionVersion,
+  };
+}
