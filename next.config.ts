@@ -1,7 +1,6 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  output: "standalone",
   poweredByHeader: false,
   // Packages with native binaries or wasm files loaded from their own folder stay outside the bundle.
   serverExternalPackages: [

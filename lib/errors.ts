@@ -40,7 +40,9 @@ export function fieldErrorsFromZod(error: { issues: { path: PropertyKey[]; messa
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
     const key = issue.path.map(String).join(".");
-    (fields[key] ??= []).push(issue.message);
+    const list = fields[key] ?? [];
+    list.push(issue.message);
+    fields[key] = list;
   }
   return fields;
 }

@@ -35,6 +35,11 @@ export const ZSignUp = z
   .refine((v) => v.password === v.confirmPassword, {
     path: ["confirmPassword"],
     message: "The passwords do not match",
+    // Report a mismatch together with the other fields' problems, not only once they are fixed.
+    when: (payload) => {
+      const v = payload.value as { password?: unknown; confirmPassword?: unknown };
+      return typeof v?.password === "string" && typeof v?.confirmPassword === "string";
+    },
   });
 export type TSignUp = z.input<typeof ZSignUp>;
 export type TSignUpParsed = z.output<typeof ZSignUp>;

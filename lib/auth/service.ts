@@ -141,7 +141,9 @@ export async function authenticate(
     );
   }
 
-  const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+  let ok = false;
+  if (user) ok = await verifyPassword(user.passwordHash, password);
+  else await burnPasswordCheck(password);
   const audit: AuditActor = { userId: user?.id ?? null, role: user?.role ?? null, requestId: ctx.requestId };
 
   if (!user || !ok) {
@@ -240,12 +242,12 @@ export async function checkSession(
     },
   });
   if (!session || session.userId !== claims.userId) return { ok: false, reason: "missing" };
-  if (session.revokedAt) return { ok: false, reason: "revoked" };
   const { user } = session;
   if (user.status !== "ACTIVE") return { ok: false, reason: "deactivated" };
   if (user.sessionVersion !== claims.sessionVersion || session.sessionVersion !== user.sessionVersion) {
     return { ok: false, reason: "signed-out-everywhere" };
   }
+  if (session.revokedAt) return { ok: false, reason: "revoked" };
   if (now.getTime() - session.createdAt.getTime() > e.SESSION_MAX_HOURS * 3_600_000) return { ok: false, reason: "expired" };
   if (now.getTime() - session.lastSeenAt.getTime() > e.SESSION_IDLE_MINUTES * 60_000) return { ok: false, reason: "idle" };
   // Record activity, at most every 30 seconds per session.

@@ -10,7 +10,8 @@ import type { DatabaseConfig } from "./config";
  * data directory, and the app, the migrator and the seed may all want one.
  */
 const globalHandles = globalThis as unknown as { __remsgatePGlite?: Map<string, PGlite> };
-const pgliteHandles = (globalHandles.__remsgatePGlite ??= new Map<string, PGlite>());
+globalHandles.__remsgatePGlite ??= new Map<string, PGlite>();
+const pgliteHandles = globalHandles.__remsgatePGlite;
 
 export function openPGliteSync(dir: string): PGlite {
   let handle = pgliteHandles.get(dir);

@@ -5,8 +5,8 @@
  * table, so `prisma migrate deploy` keeps working on machines that have the native engine.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -26,9 +26,10 @@ let bindings: Promise<WasmBindings> | undefined;
 /** Instantiates the engine's wasm module once per process (Node cannot import .wasm directly). */
 function loadEngine(): Promise<WasmBindings> {
   bindings ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const bgPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
-    const bg = (await import(bgPath)) as WasmBindings;
+    // Resolved from the project folder at run time (not by the bundler: the engine must stay external).
+    const pkgDir = path.join(/*turbopackIgnore: true*/ process.cwd(), "node_modules", "@prisma", "schema-engine-wasm");
+    const bgPath = path.join(pkgDir, "schema_engine_bg.js");
+    const bg = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(bgPath).href)) as WasmBindings;
     const wasmBytes = await readFile(path.join(path.dirname(bgPath), "schema_engine_bg.wasm"));
     const { instance } = await WebAssembly.instantiate(wasmBytes, { "./schema_engine_bg.js": bg as never });
     bg.__wbg_set_wasm(instance.exports);
@@ -46,7 +47,7 @@ function loadEngine(): Promise<WasmBindings> {
  *   column-type mapping; it is text for every purpose here.
  */
 class MigrationPgFactory extends PrismaPg {
-  constructor(private readonly url: string) {
+  constructor(url: string) {
     super({ connectionString: url, max: 2, allowExitOnIdle: true });
   }
   private readonly opened: SqlDriverAdapter[] = [];

@@ -1,5 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { authenticate, checkSession, deactivateUser, endSession, signOutEverywhere, signUp } from "../../lib/auth/service";
+import {
+  authenticate,
+  checkSession,
+  deactivateUser,
+  endSession,
+  signOutEverywhere,
+  signUp,
+} from "../../lib/auth/service";
 import { db, disconnectDb } from "../../lib/db";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
@@ -49,7 +56,12 @@ describe("signUp", () => {
       ctx,
     );
 
-    expect(user).toMatchObject({ email: email.toLowerCase(), name: "Imani Castellanos", role: "PHARMACIST", status: "ACTIVE" });
+    expect(user).toMatchObject({
+      email: email.toLowerCase(),
+      name: "Imani Castellanos",
+      role: "PHARMACIST",
+      status: "ACTIVE",
+    });
     const row = await userRow(user.id);
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain(password);
@@ -71,7 +83,13 @@ describe("signUp", () => {
     const password = strongPassword();
     const error = await appError(
       signUp(
-        { name: "Someone Else", email: user.email.toUpperCase(), password, confirmPassword: password, enrollingAs: "PRESCRIBER" },
+        {
+          name: "Someone Else",
+          email: user.email.toUpperCase(),
+          password,
+          confirmPassword: password,
+          enrollingAs: "PRESCRIBER",
+        },
         requestContext(),
       ),
     );
@@ -84,7 +102,13 @@ describe("signUp", () => {
     const email = uniqueEmail("common");
     const error = await appError(
       signUp(
-        { name: "Rafael Nguyen", email, password: "Password123!", confirmPassword: "Password123!", enrollingAs: "PRESCRIBER" },
+        {
+          name: "Rafael Nguyen",
+          email,
+          password: "Password123!",
+          confirmPassword: "Password123!",
+          enrollingAs: "PRESCRIBER",
+        },
         requestContext(),
       ),
     );
@@ -97,7 +121,10 @@ describe("signUp", () => {
     const email = uniqueEmail("context");
     const password = "Castellanos rides the quiet tram";
     const error = await appError(
-      signUp({ name: "Imani Castellanos", email, password, confirmPassword: password, enrollingAs: "SETTING_REP" }, requestContext()),
+      signUp(
+        { name: "Imani Castellanos", email, password, confirmPassword: password, enrollingAs: "SETTING_REP" },
+        requestContext(),
+      ),
     );
     expect(error.details?.fields?.password?.[0]).toMatch(/name or e-mail/);
     expect(await db().user.count({ where: { email } })).toBe(0);
@@ -105,7 +132,10 @@ describe("signUp", () => {
 
   it("returns field messages for malformed input and creates nothing", async () => {
     const error = await appError(
-      signUp({ name: "", email: "not-an-email", password: "short", confirmPassword: "", enrollingAs: "ADMIN" } as never, requestContext()),
+      signUp(
+        { name: "", email: "not-an-email", password: "short", confirmPassword: "", enrollingAs: "ADMIN" } as never,
+        requestContext(),
+      ),
     );
     expect(error.code).toBe("VALIDATION");
     expect(Object.keys(error.details?.fields ?? {}).sort()).toEqual(["email", "enrollingAs", "name", "password"]);
@@ -117,13 +147,20 @@ describe("authenticate", () => {
     const { user, password } = await createUser();
     const ip = uniqueIp();
     for (let i = 0; i < 2; i++) {
-      const error = await appError(authenticate({ email: user.email, password: "wrong password entirely" }, requestContext(ip)));
+      const error = await appError(
+        authenticate({ email: user.email, password: "wrong password entirely" }, requestContext(ip)),
+      );
       expect(error.code).toBe("UNAUTHENTICATED");
     }
     expect((await userRow(user.id)).failedSignIns).toBe(2);
 
     const now = new Date();
-    const result = await authenticate({ email: user.email.toUpperCase(), password }, { ...requestContext(ip), userAgent: "Firefox" }, db(), now);
+    const result = await authenticate(
+      { email: user.email.toUpperCase(), password },
+      { ...requestContext(ip), userAgent: "Firefox" },
+      db(),
+      now,
+    );
     expect(result.user).toMatchObject({ id: user.id, email: user.email, role: "PRESCRIBER", sessionVersion: 0 });
 
     const session = await db().authSession.findUniqueOrThrow({ where: { id: result.sessionId } });
@@ -138,7 +175,9 @@ describe("authenticate", () => {
     const { user } = await createUser();
     const ip = uniqueIp();
     const wrong = await appError(authenticate({ email: user.email, password: "not the password" }, requestContext(ip)));
-    const unknown = await appError(authenticate({ email: uniqueEmail("nobody"), password: "not the password" }, requestContext(ip)));
+    const unknown = await appError(
+      authenticate({ email: uniqueEmail("nobody"), password: "not the password" }, requestContext(ip)),
+    );
     expect([wrong.code, wrong.message]).toEqual([unknown.code, unknown.message]);
   });
 
@@ -149,10 +188,14 @@ describe("authenticate", () => {
     const t0 = new Date();
 
     for (let i = 1; i < max; i++) {
-      const error = await appError(authenticate({ email: user.email, password: `wrong ${i}` }, requestContext(ip), db(), t0));
+      const error = await appError(
+        authenticate({ email: user.email, password: `wrong ${i}` }, requestContext(ip), db(), t0),
+      );
       expect(error.code, `attempt ${i}`).toBe("UNAUTHENTICATED");
     }
-    const nth = await appError(authenticate({ email: user.email, password: "wrong again" }, requestContext(ip), db(), t0));
+    const nth = await appError(
+      authenticate({ email: user.email, password: "wrong again" }, requestContext(ip), db(), t0),
+    );
     expect(nth.code).toBe("LOCKED");
     expect(nth.status).toBe(423);
     expect(nth.message).toMatch(/locked/i);
@@ -161,7 +204,11 @@ describe("authenticate", () => {
     expect(row.lockedUntil?.getTime()).toBe(t0.getTime() + lockMinutes * MINUTE);
     expect(await db().auditEvent.count({ where: { entityId: user.id, action: "user.locked" } })).toBe(1);
 
-    for (const at of [t0, new Date(t0.getTime() + (lockMinutes - 1) * MINUTE), new Date(t0.getTime() + lockMinutes * MINUTE)]) {
+    for (const at of [
+      t0,
+      new Date(t0.getTime() + (lockMinutes - 1) * MINUTE),
+      new Date(t0.getTime() + lockMinutes * MINUTE - 1000),
+    ]) {
       const locked = await appError(authenticate({ email: user.email, password }, requestContext(ip), db(), at));
       expect(locked.code).toBe("LOCKED");
       expect(locked.message).toMatch(/locked/i);
@@ -238,7 +285,11 @@ describe("checkSession", () => {
     expect((await checkSession(claims, db(), new Date(beforeIdle.getTime() + (idle - 1) * MINUTE))).ok).toBe(true);
 
     const other = await authenticate({ email: user.email, password }, requestContext(), db(), t0);
-    const idleCheck = await checkSession({ ...claims, sessionId: other.sessionId }, db(), new Date(t0.getTime() + idle * MINUTE + 1000));
+    const idleCheck = await checkSession(
+      { ...claims, sessionId: other.sessionId },
+      db(),
+      new Date(t0.getTime() + idle * MINUTE + 1000),
+    );
     expect(idleCheck).toEqual({ ok: false, reason: "idle" });
   });
 
@@ -281,19 +332,26 @@ describe("checkSession", () => {
       ok: false,
       reason: "revoked",
     });
-    expect((await checkSession({ userId: credentials.user.id, sessionId: there.sessionId, sessionVersion: 0 })).ok).toBe(true);
-    expect(await db().auditEvent.count({ where: { entityId: credentials.user.id, action: "auth.signed_out" } })).toBe(1);
+    expect(
+      (await checkSession({ userId: credentials.user.id, sessionId: there.sessionId, sessionVersion: 0 })).ok,
+    ).toBe(true);
+    expect(await db().auditEvent.count({ where: { entityId: credentials.user.id, action: "auth.signed_out" } })).toBe(
+      1,
+    );
   });
 
   it('ends every session of the user with "signed-out-everywhere", and no one else\'s', async () => {
     const credentials = await createUser();
     const bystander = await signIn(await createUser());
-    const sessions = [await signIn(credentials), await signIn(credentials), await signIn(credentials)];
+    const first = await signIn(credentials);
+    const sessions = [first, await signIn(credentials), await signIn(credentials)];
 
-    await signOutEverywhere(sessions[0]!.actor);
+    await signOutEverywhere(first.actor);
 
     for (const s of sessions) {
-      expect(await checkSession({ userId: credentials.user.id, sessionId: s.sessionId, sessionVersion: s.sessionVersion })).toEqual({
+      expect(
+        await checkSession({ userId: credentials.user.id, sessionId: s.sessionId, sessionVersion: s.sessionVersion }),
+      ).toEqual({
         ok: false,
         reason: "signed-out-everywhere",
       });
@@ -318,7 +376,11 @@ describe("deactivateUser", () => {
     await deactivateUser(admin.actor, credentials.user.id, "Left the pharmacy");
 
     expect(
-      await checkSession({ userId: credentials.user.id, sessionId: session.sessionId, sessionVersion: session.sessionVersion }),
+      await checkSession({
+        userId: credentials.user.id,
+        sessionId: session.sessionId,
+        sessionVersion: session.sessionVersion,
+      }),
     ).toEqual({ ok: false, reason: "deactivated" });
     expect((await userRow(credentials.user.id)).status).toBe("DEACTIVATED");
 
@@ -329,7 +391,9 @@ describe("deactivateUser", () => {
     expect(refused.message).toMatch(/deactivated/);
     expect(await db().authSession.count({ where: { userId: credentials.user.id } })).toBe(1);
 
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { entityId: credentials.user.id, action: "user.deactivated" } });
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { entityId: credentials.user.id, action: "user.deactivated" },
+    });
     expect(audit).toMatchObject({
       actorId: admin.actor.userId,
       actorRole: "ADMIN",
@@ -349,9 +413,17 @@ describe("deactivateUser", () => {
 
     expect(await userRow(credentials.user.id)).toEqual(before);
     expect(
-      (await checkSession({ userId: credentials.user.id, sessionId: session.sessionId, sessionVersion: session.sessionVersion })).ok,
+      (
+        await checkSession({
+          userId: credentials.user.id,
+          sessionId: session.sessionId,
+          sessionVersion: session.sessionVersion,
+        })
+      ).ok,
     ).toBe(true);
-    expect(await db().auditEvent.count({ where: { entityId: credentials.user.id, action: "user.deactivated" } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { entityId: credentials.user.id, action: "user.deactivated" } })).toBe(
+      0,
+    );
   });
 
   it("requires a reason and refuses to deactivate the administrator's own account", async () => {

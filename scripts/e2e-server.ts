@@ -1,0 +1,51 @@
+/**
+ * The server the end-to-end tests drive: a fresh database (PostgreSQL when E2E_DATABASE_URL is
+ * set, otherwise a new embedded PGlite directory), migrated and seeded with the demo world, then
+ * the production build served with `next start`. Run `next build` first (npm run test:e2e does).
+ */
+import { spawn } from "node:child_process";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { closePGlite } from "../lib/db/adapters";
+import { resolveDatabaseConfig } from "../lib/db/config";
+import { createPrismaClient } from "../lib/db";
+import { applyMigrations } from "../lib/db/migrations";
+import { seedDemoWorld } from "../lib/demo/seed";
+import { recreatePostgresDatabase } from "../tests/setup/postgres";
+
+const port = process.env.E2E_PORT ?? "3210";
+const url = process.env.E2E_DATABASE_URL || `pglite:${path.resolve(".data/e2e-pglite")}`;
+
+async function main() {
+  const config = resolveDatabaseConfig(url);
+  if (config.kind === "postgres") await recreatePostgresDatabase(config.url);
+  else await rm(config.dir, { recursive: true, force: true });
+  await applyMigrations(config);
+  const client = createPrismaClient(config);
+  await seedDemoWorld(client, { baseUrl: `http://127.0.0.1:${port}`, manifestPath: path.resolve(".data/e2e-world.json") });
+  await client.$disconnect();
+  await closePGlite();
+
+  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port, "-H", "127.0.0.1"], {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: url,
+      REMSGATE_DEMO: "1",
+      AUTH_SECRET: "e2e-secret-0123456789-0123456789-0123456789",
+      APP_URL: `http://127.0.0.1:${port}`,
+      // The IP throttle is covered by integration tests; here every test shares one address.
+      SIGNIN_MAX_FAILURES_IP: "1000",
+    },
+  });
+  const stop = () => server.kill("SIGTERM");
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  server.on("exit", (code) => process.exit(code ?? 0));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
