@@ -80,9 +80,16 @@ describe("ZSignUp", () => {
     },
   );
 
-  it("reports every broken field at once", () => {
+  it("reports every broken field at once, a mismatched confirmation included", () => {
     const fields = fieldsOf(ZSignUp.safeParse({ name: "", email: "nope", password: "short", confirmPassword: "" }));
-    expect(Object.keys(fields).sort()).toEqual(["email", "enrollingAs", "name", "password"]);
+    expect(Object.keys(fields).sort()).toEqual(["confirmPassword", "email", "enrollingAs", "name", "password"]);
+  });
+
+  it("reports a mismatch alongside a malformed e-mail, not only once the e-mail is fixed", () => {
+    expect(fieldsOf(ZSignUp.safeParse({ ...valid, email: "dana", confirmPassword: "something else" }))).toEqual({
+      email: ["Enter a valid e-mail address, like name@example.com"],
+      confirmPassword: ["The passwords do not match"],
+    });
   });
 });
 

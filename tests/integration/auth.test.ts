@@ -138,7 +138,13 @@ describe("signUp", () => {
       ),
     );
     expect(error.code).toBe("VALIDATION");
-    expect(Object.keys(error.details?.fields ?? {}).sort()).toEqual(["email", "enrollingAs", "name", "password"]);
+    expect(Object.keys(error.details?.fields ?? {}).sort()).toEqual([
+      "confirmPassword",
+      "email",
+      "enrollingAs",
+      "name",
+      "password",
+    ]);
   });
 });
 
