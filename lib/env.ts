@@ -8,9 +8,19 @@ const ZEnv = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   APP_URL: z.url().default("http://localhost:3000"),
   /** Minutes without a request after which a session ends. */
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** Hours after sign-in after which a session ends whatever the activity. */
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(12),
   /** Failed sign-ins on one account before it is locked, and for how long. */
   SIGNIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().min(1).default(5),
   /** Failed sign-ins from one IP address (any account) within the window before it is throttled. */

@@ -11,7 +11,8 @@ import { seedDemoWorld } from "../lib/demo/seed";
 async function main() {
   const force = process.argv.includes("--force");
   const config = resolveDatabaseConfig();
-  const demoDatabase = config.kind === "pglite" || process.env.REMSGATE_DEMO === "1" || process.env.REMSGATE_DEMO === "true";
+  const demoDatabase =
+    config.kind === "pglite" || process.env.REMSGATE_DEMO === "1" || process.env.REMSGATE_DEMO === "true";
   if (!demoDatabase && !force) {
     console.error(
       `Refusing to seed ${describeDatabase(config)}: it is not the embedded demo database.\n` +
@@ -21,7 +22,9 @@ async function main() {
   }
   const client = createPrismaClient(config);
   try {
-    const world = await seedDemoWorld(client, { baseUrl: process.env.APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}` });
+    const world = await seedDemoWorld(client, {
+      baseUrl: process.env.APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`,
+    });
     console.log(`Seeded the demo world into ${describeDatabase(config)} (manifest: .data/demo-world.json).`);
     console.log(`Demo accounts (password ${world.password}): ${Object.values(world.accounts).join(", ")}`);
   } finally {

@@ -13,7 +13,9 @@ import { isAppError } from "../lib/errors";
 async function main() {
   const { values } = parseArgs({ options: { email: { type: "string" }, name: { type: "string" } } });
   if (!values.email || !values.name) {
-    console.error('Usage: npm run admin:create -- --email admin@example.org --name "Full Name"   (password from ADMIN_PASSWORD or prompt)');
+    console.error(
+      'Usage: npm run admin:create -- --email admin@example.org --name "Full Name"   (password from ADMIN_PASSWORD or prompt)',
+    );
     process.exit(2);
   }
   let password = process.env.ADMIN_PASSWORD;
@@ -28,7 +30,8 @@ async function main() {
   } catch (error) {
     if (isAppError(error)) {
       console.error(error.message);
-      for (const [field, messages] of Object.entries(error.details?.fields ?? {})) console.error(`  ${field}: ${messages.join("; ")}`);
+      for (const [field, messages] of Object.entries(error.details?.fields ?? {}))
+        console.error(`  ${field}: ${messages.join("; ")}`);
       process.exitCode = 2;
       return;
     }

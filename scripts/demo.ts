@@ -27,10 +27,16 @@ function newestSource(dirs: string[]): number {
 
 function buildIfNeeded() {
   const buildId = path.join(root, ".next", "BUILD_ID");
-  const stale = !existsSync(buildId) || statSync(buildId).mtimeMs < newestSource(["app", "lib", "components", "proxy.ts", "next.config.ts", "package.json", "prisma/schema.prisma"]);
+  const stale =
+    !existsSync(buildId) ||
+    statSync(buildId).mtimeMs <
+      newestSource(["app", "lib", "components", "proxy.ts", "next.config.ts", "package.json", "prisma/schema.prisma"]);
   if (!stale) return;
   console.log("Building the app (first run, or sources changed)…");
-  const result = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  const result = spawnSync(process.execPath, [nextBin, "build"], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
@@ -56,16 +62,24 @@ async function main() {
     NODE_ENV: "production" as const,
   };
   // Migrate and seed in a child process: the embedded database allows one process at a time.
-  const seeded = spawnSync(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo-prepare.ts"], { stdio: "inherit", env });
+  const seeded = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/demo-prepare.ts"],
+    { stdio: "inherit", env },
+  );
   if (seeded.status !== 0) process.exit(seeded.status ?? 1);
 
-  const world = JSON.parse(readFileSync(path.join(root, ".data", "demo-world.json"), "utf8")) as { password: string; accounts: Record<string, string> };
+  const world = JSON.parse(readFileSync(path.join(root, ".data", "demo-world.json"), "utf8")) as {
+    password: string;
+    accounts: Record<string, string>;
+  };
   console.log(`\nremsgate demo on ${env.APP_URL}`);
   console.log(`Demo accounts (password ${world.password}):`);
   for (const [who, email] of Object.entries(world.accounts)) console.log(`  ${who.padEnd(11)} ${email}`);
   console.log("API examples use the identities in .data/demo-world.json.\n");
 
-  const server = spawn(process.execPath, [nextBin, "start", "-p", port], { stdio: "inherit", env });
+  const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+  const server = spawn(process.execPath, [tsx, "scripts/serve.ts"], { stdio: "inherit", env: { ...env, PORT: port } });
   const stop = () => server.kill("SIGTERM");
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -22,15 +22,20 @@ async function main() {
   else await rm(config.dir, { recursive: true, force: true });
   await applyMigrations(config);
   const client = createPrismaClient(config);
-  await seedDemoWorld(client, { baseUrl: `http://127.0.0.1:${port}`, manifestPath: path.resolve(".data/e2e-world.json") });
+  await seedDemoWorld(client, {
+    baseUrl: `http://127.0.0.1:${port}`,
+    manifestPath: path.resolve(".data/e2e-world.json"),
+  });
   await client.$disconnect();
   await closePGlite();
 
-  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port, "-H", "127.0.0.1"], {
+  const server = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/serve.ts"], {
     stdio: "inherit",
     env: {
       ...process.env,
       NODE_ENV: "production",
+      PORT: port,
+      HOSTNAME: "127.0.0.1",
       DATABASE_URL: url,
       REMSGATE_DEMO: "1",
       AUTH_SECRET: "e2e-secret-0123456789-0123456789-0123456789",

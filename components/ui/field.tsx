@@ -32,7 +32,15 @@ export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextF
   );
 });
 
-export function FormBanner({ kind, children, id }: { kind: "error" | "ok" | "warn"; children: ReactNode; id?: string }) {
+export function FormBanner({
+  kind,
+  children,
+  id,
+}: {
+  kind: "error" | "ok" | "warn";
+  children: ReactNode;
+  id?: string;
+}) {
   return (
     <div id={id} className={`banner ${kind}`} role={kind === "error" ? "alert" : "status"}>
       {children}

@@ -5,7 +5,6 @@ import { redirect } from "next/navigation";
 import { AppError } from "../errors";
 import { clientIp } from "../http/client-ip";
 import { type ActionResult, actionError } from "../http/action-result";
-import { env } from "../env";
 import { SignInRefused, signIn, signOut } from "./config";
 import { endSession, newRequestId, signOutEverywhere, signUp } from "./service";
 import { getActor, requireActor } from "./session";
@@ -14,7 +13,7 @@ import type { TSignIn, TSignUp } from "./schema";
 async function requestContext() {
   const h = await headers();
   return {
-    ip: clientIp(h, env().TRUST_PROXY),
+    ip: clientIp(h),
     userAgent: h.get("user-agent"),
     requestId: h.get("x-request-id") ?? newRequestId(),
   };

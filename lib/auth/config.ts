@@ -44,7 +44,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
           const result = await authenticate(
             { email: credentials.email, password: credentials.password },
             {
-              ip: clientIp(request.headers, env().TRUST_PROXY),
+              ip: clientIp(request.headers),
               userAgent: request.headers.get("user-agent"),
               requestId: request.headers.get("x-request-id") ?? newRequestId(),
             },

@@ -58,12 +58,16 @@ export async function signUp(input: TSignUp, ctx: RequestContext, client: Db = d
         data: { email, name, passwordHash, role: enrollingAs },
         select: userSelect,
       });
-      await recordAudit(tx, { userId: user.id, role: user.role, requestId: ctx.requestId }, {
-        action: "user.signed_up",
-        entityType: "User",
-        entityId: user.id,
-        after: { email: user.email, name: user.name, role: user.role, ip: ctx.ip },
-      });
+      await recordAudit(
+        tx,
+        { userId: user.id, role: user.role, requestId: ctx.requestId },
+        {
+          action: "user.signed_up",
+          entityType: "User",
+          entityId: user.id,
+          after: { email: user.email, name: user.name, role: user.role, ip: ctx.ip },
+        },
+      );
       return user;
     });
   } catch (error) {
@@ -122,7 +126,10 @@ export async function authenticate(
   const { email, password } = parsed.data;
   const e = env();
 
-  const ipLock = await client.signInThrottle.findUnique({ where: { key: `ip:${ctx.ip}` }, select: { lockedUntil: true } });
+  const ipLock = await client.signInThrottle.findUnique({
+    where: { key: `ip:${ctx.ip}` },
+    select: { lockedUntil: true },
+  });
   if (ipLock?.lockedUntil && ipLock.lockedUntil > now) {
     throw new AppError(
       "RATE_LIMITED",
@@ -248,8 +255,10 @@ export async function checkSession(
     return { ok: false, reason: "signed-out-everywhere" };
   }
   if (session.revokedAt) return { ok: false, reason: "revoked" };
-  if (now.getTime() - session.createdAt.getTime() > e.SESSION_MAX_HOURS * 3_600_000) return { ok: false, reason: "expired" };
-  if (now.getTime() - session.lastSeenAt.getTime() > e.SESSION_IDLE_MINUTES * 60_000) return { ok: false, reason: "idle" };
+  if (now.getTime() - session.createdAt.getTime() > e.SESSION_MAX_HOURS * 3_600_000)
+    return { ok: false, reason: "expired" };
+  if (now.getTime() - session.lastSeenAt.getTime() > e.SESSION_IDLE_MINUTES * 60_000)
+    return { ok: false, reason: "idle" };
   // Record activity, at most every 30 seconds per session.
   if (now.getTime() - session.lastSeenAt.getTime() > 30_000) {
     await client.authSession.update({ where: { id: claims.sessionId }, data: { lastSeenAt: now } });
@@ -356,7 +365,8 @@ export async function createAdministrator(
   const weak = password.success ? commonPasswordProblem(input.password, [input.name]) : null;
   if (weak) fields.password = [weak];
   if (!input.name.trim()) fields.name = ["Enter a name"];
-  if (Object.keys(fields).length || !email.success) throw new AppError("VALIDATION", "Invalid administrator details.", { fields });
+  if (Object.keys(fields).length || !email.success)
+    throw new AppError("VALIDATION", "Invalid administrator details.", { fields });
   const passwordHash = await hashPassword(input.password);
   try {
     return await client.$transaction(async (tx) => {
@@ -364,12 +374,16 @@ export async function createAdministrator(
         data: { email: email.data, name: input.name.trim(), passwordHash, role: "ADMIN" },
         select: userSelect,
       });
-      await recordAudit(tx, { userId: null, role: null, requestId }, {
-        action: "user.admin_created",
-        entityType: "User",
-        entityId: user.id,
-        after: { email: user.email, name: user.name, role: user.role },
-      });
+      await recordAudit(
+        tx,
+        { userId: null, role: null, requestId },
+        {
+          action: "user.admin_created",
+          entityType: "User",
+          entityId: user.id,
+          after: { email: user.email, name: user.name, role: user.role },
+        },
+      );
       return user;
     });
   } catch (error) {

@@ -19,7 +19,11 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   const session = await auth();
   const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
   if (!user?.id || !user.sessionId) return null;
-  const check = await checkSession({ userId: user.id, sessionId: user.sessionId, sessionVersion: user.sessionVersion ?? -1 });
+  const check = await checkSession({
+    userId: user.id,
+    sessionId: user.sessionId,
+    sessionVersion: user.sessionVersion ?? -1,
+  });
   if (!check.ok) return null;
   return { ...check.actor, requestId: await requestId() };
 });

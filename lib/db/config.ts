@@ -1,9 +1,7 @@
 import path from "node:path";
 
 /** Where the registry keeps its data: a PostgreSQL server, or an embedded PGlite directory. */
-export type DatabaseConfig =
-  | { kind: "postgres"; url: string }
-  | { kind: "pglite"; dir: string };
+export type DatabaseConfig = { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
 
 export const DEFAULT_PGLITE_DIR = ".data/pglite";
 
@@ -19,7 +17,10 @@ export function resolveDatabaseConfig(url: string | undefined = process.env.DATA
   }
   if (value.startsWith("pglite:")) {
     const dir = value.slice("pglite:".length) || DEFAULT_PGLITE_DIR;
-    return { kind: "pglite", dir: dir === "memory" ? "memory://" : path.resolve(/*turbopackIgnore: true*/ process.cwd(), dir) };
+    return {
+      kind: "pglite",
+      dir: dir === "memory" ? "memory://" : path.resolve(/*turbopackIgnore: true*/ process.cwd(), dir),
+    };
   }
   throw new Error(
     `DATABASE_URL must start with postgresql:// (PostgreSQL) or pglite: (embedded database); got "${value.split(":")[0]}:…"`,

@@ -21,22 +21,26 @@ type WasmBindings = typeof import("@prisma/schema-engine-wasm/schema_engine_bg")
   __wbg_set_wasm(exports: WebAssembly.Exports): void;
 };
 
-let bindings: Promise<WasmBindings> | undefined;
+// On globalThis, not in module scope: the wasm glue module is a native import shared by the whole
+// process, and a second copy of this module (vitest loads one per project) must not re-initialise it.
+const engineCache = globalThis as unknown as { __remsgateSchemaEngine?: Promise<WasmBindings> };
 
 /** Instantiates the engine's wasm module once per process (Node cannot import .wasm directly). */
 function loadEngine(): Promise<WasmBindings> {
-  bindings ??= (async () => {
+  engineCache.__remsgateSchemaEngine ??= (async () => {
     // Resolved from the project folder at run time (not by the bundler: the engine must stay external).
     const pkgDir = path.join(/*turbopackIgnore: true*/ process.cwd(), "node_modules", "@prisma", "schema-engine-wasm");
     const bgPath = path.join(pkgDir, "schema_engine_bg.js");
-    const bg = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(bgPath).href)) as WasmBindings;
+    const bg = (await import(
+      /* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(bgPath).href
+    )) as WasmBindings;
     const wasmBytes = await readFile(path.join(path.dirname(bgPath), "schema_engine_bg.wasm"));
     const { instance } = await WebAssembly.instantiate(wasmBytes, { "./schema_engine_bg.js": bg as never });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return bg;
   })();
-  return bindings;
+  return engineCache.__remsgateSchemaEngine;
 }
 
 /**
@@ -127,7 +131,9 @@ export async function applyMigrations(config: DatabaseConfig): Promise<string[]>
   const factory = config.kind === "postgres" ? new MigrationPgFactory(config.url) : createAdapterFactory(config);
   const migrationsList = await listMigrations();
   try {
-    const result = await withEngine(factory, (engine) => engine.applyMigrations({ migrationsList, filters: noFilters }));
+    const result = await withEngine(factory, (engine) =>
+      engine.applyMigrations({ migrationsList, filters: noFilters }),
+    );
     return result.appliedMigrationNames;
   } finally {
     if (factory instanceof MigrationPgFactory) await factory.disposeAll();

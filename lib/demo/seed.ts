@@ -45,7 +45,10 @@ export interface DemoWorld {
 }
 
 async function ensureProgram(tx: Tx, actor: AuditActor, definition: TProgramDefinition) {
-  const existing = await tx.program.findUnique({ where: { code: definition.code }, select: { id: true, definitionVersion: true } });
+  const existing = await tx.program.findUnique({
+    where: { code: definition.code },
+    select: { id: true, definitionVersion: true },
+  });
   const data = {
     name: definition.name,
     drugName: definition.drug.name,
@@ -57,35 +60,69 @@ async function ensureProgram(tx: Tx, actor: AuditActor, definition: TProgramDefi
   if (existing) {
     if (existing.definitionVersion === definition.version) return existing.id;
     await tx.program.update({ where: { id: existing.id }, data });
-    await recordAudit(tx, actor, { action: "program.definition_updated", entityType: "Program", entityId: existing.id, after: { code: definition.code, version: definition.version } });
+    await recordAudit(tx, actor, {
+      action: "program.definition_updated",
+      entityType: "Program",
+      entityId: existing.id,
+      after: { code: definition.code, version: definition.version },
+    });
     return existing.id;
   }
   const created = await tx.program.create({ data: { code: definition.code, ...data }, select: { id: true } });
-  await recordAudit(tx, actor, { action: "program.created", entityType: "Program", entityId: created.id, after: { code: definition.code, version: definition.version } });
+  await recordAudit(tx, actor, {
+    action: "program.created",
+    entityType: "Program",
+    entityId: created.id,
+    after: { code: definition.code, version: definition.version },
+  });
   return created.id;
 }
 
 async function ensureUser(
   tx: Tx,
   actor: AuditActor,
-  input: { email: string; name: string; role: Role; passwordHash: string; pharmacyId?: string; healthcareSettingId?: string },
+  input: {
+    email: string;
+    name: string;
+    role: Role;
+    passwordHash: string;
+    pharmacyId?: string;
+    healthcareSettingId?: string;
+  },
 ) {
   const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
   if (existing) return existing.id;
   const user = await tx.user.create({ data: input, select: { id: true, email: true, role: true } });
-  await recordAudit(tx, actor, { action: "user.created_by_seed", entityType: "User", entityId: user.id, after: { email: user.email, role: user.role } });
+  await recordAudit(tx, actor, {
+    action: "user.created_by_seed",
+    entityType: "User",
+    entityId: user.id,
+    after: { email: user.email, role: user.role },
+  });
   return user.id;
 }
 
 async function ensureEnrollment(
   tx: Tx,
   actor: AuditActor,
-  input: { programId: string; kind: StakeholderKind; status: EnrollmentStatus; stakeholder: { prescriberId?: string; pharmacyId?: string; healthcareSettingId?: string }; data: Record<string, unknown> },
+  input: {
+    programId: string;
+    kind: StakeholderKind;
+    status: EnrollmentStatus;
+    stakeholder: { prescriberId?: string; pharmacyId?: string; healthcareSettingId?: string };
+    data: Record<string, unknown>;
+  },
 ) {
-  const where =
-    input.stakeholder.prescriberId ? { programId_prescriberId: { programId: input.programId, prescriberId: input.stakeholder.prescriberId } }
-    : input.stakeholder.pharmacyId ? { programId_pharmacyId: { programId: input.programId, pharmacyId: input.stakeholder.pharmacyId } }
-    : { programId_healthcareSettingId: { programId: input.programId, healthcareSettingId: input.stakeholder.healthcareSettingId ?? "" } };
+  const where = input.stakeholder.prescriberId
+    ? { programId_prescriberId: { programId: input.programId, prescriberId: input.stakeholder.prescriberId } }
+    : input.stakeholder.pharmacyId
+      ? { programId_pharmacyId: { programId: input.programId, pharmacyId: input.stakeholder.pharmacyId } }
+      : {
+          programId_healthcareSettingId: {
+            programId: input.programId,
+            healthcareSettingId: input.stakeholder.healthcareSettingId ?? "",
+          },
+        };
   const existing = await tx.enrollment.findUnique({ where, select: { id: true } });
   if (existing) return existing.id;
   const now = new Date();
@@ -103,24 +140,35 @@ async function ensureEnrollment(
       events: {
         create: [
           { toStatus: "SUBMITTED", reason: "Demo world: application submitted" },
-          ...(certified ? [{ fromStatus: "SUBMITTED" as const, toStatus: "CERTIFIED" as const, reason: "Demo world: approved" }] : []),
+          ...(certified
+            ? [{ fromStatus: "SUBMITTED" as const, toStatus: "CERTIFIED" as const, reason: "Demo world: approved" }]
+            : []),
         ],
       },
     },
     select: { id: true, status: true, certificationNumber: true },
   });
-  await recordAudit(tx, actor, { action: "enrollment.created_by_seed", entityType: "Enrollment", entityId: enrollment.id, after: enrollment });
+  await recordAudit(tx, actor, {
+    action: "enrollment.created_by_seed",
+    entityType: "Enrollment",
+    entityId: enrollment.id,
+    after: enrollment,
+  });
   return enrollment.id;
 }
 
 /** Seeds the demo world and returns its manifest (also written to `.data/demo-world.json`). */
-export async function seedDemoWorld(client: Db, options: { baseUrl: string; manifestPath?: string }): Promise<DemoWorld> {
+export async function seedDemoWorld(
+  client: Db,
+  options: { baseUrl: string; manifestPath?: string },
+): Promise<DemoWorld> {
   const actor = systemActor("seed");
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 
   const settingId = await client.$transaction(async (tx) => {
     const programIds = new Map<string, string>();
-    for (const definition of listProgramDefinitions()) programIds.set(definition.code, await ensureProgram(tx, actor, definition));
+    for (const definition of listProgramDefinitions())
+      programIds.set(definition.code, await ensureProgram(tx, actor, definition));
     const programId = programIds.get(DEMO.programCode);
     if (!programId) throw new Error(`The ${DEMO.programCode} programme definition is missing`);
 
@@ -143,7 +191,11 @@ export async function seedDemoWorld(client: Db, options: { baseUrl: string; mani
         },
         select: { id: true },
       });
-      await recordAudit(tx, actor, { action: "pharmacy.created_by_seed", entityType: "Pharmacy", entityId: pharmacy.id });
+      await recordAudit(tx, actor, {
+        action: "pharmacy.created_by_seed",
+        entityType: "Pharmacy",
+        entityId: pharmacy.id,
+      });
     }
 
     let setting = await tx.healthcareSetting.findUnique({ where: { npi: DEMO.setting.npi }, select: { id: true } });
@@ -164,18 +216,56 @@ export async function seedDemoWorld(client: Db, options: { baseUrl: string; mani
         },
         select: { id: true },
       });
-      await recordAudit(tx, actor, { action: "healthcare_setting.created_by_seed", entityType: "HealthcareSetting", entityId: setting.id });
+      await recordAudit(tx, actor, {
+        action: "healthcare_setting.created_by_seed",
+        entityType: "HealthcareSetting",
+        entityId: setting.id,
+      });
     }
 
     await ensureUser(tx, actor, { email: DEMO.accounts.admin, name: "Avery Admin", role: "ADMIN", passwordHash });
-    const adaId = await ensureUser(tx, actor, { email: DEMO.accounts.ada, name: "Dr. Ada Lovelace", role: "PRESCRIBER", passwordHash });
-    const benId = await ensureUser(tx, actor, { email: DEMO.accounts.ben, name: "Dr. Ben Carson-Reed", role: "PRESCRIBER", passwordHash });
-    await ensureUser(tx, actor, { email: DEMO.accounts.pharmacist, name: "Pat Pharmacist", role: "PHARMACIST", passwordHash, pharmacyId: pharmacy.id });
-    await ensureUser(tx, actor, { email: DEMO.accounts.infusion, name: "Ivy Infusion", role: "SETTING_REP", passwordHash, healthcareSettingId: setting.id });
+    const adaId = await ensureUser(tx, actor, {
+      email: DEMO.accounts.ada,
+      name: "Dr. Ada Lovelace",
+      role: "PRESCRIBER",
+      passwordHash,
+    });
+    const benId = await ensureUser(tx, actor, {
+      email: DEMO.accounts.ben,
+      name: "Dr. Ben Carson-Reed",
+      role: "PRESCRIBER",
+      passwordHash,
+    });
+    await ensureUser(tx, actor, {
+      email: DEMO.accounts.pharmacist,
+      name: "Pat Pharmacist",
+      role: "PHARMACIST",
+      passwordHash,
+      pharmacyId: pharmacy.id,
+    });
+    await ensureUser(tx, actor, {
+      email: DEMO.accounts.infusion,
+      name: "Ivy Infusion",
+      role: "SETTING_REP",
+      passwordHash,
+      healthcareSettingId: setting.id,
+    });
 
     const prescribers = [
-      { userId: adaId, npi: DEMO.prescribers.ada.npi, firstName: "Ada", lastName: "Lovelace", status: "CERTIFIED" as const },
-      { userId: benId, npi: DEMO.prescribers.ben.npi, firstName: "Ben", lastName: "Carson-Reed", status: "SUBMITTED" as const },
+      {
+        userId: adaId,
+        npi: DEMO.prescribers.ada.npi,
+        firstName: "Ada",
+        lastName: "Lovelace",
+        status: "CERTIFIED" as const,
+      },
+      {
+        userId: benId,
+        npi: DEMO.prescribers.ben.npi,
+        firstName: "Ben",
+        lastName: "Carson-Reed",
+        status: "SUBMITTED" as const,
+      },
     ];
     for (const p of prescribers) {
       let prescriber = await tx.prescriber.findUnique({ where: { npi: p.npi }, select: { id: true } });
@@ -197,16 +287,42 @@ export async function seedDemoWorld(client: Db, options: { baseUrl: string; mani
           },
           select: { id: true },
         });
-        await recordAudit(tx, actor, { action: "prescriber.created_by_seed", entityType: "Prescriber", entityId: prescriber.id, after: { npi: p.npi } });
+        await recordAudit(tx, actor, {
+          action: "prescriber.created_by_seed",
+          entityType: "Prescriber",
+          entityId: prescriber.id,
+          after: { npi: p.npi },
+        });
       }
-      await ensureEnrollment(tx, actor, { programId, kind: "PRESCRIBER", status: p.status, stakeholder: { prescriberId: prescriber.id }, data: { demo: true } });
+      await ensureEnrollment(tx, actor, {
+        programId,
+        kind: "PRESCRIBER",
+        status: p.status,
+        stakeholder: { prescriberId: prescriber.id },
+        data: { demo: true },
+      });
     }
-    await ensureEnrollment(tx, actor, { programId, kind: "PHARMACY", status: "CERTIFIED", stakeholder: { pharmacyId: pharmacy.id }, data: { demo: true } });
-    await ensureEnrollment(tx, actor, { programId, kind: "HEALTHCARE_SETTING", status: "CERTIFIED", stakeholder: { healthcareSettingId: setting.id }, data: { demo: true } });
+    await ensureEnrollment(tx, actor, {
+      programId,
+      kind: "PHARMACY",
+      status: "CERTIFIED",
+      stakeholder: { pharmacyId: pharmacy.id },
+      data: { demo: true },
+    });
+    await ensureEnrollment(tx, actor, {
+      programId,
+      kind: "HEALTHCARE_SETTING",
+      status: "CERTIFIED",
+      stakeholder: { healthcareSettingId: setting.id },
+      data: { demo: true },
+    });
     return setting.id;
   });
 
-  const setting = await client.healthcareSetting.findUniqueOrThrow({ where: { id: settingId }, select: { remsId: true } });
+  const setting = await client.healthcareSetting.findUniqueOrThrow({
+    where: { id: settingId },
+    select: { remsId: true },
+  });
   const world: DemoWorld = {
     baseUrl: options.baseUrl,
     password: DEMO_PASSWORD,

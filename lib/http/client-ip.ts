@@ -1,12 +1,10 @@
 /**
- * The client's address as well as the app can know it. Behind a reverse proxy (TRUST_PROXY=true)
- * the first X-Forwarded-For entry is the client; otherwise X-Forwarded-For could be forged, so only
- * X-Real-IP set by Next's own server (or "unknown") is used.
+ * The client's address, as set by the production server (scripts/serve.ts), which overwrites
+ * X-Real-IP with the socket address — or, with TRUST_PROXY, with what the nearest proxy reported.
+ * X-Forwarded-For is never read here: a client talking to the app directly can write anything in it.
+ * Without X-Real-IP (e.g. under `next dev`) every request shares the "unknown" bucket, which
+ * throttles more, never less.
  */
-export function clientIp(headers: Headers, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return headers.get("x-real-ip")?.trim() || headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() || "unknown";
+export function clientIp(headers: Headers): string {
+  return headers.get("x-real-ip")?.trim() || "unknown";
 }

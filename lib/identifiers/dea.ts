@@ -7,7 +7,24 @@
 
 /** Registrant-type letters that may start a DEA number. */
 export const DEA_REGISTRANT_TYPES = [
-  "A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "P", "R", "S", "T", "U", "X",
+  "A",
+  "B",
+  "C",
+  "D",
+  "E",
+  "F",
+  "G",
+  "H",
+  "J",
+  "K",
+  "L",
+  "M",
+  "P",
+  "R",
+  "S",
+  "T",
+  "U",
+  "X",
 ] as const;
 
 export type TDeaRegistrantType = (typeof DEA_REGISTRANT_TYPES)[number];

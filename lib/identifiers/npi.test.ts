@@ -39,7 +39,7 @@ describe("isValidNpi", () => {
     fc.assert(
       fc.property(digits(9), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (first9, pos, delta) => {
         const npi = withCheckDigit(first9);
-        const changed = String(((npi.charCodeAt(pos) - 48 + delta) % 10));
+        const changed = String((npi.charCodeAt(pos) - 48 + delta) % 10);
         const typo = npi.slice(0, pos) + changed + npi.slice(pos + 1);
         expect(isValidNpi(typo)).toBe(false);
       }),

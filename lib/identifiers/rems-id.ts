@@ -34,8 +34,7 @@ export const REMS_ID_PREFIXES = {
 export const REMS_ID_BODY_LENGTH = 8;
 
 const PREFIX_PATTERN = /^[A-HJKMNP-TV-Z]{2}$/;
-const CANONICAL_PATTERN =
-  /^([A-HJKMNP-TV-Z]{2})-([0-9A-HJKMNP-TV-Z]{4})-([0-9A-HJKMNP-TV-Z]{4})-([0-9A-HJKMNP-TV-Z])$/;
+const CANONICAL_PATTERN = /^([A-HJKMNP-TV-Z]{2})-([0-9A-HJKMNP-TV-Z]{4})-([0-9A-HJKMNP-TV-Z]{4})-([0-9A-HJKMNP-TV-Z])$/;
 // Spaces and any dash-like character people paste from documents.
 const SEPARATORS = /[\s\u002D\u2010-\u2015\u2212]+/g;
 
@@ -72,9 +71,7 @@ function crockfordFold(ch: string): string {
 
 function assertPrefix(prefix: string): void {
   if (!PREFIX_PATTERN.test(prefix)) {
-    throw new RangeError(
-      `REMS id prefix must be 2 upper-case letters without I, L, O or U (got "${prefix}")`,
-    );
+    throw new RangeError(`REMS id prefix must be 2 upper-case letters without I, L, O or U (got "${prefix}")`);
   }
 }
 
@@ -98,9 +95,7 @@ export function makeRemsId(prefix: string, body: string): string {
   assertPrefix(prefix);
   const cleaned = Array.from(body.toUpperCase().replace(SEPARATORS, ""), crockfordFold).join("");
   if (cleaned.length !== REMS_ID_BODY_LENGTH || ![...cleaned].every((c) => CROCKFORD_ALPHABET.includes(c))) {
-    throw new RangeError(
-      `REMS id body must be ${REMS_ID_BODY_LENGTH} Crockford base32 characters (got "${body}")`,
-    );
+    throw new RangeError(`REMS id body must be ${REMS_ID_BODY_LENGTH} Crockford base32 characters (got "${body}")`);
   }
   return formatId(prefix, cleaned, remsIdCheckCharacter(prefix, cleaned));
 }
@@ -114,10 +109,7 @@ function defaultRandomBytes(n: number): Uint8Array {
  * deterministic; it defaults to the Web Crypto CSPRNG (Node ≥ 19 and browsers).
  * Uniqueness is the caller's job (a unique index plus retry).
  */
-export function generateRemsId(
-  prefix: string,
-  randomBytes: (n: number) => Uint8Array = defaultRandomBytes,
-): string {
+export function generateRemsId(prefix: string, randomBytes: (n: number) => Uint8Array = defaultRandomBytes): string {
   assertPrefix(prefix);
   const byteCount = (REMS_ID_BODY_LENGTH * 5) / 8;
   const bytes = randomBytes(byteCount);

@@ -1,4 +1,9 @@
-import { DENIAL_REASON_CODES, type TDenialReasonCode, type TProgramDefinitionInput, type TReasonPolicy } from "./schema";
+import {
+  DENIAL_REASON_CODES,
+  type TDenialReasonCode,
+  type TProgramDefinitionInput,
+  type TReasonPolicy,
+} from "./schema";
 
 /**
  * A made-up second programme for tests: an oral drug with weekly absolute
@@ -35,7 +40,12 @@ export function makeAncProgramInput(): TProgramDefinitionInput {
         training: {
           title: "ANC monitoring",
           sections: [
-            { id: "neutropenia", title: "Severe neutropenia", paragraphs: ["Check the ANC before dispensing."], requiresAcknowledgement: true },
+            {
+              id: "neutropenia",
+              title: "Severe neutropenia",
+              paragraphs: ["Check the ANC before dispensing."],
+              requiresAcknowledgement: true,
+            },
           ],
         },
         knowledgeAssessment: {
@@ -98,7 +108,9 @@ export function makeAncProgramInput(): TProgramDefinitionInput {
       },
     },
     monitoring: {
-      testTypes: [{ code: "ANC", name: "Absolute neutrophil count", kind: "lab", intervalDays: 7, graceDays: 2, dueSoonDays: 2 }],
+      testTypes: [
+        { code: "ANC", name: "Absolute neutrophil count", kind: "lab", intervalDays: 7, graceDays: 2, dueSoonDays: 2 },
+      ],
       baseline: { testCodes: ["ANC"], withinDaysBeforeFirstDose: 7 },
       continueMonthsAfterLastDose: null,
       statusForm: null,

@@ -36,7 +36,12 @@ describe("LEMTRADA programme definition", () => {
   });
 
   it("has requirements for all four stakeholder kinds", () => {
-    expect(Object.keys(lemtrada.stakeholders).sort()).toEqual(["healthcareSetting", "patient", "pharmacy", "prescriber"]);
+    expect(Object.keys(lemtrada.stakeholders).sort()).toEqual([
+      "healthcareSetting",
+      "patient",
+      "pharmacy",
+      "prescriber",
+    ]);
   });
 
   it("is frozen, so no request can alter the shared definition", () => {
@@ -50,8 +55,20 @@ describe("LEMTRADA programme definition", () => {
 describe("LEMTRADA prescriber requirements", () => {
   it("asks for the enrollment form fields, DEA number optional", () => {
     expect(fieldIds(prescriber)).toEqual([
-      "firstName", "lastName", "credentials", "npi", "specialty", "dea", "practiceName",
-      "addressLine1", "addressLine2", "city", "state", "zip", "phone", "email",
+      "firstName",
+      "lastName",
+      "credentials",
+      "npi",
+      "specialty",
+      "dea",
+      "practiceName",
+      "addressLine1",
+      "addressLine2",
+      "city",
+      "state",
+      "zip",
+      "phone",
+      "email",
     ]);
     expect(field(prescriber, "npi")).toMatchObject({ type: "npi", required: true });
     expect(field(prescriber, "dea")).toMatchObject({ type: "dea", required: false });
@@ -61,8 +78,13 @@ describe("LEMTRADA prescriber requirements", () => {
 
   it("trains on each risk and the REMS process, with every section acknowledged", () => {
     expect(prescriber.training?.sections.map((s) => s.id)).toEqual([
-      "programme-overview", "autoimmunity", "infusion-reactions", "stroke", "malignancies",
-      "monitoring-requirements", "rems-process",
+      "programme-overview",
+      "autoimmunity",
+      "infusion-reactions",
+      "stroke",
+      "malignancies",
+      "monitoring-requirements",
+      "rems-process",
     ]);
     expect(prescriber.training?.sections.every((s) => s.requiresAcknowledgement)).toBe(true);
   });
@@ -77,7 +99,10 @@ describe("LEMTRADA prescriber requirements", () => {
   it("gives every question exactly one correct option, found among its options", () => {
     for (const q of questions) {
       expect(q.correctOptionIds, q.id).toHaveLength(1);
-      expect(q.options.map((o) => o.id), q.id).toContain(q.correctOptionIds[0]);
+      expect(
+        q.options.map((o) => o.id),
+        q.id,
+      ).toContain(q.correctOptionIds[0]);
       expect(q.options.length, q.id).toBeGreaterThanOrEqual(4);
       expect(new Set(q.options.map((o) => o.text)).size, q.id).toBe(q.options.length);
     }
@@ -100,7 +125,9 @@ describe("LEMTRADA prescriber requirements", () => {
     expect(correctAnswer("q5-malignancies")).toMatch(/thyroid cancer, melanoma and lymphoproliferative/i);
     expect(correctAnswer("q6-monitoring-duration")).toMatch(/48 months after the last infusion/);
     expect(correctAnswer("q7-course-schedule")).toMatch(/5 consecutive days.*3 consecutive days at least 12 months/);
-    expect(correctAnswer("q8-restricted-distribution")).toMatch(/certified pharmacies.*certified healthcare settings.*enrolled patients/i);
+    expect(correctAnswer("q8-restricted-distribution")).toMatch(
+      /certified pharmacies.*certified healthcare settings.*enrolled patients/i,
+    );
   });
 
   it("attests and signs, without recertification", () => {
@@ -116,13 +143,24 @@ describe("LEMTRADA healthcare setting requirements", () => {
 
   it("asks for name, type, identifier, address and contact", () => {
     expect(fieldIds(setting)).toEqual([
-      "settingName", "settingType", "npi", "otherIdentifier",
-      "addressLine1", "addressLine2", "city", "state", "zip",
-      "contactName", "contactPhone", "contactEmail",
+      "settingName",
+      "settingType",
+      "npi",
+      "otherIdentifier",
+      "addressLine1",
+      "addressLine2",
+      "city",
+      "state",
+      "zip",
+      "contactName",
+      "contactPhone",
+      "contactEmail",
     ]);
     const type = field(setting, "settingType");
     expect(type?.type === "select" ? type.options.map((o) => o.value) : []).toEqual([
-      "infusion_center", "hospital_outpatient", "physician_office",
+      "infusion_center",
+      "hospital_outpatient",
+      "physician_office",
     ]);
   });
 
@@ -136,7 +174,10 @@ describe("LEMTRADA healthcare setting requirements", () => {
     expect(setting.training?.sections.length).toBeGreaterThan(0);
     expect(setting.knowledgeAssessment).toBeNull();
     expect(setting.attestations.map((a) => a.id)).toEqual([
-      "emergency-readiness", "two-hour-observation", "corticosteroid-premedication", "verify-authorization",
+      "emergency-readiness",
+      "two-hour-observation",
+      "corticosteroid-premedication",
+      "verify-authorization",
     ]);
     const text = setting.attestations.map((a) => a.text).join(" ");
     expect(text).toMatch(/anaphylaxis/);
@@ -152,14 +193,23 @@ describe("LEMTRADA pharmacy requirements", () => {
     expect(field(pharmacy, "ncpdpId")).toMatchObject({ type: "ncpdp", required: true });
     expect(field(pharmacy, "npi")).toMatchObject({ type: "npi", required: true });
     const type = field(pharmacy, "pharmacyType");
-    expect(type?.type === "select" ? type.options.map((o) => o.value) : []).toEqual(["specialty", "hospital", "retail"]);
-    expect(fieldIds(pharmacy)).toEqual(expect.arrayContaining(["pharmacyName", "addressLine1", "zip", "contactName", "contactEmail"]));
+    expect(type?.type === "select" ? type.options.map((o) => o.value) : []).toEqual([
+      "specialty",
+      "hospital",
+      "retail",
+    ]);
+    expect(fieldIds(pharmacy)).toEqual(
+      expect.arrayContaining(["pharmacyName", "addressLine1", "zip", "contactName", "contactEmail"]),
+    );
   });
 
   it("attests to the dispensing rules", () => {
     expect(pharmacy.training?.sections.map((s) => s.id)).toContain("dispense-authorization");
     expect(pharmacy.attestations.map((a) => a.id)).toEqual([
-      "authorize-every-dispense", "certified-settings-enrolled-patients", "keep-records", "allow-audits",
+      "authorize-every-dispense",
+      "certified-settings-enrolled-patients",
+      "keep-records",
+      "allow-audits",
     ]);
   });
 });
@@ -168,7 +218,9 @@ describe("LEMTRADA patient requirements", () => {
   const patient = requirement("patient");
 
   it("asks for demographics and contact details", () => {
-    expect(fieldIds(patient)).toEqual(expect.arrayContaining(["firstName", "lastName", "dateOfBirth", "sex", "addressLine1", "phone"]));
+    expect(fieldIds(patient)).toEqual(
+      expect.arrayContaining(["firstName", "lastName", "dateOfBirth", "sex", "addressLine1", "phone"]),
+    );
     expect(field(patient, "dateOfBirth")).toMatchObject({ type: "date", required: true });
   });
 

@@ -15,8 +15,24 @@ import {
 
 function addressFields(group: string): TFormField[] {
   return [
-    { id: "addressLine1", label: "Street address", type: "text", required: true, group, autoComplete: "address-line1", maxLength: 100 },
-    { id: "addressLine2", label: "Suite, floor or building", type: "text", required: false, group, autoComplete: "address-line2", maxLength: 100 },
+    {
+      id: "addressLine1",
+      label: "Street address",
+      type: "text",
+      required: true,
+      group,
+      autoComplete: "address-line1",
+      maxLength: 100,
+    },
+    {
+      id: "addressLine2",
+      label: "Suite, floor or building",
+      type: "text",
+      required: false,
+      group,
+      autoComplete: "address-line2",
+      maxLength: 100,
+    },
     { id: "city", label: "City", type: "text", required: true, group, autoComplete: "address-level2", maxLength: 60 },
     { id: "state", label: "State", type: "usState", required: true, group, autoComplete: "address-level1" },
     { id: "zip", label: "ZIP code", type: "zip", required: true, group, autoComplete: "postal-code" },
@@ -25,15 +41,24 @@ function addressFields(group: string): TFormField[] {
 
 function contactFields(group: string): TFormField[] {
   return [
-    { id: "contactName", label: "Contact name", type: "text", required: true, group, autoComplete: "name", maxLength: 100 },
+    {
+      id: "contactName",
+      label: "Contact name",
+      type: "text",
+      required: true,
+      group,
+      autoComplete: "name",
+      maxLength: 100,
+    },
     { id: "contactPhone", label: "Contact phone", type: "tel", required: true, group, autoComplete: "tel" },
     { id: "contactEmail", label: "Contact email", type: "email", required: true, group, autoComplete: "email" },
   ];
 }
 
-const everyReasonBlocks = Object.fromEntries(
-  DENIAL_REASON_CODES.map((code) => [code, "block"]),
-) as Record<TDenialReasonCode, TReasonPolicy>;
+const everyReasonBlocks = Object.fromEntries(DENIAL_REASON_CODES.map((code) => [code, "block"])) as Record<
+  TDenialReasonCode,
+  TReasonPolicy
+>;
 
 export const lemtrada: TProgramDefinition = defineProgram({
   code: "LEMTRADA",
@@ -54,8 +79,24 @@ export const lemtrada: TProgramDefinition = defineProgram({
     prescriber: {
       enrollmentForm: {
         fields: [
-          { id: "firstName", label: "First name", type: "text", required: true, group: "Prescriber", autoComplete: "given-name", maxLength: 60 },
-          { id: "lastName", label: "Last name", type: "text", required: true, group: "Prescriber", autoComplete: "family-name", maxLength: 60 },
+          {
+            id: "firstName",
+            label: "First name",
+            type: "text",
+            required: true,
+            group: "Prescriber",
+            autoComplete: "given-name",
+            maxLength: 60,
+          },
+          {
+            id: "lastName",
+            label: "Last name",
+            type: "text",
+            required: true,
+            group: "Prescriber",
+            autoComplete: "family-name",
+            maxLength: 60,
+          },
           {
             id: "credentials",
             label: "Credentials",
@@ -70,13 +111,44 @@ export const lemtrada: TProgramDefinition = defineProgram({
               { value: "other", label: "Other" },
             ],
           },
-          { id: "npi", label: "NPI", type: "npi", required: true, group: "Prescriber", help: "Your individual 10-digit National Provider Identifier." },
-          { id: "specialty", label: "Specialty", type: "text", required: true, group: "Prescriber", maxLength: 80, help: "For example neurology." },
+          {
+            id: "npi",
+            label: "NPI",
+            type: "npi",
+            required: true,
+            group: "Prescriber",
+            help: "Your individual 10-digit National Provider Identifier.",
+          },
+          {
+            id: "specialty",
+            label: "Specialty",
+            type: "text",
+            required: true,
+            group: "Prescriber",
+            maxLength: 80,
+            help: "For example neurology.",
+          },
           { id: "dea", label: "DEA number", type: "dea", required: false, group: "Prescriber", help: "Optional." },
-          { id: "practiceName", label: "Practice or institution name", type: "text", required: true, group: "Practice", autoComplete: "organization", maxLength: 120 },
+          {
+            id: "practiceName",
+            label: "Practice or institution name",
+            type: "text",
+            required: true,
+            group: "Practice",
+            autoComplete: "organization",
+            maxLength: 120,
+          },
           ...addressFields("Practice address"),
           { id: "phone", label: "Phone", type: "tel", required: true, group: "Contact", autoComplete: "tel" },
-          { id: "email", label: "Email", type: "email", required: true, group: "Contact", autoComplete: "email", help: "REMS notices about your patients are sent here." },
+          {
+            id: "email",
+            label: "Email",
+            type: "email",
+            required: true,
+            group: "Contact",
+            autoComplete: "email",
+            help: "REMS notices about your patients are sent here.",
+          },
         ],
       },
       training: {
@@ -162,12 +234,16 @@ export const lemtrada: TProgramDefinition = defineProgram({
             prompt: "Which serious autoimmune conditions can LEMTRADA cause?",
             options: [
               { id: "a", text: "None: LEMTRADA suppresses all autoimmune activity." },
-              { id: "b", text: "Immune thrombocytopenia, anti-glomerular basement membrane disease and thyroid disorders, among others." },
+              {
+                id: "b",
+                text: "Immune thrombocytopenia, anti-glomerular basement membrane disease and thyroid disorders, among others.",
+              },
               { id: "c", text: "Only a mild rash during the infusion." },
               { id: "d", text: "Only conditions that appear within the first week after an infusion." },
             ],
             correctOptionIds: ["b"],
-            explanation: "LEMTRADA can cause ITP, anti-GBM disease, thyroid disorders and other autoimmune conditions, some of them years after the last dose.",
+            explanation:
+              "LEMTRADA can cause ITP, anti-GBM disease, thyroid disorders and other autoimmune conditions, some of them years after the last dose.",
             reviewSectionId: "autoimmunity",
           },
           {
@@ -181,7 +257,8 @@ export const lemtrada: TProgramDefinition = defineProgram({
               { id: "d", text: "Overnight, as an inpatient." },
             ],
             correctOptionIds: ["c"],
-            explanation: "Patients are observed for at least 2 hours after every infusion, and serious reactions may still occur afterwards.",
+            explanation:
+              "Patients are observed for at least 2 hours after every infusion, and serious reactions may still occur afterwards.",
             reviewSectionId: "infusion-reactions",
           },
           {
@@ -189,13 +266,17 @@ export const lemtrada: TProgramDefinition = defineProgram({
             topic: "Premedication",
             prompt: "Which premedication is required for LEMTRADA infusions?",
             options: [
-              { id: "a", text: "A corticosteroid immediately before the infusion on the first 3 days of each treatment course." },
+              {
+                id: "a",
+                text: "A corticosteroid immediately before the infusion on the first 3 days of each treatment course.",
+              },
               { id: "b", text: "A corticosteroid on the first day of the first course only." },
               { id: "c", text: "An antihistamine alone, instead of a corticosteroid." },
               { id: "d", text: "No premedication is needed." },
             ],
             correctOptionIds: ["a"],
-            explanation: "Corticosteroid premedication is given right before the infusion on each of the first 3 days of every course.",
+            explanation:
+              "Corticosteroid premedication is given right before the infusion on each of the first 3 days of every course.",
             reviewSectionId: "infusion-reactions",
           },
           {
@@ -206,10 +287,14 @@ export const lemtrada: TProgramDefinition = defineProgram({
               { id: "a", text: "Stroke is only a risk more than a year after treatment." },
               { id: "b", text: "Stroke symptoms are an expected side effect that can wait until the next visit." },
               { id: "c", text: "An extra corticosteroid dose prevents stroke." },
-              { id: "d", text: "Strokes have occurred shortly after infusions, usually within 3 days; call emergency services at once for any stroke symptom." },
+              {
+                id: "d",
+                text: "Strokes have occurred shortly after infusions, usually within 3 days; call emergency services at once for any stroke symptom.",
+              },
             ],
             correctOptionIds: ["d"],
-            explanation: "Serious strokes have been reported mostly within 3 days of an infusion; patients must seek emergency care immediately if symptoms appear.",
+            explanation:
+              "Serious strokes have been reported mostly within 3 days of an infusion; patients must seek emergency care immediately if symptoms appear.",
             reviewSectionId: "stroke",
           },
           {
@@ -218,12 +303,16 @@ export const lemtrada: TProgramDefinition = defineProgram({
             prompt: "Which cancers are linked to LEMTRADA, and which routine check addresses that risk?",
             options: [
               { id: "a", text: "No cancer risk has been identified, so no checks are needed." },
-              { id: "b", text: "Thyroid cancer, melanoma and lymphoproliferative disorders; skin exams at baseline and every year." },
+              {
+                id: "b",
+                text: "Thyroid cancer, melanoma and lymphoproliferative disorders; skin exams at baseline and every year.",
+              },
               { id: "c", text: "Lung cancer only; a chest X-ray every month." },
               { id: "d", text: "Leukaemia only; a bone marrow biopsy before each course." },
             ],
             correctOptionIds: ["b"],
-            explanation: "The labelled malignancy risks are thyroid cancer, melanoma and lymphoproliferative disorders; skin exams are done at baseline and yearly.",
+            explanation:
+              "The labelled malignancy risks are thyroid cancer, melanoma and lymphoproliferative disorders; skin exams are done at baseline and yearly.",
             reviewSectionId: "malignancies",
           },
           {
@@ -237,7 +326,8 @@ export const lemtrada: TProgramDefinition = defineProgram({
               { id: "d", text: "Until 48 months after the last infusion, or longer if clinically indicated." },
             ],
             correctOptionIds: ["d"],
-            explanation: "Monthly labs continue until 48 months after the last infusion because autoimmune conditions can appear that late.",
+            explanation:
+              "Monthly labs continue until 48 months after the last infusion because autoimmune conditions can appear that late.",
             reviewSectionId: "monitoring-requirements",
           },
           {
@@ -247,11 +337,15 @@ export const lemtrada: TProgramDefinition = defineProgram({
             options: [
               { id: "a", text: "12 mg/day for 3 days, then 12 mg/day for 5 days 6 months later." },
               { id: "b", text: "12 mg once a month for 12 months." },
-              { id: "c", text: "12 mg/day on 5 consecutive days, then 12 mg/day on 3 consecutive days at least 12 months after the last dose of the first course." },
+              {
+                id: "c",
+                text: "12 mg/day on 5 consecutive days, then 12 mg/day on 3 consecutive days at least 12 months after the last dose of the first course.",
+              },
               { id: "d", text: "12 mg/day on 5 consecutive days, repeated every 6 months." },
             ],
             correctOptionIds: ["c"],
-            explanation: "The first course is 5 days; each later course is 3 days, given at least 12 months after the previous course's last dose.",
+            explanation:
+              "The first course is 5 days; each later course is 3 days, given at least 12 months after the previous course's last dose.",
             reviewSectionId: "rems-process",
           },
           {
@@ -259,29 +353,52 @@ export const lemtrada: TProgramDefinition = defineProgram({
             topic: "Restricted distribution",
             prompt: "Who may dispense and administer LEMTRADA?",
             options: [
-              { id: "a", text: "Certified pharmacies dispense it, only to certified healthcare settings, for enrolled patients of certified prescribers." },
+              {
+                id: "a",
+                text: "Certified pharmacies dispense it, only to certified healthcare settings, for enrolled patients of certified prescribers.",
+              },
               { id: "b", text: "Any pharmacy, for infusion at any clinic." },
               { id: "c", text: "Any hospital pharmacy, without enrolling in the programme." },
               { id: "d", text: "Patients may collect it and infuse it at home." },
             ],
             correctOptionIds: ["a"],
-            explanation: "LEMTRADA is only dispensed by certified pharmacies to certified healthcare settings, for enrolled patients of certified prescribers.",
+            explanation:
+              "LEMTRADA is only dispensed by certified pharmacies to certified healthcare settings, for enrolled patients of certified prescribers.",
             reviewSectionId: "rems-process",
           },
         ],
       },
       counselling: null,
       attestations: [
-        { id: "education-complete", text: "I have read the prescribing information and completed the LEMTRADA REMS education programme." },
-        { id: "risks-understood", text: "I understand that LEMTRADA can cause serious autoimmune conditions, infusion reactions, stroke and malignancies." },
-        { id: "counsel-and-enroll", text: "Before treating a patient I will counsel them with the Patient Guide, give them the Safety Information Card and enroll them with the Patient Enrollment Form." },
-        { id: "baseline-and-monitoring", text: "I will obtain baseline tests before each course and make sure the patient's monthly, 3-monthly and yearly monitoring continues until 48 months after the last infusion." },
+        {
+          id: "education-complete",
+          text: "I have read the prescribing information and completed the LEMTRADA REMS education programme.",
+        },
+        {
+          id: "risks-understood",
+          text: "I understand that LEMTRADA can cause serious autoimmune conditions, infusion reactions, stroke and malignancies.",
+        },
+        {
+          id: "counsel-and-enroll",
+          text: "Before treating a patient I will counsel them with the Patient Guide, give them the Safety Information Card and enroll them with the Patient Enrollment Form.",
+        },
+        {
+          id: "baseline-and-monitoring",
+          text: "I will obtain baseline tests before each course and make sure the patient's monthly, 3-monthly and yearly monitoring continues until 48 months after the last infusion.",
+        },
         { id: "status-forms", text: "I will submit a Patient Status Form for each of my patients every 6 months." },
         { id: "certified-settings-only", text: "I will only have LEMTRADA infused at a certified healthcare setting." },
-        { id: "report-adverse-events", text: "I will report serious adverse events, including autoimmune conditions, serious infusion reactions, stroke and malignancies, to the REMS." },
-        { id: "compliance", text: "I understand that if I do not meet these requirements my certification can be suspended or withdrawn." },
+        {
+          id: "report-adverse-events",
+          text: "I will report serious adverse events, including autoimmune conditions, serious infusion reactions, stroke and malignancies, to the REMS.",
+        },
+        {
+          id: "compliance",
+          text: "I understand that if I do not meet these requirements my certification can be suspended or withdrawn.",
+        },
       ],
-      signatureMeaning: "By signing I attest that the statements above are true and that I will follow the LEMTRADA REMS requirements for prescribers.",
+      signatureMeaning:
+        "By signing I attest that the statements above are true and that I will follow the LEMTRADA REMS requirements for prescribers.",
       coSignature: null,
       recertificationMonths: null,
     },
@@ -289,7 +406,15 @@ export const lemtrada: TProgramDefinition = defineProgram({
     healthcareSetting: {
       enrollmentForm: {
         fields: [
-          { id: "settingName", label: "Healthcare setting name", type: "text", required: true, group: "Healthcare setting", autoComplete: "organization", maxLength: 120 },
+          {
+            id: "settingName",
+            label: "Healthcare setting name",
+            type: "text",
+            required: true,
+            group: "Healthcare setting",
+            autoComplete: "organization",
+            maxLength: 120,
+          },
           {
             id: "settingType",
             label: "Type of setting",
@@ -302,13 +427,32 @@ export const lemtrada: TProgramDefinition = defineProgram({
               { value: "physician_office", label: "Physician office" },
             ],
           },
-          { id: "npi", label: "NPI", type: "npi", required: false, group: "Healthcare setting", help: "The setting's organisational NPI, if it has one." },
-          { id: "otherIdentifier", label: "Other identifier", type: "text", required: false, group: "Healthcare setting", maxLength: 40, help: "Use when the setting has no NPI, e.g. a state facility licence number." },
+          {
+            id: "npi",
+            label: "NPI",
+            type: "npi",
+            required: false,
+            group: "Healthcare setting",
+            help: "The setting's organisational NPI, if it has one.",
+          },
+          {
+            id: "otherIdentifier",
+            label: "Other identifier",
+            type: "text",
+            required: false,
+            group: "Healthcare setting",
+            maxLength: 40,
+            help: "Use when the setting has no NPI, e.g. a state facility licence number.",
+          },
           ...addressFields("Address"),
           ...contactFields("Contact"),
         ],
         constraints: [
-          { kind: "atLeastOneOf", fieldIds: ["npi", "otherIdentifier"], message: "Give the setting's NPI or another identifier." },
+          {
+            kind: "atLeastOneOf",
+            fieldIds: ["npi", "otherIdentifier"],
+            message: "Give the setting's NPI or another identifier.",
+          },
         ],
       },
       training: {
@@ -353,12 +497,25 @@ export const lemtrada: TProgramDefinition = defineProgram({
       knowledgeAssessment: null,
       counselling: null,
       attestations: [
-        { id: "emergency-readiness", text: "Equipment and personnel trained to manage infusion reactions, including anaphylaxis and cardiac and respiratory emergencies, are available on site whenever LEMTRADA is infused." },
-        { id: "two-hour-observation", text: "Every patient is observed for at least 2 hours after each LEMTRADA infusion." },
-        { id: "corticosteroid-premedication", text: "Patients are premedicated with a corticosteroid immediately before the infusion on the first 3 days of each treatment course." },
-        { id: "verify-authorization", text: "Before each infusion we verify in the REMS registry that the patient is enrolled and authorized to receive LEMTRADA." },
+        {
+          id: "emergency-readiness",
+          text: "Equipment and personnel trained to manage infusion reactions, including anaphylaxis and cardiac and respiratory emergencies, are available on site whenever LEMTRADA is infused.",
+        },
+        {
+          id: "two-hour-observation",
+          text: "Every patient is observed for at least 2 hours after each LEMTRADA infusion.",
+        },
+        {
+          id: "corticosteroid-premedication",
+          text: "Patients are premedicated with a corticosteroid immediately before the infusion on the first 3 days of each treatment course.",
+        },
+        {
+          id: "verify-authorization",
+          text: "Before each infusion we verify in the REMS registry that the patient is enrolled and authorized to receive LEMTRADA.",
+        },
       ],
-      signatureMeaning: "By signing I attest, as the authorised representative of this healthcare setting, that the statements above are true and that the setting will follow the LEMTRADA REMS requirements.",
+      signatureMeaning:
+        "By signing I attest, as the authorised representative of this healthcare setting, that the statements above are true and that the setting will follow the LEMTRADA REMS requirements.",
       coSignature: null,
       recertificationMonths: null,
     },
@@ -366,7 +523,15 @@ export const lemtrada: TProgramDefinition = defineProgram({
     pharmacy: {
       enrollmentForm: {
         fields: [
-          { id: "pharmacyName", label: "Pharmacy name", type: "text", required: true, group: "Pharmacy", autoComplete: "organization", maxLength: 120 },
+          {
+            id: "pharmacyName",
+            label: "Pharmacy name",
+            type: "text",
+            required: true,
+            group: "Pharmacy",
+            autoComplete: "organization",
+            maxLength: 120,
+          },
           {
             id: "pharmacyType",
             label: "Type of pharmacy",
@@ -379,8 +544,22 @@ export const lemtrada: TProgramDefinition = defineProgram({
               { value: "retail", label: "Retail pharmacy" },
             ],
           },
-          { id: "ncpdpId", label: "NCPDP provider ID", type: "ncpdp", required: true, group: "Pharmacy", help: "The 7-digit NCPDP (NABP) number." },
-          { id: "npi", label: "NPI", type: "npi", required: true, group: "Pharmacy", help: "The pharmacy's organisational 10-digit NPI." },
+          {
+            id: "ncpdpId",
+            label: "NCPDP provider ID",
+            type: "ncpdp",
+            required: true,
+            group: "Pharmacy",
+            help: "The 7-digit NCPDP (NABP) number.",
+          },
+          {
+            id: "npi",
+            label: "NPI",
+            type: "npi",
+            required: true,
+            group: "Pharmacy",
+            help: "The pharmacy's organisational 10-digit NPI.",
+          },
           ...addressFields("Address"),
           ...contactFields("Contact"),
         ],
@@ -419,12 +598,22 @@ export const lemtrada: TProgramDefinition = defineProgram({
       knowledgeAssessment: null,
       counselling: null,
       attestations: [
-        { id: "authorize-every-dispense", text: "We will obtain an authorization from the REMS registry before every dispense of LEMTRADA." },
-        { id: "certified-settings-enrolled-patients", text: "We will dispense LEMTRADA only to certified healthcare settings, for patients enrolled in the REMS." },
+        {
+          id: "authorize-every-dispense",
+          text: "We will obtain an authorization from the REMS registry before every dispense of LEMTRADA.",
+        },
+        {
+          id: "certified-settings-enrolled-patients",
+          text: "We will dispense LEMTRADA only to certified healthcare settings, for patients enrolled in the REMS.",
+        },
         { id: "keep-records", text: "We will keep records of every LEMTRADA dispense and its authorization." },
-        { id: "allow-audits", text: "We will allow the manufacturer, the REMS administrator and the FDA to audit our REMS records and processes." },
+        {
+          id: "allow-audits",
+          text: "We will allow the manufacturer, the REMS administrator and the FDA to audit our REMS records and processes.",
+        },
       ],
-      signatureMeaning: "By signing I attest, as the authorised representative of this pharmacy, that the statements above are true and that the pharmacy will follow the LEMTRADA REMS requirements.",
+      signatureMeaning:
+        "By signing I attest, as the authorised representative of this pharmacy, that the statements above are true and that the pharmacy will follow the LEMTRADA REMS requirements.",
       coSignature: null,
       recertificationMonths: null,
     },
@@ -434,9 +623,32 @@ export const lemtrada: TProgramDefinition = defineProgram({
     patient: {
       enrollmentForm: {
         fields: [
-          { id: "firstName", label: "First name", type: "text", required: true, group: "Patient", autoComplete: "given-name", maxLength: 60 },
-          { id: "lastName", label: "Last name", type: "text", required: true, group: "Patient", autoComplete: "family-name", maxLength: 60 },
-          { id: "dateOfBirth", label: "Date of birth", type: "date", required: true, group: "Patient", autoComplete: "bday" },
+          {
+            id: "firstName",
+            label: "First name",
+            type: "text",
+            required: true,
+            group: "Patient",
+            autoComplete: "given-name",
+            maxLength: 60,
+          },
+          {
+            id: "lastName",
+            label: "Last name",
+            type: "text",
+            required: true,
+            group: "Patient",
+            autoComplete: "family-name",
+            maxLength: 60,
+          },
+          {
+            id: "dateOfBirth",
+            label: "Date of birth",
+            type: "date",
+            required: true,
+            group: "Patient",
+            autoComplete: "bday",
+          },
           {
             id: "sex",
             label: "Sex",
@@ -461,28 +673,52 @@ export const lemtrada: TProgramDefinition = defineProgram({
           {
             id: "patient-guide",
             title: "Patient Guide",
-            description: "Explains the serious risks of LEMTRADA, the symptoms to report, and why monitoring continues for 48 months after the last infusion.",
+            description:
+              "Explains the serious risks of LEMTRADA, the symptoms to report, and why monitoring continues for 48 months after the last infusion.",
           },
           {
             id: "safety-information-card",
             title: "Safety Information Card",
-            description: "A card the patient carries at all times and shows to any healthcare professional who treats them.",
+            description:
+              "A card the patient carries at all times and shows to any healthcare professional who treats them.",
           },
         ],
       },
       attestations: [
-        { id: "counselled", text: "My doctor has gone through the Patient Guide with me and answered my questions, and I have received a Safety Information Card." },
-        { id: "risks-understood", text: "I understand that LEMTRADA can cause serious autoimmune problems, infusion reactions, stroke and cancers, some of them years after treatment." },
-        { id: "monitoring", text: "I will have my blood and urine tests every month, my thyroid tests every 3 months and a skin check every year, until 48 months after my last infusion." },
-        { id: "report-symptoms", text: "I will get medical help right away if I have symptoms described in the Patient Guide, and carry my Safety Information Card." },
-        { id: "data-sharing", text: "I agree that my enrollment and test information is shared with the LEMTRADA REMS so it can check that treatment is safe for me." },
+        {
+          id: "counselled",
+          text: "My doctor has gone through the Patient Guide with me and answered my questions, and I have received a Safety Information Card.",
+        },
+        {
+          id: "risks-understood",
+          text: "I understand that LEMTRADA can cause serious autoimmune problems, infusion reactions, stroke and cancers, some of them years after treatment.",
+        },
+        {
+          id: "monitoring",
+          text: "I will have my blood and urine tests every month, my thyroid tests every 3 months and a skin check every year, until 48 months after my last infusion.",
+        },
+        {
+          id: "report-symptoms",
+          text: "I will get medical help right away if I have symptoms described in the Patient Guide, and carry my Safety Information Card.",
+        },
+        {
+          id: "data-sharing",
+          text: "I agree that my enrollment and test information is shared with the LEMTRADA REMS so it can check that treatment is safe for me.",
+        },
       ],
-      signatureMeaning: "By signing I confirm that I have read and understood the statements above and agree to take part in the LEMTRADA REMS.",
+      signatureMeaning:
+        "By signing I confirm that I have read and understood the statements above and agree to take part in the LEMTRADA REMS.",
       coSignature: {
         by: "prescriber",
         attestations: [
-          { id: "patient-counselled", text: "I have counselled this patient with the Patient Guide and given them the Safety Information Card." },
-          { id: "signed-form-on-file", text: "The patient has signed this enrollment, in the registry or on a paper form that I keep on file." },
+          {
+            id: "patient-counselled",
+            text: "I have counselled this patient with the Patient Guide and given them the Safety Information Card.",
+          },
+          {
+            id: "signed-form-on-file",
+            text: "The patient has signed this enrollment, in the registry or on a paper form that I keep on file.",
+          },
         ],
         signatureMeaning: "By signing I attest, as the patient's prescriber, that the statements above are true.",
       },
@@ -492,9 +728,30 @@ export const lemtrada: TProgramDefinition = defineProgram({
 
   monitoring: {
     testTypes: [
-      { code: "CBC_DIFF", name: "Complete blood count with differential", kind: "lab", intervalDays: 31, graceDays: 7, dueSoonDays: 7 },
-      { code: "SERUM_CREATININE", name: "Serum creatinine", kind: "lab", intervalDays: 31, graceDays: 7, dueSoonDays: 7 },
-      { code: "URINALYSIS", name: "Urinalysis with urine cell counts", kind: "lab", intervalDays: 31, graceDays: 7, dueSoonDays: 7 },
+      {
+        code: "CBC_DIFF",
+        name: "Complete blood count with differential",
+        kind: "lab",
+        intervalDays: 31,
+        graceDays: 7,
+        dueSoonDays: 7,
+      },
+      {
+        code: "SERUM_CREATININE",
+        name: "Serum creatinine",
+        kind: "lab",
+        intervalDays: 31,
+        graceDays: 7,
+        dueSoonDays: 7,
+      },
+      {
+        code: "URINALYSIS",
+        name: "Urinalysis with urine cell counts",
+        kind: "lab",
+        intervalDays: 31,
+        graceDays: 7,
+        dueSoonDays: 7,
+      },
       { code: "TSH", name: "Thyroid function (TSH)", kind: "lab", intervalDays: 92, graceDays: 14, dueSoonDays: 14 },
       { code: "SKIN_EXAM", name: "Skin examination", kind: "exam", intervalDays: 366, graceDays: 30, dueSoonDays: 30 },
     ],
@@ -509,8 +766,18 @@ export const lemtrada: TProgramDefinition = defineProgram({
       dueSoonDays: 30,
       form: {
         fields: [
-          { id: "labsUpToDate", label: "Have all required tests for this period been done?", type: "yesNo", required: true },
-          { id: "newAutoimmuneCondition", label: "Any new autoimmune condition (for example ITP, kidney or thyroid disease)?", type: "yesNo", required: true },
+          {
+            id: "labsUpToDate",
+            label: "Have all required tests for this period been done?",
+            type: "yesNo",
+            required: true,
+          },
+          {
+            id: "newAutoimmuneCondition",
+            label: "Any new autoimmune condition (for example ITP, kidney or thyroid disease)?",
+            type: "yesNo",
+            required: true,
+          },
           { id: "seriousInfection", label: "Any serious infection?", type: "yesNo", required: true },
           { id: "malignancy", label: "Any new malignancy?", type: "yesNo", required: true },
           { id: "pregnancy", label: "Any pregnancy?", type: "yesNo", required: true },

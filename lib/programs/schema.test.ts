@@ -19,7 +19,9 @@ function issuesOf(input: unknown): Issue[] {
 }
 
 /** A mutable copy of LEMTRADA with its prescriber requirement, for building invalid variants. */
-function lemtradaCopy(): TProgramDefinition & { stakeholders: { prescriber: NonNullable<TProgramDefinition["stakeholders"]["prescriber"]> } } {
+function lemtradaCopy(): TProgramDefinition & {
+  stakeholders: { prescriber: NonNullable<TProgramDefinition["stakeholders"]["prescriber"]> };
+} {
   const copy = structuredClone(lemtrada);
   if (!copy.stakeholders.prescriber) throw new Error("LEMTRADA has prescriber requirements");
   return copy as ReturnType<typeof lemtradaCopy>;
@@ -79,7 +81,10 @@ describe("ZProgramDefinition rejects", () => {
     if (!q) throw new Error("need a third question");
     q.correctOptionIds = ["z"];
     expect(issuesOf(def)).toEqual([
-      { path: `${ASSESSMENT}.questions.2.correctOptionIds.0`, message: `Correct option "z" is not one of the question's options` },
+      {
+        path: `${ASSESSMENT}.questions.2.correctOptionIds.0`,
+        message: `Correct option "z" is not one of the question's options`,
+      },
     ]);
   });
 
@@ -88,13 +93,18 @@ describe("ZProgramDefinition rejects", () => {
     const [o0, o1] = assessmentOf(def).questions[0]?.options ?? [];
     if (!o0 || !o1) throw new Error("need options");
     o1.id = o0.id;
-    expect(issuesOf(def)).toContainEqual({ path: `${ASSESSMENT}.questions.0.options.1.id`, message: 'Duplicate option id "a"' });
+    expect(issuesOf(def)).toContainEqual({
+      path: `${ASSESSMENT}.questions.0.options.1.id`,
+      message: 'Duplicate option id "a"',
+    });
 
     const repeated = lemtradaCopy();
     const q2 = assessmentOf(repeated).questions[0];
     if (!q2) throw new Error("need a question");
     q2.correctOptionIds = ["b", "b"];
-    expect(issuesOf(repeated)).toEqual([{ path: `${ASSESSMENT}.questions.0.correctOptionIds`, message: "Correct option ids repeat" }]);
+    expect(issuesOf(repeated)).toEqual([
+      { path: `${ASSESSMENT}.questions.0.correctOptionIds`, message: "Correct option ids repeat" },
+    ]);
 
     const allCorrect = lemtradaCopy();
     const q3 = assessmentOf(allCorrect).questions[0];
@@ -109,7 +119,10 @@ describe("ZProgramDefinition rejects", () => {
     const def = lemtradaCopy();
     assessmentOf(def).passRule = { kind: "minCorrect", count: 9 };
     expect(issuesOf(def)).toEqual([
-      { path: `${ASSESSMENT}.passRule.count`, message: "Pass rule needs 9 correct answers but there are only 8 questions" },
+      {
+        path: `${ASSESSMENT}.passRule.count`,
+        message: "Pass rule needs 9 correct answers but there are only 8 questions",
+      },
     ]);
   });
 
@@ -146,7 +159,10 @@ describe("ZProgramDefinition rejects", () => {
     const policies: Partial<typeof def.dispensing.reasonPolicies> = def.dispensing.reasonPolicies;
     delete policies.DUPLICATE_REQUEST;
     expect(issuesOf(def)).toEqual([
-      { path: "dispensing.reasonPolicies.DUPLICATE_REQUEST", message: "No policy for this denial reason: set block or warn" },
+      {
+        path: "dispensing.reasonPolicies.DUPLICATE_REQUEST",
+        message: "No policy for this denial reason: set block or warn",
+      },
     ]);
   });
 
@@ -168,7 +184,10 @@ describe("ZProgramDefinition rejects", () => {
     const def = lemtradaCopy();
     monitoringOf(def).baseline.testCodes.push("HBA1C");
     expect(issuesOf(def)).toEqual([
-      { path: "monitoring.baseline.testCodes.5", message: 'Baseline test "HBA1C" is not one of the monitoring test types' },
+      {
+        path: "monitoring.baseline.testCodes.5",
+        message: 'Baseline test "HBA1C" is not one of the monitoring test types',
+      },
     ]);
   });
 
@@ -234,11 +253,16 @@ describe("ZProgramDefinition rejects", () => {
     const credentials = fields.findIndex((f) => f.id === "credentials");
     Object.assign(fields[credentials] ?? {}, { options: undefined });
     expect(issuesOf(noOptions)).toEqual([
-      { path: `${PRESCRIBER}.enrollmentForm.fields.${credentials}.options`, message: "A select field needs its options" },
+      {
+        path: `${PRESCRIBER}.enrollmentForm.fields.${credentials}.options`,
+        message: "A select field needs its options",
+      },
     ]);
 
     const extraOptions = lemtradaCopy();
-    Object.assign(extraOptions.stakeholders.prescriber.enrollmentForm.fields[0] ?? {}, { options: [{ value: "x", label: "X" }] });
+    Object.assign(extraOptions.stakeholders.prescriber.enrollmentForm.fields[0] ?? {}, {
+      options: [{ value: "x", label: "X" }],
+    });
     expect(issuesOf(extraOptions)).toEqual([
       { path: `${PRESCRIBER}.enrollmentForm.fields.0`, message: 'Unrecognized key: "options"' },
     ]);
@@ -259,7 +283,10 @@ describe("ZProgramDefinition rejects", () => {
       { kind: "atLeastOneOf", fieldIds: ["npi", "settingName"], message: "Give one" },
     ];
     expect(issuesOf(def)).toEqual([
-      { path: "stakeholders.healthcareSetting.enrollmentForm.constraints.0.fieldIds.1", message: 'Unknown field "taxId"' },
+      {
+        path: "stakeholders.healthcareSetting.enrollmentForm.constraints.0.fieldIds.1",
+        message: 'Unknown field "taxId"',
+      },
       {
         path: "stakeholders.healthcareSetting.enrollmentForm.constraints.1.fieldIds.1",
         message: 'Field "settingName" is already required; "at least one of" needs optional fields',
@@ -307,7 +334,9 @@ describe("ZProgramDefinition rejects", () => {
   it("a programme without stakeholders", () => {
     const def = makeAncProgramInput();
     def.stakeholders = {};
-    expect(issuesOf(def)).toEqual([{ path: "stakeholders", message: "A programme needs at least one stakeholder kind" }]);
+    expect(issuesOf(def)).toEqual([
+      { path: "stakeholders", message: "A programme needs at least one stakeholder kind" },
+    ]);
   });
 
   it("a co-signer that is not a stakeholder of the programme, or signs its own enrollment", () => {
@@ -316,7 +345,10 @@ describe("ZProgramDefinition rejects", () => {
     if (!patient?.coSignature) throw new Error("fixture patient is co-signed");
     patient.coSignature.by = "healthcareSetting";
     expect(issuesOf(def)).toEqual([
-      { path: "stakeholders.patient.coSignature.by", message: 'Co-signer "healthcareSetting" is not a stakeholder of this programme' },
+      {
+        path: "stakeholders.patient.coSignature.by",
+        message: 'Co-signer "healthcareSetting" is not a stakeholder of this programme',
+      },
     ]);
     patient.coSignature.by = "patient";
     expect(issuesOf(def)).toEqual([
@@ -340,6 +372,8 @@ describe("defineProgram", () => {
     const input = makeAncProgramInput();
     input.ndcs = ["bad"];
     input.dispensing.authorizationValidityDays = 0;
-    expect(() => defineProgram(input)).toThrow(/Programme definition ANC_EXAMPLE is invalid:[\s\S]*ndcs\[0\][\s\S]*authorizationValidityDays/);
+    expect(() => defineProgram(input)).toThrow(
+      /Programme definition ANC_EXAMPLE is invalid:[\s\S]*ndcs\[0\][\s\S]*authorizationValidityDays/,
+    );
   });
 });

@@ -64,15 +64,11 @@ const ZNonBlank = z.string().regex(/\S/, { error: "Must not be blank" });
 const ZSlug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: "Use lower-case letters, digits and single hyphens" });
-const ZFieldId = z
-  .string()
-  .regex(/^[a-z][A-Za-z0-9]*$/, { error: "Field ids are camelCase (they become form keys)" });
+const ZFieldId = z.string().regex(/^[a-z][A-Za-z0-9]*$/, { error: "Field ids are camelCase (they become form keys)" });
 const ZCode = z
   .string()
   .regex(/^[A-Z][A-Z0-9_]{0,31}$/, { error: "Codes are UPPER_SNAKE_CASE, at most 32 characters" });
-const ZNdc = z
-  .string()
-  .regex(/^\d{5}-\d{4}-\d{2}$/, { error: "NDC must be in 5-4-2 format, e.g. 58468-0200-01" });
+const ZNdc = z.string().regex(/^\d{5}-\d{4}-\d{2}$/, { error: "NDC must be in 5-4-2 format, e.g. 58468-0200-01" });
 const ZDays = z.int().min(0);
 const ZPositiveInt = z.int().min(1);
 
@@ -115,7 +111,10 @@ const formFieldCommon = {
   /** Heading the field is shown under, e.g. "Practice address". */
   group: ZNonBlank.optional(),
   /** HTML autocomplete token, so browsers and assistive tech can fill the field. */
-  autoComplete: z.string().regex(/^[a-z0-9 -]+$/).optional(),
+  autoComplete: z
+    .string()
+    .regex(/^[a-z0-9 -]+$/)
+    .optional(),
   maxLength: ZPositiveInt.optional(),
 };
 
@@ -457,7 +456,11 @@ export const ZProgramDefinition = z
     reportDuplicates(ctx, program.ndcs, (n) => n, ["ndcs"], null, "NDC");
     const kinds = STAKEHOLDER_KINDS.filter((k) => program.stakeholders[k] !== undefined);
     if (kinds.length === 0) {
-      ctx.addIssue({ code: "custom", message: "A programme needs at least one stakeholder kind", path: ["stakeholders"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "A programme needs at least one stakeholder kind",
+        path: ["stakeholders"],
+      });
     }
     for (const kind of kinds) {
       const coSigner = program.stakeholders[kind]?.coSignature?.by;
@@ -466,7 +469,11 @@ export const ZProgramDefinition = z
       if (coSigner === kind) {
         ctx.addIssue({ code: "custom", message: "A stakeholder cannot co-sign its own enrollment", path });
       } else if (!kinds.includes(coSigner)) {
-        ctx.addIssue({ code: "custom", message: `Co-signer "${coSigner}" is not a stakeholder of this programme`, path });
+        ctx.addIssue({
+          code: "custom",
+          message: `Co-signer "${coSigner}" is not a stakeholder of this programme`,
+          path,
+        });
       }
     }
   });

@@ -11,7 +11,9 @@ export default async function PatientPage() {
       <p className="muted">Signed in as {actor.name}.</p>
       <div className="card">
         <h2>Your REMS status</h2>
-        <p>Your prescriber enrolls you in the programme. Your status and the monitoring that is due will appear here.</p>
+        <p>
+          Your prescriber enrolls you in the programme. Your status and the monitoring that is due will appear here.
+        </p>
       </div>
     </>
   );

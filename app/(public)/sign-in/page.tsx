@@ -16,9 +16,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
     <div className="narrow">
       <h1>Sign in</h1>
       {params.signedOut ? <FormBanner kind="ok">You have signed out.</FormBanner> : null}
-      {params.signedOutEverywhere ? (
-        <FormBanner kind="ok">You have been signed out on every device.</FormBanner>
-      ) : null}
+      {params.signedOutEverywhere ? <FormBanner kind="ok">You have been signed out on every device.</FormBanner> : null}
       {params.next && !params.signedOut ? (
         <FormBanner kind="warn">Sign in to continue. Sessions end after a period of inactivity.</FormBanner>
       ) : null}

@@ -11,7 +11,10 @@ export default async function SignUpPage() {
   return (
     <div className="narrow">
       <h1>Create an account</h1>
-      <p className="muted">Your account is the first step of enrollment. Certification follows the training, the knowledge assessment and your signed attestation.</p>
+      <p className="muted">
+        Your account is the first step of enrollment. Certification follows the training, the knowledge assessment and
+        your signed attestation.
+      </p>
       <div className="card">
         <SignUpForm />
       </div>
