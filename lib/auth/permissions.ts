@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   "enrollment:update:org",
   "enrollment:sign:org",
   "enrollment:read:any",
+  "invitation:create:own",
+  "invitation:create:org",
   "enrollment:review:any",
   "certification:suspend:any",
   // Patients
@@ -59,6 +61,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "enrollment:sign:own",
     "patient:create:own",
     "patient:read:own",
+    "invitation:create:own",
   ],
   PRESCRIBER_DELEGATE: [
     ...everyone,
@@ -73,6 +76,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "enrollment:read:org",
     "enrollment:update:org",
     "enrollment:sign:org",
+    "invitation:create:org",
     "dispense:authorize:org",
     "dispense:read:org",
   ],

@@ -1,0 +1,29 @@
+import type { Db } from "../db";
+
+export interface RateLimitResult {
+  allowed: boolean;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+/**
+ * A fixed-window counter in the database, so every app instance enforces the same limit.
+ * `key` names the caller and the endpoint, e.g. "lookup:203.0.113.7".
+ */
+export async function hitRateLimit(
+  client: Db,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  now: Date = new Date(),
+): Promise<RateLimitResult> {
+  const windowMs = windowSeconds * 1000;
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  const rows = await client.$queryRaw<{ count: number }[]>`
+    INSERT INTO "RateLimitBucket" ("key", "windowStart", "count") VALUES (${key}, ${windowStart}, 1)
+    ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
+    RETURNING "count"`;
+  const count = Number(rows[0]?.count ?? 1);
+  const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
+  return { allowed: count <= limit, remaining: Math.max(0, limit - count), retryAfterSeconds };
+}
