@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // Separate build folders let several checkouts' test servers build side by side.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   poweredByHeader: false,
   // Packages with native binaries or wasm files loaded from their own folder stay outside the bundle.
   serverExternalPackages: [

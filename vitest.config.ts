@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
  */
 const alias = { "@": path.resolve(__dirname) };
 const pgUrl = process.env.TEST_DATABASE_URL;
-const pgliteDir = path.resolve(".data/test-pglite");
+const pgliteDir = path.resolve(process.env.TEST_PGLITE_DIR ?? ".data/test-pglite");
 
 const integration = (name: string, databaseUrl: string, parallel: boolean) => ({
   resolve: { alias },

@@ -14,7 +14,7 @@ import { seedDemoWorld } from "../lib/demo/seed";
 import { recreatePostgresDatabase } from "../tests/setup/postgres";
 
 const port = process.env.E2E_PORT ?? "3210";
-const url = process.env.E2E_DATABASE_URL || `pglite:${path.resolve(".data/e2e-pglite")}`;
+const url = process.env.E2E_DATABASE_URL || `pglite:${path.resolve(`.data/e2e-pglite-${port}`)}`;
 
 async function main() {
   const config = resolveDatabaseConfig(url);
@@ -24,7 +24,7 @@ async function main() {
   const client = createPrismaClient(config);
   await seedDemoWorld(client, {
     baseUrl: `http://127.0.0.1:${port}`,
-    manifestPath: path.resolve(".data/e2e-world.json"),
+    manifestPath: path.resolve(`.data/e2e-world-${port}.json`),
   });
   await client.$disconnect();
   await closePGlite();

@@ -9,7 +9,8 @@ export interface World {
 
 /** The demo world the e2e server seeded (scripts/e2e-server.ts). */
 export function world(): World {
-  return JSON.parse(readFileSync(path.resolve(".data/e2e-world.json"), "utf8")) as World;
+  const port = process.env.E2E_PORT ?? "3210";
+  return JSON.parse(readFileSync(path.resolve(`.data/e2e-world-${port}.json`), "utf8")) as World;
 }
 
 export async function signIn(page: Page, email: string, password: string) {
