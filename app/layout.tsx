@@ -26,6 +26,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               rems<span>gate</span>
             </Link>
             <nav className="site-nav" aria-label="Main">
+              <Link href="/lookup">Certification lookup</Link>
               {actor ? (
                 <>
                   <Link href={ROLE_HOME[actor.role]}>Dashboard</Link>
