@@ -24,6 +24,11 @@ export async function hitRateLimit(
     ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
     RETURNING "count"`;
   const count = Number(rows[0]?.count ?? 1);
+  // Now and then, drop windows that ended long ago so the table stays small.
+  if (Math.random() < 0.01) {
+    const cutoff = new Date(now.getTime() - Math.max(windowMs, 86_400_000));
+    await client.rateLimitBucket.deleteMany({ where: { windowStart: { lt: cutoff } } });
+  }
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
   return { allowed: count <= limit, remaining: Math.max(0, limit - count), retryAfterSeconds };
 }
