@@ -36,6 +36,11 @@ const ZEnv = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /** Public certification lookups (page and API, counted separately) per client address per minute. */
+  LOOKUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Outgoing mail server, e.g. smtp://user:pass@smtp.example.org:587. Unset: mail is logged, not sent. */
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default("REMS registry <no-reply@remsgate.local>"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -38,12 +38,43 @@ const transitionSelect = {
   certifiedAt: true,
   certificationNumber: true,
   applicantUserId: true,
-  applicant: { select: { email: true, name: true } },
-  program: { select: { code: true, name: true, definition: true } },
-  prescriber: { select: { firstName: true, lastName: true, email: true } },
-  pharmacy: { select: { name: true, contactEmail: true } },
-  healthcareSetting: { select: { name: true, contactEmail: true } },
+  programId: true,
+  prescriberId: true,
+  pharmacyId: true,
+  healthcareSettingId: true,
 } as const;
+
+/**
+ * The enrollment with the names and addresses a notice needs. Read one query at a time: inside an
+ * interactive transaction there is one connection, and relation loads would be issued concurrently.
+ */
+async function loadForTransition(tx: Tx, enrollmentId: string) {
+  const enrollment = await tx.enrollment.findUnique({ where: { id: enrollmentId }, select: transitionSelect });
+  if (!enrollment) return null;
+  const program = await tx.program.findUniqueOrThrow({
+    where: { id: enrollment.programId },
+    select: { code: true, name: true, definition: true },
+  });
+  const applicant = enrollment.applicantUserId
+    ? await tx.user.findUnique({ where: { id: enrollment.applicantUserId }, select: { email: true, name: true } })
+    : null;
+  const prescriber = enrollment.prescriberId
+    ? await tx.prescriber.findUnique({
+        where: { id: enrollment.prescriberId },
+        select: { firstName: true, lastName: true, email: true },
+      })
+    : null;
+  const pharmacy = enrollment.pharmacyId
+    ? await tx.pharmacy.findUnique({ where: { id: enrollment.pharmacyId }, select: { name: true, contactEmail: true } })
+    : null;
+  const healthcareSetting = enrollment.healthcareSettingId
+    ? await tx.healthcareSetting.findUnique({
+        where: { id: enrollment.healthcareSettingId },
+        select: { name: true, contactEmail: true },
+      })
+    : null;
+  return { ...enrollment, program, applicant, prescriber, pharmacy, healthcareSetting };
+}
 
 export interface TransitionParams {
   enrollmentId: string;
@@ -77,7 +108,7 @@ async function newCertificationNumber(tx: Tx, kind: StakeholderKind): Promise<st
 
 export async function applyTransition(tx: Tx, params: TransitionParams) {
   const now = params.now ?? new Date();
-  const enrollment = await tx.enrollment.findUnique({ where: { id: params.enrollmentId }, select: transitionSelect });
+  const enrollment = await loadForTransition(tx, params.enrollmentId);
   if (!enrollment) throw new AppError("NOT_FOUND", "There is no such application.");
   if (params.expectedVersion !== undefined && params.expectedVersion !== enrollment.version) {
     throw new AppError(
@@ -132,7 +163,10 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
     },
   });
   if (updated.count === 0) {
-    throw new AppError("CONFLICT", "Someone else acted on this application at the same moment. Reload it and try again.");
+    throw new AppError(
+      "CONFLICT",
+      "Someone else acted on this application at the same moment. Reload it and try again.",
+    );
   }
   await tx.enrollmentEvent.create({
     data: {
@@ -151,7 +185,11 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
     before: { status: decision.from, version: enrollment.version },
     after: { status: decision.to, version: enrollment.version + 1, reason, certificationNumber },
   });
-  const to = enrollment.applicant?.email ?? enrollment.prescriber?.email ?? enrollment.pharmacy?.contactEmail ?? enrollment.healthcareSetting?.contactEmail;
+  const to =
+    enrollment.applicant?.email ??
+    enrollment.prescriber?.email ??
+    enrollment.pharmacy?.contactEmail ??
+    enrollment.healthcareSetting?.contactEmail;
   if (to && params.event !== "RESTART") {
     const notice = transitionNotice({
       event: params.event,
@@ -169,5 +207,11 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
       entityId: enrollment.id,
     });
   }
-  return { id: enrollment.id, from: decision.from, to: decision.to, version: enrollment.version + 1, certificationNumber };
+  return {
+    id: enrollment.id,
+    from: decision.from,
+    to: decision.to,
+    version: enrollment.version + 1,
+    certificationNumber,
+  };
 }

@@ -8,9 +8,62 @@ import { zDeaNumber, zNcpdpId, zNpi } from "../identifiers/zod";
 import type { TFormDefinition, TFormField } from "../programs/schema";
 
 export const US_STATES = [
-  "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
-  "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
-  "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP",
+  "AL",
+  "AK",
+  "AZ",
+  "AR",
+  "CA",
+  "CO",
+  "CT",
+  "DE",
+  "DC",
+  "FL",
+  "GA",
+  "HI",
+  "ID",
+  "IL",
+  "IN",
+  "IA",
+  "KS",
+  "KY",
+  "LA",
+  "ME",
+  "MD",
+  "MA",
+  "MI",
+  "MN",
+  "MS",
+  "MO",
+  "MT",
+  "NE",
+  "NV",
+  "NH",
+  "NJ",
+  "NM",
+  "NY",
+  "NC",
+  "ND",
+  "OH",
+  "OK",
+  "OR",
+  "PA",
+  "RI",
+  "SC",
+  "SD",
+  "TN",
+  "TX",
+  "UT",
+  "VT",
+  "VA",
+  "WA",
+  "WV",
+  "WI",
+  "WY",
+  "PR",
+  "GU",
+  "VI",
+  "AS",
+  "MP",
 ] as const;
 
 function fieldValidator(field: TFormField): z.ZodType<string, string> {
@@ -32,7 +85,10 @@ function fieldValidator(field: TFormField): z.ZodType<string, string> {
           message: "Enter a 10-digit phone number, like 217-555-0100",
         });
     case "zip":
-      return z.string().trim().regex(/^\d{5}(-\d{4})?$/, "Enter a 5-digit ZIP code (or ZIP+4, like 62701-1234)");
+      return z
+        .string()
+        .trim()
+        .regex(/^\d{5}(-\d{4})?$/, "Enter a 5-digit ZIP code (or ZIP+4, like 62701-1234)");
     case "usState":
       return z
         .string()
@@ -40,10 +96,13 @@ function fieldValidator(field: TFormField): z.ZodType<string, string> {
         .transform((v) => v.toUpperCase())
         .refine((v) => (US_STATES as readonly string[]).includes(v), { message: "Choose a state" });
     case "date":
-      return z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD");
+      return z
+        .string()
+        .trim()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD");
     case "select": {
       const values = field.options.map((o) => o.value);
-      return z.string().refine((v) => values.includes(v), { message: `Choose ${field.label.toLowerCase()}` });
+      return z.string().refine((v) => values.includes(v), { message: `Choose one of the options for ${field.label}` });
     }
     case "yesNo":
       return z.enum(["yes", "no"], { error: "Answer yes or no" });
@@ -63,23 +122,21 @@ export function buildFormSchema(form: TFormDefinition): z.ZodType<FormValues, Re
     shape[field.id] = field.required
       ? z.preprocess(
           (v) => (v === undefined || v === null ? "" : v),
-          z.string().trim().min(1, `Enter ${field.label.toLowerCase()}`).pipe(base),
+          z.string().trim().min(1, `${field.label} is required`).pipe(base),
         )
       : z.preprocess(blankToUndefined, base.optional());
   }
-  return z
-    .object(shape)
-    .superRefine((values, ctx) => {
-      for (const constraint of form.constraints ?? []) {
-        const filled = constraint.fieldIds.some((id) => {
-          const v = (values as Record<string, unknown>)[id];
-          return typeof v === "string" && v.trim() !== "";
-        });
-        if (!filled) {
-          for (const id of constraint.fieldIds) ctx.addIssue({ code: "custom", path: [id], message: constraint.message });
-        }
+  return z.object(shape).superRefine((values, ctx) => {
+    for (const constraint of form.constraints ?? []) {
+      const filled = constraint.fieldIds.some((id) => {
+        const v = (values as Record<string, unknown>)[id];
+        return typeof v === "string" && v.trim() !== "";
+      });
+      if (!filled) {
+        for (const id of constraint.fieldIds) ctx.addIssue({ code: "custom", path: [id], message: constraint.message });
       }
-    }) as unknown as z.ZodType<FormValues, Record<string, unknown>>;
+    }
+  }) as unknown as z.ZodType<FormValues, Record<string, unknown>>;
 }
 
 /** Empty strings for every field: the starting values of a new form. */

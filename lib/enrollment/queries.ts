@@ -37,6 +37,13 @@ export async function findOwnEnrollments(actor: Actor, client: Db = db()) {
     }
     return [];
   }
-  if (can(actor, "enrollment:read:linked")) return [];
+  if (can(actor, "enrollment:read:linked")) {
+    // A delegate sees the enrollments of the prescribers they work for.
+    return client.enrollment.findMany({
+      where: { kind: "PRESCRIBER", prescriber: { delegates: { some: { userId: actor.userId } } } },
+      select: enrollmentSelect,
+      orderBy: { createdAt: "asc" },
+    });
+  }
   throw new AppError("FORBIDDEN", "You do not have permission to see enrollments.");
 }

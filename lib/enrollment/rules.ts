@@ -69,7 +69,10 @@ export function publicAssessment(assessment: TKnowledgeAssessment) {
 export type PublicAssessment = ReturnType<typeof publicAssessment>;
 
 /** Every question answered with options that exist; field-level problems otherwise. */
-export function checkAnswersComplete(assessment: TKnowledgeAssessment, answers: AssessmentAnswers): Record<string, string[]> {
+export function checkAnswersComplete(
+  assessment: TKnowledgeAssessment,
+  answers: AssessmentAnswers,
+): Record<string, string[]> {
   const problems: Record<string, string[]> = {};
   for (const q of assessment.questions) {
     const given = answers[q.id];

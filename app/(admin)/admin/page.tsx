@@ -1,17 +1,36 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { ROLE_LABELS } from "@/components/auth/role-labels";
 import { checkAuditTrail, registryOverview } from "@/lib/admin/service";
 import { requirePagePermission } from "@/lib/auth/session";
+import { countAwaitingReview } from "@/lib/certification/service";
 
 export const metadata: Metadata = { title: "Administration" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("portal:admin", "/admin");
-  const [overview, chain] = await Promise.all([registryOverview(actor), checkAuditTrail(actor)]);
+  const [overview, chain, awaiting] = await Promise.all([
+    registryOverview(actor),
+    checkAuditTrail(actor),
+    countAwaitingReview(actor),
+  ]);
   return (
     <>
       <h1>REMS administration</h1>
       <div className="grid">
+        <section className="card">
+          <h2>Applications to review</h2>
+          <p className="stat" data-testid="awaiting-review">
+            {awaiting.submitted}
+          </p>
+          <p>
+            {awaiting.unclaimed} not yet claimed by a reviewer.{" "}
+            <Link href="/admin/applications">Open the review queue</Link>
+          </p>
+          <p>
+            <Link href="/admin/applications?status=CERTIFIED">Certified stakeholders</Link>
+          </p>
+        </section>
         <section className="card">
           <h2>Accounts</h2>
           <ul>

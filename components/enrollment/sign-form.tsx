@@ -1,0 +1,151 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useRouter } from "next/navigation";
+import { useRef, useState, useTransition } from "react";
+import { useForm } from "react-hook-form";
+import { FormBanner, TextField } from "@/components/ui/field";
+import { setAttestationAction, signEnrollmentAction } from "@/lib/enrollment/actions";
+import { type TSignatureFields, ZSignatureFields } from "@/lib/enrollment/schema";
+import styles from "./enrollment.module.css";
+
+/**
+ * The attestations and the electronic signature. Each statement is saved when ticked; signing
+ * asks for the password again and a printed name, with the meaning of the signature shown next
+ * to the button.
+ */
+export function SignForm({
+  enrollmentId,
+  attestations,
+  meaning,
+  reviewDigest,
+  expectedVersion,
+  doneHref,
+}: {
+  enrollmentId: string;
+  attestations: { id: string; text: string; checked: boolean }[];
+  meaning: string;
+  reviewDigest: string;
+  expectedVersion: number;
+  doneHref: string;
+}) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [ticks, setTicks] = useState<Record<string, boolean>>(() =>
+    Object.fromEntries(attestations.map((a) => [a.id, a.checked])),
+  );
+  const [attestationError, setAttestationError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const bannerRef = useRef<HTMLDivElement>(null);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    setValue,
+    formState: { errors },
+  } = useForm<TSignatureFields>({
+    resolver: zodResolver(ZSignatureFields),
+    defaultValues: { printedName: "", password: "" },
+  });
+
+  const toggle = (id: string, checked: boolean) => {
+    setTicks((t) => ({ ...t, [id]: checked }));
+    setAttestationError(null);
+    startTransition(async () => {
+      const result = await setAttestationAction({ enrollmentId, attestationId: id, checked });
+      if (!result.ok) {
+        setTicks((t) => ({ ...t, [id]: !checked }));
+        setFormError(result.message);
+      }
+    });
+  };
+
+  const allTicked = attestations.every((a) => ticks[a.id]);
+
+  const onSubmit = handleSubmit(
+    (values) => {
+      setFormError(null);
+      if (!allTicked) {
+        setAttestationError("Tick every statement to sign");
+        return;
+      }
+      startTransition(async () => {
+        const result = await signEnrollmentAction({
+          ...values,
+          enrollmentId,
+          attestations: attestations.filter((a) => ticks[a.id]).map((a) => a.id),
+          reviewDigest,
+          expectedVersion,
+        });
+        if (!result.ok) {
+          setFormError(result.message);
+          const fields = result.fields ?? {};
+          if (fields.password) {
+            setValue("password", "");
+            setError("password", { type: "server", message: fields.password[0] }, { shouldFocus: true });
+          }
+          if (fields.printedName) setError("printedName", { type: "server", message: fields.printedName[0] });
+          if (fields.attestations) setAttestationError(fields.attestations[0] ?? null);
+          if (!fields.password && !fields.printedName) bannerRef.current?.focus();
+          return;
+        }
+        router.push(doneHref);
+        router.refresh();
+      });
+    },
+    () => {
+      if (!allTicked) setAttestationError("Tick every statement to sign");
+    },
+  );
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label="Sign and submit">
+      <div ref={bannerRef} tabIndex={-1}>
+        {formError ? <FormBanner kind="error">{formError}</FormBanner> : null}
+      </div>
+      <fieldset className="field" aria-describedby={attestationError ? "attestations-error" : undefined}>
+        <legend>I attest that:</legend>
+        {attestations.map((a) => (
+          <label key={a.id} className={styles.check}>
+            <input
+              type="checkbox"
+              name="attestations"
+              value={a.id}
+              checked={ticks[a.id] ?? false}
+              onChange={(event) => toggle(a.id, event.target.checked)}
+            />
+            <span>{a.text}</span>
+          </label>
+        ))}
+        {attestationError ? (
+          <span id="attestations-error" className="error">
+            {attestationError}
+          </span>
+        ) : null}
+      </fieldset>
+      <TextField
+        id="printedName"
+        label="Printed name"
+        autoComplete="name"
+        hint="Type your full name as it should appear on the signed enrollment."
+        error={errors.printedName?.message}
+        {...register("printedName")}
+      />
+      <TextField
+        id="password"
+        label="Your password"
+        type="password"
+        autoComplete="current-password"
+        hint="Signing asks for your password again, to confirm that it is you."
+        error={errors.password?.message}
+        {...register("password")}
+      />
+      <div className={styles.meaning} id="signature-meaning">
+        <strong>Meaning of this signature:</strong> {meaning}
+      </div>
+      <button type="submit" className="button" disabled={pending} aria-describedby="signature-meaning">
+        {pending ? "Signing…" : "Sign and submit"}
+      </button>
+    </form>
+  );
+}

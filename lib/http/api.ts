@@ -1,0 +1,66 @@
+/**
+ * Helpers for JSON route handlers (the public API and document downloads): one error shape,
+ * `{ "error": { "code", "message", "fields"? } }`, one map from AppError code to HTTP status
+ * (lib/errors.ts), and the request id on every response so a caller can quote it.
+ */
+import { randomUUID } from "node:crypto";
+import { AppError, ERROR_STATUS, type FieldErrors, isAppError } from "../errors";
+import { logger } from "../logger";
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; fields?: FieldErrors };
+}
+
+/** The id proxy.ts gave this request, or a new one. */
+export function apiRequestId(request: Request): string {
+  return request.headers.get("x-request-id") ?? randomUUID();
+}
+
+/** A JSON answer that is never cached and names the request. */
+export function apiJson(body: unknown, init: { status?: number; requestId: string; headers?: HeadersInit }): Response {
+  const headers = new Headers(init.headers);
+  headers.set("x-request-id", init.requestId);
+  headers.set("cache-control", "no-store");
+  return Response.json(body, { status: init.status ?? 200, headers });
+}
+
+/**
+ * Maps a thrown value to the API error shape. AppError messages are meant for users; anything else
+ * is logged with the request id and answered with a generic 500 that quotes the id.
+ */
+export function apiError(error: unknown, requestId: string, headers?: HeadersInit): Response {
+  if (isAppError(error)) {
+    const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.details?.fields) body.error.fields = error.details.fields;
+    const extra = new Headers(headers);
+    const retryAfter = error.details?.retryAfterSeconds;
+    if (error.code === "RATE_LIMITED" && typeof retryAfter === "number") extra.set("retry-after", String(retryAfter));
+    return apiJson(body, { status: ERROR_STATUS[error.code], requestId, headers: extra });
+  }
+  logger.error({ err: error, requestId }, "route handler failed");
+  const body: ApiErrorBody = {
+    error: { code: "INTERNAL", message: `Something went wrong on our side (reference ${requestId}).` },
+  };
+  return apiJson(body, { status: ERROR_STATUS.INTERNAL, requestId, headers });
+}
+
+/** Runs a handler body and turns any error into the API error shape. */
+export async function handleApi(request: Request, run: (requestId: string) => Promise<Response>): Promise<Response> {
+  const requestId = apiRequestId(request);
+  try {
+    const response = await run(requestId);
+    try {
+      if (!response.headers.has("x-request-id")) response.headers.set("x-request-id", requestId);
+    } catch {
+      // Redirect responses have immutable headers; proxy.ts already names the request there.
+    }
+    return response;
+  } catch (error) {
+    return apiError(error, requestId);
+  }
+}
+
+/** A RATE_LIMITED error that carries the seconds until the caller may try again (Retry-After). */
+export function rateLimited(message: string, retryAfterSeconds: number): AppError {
+  return new AppError("RATE_LIMITED", message, { retryAfterSeconds });
+}

@@ -1,0 +1,254 @@
+/**
+ * Public certification lookup: "is this prescriber, pharmacy or healthcare setting certified for
+ * this programme?". No sign-in; every caller is rate-limited by address. Reads only.
+ */
+import { db, type Db } from "../db";
+import { env } from "../env";
+import { AppError, fieldErrorsFromZod } from "../errors";
+import type { EnrollmentStatus } from "../generated/prisma/enums";
+import { rateLimited } from "../http/api";
+import { hitRateLimit, type RateLimitResult } from "../http/rate-limit";
+import {
+  type CertificationAnswer,
+  certificationAnswer,
+  classifySearch,
+  type LookupKind,
+  type LookupStatus,
+  prescriberDisplayName,
+  type SearchQuery,
+} from "./rules";
+import { ZCertificationQuery, ZPrescriberLookup } from "./schema";
+
+/** Lookups one address may make per minute (LOOKUP_RATE_LIMIT_PER_MINUTE, default 60). */
+export function lookupRateLimitPerMinute(): number {
+  return env().LOOKUP_RATE_LIMIT_PER_MINUTE;
+}
+
+/**
+ * Counts one lookup for this address and throws RATE_LIMITED (with Retry-After seconds) past the
+ * limit. The API and the lookup page count separately, so a script hammering one does not lock
+ * a person out of the other.
+ */
+export async function enforceLookupRateLimit(
+  scope: "api" | "page",
+  ip: string,
+  client: Db = db(),
+  options: { limit?: number; now?: Date } = {},
+): Promise<RateLimitResult & { limit: number }> {
+  const limit = options.limit ?? lookupRateLimitPerMinute();
+  const result = await hitRateLimit(client, `lookup-${scope}:${ip}`, limit, 60, options.now);
+  if (!result.allowed) {
+    throw rateLimited(
+      `Too many lookups from your address. Try again in ${result.retryAfterSeconds} seconds.`,
+      result.retryAfterSeconds,
+    );
+  }
+  return { ...result, limit };
+}
+
+/** Programmes anyone can look certifications up in. */
+export function listLookupPrograms(client: Db = db()) {
+  return client.program.findMany({ select: { code: true, name: true }, orderBy: { name: "asc" } });
+}
+
+async function findProgram(code: string, client: Db) {
+  const program = await client.program.findUnique({
+    where: { code: code.trim().toUpperCase() },
+    select: { id: true, code: true, name: true },
+  });
+  if (!program) throw new AppError("NOT_FOUND", `There is no programme with the code "${code}".`);
+  return program;
+}
+
+const enrollmentFacts = { select: { status: true, certificationNumber: true } } as const;
+
+/** The stakeholder with this NPI (prescribers, then pharmacies, then healthcare settings) and its enrollment. */
+async function findByNpi(programId: string, npi: string, client: Db) {
+  const prescriber = await client.prescriber.findUnique({
+    where: { npi },
+    select: {
+      firstName: true,
+      lastName: true,
+      credentials: true,
+      enrollments: { where: { programId }, ...enrollmentFacts },
+    },
+  });
+  if (prescriber) {
+    return {
+      kind: "prescriber" as const,
+      name: prescriberDisplayName(prescriber),
+      enrollment: prescriber.enrollments[0] ?? null,
+    };
+  }
+  const pharmacy = await client.pharmacy.findUnique({
+    where: { npi },
+    select: { name: true, enrollments: { where: { programId }, ...enrollmentFacts } },
+  });
+  if (pharmacy) return { kind: "pharmacy" as const, name: pharmacy.name, enrollment: pharmacy.enrollments[0] ?? null };
+  const setting = await client.healthcareSetting.findUnique({
+    where: { npi },
+    select: { name: true, enrollments: { where: { programId }, ...enrollmentFacts } },
+  });
+  if (setting)
+    return { kind: "healthcareSetting" as const, name: setting.name, enrollment: setting.enrollments[0] ?? null };
+  return null;
+}
+
+/**
+ * The API answer for `?npi=` or `?ncpdpId=`: 404 for an unknown programme or an identifier nobody
+ * in the registry has, 400 (with field errors) for a malformed one.
+ */
+export async function lookupCertification(
+  programCode: string,
+  query: Record<string, unknown>,
+  client: Db = db(),
+): Promise<CertificationAnswer> {
+  const program = await findProgram(programCode, client);
+  const parsed = ZCertificationQuery.safeParse(query);
+  if (!parsed.success) {
+    throw new AppError("BAD_REQUEST", "Check the identifier.", { fields: fieldErrorsFromZod(parsed.error) });
+  }
+  const { npi, ncpdpId } = parsed.data;
+  if ((npi === undefined) === (ncpdpId === undefined)) {
+    throw new AppError("BAD_REQUEST", "Give exactly one of the query parameters npi or ncpdpId.");
+  }
+  let facts: Awaited<ReturnType<typeof findByNpi>>;
+  if (npi !== undefined) {
+    facts = await findByNpi(program.id, npi, client);
+  } else {
+    const pharmacy = await client.pharmacy.findUnique({
+      where: { ncpdpId },
+      select: { name: true, enrollments: { where: { programId: program.id }, ...enrollmentFacts } },
+    });
+    facts = pharmacy ? { kind: "pharmacy", name: pharmacy.name, enrollment: pharmacy.enrollments[0] ?? null } : null;
+  }
+  if (!facts) {
+    throw new AppError(
+      "NOT_FOUND",
+      npi !== undefined
+        ? "No one in the registry has this NPI."
+        : "No pharmacy in the registry has this NCPDP provider ID.",
+    );
+  }
+  return certificationAnswer(facts);
+}
+
+/**
+ * The lookup page's prescriber answer: certified or not, and nothing else. A prescriber the
+ * registry does not know is simply not certified.
+ */
+export async function lookupPrescriberCertified(
+  programCode: string,
+  npi: string,
+  client: Db = db(),
+): Promise<{ certified: boolean }> {
+  const program = await findProgram(programCode, client);
+  const parsed = ZPrescriberLookup.safeParse({ npi });
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", "Check the NPI.", { fields: fieldErrorsFromZod(parsed.error) });
+  }
+  const enrollment = await client.enrollment.findFirst({
+    where: { programId: program.id, kind: "PRESCRIBER", prescriber: { npi: parsed.data.npi } },
+    select: { status: true },
+  });
+  return { certified: enrollment?.status === "CERTIFIED" };
+}
+
+export interface OrganisationResult {
+  id: string;
+  kind: Exclude<LookupKind, "prescriber">;
+  name: string;
+  city: string | null;
+  state: string | null;
+  npi: string | null;
+  ncpdpId: string | null;
+  certified: boolean;
+  status: LookupStatus;
+  certificationNumber: string | null;
+}
+
+export const MAX_SEARCH_RESULTS = 20;
+
+interface OrganisationRow {
+  id: string;
+  name: string;
+  city: string | null;
+  state: string | null;
+  npi: string | null;
+  ncpdpId?: string;
+  enrollments: { status: EnrollmentStatus; certificationNumber: string | null }[];
+}
+
+function organisationWhere(query: SearchQuery, kind: "pharmacy" | "healthcareSetting") {
+  if (query.by === "npi") return { npi: query.npi };
+  if (query.by === "ncpdpId") return kind === "pharmacy" ? { ncpdpId: query.ncpdpId } : null;
+  return {
+    OR: [
+      { name: { contains: query.text, mode: "insensitive" as const } },
+      { city: { contains: query.text, mode: "insensitive" as const } },
+    ],
+  };
+}
+
+/**
+ * Pharmacies and healthcare settings matching a name, city, NPI or NCPDP provider ID, each with its
+ * certification in the programme. At most MAX_SEARCH_RESULTS; `truncated` asks for a narrower search.
+ */
+export async function searchOrganisations(
+  programCode: string,
+  raw: string,
+  client: Db = db(),
+): Promise<{ program: { code: string; name: string }; results: OrganisationResult[]; truncated: boolean }> {
+  const program = await findProgram(programCode, client);
+  const classified = classifySearch(raw);
+  if (!classified.ok) throw new AppError("VALIDATION", classified.message, { fields: { q: [classified.message] } });
+  const { query } = classified;
+  const columns = {
+    id: true,
+    name: true,
+    city: true,
+    state: true,
+    npi: true,
+    enrollments: { where: { programId: program.id }, ...enrollmentFacts },
+  } as const;
+  const take = MAX_SEARCH_RESULTS + 1;
+  const pharmacyWhere = organisationWhere(query, "pharmacy");
+  const settingWhere = organisationWhere(query, "healthcareSetting");
+  const [pharmacies, settings] = await Promise.all([
+    pharmacyWhere
+      ? client.pharmacy.findMany({
+          where: pharmacyWhere,
+          select: { ...columns, ncpdpId: true },
+          orderBy: { name: "asc" },
+          take,
+        })
+      : [],
+    settingWhere
+      ? client.healthcareSetting.findMany({ where: settingWhere, select: columns, orderBy: { name: "asc" }, take })
+      : [],
+  ]);
+  const toResult = (kind: OrganisationResult["kind"], row: OrganisationRow): OrganisationResult => {
+    const answer = certificationAnswer({ kind, name: row.name, enrollment: row.enrollments[0] ?? null });
+    return {
+      id: row.id,
+      kind,
+      name: row.name,
+      city: row.city,
+      state: row.state,
+      npi: row.npi,
+      ncpdpId: row.ncpdpId ?? null,
+      certified: answer.certified,
+      status: answer.status,
+      certificationNumber: answer.certificationNumber,
+    };
+  };
+  const all = [
+    ...pharmacies.map((p) => toResult("pharmacy", p)),
+    ...settings.map((s) => toResult("healthcareSetting", s)),
+  ].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+  return {
+    program: { code: program.code, name: program.name },
+    results: all.slice(0, MAX_SEARCH_RESULTS),
+    truncated: all.length > MAX_SEARCH_RESULTS,
+  };
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from "node:crypto";
+import { PDFDocument } from "pdf-lib";
+import { afterAll, describe, expect, it } from "vitest";
+import { db, disconnectDb } from "../../lib/db";
+import { certificatePdf, certificatePath, signedFormPath, signedFormPdf } from "../../lib/documents/service";
+import { AppError } from "../../lib/errors";
+import { createPharmacyEnrollment, createPrescriberEnrollment, createSettingEnrollment } from "../factories/certified";
+import { createAdmin, createUser, signIn } from "../factories/users";
+
+afterAll(async () => {
+  await disconnectDb();
+});
+
+async function appError(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected an AppError, but the call succeeded");
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+async function pageCount(bytes: Uint8Array): Promise<number> {
+  return (await PDFDocument.load(bytes)).getPageCount();
+}
+
+describe("signed enrollment form PDF", () => {
+  it("is given to the prescriber who owns the enrollment", async () => {
+    const owner = await createPrescriberEnrollment();
+    const { actor } = await signIn(owner);
+    const file = await signedFormPdf(actor, owner.enrollment?.id ?? "");
+    expect(file.filename).toMatch(/^lemtrada-prescriber-enrollment-[0-9a-f]{8}\.pdf$/);
+    expect(await pageCount(file.bytes)).toBeGreaterThanOrEqual(2);
+    const pdf = await PDFDocument.load(file.bytes);
+    expect(pdf.getTitle()).toBe("LEMTRADA REMS: prescriber enrollment form");
+  });
+
+  it("is given to the pharmacy's representatives and to administrators", async () => {
+    const pharmacy = await createPharmacyEnrollment();
+    const id = pharmacy.enrollment?.id ?? "";
+    const { actor: rep } = await signIn(pharmacy);
+    expect(await pageCount((await signedFormPdf(rep, id)).bytes)).toBeGreaterThanOrEqual(1);
+
+    // Another pharmacist of the same pharmacy (no applicant link) is an owner too.
+    const colleague = await createUser({ role: "PHARMACIST" });
+    await db().user.update({ where: { id: colleague.user.id }, data: { pharmacyId: pharmacy.pharmacy.id } });
+    const { actor: colleagueActor } = await signIn(colleague);
+    expect((await signedFormPdf(colleagueActor, id)).bytes.byteLength).toBeGreaterThan(1000);
+
+    const { actor: admin } = await signIn(await createAdmin());
+    expect(await pageCount((await signedFormPdf(admin, id)).bytes)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("is refused to anyone else, with an authorization.denied audit row", async () => {
+    const owner = await createSettingEnrollment();
+    const id = owner.enrollment?.id ?? "";
+    const other = await createPrescriberEnrollment();
+    const { actor } = await signIn(other);
+    const error = await appError(signedFormPdf(actor, id));
+    expect(error.code).toBe("FORBIDDEN");
+    const audit = await db().auditEvent.findMany({
+      where: { action: "authorization.denied", actorId: actor.userId, entityId: signedFormPath(id) },
+    });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ entityType: "Route", requestId: actor.requestId });
+
+    // A representative of a different setting is refused as well.
+    const otherSetting = await createSettingEnrollment();
+    const { actor: otherRep } = await signIn(otherSetting);
+    expect((await appError(signedFormPdf(otherRep, id))).code).toBe("FORBIDDEN");
+  });
+
+  it("is given to the prescriber's delegates, not to another prescriber's", async () => {
+    const owner = await createPrescriberEnrollment();
+    const id = owner.enrollment?.id ?? "";
+    const delegateOf = async (prescriberId: string) => {
+      const staff = await createUser({ role: "PRESCRIBER" });
+      await db().user.update({ where: { id: staff.user.id }, data: { role: "PRESCRIBER_DELEGATE" } });
+      await db().prescriberDelegate.create({ data: { prescriberId, userId: staff.user.id } });
+      return (await signIn(staff)).actor;
+    };
+    const delegate = await delegateOf(owner.prescriber.id);
+    expect(await pageCount((await signedFormPdf(delegate, id)).bytes)).toBeGreaterThanOrEqual(1);
+    expect(await pageCount((await certificatePdf(delegate, id)).bytes)).toBe(1);
+
+    const otherPrescriber = await createPrescriberEnrollment();
+    const strangerDelegate = await delegateOf(otherPrescriber.prescriber.id);
+    expect((await appError(signedFormPdf(strangerDelegate, id))).code).toBe("FORBIDDEN");
+  });
+
+  it("is a CONFLICT while the enrollment has not been signed", async () => {
+    const owner = await createPrescriberEnrollment({ status: "DRAFT", signed: false });
+    const { actor } = await signIn(owner);
+    const error = await appError(signedFormPdf(actor, owner.enrollment?.id ?? ""));
+    expect(error.code).toBe("CONFLICT");
+    expect(error.message).toMatch(/not been signed/);
+  });
+
+  it("is NOT_FOUND for an unknown or malformed id", async () => {
+    const { actor } = await signIn(await createAdmin());
+    expect((await appError(signedFormPdf(actor, randomUUID()))).code).toBe("NOT_FOUND");
+    expect((await appError(signedFormPdf(actor, "not-a-uuid"))).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("certificate PDF", () => {
+  it("is one page for a certified enrollment, named after the certification number", async () => {
+    const owner = await createPrescriberEnrollment();
+    const { actor } = await signIn(owner);
+    const file = await certificatePdf(actor, owner.enrollment?.id ?? "");
+    expect(file.filename).toBe(`lemtrada-certificate-${owner.enrollment?.certificationNumber}.pdf`);
+    expect(await pageCount(file.bytes)).toBe(1);
+  });
+
+  it("is a CONFLICT with a clear message when the enrollment is not certified", async () => {
+    const owner = await createPharmacyEnrollment({ status: "SUSPENDED" });
+    const { actor } = await signIn(owner);
+    const error = await appError(certificatePdf(actor, owner.enrollment?.id ?? ""));
+    expect(error.code).toBe("CONFLICT");
+    expect(error.message).toBe("There is no certificate: this enrollment is not certified (status: suspended).");
+
+    const waiting = await createPrescriberEnrollment({ status: "SUBMITTED" });
+    const { actor: waitingActor } = await signIn(waiting);
+    expect((await appError(certificatePdf(waitingActor, waiting.enrollment?.id ?? ""))).message).toMatch(
+      /submitted, awaiting review/,
+    );
+  });
+
+  it("is refused to another user and audited; an administrator gets it", async () => {
+    const owner = await createPharmacyEnrollment();
+    const id = owner.enrollment?.id ?? "";
+    const stranger = await createUser({ role: "PHARMACIST" });
+    const { actor } = await signIn(stranger);
+    expect((await appError(certificatePdf(actor, id))).code).toBe("FORBIDDEN");
+    expect(
+      await db().auditEvent.count({
+        where: { action: "authorization.denied", actorId: actor.userId, entityId: certificatePath(id) },
+      }),
+    ).toBe(1);
+    const { actor: admin } = await signIn(await createAdmin());
+    expect(await pageCount((await certificatePdf(admin, id)).bytes)).toBe(1);
+  });
+});

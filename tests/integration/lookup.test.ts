@@ -1,0 +1,230 @@
+import { resetEnvCache } from "../../lib/env";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db, disconnectDb } from "../../lib/db";
+import { AppError } from "../../lib/errors";
+import {
+  enforceLookupRateLimit,
+  lookupCertification,
+  lookupPrescriberCertified,
+  lookupRateLimitPerMinute,
+  MAX_SEARCH_RESULTS,
+  searchOrganisations,
+} from "../../lib/lookup/service";
+import {
+  createPharmacyEnrollment,
+  createPrescriberEnrollment,
+  createSettingEnrollment,
+  ensureProgram,
+  uniqueNcpdpId,
+  uniqueNpi,
+  uniqueWord,
+} from "../factories/certified";
+import { uniqueIp } from "../factories/users";
+
+beforeAll(async () => {
+  await ensureProgram();
+});
+
+afterAll(async () => {
+  await disconnectDb();
+});
+
+async function appError(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected an AppError, but the call succeeded");
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe("lookupCertification (the API answer)", () => {
+  it("answers a certified prescriber by NPI with name and certification number", async () => {
+    const { prescriber, enrollment } = await createPrescriberEnrollment({ firstName: "Grace" });
+    expect(await lookupCertification("LEMTRADA", { npi: prescriber.npi })).toEqual({
+      kind: "prescriber",
+      name: `Grace ${prescriber.lastName}, MD`,
+      certified: true,
+      status: "CERTIFIED",
+      certificationNumber: enrollment?.certificationNumber,
+    });
+  });
+
+  it("gives only the status for a prescriber who is not certified", async () => {
+    const { prescriber } = await createPrescriberEnrollment({ status: "SUBMITTED" });
+    expect(await lookupCertification("LEMTRADA", { npi: prescriber.npi })).toEqual({
+      kind: "prescriber",
+      name: "",
+      certified: false,
+      status: "SUBMITTED",
+      certificationNumber: null,
+    });
+  });
+
+  it("shows a suspended stakeholder as not certified, status SUSPENDED", async () => {
+    const { pharmacy } = await createPharmacyEnrollment({ status: "SUSPENDED" });
+    expect(await lookupCertification("LEMTRADA", { ncpdpId: pharmacy.ncpdpId })).toEqual({
+      kind: "pharmacy",
+      name: pharmacy.name,
+      certified: false,
+      status: "SUSPENDED",
+      certificationNumber: null,
+    });
+  });
+
+  it("reports NOT_ENROLLED for a known stakeholder without an enrollment in the programme", async () => {
+    const { prescriber } = await createPrescriberEnrollment({ enrolled: false });
+    const answer = await lookupCertification("LEMTRADA", { npi: prescriber.npi });
+    expect(answer).toMatchObject({ kind: "prescriber", certified: false, status: "NOT_ENROLLED", name: "" });
+  });
+
+  it("finds pharmacies by NCPDP ID or NPI and healthcare settings by NPI", async () => {
+    const { pharmacy, enrollment } = await createPharmacyEnrollment();
+    const byNcpdp = await lookupCertification("LEMTRADA", { ncpdpId: ` ${pharmacy.ncpdpId} ` });
+    expect(byNcpdp).toEqual({
+      kind: "pharmacy",
+      name: pharmacy.name,
+      certified: true,
+      status: "CERTIFIED",
+      certificationNumber: enrollment?.certificationNumber,
+    });
+    expect(await lookupCertification("LEMTRADA", { npi: pharmacy.npi ?? "" })).toEqual(byNcpdp);
+
+    const { setting } = await createSettingEnrollment();
+    expect(await lookupCertification("lemtrada", { npi: setting.npi ?? "" })).toMatchObject({
+      kind: "healthcareSetting",
+      name: setting.name,
+      certified: true,
+      certificationNumber: expect.stringMatching(/^HC-/),
+    });
+  });
+
+  it("is NOT_FOUND for an identifier nobody has, and for an unknown programme", async () => {
+    expect((await appError(lookupCertification("LEMTRADA", { npi: uniqueNpi() }))).code).toBe("NOT_FOUND");
+    expect((await appError(lookupCertification("LEMTRADA", { ncpdpId: uniqueNcpdpId() }))).code).toBe("NOT_FOUND");
+    const unknown = await appError(lookupCertification("NO_SUCH_PROGRAM", { npi: uniqueNpi() }));
+    expect(unknown.code).toBe("NOT_FOUND");
+    expect(unknown.message).toContain("NO_SUCH_PROGRAM");
+  });
+
+  it("is BAD_REQUEST with field errors for a malformed identifier, and without exactly one identifier", async () => {
+    const npi = await appError(lookupCertification("LEMTRADA", { npi: "12345" }));
+    expect(npi.code).toBe("BAD_REQUEST");
+    expect(npi.details?.fields).toEqual({ npi: ["NPI must be 10 digits"] });
+    const check = await appError(lookupCertification("LEMTRADA", { npi: "1234567890" }));
+    expect(check.details?.fields?.npi?.[0]).toMatch(/check digit/);
+    const ncpdp = await appError(lookupCertification("LEMTRADA", { ncpdpId: "12a" }));
+    expect(ncpdp.details?.fields).toEqual({ ncpdpId: ["NCPDP provider ID must be 7 digits"] });
+    expect((await appError(lookupCertification("LEMTRADA", {}))).code).toBe("BAD_REQUEST");
+    const both = await appError(lookupCertification("LEMTRADA", { npi: uniqueNpi(), ncpdpId: uniqueNcpdpId() }));
+    expect(both.code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("lookupPrescriberCertified (the lookup page)", () => {
+  it("answers certified or not certified, and nothing else", async () => {
+    const certified = await createPrescriberEnrollment();
+    const waiting = await createPrescriberEnrollment({ status: "SUBMITTED" });
+    const suspended = await createPrescriberEnrollment({ status: "SUSPENDED" });
+    expect(await lookupPrescriberCertified("LEMTRADA", certified.prescriber.npi)).toEqual({ certified: true });
+    expect(await lookupPrescriberCertified("LEMTRADA", waiting.prescriber.npi)).toEqual({ certified: false });
+    expect(await lookupPrescriberCertified("LEMTRADA", suspended.prescriber.npi)).toEqual({ certified: false });
+    // A prescriber the registry does not know is simply not certified.
+    expect(await lookupPrescriberCertified("LEMTRADA", uniqueNpi())).toEqual({ certified: false });
+  });
+
+  it("reports a malformed NPI on the npi field", async () => {
+    const error = await appError(lookupPrescriberCertified("LEMTRADA", "123"));
+    expect(error.code).toBe("VALIDATION");
+    expect(error.details?.fields?.npi).toEqual(["NPI must be 10 digits"]);
+  });
+});
+
+describe("searchOrganisations", () => {
+  it("finds pharmacies and settings by part of the name or the city, case-insensitively", async () => {
+    const word = uniqueWord("Harbor");
+    const city = uniqueWord("Town");
+    const pharmacy = await createPharmacyEnrollment({ name: `${word} Pharmacy`, city });
+    const setting = await createSettingEnrollment({ name: `${word} Infusion`, status: "SUSPENDED" });
+    const other = await createSettingEnrollment({ city });
+
+    const byName = await searchOrganisations("LEMTRADA", word.toLowerCase());
+    expect(byName.results.map((r) => r.name)).toEqual([`${word} Infusion`, `${word} Pharmacy`]);
+    expect(byName.results[0]).toMatchObject({ kind: "healthcareSetting", certified: false, status: "SUSPENDED" });
+    expect(byName.results[1]).toMatchObject({
+      kind: "pharmacy",
+      certified: true,
+      ncpdpId: pharmacy.pharmacy.ncpdpId,
+      certificationNumber: pharmacy.enrollment?.certificationNumber,
+    });
+    expect(byName.truncated).toBe(false);
+
+    const byCity = await searchOrganisations("LEMTRADA", city.toUpperCase());
+    expect(byCity.results.map((r) => r.id).sort()).toEqual([pharmacy.pharmacy.id, other.setting.id].sort());
+    expect(setting.setting.id).not.toBe(other.setting.id);
+  });
+
+  it("finds by NPI or NCPDP ID, and marks an organisation not enrolled in the programme", async () => {
+    const { pharmacy } = await createPharmacyEnrollment({ enrolled: false });
+    const byNcpdp = await searchOrganisations("LEMTRADA", pharmacy.ncpdpId);
+    expect(byNcpdp.results).toEqual([
+      expect.objectContaining({ id: pharmacy.id, certified: false, status: "NOT_ENROLLED", certificationNumber: null }),
+    ]);
+    const byNpi = await searchOrganisations("LEMTRADA", pharmacy.npi ?? "");
+    expect(byNpi.results.map((r) => r.id)).toEqual([pharmacy.id]);
+  });
+
+  it(`returns at most ${MAX_SEARCH_RESULTS} matches and says so`, async () => {
+    const city = uniqueWord("Metro");
+    for (let i = 0; i < MAX_SEARCH_RESULTS + 1; i++) await createSettingEnrollment({ city, enrolled: false });
+    const result = await searchOrganisations("LEMTRADA", city);
+    expect(result.results).toHaveLength(MAX_SEARCH_RESULTS);
+    expect(result.truncated).toBe(true);
+  });
+
+  it("refuses a search it cannot read, on the q field", async () => {
+    const error = await appError(searchOrganisations("LEMTRADA", "12345"));
+    expect(error.code).toBe("VALIDATION");
+    expect(error.details?.fields?.q?.[0]).toMatch(/10 digits/);
+  });
+});
+
+describe("enforceLookupRateLimit", () => {
+  it("refuses the (N+1)th lookup from one address in a minute, with Retry-After, then allows again", async () => {
+    const ip = uniqueIp();
+    const now = new Date("2026-12-01T12:00:10Z");
+    for (let i = 1; i <= 3; i++) {
+      const result = await enforceLookupRateLimit("api", ip, db(), { limit: 3, now });
+      expect(result.remaining).toBe(3 - i);
+    }
+    const refused = await appError(enforceLookupRateLimit("api", ip, db(), { limit: 3, now }));
+    expect(refused.code).toBe("RATE_LIMITED");
+    expect(refused.details?.retryAfterSeconds).toBe(50);
+    // Another address, and the page (a separate counter), are not affected.
+    await enforceLookupRateLimit("api", uniqueIp(), db(), { limit: 3, now });
+    await enforceLookupRateLimit("page", ip, db(), { limit: 3, now });
+    // The next minute starts a new window.
+    await enforceLookupRateLimit("api", ip, db(), { limit: 3, now: new Date("2026-12-01T12:01:00Z") });
+  });
+
+  it("reads the limit from LOOKUP_RATE_LIMIT_PER_MINUTE, 60 by default", () => {
+    const saved = process.env.LOOKUP_RATE_LIMIT_PER_MINUTE;
+    try {
+      delete process.env.LOOKUP_RATE_LIMIT_PER_MINUTE;
+      resetEnvCache();
+      expect(lookupRateLimitPerMinute()).toBe(60);
+      process.env.LOOKUP_RATE_LIMIT_PER_MINUTE = "5";
+      resetEnvCache();
+      expect(lookupRateLimitPerMinute()).toBe(5);
+      process.env.LOOKUP_RATE_LIMIT_PER_MINUTE = "zero";
+      resetEnvCache();
+      expect(() => lookupRateLimitPerMinute()).toThrow(/LOOKUP_RATE_LIMIT_PER_MINUTE/);
+    } finally {
+      if (saved === undefined) delete process.env.LOOKUP_RATE_LIMIT_PER_MINUTE;
+      else process.env.LOOKUP_RATE_LIMIT_PER_MINUTE = saved;
+      resetEnvCache();
+    }
+  });
+});
