@@ -46,7 +46,13 @@ interface TransitionRule {
 }
 
 export const TRANSITIONS: Record<CertificationEvent, TransitionRule> = {
-  SUBMIT: { from: ["DRAFT", "CHANGES_REQUESTED"], to: "SUBMITTED", actors: ["applicant"], reasonRequired: false, verb: "submitted" },
+  SUBMIT: {
+    from: ["DRAFT", "CHANGES_REQUESTED"],
+    to: "SUBMITTED",
+    actors: ["applicant"],
+    reasonRequired: false,
+    verb: "submitted",
+  },
   APPROVE: { from: ["SUBMITTED"], to: "CERTIFIED", actors: ["admin"], reasonRequired: false, verb: "approved" },
   REJECT: { from: ["SUBMITTED"], to: "REJECTED", actors: ["admin"], reasonRequired: true, verb: "rejected" },
   REQUEST_CHANGES: {
@@ -66,7 +72,13 @@ export const TRANSITIONS: Record<CertificationEvent, TransitionRule> = {
     verb: "decertified",
   },
   EXPIRE: { from: ["CERTIFIED"], to: "EXPIRED", actors: ["system"], reasonRequired: false, verb: "expired" },
-  RESTART: { from: ["REJECTED", "EXPIRED"], to: "DRAFT", actors: ["applicant"], reasonRequired: false, verb: "restarted" },
+  RESTART: {
+    from: ["REJECTED", "EXPIRED"],
+    to: "DRAFT",
+    actors: ["applicant"],
+    reasonRequired: false,
+    verb: "restarted",
+  },
 };
 
 export const STATUS_LABELS: Record<CertificationStatus, string> = {
@@ -96,7 +108,10 @@ export type TransitionResult =
   | { ok: false; code: "ILLEGAL_TRANSITION" | "WRONG_ACTOR" | "REASON_REQUIRED" | "NOT_DUE"; message: string };
 
 /** When a certification granted at `certifiedAt` lapses; null when the programme never requires recertification. */
-export function certificationExpiresAt(certifiedAt: Date, recertificationMonths: number | null | undefined): Date | null {
+export function certificationExpiresAt(
+  certifiedAt: Date,
+  recertificationMonths: number | null | undefined,
+): Date | null {
   if (!recertificationMonths) return null;
   const d = new Date(certifiedAt.getTime());
   const day = d.getUTCDate();
@@ -118,7 +133,9 @@ export function decideTransition(input: TransitionInput): TransitionResult {
     };
   }
   if (!rule.actors.includes(input.actor)) {
-    const who = rule.actors.map((a) => (a === "admin" ? "an administrator" : a === "system" ? "the registry" : "the applicant"));
+    const who = rule.actors.map((a) =>
+      a === "admin" ? "an administrator" : a === "system" ? "the registry" : "the applicant",
+    );
     return { ok: false, code: "WRONG_ACTOR", message: `Only ${who.join(" or ")} can do this.` };
   }
   if (rule.reasonRequired && !input.reason?.trim()) {

@@ -49,7 +49,8 @@ export async function deliverPendingMail(client: Db = db(), limit = 50): Promise
         subject: message.subject,
         text: message.text,
       });
-      if (!process.env.SMTP_URL) logger.info({ to: message.to, subject: message.subject }, "mail (no SMTP_URL: logged, not sent)");
+      if (!process.env.SMTP_URL)
+        logger.info({ to: message.to, subject: message.subject }, "mail (no SMTP_URL: logged, not sent)");
       else logger.debug({ messageId: info.messageId }, "mail sent");
       await client.mailMessage.update({ where: { id: message.id }, data: { sentAt: new Date(), lastError: null } });
       sent++;

@@ -1,17 +1,54 @@
+import { randomInt } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { signIn, world } from "./helpers";
+import { npiCheckDigit } from "../../lib/identifiers/npi";
+import { signIn, uniqueEmail, world } from "./helpers";
 
 /*
- * The administrator's review journey on the seeded demo world. The tests run in order and share
- * one server: dr.ben's application (the only SUBMITTED one) is looked at, claimed and refused a
- * reason-less rejection before it is returned for changes; dr.ada is suspended and reinstated, so
- * she ends certified as she started.
+ * The administrator's journeys on the seeded demo world. The tests run in order and share one
+ * server (with the other spec files, which run after this one), so seeded rows end as they began:
+ * dr.ben's application is searched for, opened, claimed and released, and refused a rejection
+ * without a reason, but stays SUBMITTED; dr.ada is suspended and reinstated. The decisions that
+ * change an application for good are made on a healthcare setting that enrolls here first.
  */
 test.describe.configure({ mode: "serial" });
 
 const BEN_NPI = "1000000004";
 const ADA_NPI = "1234567893";
+const PASSWORD = "Correct-Horse-Battery-42";
+
+function uniqueNpi(): string {
+  const body = `1${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
+  return `${body}${npiCheckDigit(body)}`;
+}
+
+/** The healthcare setting enrolled by this spec, and what the tests after it need to know. */
+const setting = {
+  name: `Riverbend Infusion Center ${randomInt(1000, 9999)}`,
+  npi: uniqueNpi(),
+  rep: "Marta Quinones",
+  email: uniqueEmail("setting-rep"),
+  change: "Add the suite number to the street address.",
+};
+
+async function signInAsRep(page: Page) {
+  await signIn(page, setting.email, PASSWORD);
+  await expect(page).toHaveURL(/\/setting$/);
+}
+
+/** Signs the review step (ticking any attestation not yet ticked) and submits. */
+async function signAndSubmit(page: Page) {
+  await expect(page).toHaveURL(/\/review$/);
+  const boxes = page.getByRole("group", { name: "I attest that:" }).getByRole("checkbox");
+  for (const box of await boxes.all()) {
+    if (!(await box.isChecked())) await box.check();
+    await expect(box).toBeChecked();
+  }
+  await page.getByLabel("Printed name").fill(setting.rep);
+  await page.getByLabel("Your password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign and submit" }).click();
+  await expect(page.locator('[data-status="SUBMITTED"]')).toHaveText("Submitted, awaiting review");
+}
 
 async function signInAsAdmin(page: Page) {
   const w = world();
@@ -96,6 +133,41 @@ test("claiming shows who is reviewing, in the page and in the queue", async ({ p
   await expect(page.getByTestId("claim-status")).toHaveText("Nobody is reviewing this application.");
 });
 
+test("a new healthcare setting enrolls and submits its application", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto("/sign-up");
+  await page.getByLabel("Healthcare setting authorized representative").check();
+  await page.getByLabel("Full name").fill(setting.rep);
+  await page.getByLabel("E-mail address").fill(setting.email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Confirm password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/setting$/);
+  await page.getByRole("link", { name: "Start enrollment" }).click();
+
+  await expect(page).toHaveURL(/\/details$/);
+  await page.getByLabel("Healthcare setting name").fill(setting.name);
+  await page.getByLabel("Type of setting").selectOption("infusion_center");
+  await page.getByLabel("NPI").fill(setting.npi);
+  await page.getByLabel("Street address").fill("40 Riverbend Road");
+  await page.getByLabel("City").fill("Peoria");
+  await page.getByLabel("State").selectOption("IL");
+  await page.getByLabel("ZIP code").fill("61602");
+  await page.getByLabel("Contact phone").fill("309-555-0177");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+
+  await expect(page).toHaveURL(/\/training$/);
+  const boxes = page.getByRole("checkbox", { name: /I have read this section/ });
+  await expect(boxes.first()).toBeVisible();
+  for (const box of await boxes.all()) {
+    await box.check();
+    await expect(box).toBeChecked();
+    await expect(box).toBeEnabled();
+  }
+  await page.getByRole("link", { name: "Continue to review and sign" }).click();
+  await signAndSubmit(page);
+});
+
 test("two administrators: one returns the application for changes, the other's stale approval is refused", async ({
   browser,
 }) => {
@@ -105,22 +177,31 @@ test("two administrators: one returns the application for changes, the other's s
   const b = await second.newPage();
   await signInAsAdmin(a);
   await signInAsAdmin(b);
-  await openApplication(a, BEN_NPI, "Ben Carson-Reed");
-  await openApplication(b, BEN_NPI, "Ben Carson-Reed");
+  await openApplication(a, setting.npi, setting.name);
+  await openApplication(b, setting.npi, setting.name);
+  // What the applicant entered, with the definition's labels.
+  const form = a.getByRole("region", { name: "Enrollment form" });
+  await expect(form.getByRole("term").filter({ hasText: "Type of setting" })).toBeVisible();
+  await expect(form).toContainText("Infusion center");
+  await expect(a.getByRole("region", { name: "Signatures" })).toContainText(setting.rep);
+  await expect(
+    a.getByRole("region", { name: "Signatures" }).getByRole("cell", { name: /^[0-9a-f]{64}$/ }),
+  ).toBeVisible();
+  await expectNoAxeViolations(a);
 
   const changes = a.getByRole("form", { name: "Request changes" });
   await changes.getByRole("button", { name: "Request changes" }).click();
   await expect(changes.getByText("Say what the applicant needs to change")).toBeVisible();
-  await changes.getByLabel("What the applicant must change").fill("Add your DEA number and the practice phone.");
+  await changes.getByLabel("What the applicant must change").fill(setting.change);
   await changes.getByRole("button", { name: "Request changes" }).click();
   await expect(a.locator("#done-banner")).toHaveText("Changes requested. The applicant has been told what to change.");
   await expect(a.getByRole("heading", { level: 1 })).toContainText("Changes requested");
-  const history = a.getByTestId("history");
-  await expect(history.getByRole("row").last()).toContainText("Submitted, awaiting review → Changes requested");
-  await expect(history.getByRole("row").last()).toContainText("Add your DEA number and the practice phone.");
-  await expect(history.getByRole("row").last()).toContainText("Avery Admin");
+  const last = a.getByTestId("history").getByRole("row").last();
+  await expect(last).toContainText("Submitted, awaiting review → Changes requested");
+  await expect(last).toContainText(setting.change);
+  await expect(last).toContainText("Avery Admin");
 
-  // The second administrator still sees the old page (and its version) and approves.
+  // The second administrator still has the old page (and its version) and approves.
   await b.getByRole("form", { name: "Approve" }).getByRole("button", { name: "Approve and certify" }).click();
   const stale = b.locator("#decision-approve-error");
   await expect(stale).toContainText("changed by someone else");
@@ -133,10 +214,43 @@ test("two administrators: one returns the application for changes, the other's s
   await second.close();
 });
 
-test("dr.ben sees that changes were requested", async ({ page }) => {
-  const w = world();
-  await signIn(page, w.accounts.ben, w.password);
+test("the applicant sees what to change and submits again", async ({ page }) => {
+  await signInAsRep(page);
   await expect(page.locator('td[data-status="CHANGES_REQUESTED"]')).toContainText("Changes requested");
+  await page.getByRole("link", { name: "Make the requested changes" }).click();
+  await expect(page.getByText(setting.change)).toBeVisible();
+  await page.getByRole("link", { name: /Enrollment form/ }).click();
+  await expect(page).toHaveURL(/\/details$/);
+  await page.getByLabel("Street address").fill("40 Riverbend Road, Suite 200");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await expect(page).toHaveURL(/\/training$/);
+  await page.getByRole("link", { name: "Continue to review and sign" }).click();
+  await signAndSubmit(page);
+});
+
+test("the resubmitted application is approved; both sides see the certification number", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto(`/admin/applications?q=${setting.npi}`);
+  await expect(page.getByRole("row", { name: new RegExp(setting.name) })).toContainText("Submitted, awaiting review");
+  await page.getByRole("link", { name: setting.name }).click();
+  await expect(page.getByRole("region", { name: "Enrollment form" })).toContainText("40 Riverbend Road, Suite 200");
+  const history = page.getByTestId("history");
+  await expect(history.getByRole("row").last()).toContainText("Changes requested → Submitted, awaiting review");
+
+  await page.getByRole("button", { name: "Approve and certify" }).click();
+  const banner = page.locator("#done-banner");
+  await expect(banner).toContainText(
+    /Application approved\. Certification number HC-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z] issued\./,
+  );
+  const number = (await page.getByTestId("certification-number").textContent()) ?? "";
+  await expect(banner).toContainText(number);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Certified");
+  await expect(page.getByRole("form", { name: "Suspend" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInAsRep(page);
+  await expect(page.locator('td[data-status="CERTIFIED"]')).toHaveText("Certified");
+  await expect(page.getByRole("cell", { name: number })).toBeVisible();
 });
 
 test("a certified prescriber is suspended and reinstated, each with a reason", async ({ page }) => {
