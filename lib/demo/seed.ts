@@ -1,17 +1,26 @@
 /**
- * The demo world: one programme (LEMTRADA), an administrator, two prescribers, a pharmacy and a
- * healthcare setting with their representatives. Idempotent: running it again changes nothing that
- * exists and fills in what is missing. Every row it writes is audited as the system.
+ * The demo world: one programme (LEMTRADA), an administrator, prescribers, a pharmacy and a
+ * healthcare setting with their representatives. Every enrollment goes through the registry's own
+ * services (form, training, assessment, e-signature, administrator decision), so the demo data is
+ * what real use produces. Idempotent: a second run changes nothing; an interrupted run resumes.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { recordAudit } from "../audit/service";
 import { type AuditActor, systemActor } from "../auth/actor";
 import { hashPassword } from "../auth/password";
+import type { Actor } from "../auth/actor";
+import { decideApplication } from "../certification/service";
 import type { Db, Tx } from "../db";
-import type { EnrollmentStatus, Role, StakeholderKind } from "../generated/prisma/enums";
-import { generateRemsId } from "../identifiers/rems-id";
-import { certificationNumberPrefix } from "../enrollment/numbers";
+import {
+  acknowledgeTrainingSection,
+  getEnrollmentWorkspace,
+  saveEnrollmentForm,
+  signEnrollment,
+  submitAssessment,
+} from "../enrollment/service";
+import type { Role } from "../generated/prisma/enums";
+import { deliverPendingMail } from "../mail/deliver";
 import { listProgramDefinitions } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
 
@@ -24,10 +33,17 @@ export const DEMO = {
     admin: "admin@demo.test",
     ada: "dr.ada@demo.test",
     ben: "dr.ben@demo.test",
+    cora: "dr.cora@demo.test",
+    dan: "dr.dan@demo.test",
     pharmacist: "pharmacist@demo.test",
     infusion: "infusion@demo.test",
   },
-  prescribers: { ada: { npi: "1234567893" }, ben: { npi: "1000000004" } },
+  prescribers: {
+    ada: { npi: "1234567893" },
+    ben: { npi: "1000000004" },
+    cora: { npi: "1000000038" },
+    dan: { npi: "1000000046" },
+  },
   pharmacy: { ncpdpId: "1234563", npi: "1000000012" },
   setting: { npi: "1000000020" },
 } as const;
@@ -38,7 +54,7 @@ export interface DemoWorld {
   accounts: Record<keyof typeof DEMO.accounts, string>;
   programCode: string;
   ndc: string;
-  prescribers: { ada: { npi: string }; ben: { npi: string } };
+  prescribers: Record<keyof typeof DEMO.prescribers, { npi: string }>;
   pharmacy: { ncpdpId: string; npi: string; apiKey: string | null };
   setting: { id: string; npi: string };
   patients: { compliant: null; overdueLabs: null; betweenCourses: null; disenrolled: null };
@@ -78,83 +94,129 @@ async function ensureProgram(tx: Tx, actor: AuditActor, definition: TProgramDefi
   return created.id;
 }
 
-async function ensureUser(
-  tx: Tx,
-  actor: AuditActor,
-  input: {
-    email: string;
-    name: string;
-    role: Role;
-    passwordHash: string;
-    pharmacyId?: string;
-    healthcareSettingId?: string;
-  },
-) {
-  const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
-  if (existing) return existing.id;
-  const user = await tx.user.create({ data: input, select: { id: true, email: true, role: true } });
-  await recordAudit(tx, actor, {
-    action: "user.created_by_seed",
-    entityType: "User",
-    entityId: user.id,
-    after: { email: user.email, role: user.role },
+async function ensureUser(client: Db, input: { email: string; name: string; role: Role; passwordHash: string }) {
+  const select = {
+    id: true,
+    email: true,
+    name: true,
+    role: true,
+    pharmacyId: true,
+    healthcareSettingId: true,
+  } as const;
+  const existing = await client.user.findUnique({ where: { email: input.email }, select });
+  if (existing) return existing;
+  return client.$transaction(async (tx) => {
+    const user = await tx.user.create({ data: input, select });
+    await recordAudit(tx, systemActor("seed"), {
+      action: "user.created_by_seed",
+      entityType: "User",
+      entityId: user.id,
+      after: { email: user.email, role: user.role },
+    });
+    return user;
   });
-  return user.id;
 }
 
-async function ensureEnrollment(
-  tx: Tx,
-  actor: AuditActor,
-  input: {
-    programId: string;
-    kind: StakeholderKind;
-    status: EnrollmentStatus;
-    stakeholder: { prescriberId?: string; pharmacyId?: string; healthcareSettingId?: string };
-    data: Record<string, unknown>;
-  },
+/** The account as the services see a signed-in person (re-read: enrolling links an organisation). */
+async function actorFor(client: Db, email: string): Promise<Actor> {
+  const u = await client.user.findUniqueOrThrow({
+    where: { email },
+    select: { id: true, email: true, name: true, role: true, pharmacyId: true, healthcareSettingId: true },
+  });
+  return {
+    userId: u.id,
+    role: u.role,
+    email: u.email,
+    name: u.name,
+    pharmacyId: u.pharmacyId,
+    healthcareSettingId: u.healthcareSettingId,
+    sessionId: null,
+    requestId: "seed",
+  };
+}
+
+type DefinitionKind = "prescriber" | "pharmacy" | "healthcareSetting";
+
+/**
+ * Walks one applicant through the enrollment engine exactly as the browser would: form, training,
+ * knowledge assessment, attestations and the e-signature. Resumes an unfinished draft.
+ */
+async function enrollThroughEngine(
+  client: Db,
+  email: string,
+  kind: DefinitionKind,
+  definition: TProgramDefinition,
+  form: Record<string, string>,
 ) {
-  const where = input.stakeholder.prescriberId
-    ? { programId_prescriberId: { programId: input.programId, prescriberId: input.stakeholder.prescriberId } }
-    : input.stakeholder.pharmacyId
-      ? { programId_pharmacyId: { programId: input.programId, pharmacyId: input.stakeholder.pharmacyId } }
-      : {
-          programId_healthcareSettingId: {
-            programId: input.programId,
-            healthcareSettingId: input.stakeholder.healthcareSettingId ?? "",
-          },
-        };
-  const existing = await tx.enrollment.findUnique({ where, select: { id: true } });
-  if (existing) return existing.id;
-  const now = new Date();
-  const certified = input.status === "CERTIFIED";
-  const enrollment = await tx.enrollment.create({
-    data: {
-      programId: input.programId,
-      kind: input.kind,
-      status: input.status,
-      ...input.stakeholder,
-      data: JSON.parse(JSON.stringify(input.data)),
-      submittedAt: now,
-      certifiedAt: certified ? now : null,
-      certificationNumber: certified ? generateRemsId(certificationNumberPrefix(input.kind)) : null,
-      events: {
-        create: [
-          { toStatus: "SUBMITTED", reason: "Demo world: application submitted" },
-          ...(certified
-            ? [{ fromStatus: "SUBMITTED" as const, toStatus: "CERTIFIED" as const, reason: "Demo world: approved" }]
-            : []),
-        ],
-      },
+  let actor = await actorFor(client, email);
+  let view = await getEnrollmentWorkspace(actor, { programCode: definition.code }, client);
+  if (view.enrollment && view.enrollment.status !== "DRAFT") return view.enrollment.id;
+  const requirement = definition.stakeholders[kind];
+  if (!requirement) throw new Error(`${definition.code} has no ${kind} requirements`);
+
+  const saved = await saveEnrollmentForm(
+    actor,
+    { programCode: definition.code, enrollmentId: view.enrollment?.id, values: form },
+    client,
+  );
+  const enrollmentId = saved.enrollmentId;
+  actor = await actorFor(client, email);
+  for (const section of requirement.training?.sections ?? []) {
+    await acknowledgeTrainingSection(actor, { enrollmentId, sectionId: section.id, acknowledged: true }, client);
+  }
+  const assessment = requirement.knowledgeAssessment;
+  if (assessment) {
+    const attempts = await client.assessmentAttempt.count({ where: { enrollmentId } });
+    const answers = Object.fromEntries(assessment.questions.map((q) => [q.id, [...q.correctOptionIds]]));
+    await submitAssessment(actor, { enrollmentId, attemptNumber: attempts + 1, answers }, client);
+  }
+  view = await getEnrollmentWorkspace(actor, { programCode: definition.code }, client);
+  await signEnrollment(
+    actor,
+    {
+      enrollmentId,
+      printedName: actor.name,
+      password: DEMO_PASSWORD,
+      attestations: requirement.attestations.map((a) => a.id),
+      reviewDigest: view.reviewDigest,
+      expectedVersion: view.enrollment?.version,
     },
-    select: { id: true, status: true, certificationNumber: true },
+    client,
+  );
+  return enrollmentId;
+}
+
+/** An administrator's decision on a submitted application, through the review service. */
+async function decide(
+  client: Db,
+  admin: Actor,
+  enrollmentId: string,
+  event: "APPROVE" | "REJECT" | "REQUEST_CHANGES",
+  reason?: string,
+) {
+  const current = await client.enrollment.findUniqueOrThrow({
+    where: { id: enrollmentId },
+    select: { status: true, version: true },
   });
-  await recordAudit(tx, actor, {
-    action: "enrollment.created_by_seed",
-    entityType: "Enrollment",
-    entityId: enrollment.id,
-    after: enrollment,
-  });
-  return enrollment.id;
+  if (current.status !== "SUBMITTED") return;
+  await decideApplication(admin, { enrollmentId, version: current.version, event, reason }, client);
+}
+
+const ADDRESS = { addressLine1: "300 Medical Plaza", addressLine2: "", city: "Springfield", state: "IL", zip: "62703" };
+
+function prescriberForm(firstName: string, lastName: string, npi: string, email: string): Record<string, string> {
+  return {
+    firstName,
+    lastName,
+    credentials: "md",
+    npi,
+    specialty: "Neurology",
+    dea: "",
+    practiceName: "Springfield Neurology Associates",
+    ...ADDRESS,
+    phone: "217-555-0300",
+    email,
+  };
 }
 
 /** Seeds the demo world and returns its manifest (also written to `.data/demo-world.json`). */
@@ -164,164 +226,109 @@ export async function seedDemoWorld(
 ): Promise<DemoWorld> {
   const actor = systemActor("seed");
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-
-  const settingId = await client.$transaction(async (tx) => {
-    const programIds = new Map<string, string>();
-    for (const definition of listProgramDefinitions())
-      programIds.set(definition.code, await ensureProgram(tx, actor, definition));
-    const programId = programIds.get(DEMO.programCode);
-    if (!programId) throw new Error(`The ${DEMO.programCode} programme definition is missing`);
-
-    let pharmacy = await tx.pharmacy.findUnique({ where: { ncpdpId: DEMO.pharmacy.ncpdpId }, select: { id: true } });
-    if (!pharmacy) {
-      pharmacy = await tx.pharmacy.create({
-        data: {
-          remsId: generateRemsId("PH"),
-          name: "Demo Specialty Pharmacy",
-          type: "SPECIALTY",
-          ncpdpId: DEMO.pharmacy.ncpdpId,
-          npi: DEMO.pharmacy.npi,
-          addressLine1: "100 Main Street",
-          city: "Springfield",
-          state: "IL",
-          postalCode: "62701",
-          phone: "217-555-0100",
-          contactName: "Pat Pharmacist",
-          contactEmail: DEMO.accounts.pharmacist,
-        },
-        select: { id: true },
-      });
-      await recordAudit(tx, actor, {
-        action: "pharmacy.created_by_seed",
-        entityType: "Pharmacy",
-        entityId: pharmacy.id,
-      });
-    }
-
-    let setting = await tx.healthcareSetting.findUnique({ where: { npi: DEMO.setting.npi }, select: { id: true } });
-    if (!setting) {
-      setting = await tx.healthcareSetting.create({
-        data: {
-          remsId: generateRemsId("HS"),
-          name: "Demo Infusion Center",
-          type: "INFUSION_CENTER",
-          npi: DEMO.setting.npi,
-          addressLine1: "200 Clinic Road",
-          city: "Springfield",
-          state: "IL",
-          postalCode: "62702",
-          phone: "217-555-0200",
-          contactName: "Ivy Infusion",
-          contactEmail: DEMO.accounts.infusion,
-        },
-        select: { id: true },
-      });
-      await recordAudit(tx, actor, {
-        action: "healthcare_setting.created_by_seed",
-        entityType: "HealthcareSetting",
-        entityId: setting.id,
-      });
-    }
-
-    await ensureUser(tx, actor, { email: DEMO.accounts.admin, name: "Avery Admin", role: "ADMIN", passwordHash });
-    const adaId = await ensureUser(tx, actor, {
-      email: DEMO.accounts.ada,
-      name: "Dr. Ada Lovelace",
-      role: "PRESCRIBER",
-      passwordHash,
-    });
-    const benId = await ensureUser(tx, actor, {
-      email: DEMO.accounts.ben,
-      name: "Dr. Ben Carson-Reed",
-      role: "PRESCRIBER",
-      passwordHash,
-    });
-    await ensureUser(tx, actor, {
-      email: DEMO.accounts.pharmacist,
-      name: "Pat Pharmacist",
-      role: "PHARMACIST",
-      passwordHash,
-      pharmacyId: pharmacy.id,
-    });
-    await ensureUser(tx, actor, {
-      email: DEMO.accounts.infusion,
-      name: "Ivy Infusion",
-      role: "SETTING_REP",
-      passwordHash,
-      healthcareSettingId: setting.id,
-    });
-
-    const prescribers = [
-      {
-        userId: adaId,
-        npi: DEMO.prescribers.ada.npi,
-        firstName: "Ada",
-        lastName: "Lovelace",
-        status: "CERTIFIED" as const,
-      },
-      {
-        userId: benId,
-        npi: DEMO.prescribers.ben.npi,
-        firstName: "Ben",
-        lastName: "Carson-Reed",
-        status: "SUBMITTED" as const,
-      },
-    ];
-    for (const p of prescribers) {
-      let prescriber = await tx.prescriber.findUnique({ where: { npi: p.npi }, select: { id: true } });
-      if (!prescriber) {
-        prescriber = await tx.prescriber.create({
-          data: {
-            userId: p.userId,
-            npi: p.npi,
-            firstName: p.firstName,
-            lastName: p.lastName,
-            credentials: "MD",
-            specialty: "Neurology",
-            practiceName: "Springfield Neurology Associates",
-            addressLine1: "300 Medical Plaza",
-            city: "Springfield",
-            state: "IL",
-            postalCode: "62703",
-            phone: "217-555-0300",
-          },
-          select: { id: true },
-        });
-        await recordAudit(tx, actor, {
-          action: "prescriber.created_by_seed",
-          entityType: "Prescriber",
-          entityId: prescriber.id,
-          after: { npi: p.npi },
-        });
-      }
-      await ensureEnrollment(tx, actor, {
-        programId,
-        kind: "PRESCRIBER",
-        status: p.status,
-        stakeholder: { prescriberId: prescriber.id },
-        data: { demo: true },
-      });
-    }
-    await ensureEnrollment(tx, actor, {
-      programId,
-      kind: "PHARMACY",
-      status: "CERTIFIED",
-      stakeholder: { pharmacyId: pharmacy.id },
-      data: { demo: true },
-    });
-    await ensureEnrollment(tx, actor, {
-      programId,
-      kind: "HEALTHCARE_SETTING",
-      status: "CERTIFIED",
-      stakeholder: { healthcareSettingId: setting.id },
-      data: { demo: true },
-    });
-    return setting.id;
+  await client.$transaction(async (tx) => {
+    for (const definition of listProgramDefinitions()) await ensureProgram(tx, actor, definition);
   });
+  const definition = listProgramDefinitions().find((d) => d.code === DEMO.programCode);
+  if (!definition) throw new Error(`The ${DEMO.programCode} programme definition is missing`);
 
-  const setting = await client.healthcareSetting.findUniqueOrThrow({
-    where: { id: settingId },
-    select: { remsId: true },
+  await ensureUser(client, { email: DEMO.accounts.admin, name: "Avery Admin", role: "ADMIN", passwordHash });
+  const people = [
+    { key: "ada", name: "Dr. Ada Lovelace", role: "PRESCRIBER" as const },
+    { key: "ben", name: "Dr. Ben Carson-Reed", role: "PRESCRIBER" as const },
+    { key: "cora", name: "Dr. Cora Whitfield", role: "PRESCRIBER" as const },
+    { key: "dan", name: "Dr. Dan Okafor", role: "PRESCRIBER" as const },
+    { key: "pharmacist", name: "Pat Pharmacist", role: "PHARMACIST" as const },
+    { key: "infusion", name: "Ivy Infusion", role: "SETTING_REP" as const },
+  ] as const;
+  for (const p of people) {
+    await ensureUser(client, { email: DEMO.accounts[p.key], name: p.name, role: p.role, passwordHash });
+  }
+  const admin = await actorFor(client, DEMO.accounts.admin);
+
+  const ada = await enrollThroughEngine(
+    client,
+    DEMO.accounts.ada,
+    "prescriber",
+    definition,
+    prescriberForm("Ada", "Lovelace", DEMO.prescribers.ada.npi, DEMO.accounts.ada),
+  );
+  await decide(client, admin, ada, "APPROVE");
+
+  const pharmacy = await enrollThroughEngine(client, DEMO.accounts.pharmacist, "pharmacy", definition, {
+    pharmacyName: "Demo Specialty Pharmacy",
+    pharmacyType: "specialty",
+    ncpdpId: DEMO.pharmacy.ncpdpId,
+    npi: DEMO.pharmacy.npi,
+    addressLine1: "100 Main Street",
+    addressLine2: "",
+    city: "Springfield",
+    state: "IL",
+    zip: "62701",
+    contactName: "Pat Pharmacist",
+    contactPhone: "217-555-0100",
+    contactEmail: DEMO.accounts.pharmacist,
+  });
+  await decide(client, admin, pharmacy, "APPROVE");
+
+  const setting = await enrollThroughEngine(client, DEMO.accounts.infusion, "healthcareSetting", definition, {
+    settingName: "Demo Infusion Center",
+    settingType: "infusion_center",
+    npi: DEMO.setting.npi,
+    otherIdentifier: "",
+    addressLine1: "200 Clinic Road",
+    addressLine2: "",
+    city: "Springfield",
+    state: "IL",
+    zip: "62702",
+    contactName: "Ivy Infusion",
+    contactPhone: "217-555-0200",
+    contactEmail: DEMO.accounts.infusion,
+  });
+  await decide(client, admin, setting, "APPROVE");
+
+  // dr.ben's application waits in the review queue.
+  await enrollThroughEngine(
+    client,
+    DEMO.accounts.ben,
+    "prescriber",
+    definition,
+    prescriberForm("Ben", "Carson-Reed", DEMO.prescribers.ben.npi, DEMO.accounts.ben),
+  );
+
+  const cora = await enrollThroughEngine(
+    client,
+    DEMO.accounts.cora,
+    "prescriber",
+    definition,
+    prescriberForm("Cora", "Whitfield", DEMO.prescribers.cora.npi, DEMO.accounts.cora),
+  );
+  await decide(
+    client,
+    admin,
+    cora,
+    "REJECT",
+    "The NPI registry lists this NPI under a different practice address; the enrollment cannot be verified.",
+  );
+
+  const dan = await enrollThroughEngine(
+    client,
+    DEMO.accounts.dan,
+    "prescriber",
+    definition,
+    prescriberForm("Dan", "Okafor", DEMO.prescribers.dan.npi, DEMO.accounts.dan),
+  );
+  await decide(
+    client,
+    admin,
+    dan,
+    "REQUEST_CHANGES",
+    "Please give the practice's full street address, including the suite number.",
+  );
+
+  const settingRow = await client.enrollment.findUniqueOrThrow({
+    where: { id: setting },
+    select: { healthcareSetting: { select: { remsId: true } } },
   });
   const world: DemoWorld = {
     baseUrl: options.baseUrl,
@@ -329,11 +336,13 @@ export async function seedDemoWorld(
     accounts: { ...DEMO.accounts },
     programCode: DEMO.programCode,
     ndc: DEMO.ndc,
-    prescribers: { ada: { npi: DEMO.prescribers.ada.npi }, ben: { npi: DEMO.prescribers.ben.npi } },
+    prescribers: { ...DEMO.prescribers },
     pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId, npi: DEMO.pharmacy.npi, apiKey: null },
-    setting: { id: setting.remsId, npi: DEMO.setting.npi },
+    setting: { id: settingRow.healthcareSetting?.remsId ?? "", npi: DEMO.setting.npi },
     patients: { compliant: null, overdueLabs: null, betweenCourses: null, disenrolled: null },
   };
+  // Send (or, without SMTP_URL, log) the notices the enrollments produced.
+  await deliverPendingMail(client);
   const manifestPath = options.manifestPath ?? path.resolve(".data/demo-world.json");
   await mkdir(path.dirname(manifestPath), { recursive: true });
   await writeFile(manifestPath, `${JSON.stringify(world, null, 2)}\n`);

@@ -88,7 +88,11 @@ test("the queue finds dr.ben by NPI, and the queue and review page are accessibl
   await row.getByRole("link", { name: "Ben Carson-Reed" }).focus();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Ben Carson-Reed");
-  await expect(page.getByTestId("no-form-answers")).toBeVisible();
+  // The seeded application went through the real enrollment engine: the whole application shows.
+  await expect(page.getByRole("region", { name: "Enrollment form" })).toContainText("Springfield Neurology Associates");
+  await expect(page.getByRole("region", { name: "Knowledge assessment" })).toContainText("8");
+  await expect(page.getByRole("region", { name: "Signatures" })).toContainText("Dr. Ben Carson-Reed");
+  await expect(page.getByRole("region", { name: "Signatures" })).toContainText(/[0-9a-f]{64}/);
   await expect(page.getByRole("region", { name: "Stakeholder" })).toContainText(BEN_NPI);
   await expect(page.getByRole("form", { name: "Approve" })).toBeVisible();
   await expect(page.getByRole("form", { name: "Reject" })).toBeVisible();
@@ -253,7 +257,7 @@ test("the resubmitted application is approved; both sides see the certification 
   await expect(page.getByRole("cell", { name: number })).toBeVisible();
 });
 
-test("a certified prescriber is suspended and reinstated, each with a reason", async ({ page }) => {
+test("a certified prescriber is suspended and reinstated, each with a reason", async ({ page, browser }) => {
   await signInAsAdmin(page);
   await page.goto(`/admin/applications?status=CERTIFIED&q=${ADA_NPI}`);
   await page.getByRole("link", { name: "Ada Lovelace" }).click();
@@ -270,6 +274,20 @@ test("a certified prescriber is suspended and reinstated, each with a reason", a
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Suspended");
   await expect(page.getByRole("form", { name: "Suspend" })).toHaveCount(0);
   await expectNoAxeViolations(page);
+
+  // While suspended: the public lookup says "Not certified", and the prescriber sees why.
+  const visitor = await browser.newContext();
+  const lookup = await visitor.newPage();
+  await lookup.goto("/lookup");
+  await lookup.getByLabel("Prescriber NPI", { exact: true }).fill(ADA_NPI);
+  await lookup.getByRole("button", { name: "Check prescriber" }).click();
+  await expect(lookup.getByTestId("prescriber-result").locator("strong")).toHaveText("Not certified");
+  const prescriber = await visitor.newPage();
+  await signIn(prescriber, world().accounts.ada, world().password);
+  await expect(prescriber.locator('td[data-status="SUSPENDED"]')).toBeVisible();
+  await prescriber.goto("/enrollment");
+  await expect(prescriber.getByRole("paragraph").filter({ hasText: "Patient status forms overdue." })).toBeVisible();
+  await visitor.close();
 
   const reinstate = page.getByRole("form", { name: "Reinstate" });
   await reinstate.getByLabel("Reason for reinstatement").fill("Forms received.");

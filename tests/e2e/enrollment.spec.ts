@@ -314,6 +314,22 @@ test.describe("enrollment", () => {
     const response = await page.goto(statusUrl);
     expect(response?.status()).toBe(403);
     await expect(page.getByRole("heading", { name: "Access denied" })).toBeVisible();
+    await signOut(page);
+
+    // An administrator approves it, and the public lookup then finds it certified.
+    await signIn(page, w.accounts.admin, w.password);
+    await expect(page).toHaveURL(/\/admin$/);
+    await page.goto("/admin/applications?q=Harborview");
+    await page.getByRole("link", { name: "Harborview Specialty Pharmacy" }).click();
+    await page.getByRole("button", { name: "Approve and certify" }).click();
+    await expect(page.locator("#done-banner")).toContainText(
+      /Certification number DP-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]/,
+    );
+    await signOut(page);
+    await page.goto("/lookup");
+    await page.getByLabel("Name, city, NPI or NCPDP provider ID").fill("Harborview");
+    await page.getByRole("button", { name: "Search organisations" }).click();
+    await expect(page.getByRole("row").filter({ hasText: "Harborview Specialty Pharmacy" })).toContainText("Certified");
   });
 
   test("an administrator is refused the applicant's enrollment pages", async ({ page }) => {
