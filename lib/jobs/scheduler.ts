@@ -23,10 +23,19 @@ export function startInProcessJobs() {
     job().catch((error) => logger.warn({ err: error, job: name }, "background job failed"));
   };
   globalJobs.__remsgateJobs = [
-    setInterval(guard("mail", () => deliverPendingMail(db())), 30_000),
-    setInterval(guard("expire-certifications", () => expireDueCertifications(new Date(), db())), 3_600_000),
+    setInterval(
+      guard("mail", () => deliverPendingMail(db())),
+      30_000,
+    ),
+    setInterval(
+      guard("expire-certifications", () => expireDueCertifications(new Date(), db())),
+      3_600_000,
+    ),
   ];
   for (const timer of globalJobs.__remsgateJobs) timer.unref();
   // One pass shortly after start, for anything queued while the app was down.
-  setTimeout(guard("startup", () => runJobsOnce()), 5_000).unref();
+  setTimeout(
+    guard("startup", () => runJobsOnce()),
+    5_000,
+  ).unref();
 }
