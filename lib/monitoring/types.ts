@@ -1,0 +1,48 @@
+/**
+ * The shapes the monitoring schedule speaks in (lib/monitoring/rules.ts). Dates are calendar days,
+ * "YYYY-MM-DD" strings, so no time zone ever moves a due date.
+ */
+
+/** Worst first: overdue > due_soon > ok > complete > not_applicable. */
+export type MonitoringState = "overdue" | "due_soon" | "ok" | "complete" | "not_applicable";
+
+export interface MonitoringFacts {
+  /** Every infusion given (any order). */
+  doseDates: string[];
+  /** Every monitoring result: the programme's test code and the collection date. */
+  results: { testCode: string; collectedOn: string }[];
+  /** Dates Patient Status Forms were submitted. */
+  statusFormDates: string[];
+  /** The day the patient was enrolled: the status-form clock starts here. */
+  enrolledOn: string;
+}
+
+export const STATUS_FORM_CODE = "STATUS_FORM";
+
+export interface ItemSchedule {
+  /** A monitoring test code from the definition, or STATUS_FORM. */
+  code: string;
+  name: string;
+  lastOn: string | null;
+  /** null when complete or not applicable. */
+  nextDueOn: string | null;
+  state: MonitoringState;
+}
+
+export interface MonitoringSchedule {
+  /** The definition's test types in order, then STATUS_FORM when the programme has a status form. */
+  items: ItemSchedule[];
+  /** The worst state among the items. */
+  overall: MonitoringState;
+  /** Last dose + the programme's monitoring period; null before the first dose or when unlimited. */
+  monitoringEndsOn: string | null;
+}
+
+export interface BaselineCheck {
+  code: string;
+  name: string;
+  lastOn: string | null;
+  ok: boolean;
+  /** Why not ok: no result at all, or the latest is older than the window before the course start. */
+  problem: "missing" | "stale" | null;
+}
