@@ -12,9 +12,10 @@ export async function register() {
     const applied = await applyMigrations(config);
     if (applied.length) console.log(`remsgate: applied ${applied.length} migration(s): ${applied.join(", ")}`);
   }
-  // Mail delivery and certification expiry (see lib/jobs/scheduler.ts); JOBS_IN_PROCESS=0 to run them from cron.
+  // Mail delivery, certification expiry and monitoring reminders (lib/jobs/scheduler.ts): pg-boss on
+  // PostgreSQL, timers on the embedded database. JOBS_IN_PROCESS=0 to run them from cron instead.
   if (process.env.JOBS_IN_PROCESS !== "0") {
-    const { startInProcessJobs } = await import("./lib/jobs/scheduler");
-    startInProcessJobs();
+    const { startBackgroundJobs } = await import("./lib/jobs/scheduler");
+    void startBackgroundJobs();
   }
 }

@@ -1,11 +1,13 @@
-/** `npm run jobs:once`: deliver queued e-mail and expire due certifications once (for cron). */
+/** `npm run jobs:once`: expire due certifications, queue monitoring reminders and deliver e-mail, once (for cron). */
 import "dotenv/config";
 import { disconnectDb } from "../lib/db";
 import { runJobsOnce } from "../lib/jobs/scheduler";
 
 runJobsOnce()
   .then(async (result) => {
-    console.log(`Expired ${JSON.stringify(result.expired)}; delivered ${result.mailed} e-mail(s).`);
+    console.log(
+      `Certifications expired: ${JSON.stringify(result.expired)}; reminders: ${JSON.stringify(result.reminders)}; e-mails delivered: ${result.mailed}.`,
+    );
     await disconnectDb();
     process.exit(0);
   })

@@ -38,6 +38,7 @@ export const PERMISSIONS = [
   "patient:read:linked",
   "patient:read:self",
   "patient:read:org",
+  "infusion:record:org",
   // Dispensing
   "dispense:authorize:org",
   "dispense:read:org",
@@ -87,6 +88,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "enrollment:update:org",
     "enrollment:sign:org",
     "patient:read:org",
+    "infusion:record:org",
   ],
   PATIENT: [...everyone, "portal:patient", "patient:read:self"],
   ADMIN: [

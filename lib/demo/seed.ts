@@ -21,6 +21,7 @@ import {
 } from "../enrollment/service";
 import type { Role } from "../generated/prisma/enums";
 import { deliverPendingMail } from "../mail/deliver";
+import { type DemoPatients, seedDemoPatients } from "./patients";
 import { listProgramDefinitions } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
 
@@ -57,7 +58,7 @@ export interface DemoWorld {
   prescribers: Record<keyof typeof DEMO.prescribers, { npi: string }>;
   pharmacy: { ncpdpId: string; npi: string; apiKey: string | null };
   setting: { id: string; npi: string };
-  patients: { compliant: null; overdueLabs: null; betweenCourses: null; disenrolled: null };
+  patients: DemoPatients;
 }
 
 async function ensureProgram(tx: Tx, actor: AuditActor, definition: TProgramDefinition) {
@@ -328,7 +329,14 @@ export async function seedDemoWorld(
 
   const settingRow = await client.enrollment.findUniqueOrThrow({
     where: { id: setting },
-    select: { healthcareSetting: { select: { remsId: true } } },
+    select: { healthcareSetting: { select: { id: true, remsId: true } } },
+  });
+  const patients = await seedDemoPatients(client, {
+    definition,
+    prescriber: await actorFor(client, DEMO.accounts.ada),
+    prescriberPassword: DEMO_PASSWORD,
+    settingRep: await actorFor(client, DEMO.accounts.infusion),
+    settingId: settingRow.healthcareSetting?.id ?? "",
   });
   const world: DemoWorld = {
     baseUrl: options.baseUrl,
@@ -339,7 +347,7 @@ export async function seedDemoWorld(
     prescribers: { ...DEMO.prescribers },
     pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId, npi: DEMO.pharmacy.npi, apiKey: null },
     setting: { id: settingRow.healthcareSetting?.remsId ?? "", npi: DEMO.setting.npi },
-    patients: { compliant: null, overdueLabs: null, betweenCourses: null, disenrolled: null },
+    patients,
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.
   await deliverPendingMail(client);

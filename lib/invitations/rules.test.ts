@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   acceptanceNotice,
+  acceptedInvitationPath,
   INVITATION_TTL_DAYS,
   invitationEmail,
   invitationExpiry,
@@ -70,6 +71,22 @@ describe("invitationEmail", () => {
       expiresAt: now,
     });
     expect(mail.text).toContain("as office staff (a delegate) for Ada Lovelace");
+  });
+});
+
+describe("patient invitations", () => {
+  it("tell the patient whose patient they are and that they sign their enrollment", () => {
+    const mail = invitationEmail({
+      inviterName: "Dr. Ada Lovelace",
+      role: "PATIENT",
+      organisationName: "Ada Lovelace",
+      link: "https://registry.example.org/invitations/abc",
+      expiresAt: now,
+    });
+    expect(mail.text).toContain("as a patient of Ada Lovelace");
+    expect(mail.text).toContain("sign your enrollment");
+    expect(acceptedInvitationPath("PATIENT")).toBe("/prescriber/patients");
+    expect(acceptedInvitationPath("PHARMACIST")).toBe("/pharmacy/team");
   });
 });
 

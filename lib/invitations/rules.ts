@@ -4,7 +4,7 @@
  */
 import { can } from "../auth/permissions";
 import type { Role } from "../generated/prisma/enums";
-import type { InvitableRole } from "./schema";
+import type { InvitableRole, InvitationRole } from "./schema";
 
 export const INVITATION_TTL_DAYS = 7;
 /** Invitations one person may send per hour (each one is an e-mail to an address they chose). */
@@ -54,8 +54,9 @@ export function invitePolicy(actor: { role: Role }): InvitePolicy | null {
   return null;
 }
 
-/** "a pharmacist at Main Street Pharmacy" / "office staff (a delegate) for Ada Lovelace". */
-export function invitedAs(role: InvitableRole, organisationName: string): string {
+/** "a pharmacist at Main Street Pharmacy" / "office staff (a delegate) for Ada Lovelace" / "a patient of …". */
+export function invitedAs(role: InvitationRole, organisationName: string): string {
+  if (role === "PATIENT") return `a patient of ${organisationName}`;
   return role === "PHARMACIST"
     ? `a pharmacist at ${organisationName}`
     : `office staff (a delegate) for ${organisationName}`;
@@ -67,7 +68,7 @@ function formatDay(date: Date): string {
 
 export function invitationEmail(input: {
   inviterName: string;
-  role: InvitableRole;
+  role: InvitationRole;
   organisationName: string;
   link: string;
   expiresAt: Date;
@@ -79,6 +80,12 @@ export function invitationEmail(input: {
       "",
       `${input.inviterName} invited you to join the REMS registry as ${invitedAs(input.role, input.organisationName)}.`,
       "",
+      ...(input.role === "PATIENT"
+        ? [
+            "Your prescriber enrolled you in a REMS programme. Create your account to read and sign your enrollment.",
+            "",
+          ]
+        : []),
       "To accept, open this link and choose a password:",
       input.link,
       "",
@@ -94,7 +101,7 @@ export function acceptanceNotice(input: {
   inviterName: string;
   acceptedName: string;
   acceptedEmail: string;
-  role: InvitableRole;
+  role: InvitationRole;
   organisationName: string;
   appUrl: string;
   teamPath: string;
@@ -106,7 +113,7 @@ export function acceptanceNotice(input: {
       "",
       `${input.acceptedName} (${input.acceptedEmail}) accepted your invitation and now has an account as ${invitedAs(input.role, input.organisationName)}.`,
       "",
-      `See your team: ${input.appUrl}${input.teamPath}`,
+      `${input.role === "PATIENT" ? "See your patients" : "See your team"}: ${input.appUrl}${input.teamPath}`,
       "",
       "— REMS registry",
     ].join("\n"),
@@ -117,3 +124,9 @@ export const TEAM_PATHS: Record<InvitePolicy["scope"], string> = {
   pharmacy: "/pharmacy/team",
   prescriber: "/prescriber/team",
 };
+
+/** Where the inviter follows up on an accepted invitation. */
+export function acceptedInvitationPath(role: InvitationRole): string {
+  if (role === "PATIENT") return "/prescriber/patients";
+  return TEAM_PATHS[role === "PHARMACIST" ? "pharmacy" : "prescriber"];
+}

@@ -4,6 +4,11 @@ import { zEmail, zNewPassword } from "../auth/schema";
 /** The roles people can be invited to: a pharmacist of a pharmacy, office staff of a prescriber. */
 export const INVITABLE_ROLES = ["PHARMACIST", "PRESCRIBER_DELEGATE"] as const;
 export type InvitableRole = (typeof INVITABLE_ROLES)[number];
+/**
+ * Every role an invitation can carry. Patients are not invited from the team page: the patient
+ * enrollment invites the patient to sign in their own account (lib/patients).
+ */
+export type InvitationRole = InvitableRole | "PATIENT";
 
 export const ZCreateInvitation = z.object({
   email: zEmail,

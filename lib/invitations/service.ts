@@ -19,6 +19,7 @@ import { hitRateLimit } from "../http/rate-limit";
 import { queueMail } from "../mail/outbox";
 import {
   acceptanceNotice,
+  acceptedInvitationPath,
   INVITATIONS_PER_HOUR,
   type InvitationState,
   type InvitePolicy,
@@ -26,10 +27,10 @@ import {
   invitationExpiry,
   invitationState,
   invitePolicy,
-  TEAM_PATHS,
 } from "./rules";
 import {
   type InvitableRole,
+  type InvitationRole,
   type TAcceptInvitation,
   type TCreateInvitation,
   ZAcceptInvitation,
@@ -124,8 +125,11 @@ function notCertifiedMessage(scope: InviteScope): string {
     : "You can invite office staff once you are certified.";
 }
 
+/** The organisation's team invitations (a prescriber's patient invitations are not part of the team). */
 function scopeWhere(scope: InviteScope) {
-  return scope.pharmacyId ? { pharmacyId: scope.pharmacyId } : { prescriberId: scope.prescriberId ?? "" };
+  return scope.pharmacyId
+    ? { pharmacyId: scope.pharmacyId, role: scope.policy.role }
+    : { prescriberId: scope.prescriberId ?? "", role: scope.policy.role };
 }
 
 export interface CreatedInvitation {
@@ -391,7 +395,7 @@ export type InvitationView =
   | {
       state: InvitationState;
       email: string;
-      role: InvitableRole;
+      role: InvitationRole;
       organisationName: string;
       inviterName: string;
       expiresAt: Date;
@@ -404,7 +408,7 @@ export async function describeInvitation(
   now: Date = new Date(),
 ): Promise<InvitationView> {
   const inv = await findByToken(token, client);
-  if (!inv || (inv.role !== "PHARMACIST" && inv.role !== "PRESCRIBER_DELEGATE")) return { state: "invalid" };
+  if (!inv || !isInvitationRole(inv.role)) return { state: "invalid" };
   const inviter = await client.user.findUnique({ where: { id: inv.invitedByUserId }, select: { name: true } });
   return {
     state: invitationState(inv, now),
@@ -434,6 +438,87 @@ export function unusableInvitationMessage(
   }
 }
 
+function isInvitationRole(role: Role): role is InvitationRole {
+  return role === "PHARMACIST" || role === "PRESCRIBER_DELEGATE" || role === "PATIENT";
+}
+
+/**
+ * The patient enrollment that sent a patient invitation records the invitation's id in its data;
+ * accepting links the new account to that patient (Patient.userId), once.
+ */
+async function linkPatientAccount(tx: Tx, audit: AuditActor, invitationId: string, userId: string) {
+  const enrollment = await tx.enrollment.findFirst({
+    where: { kind: "PATIENT", data: { path: ["invitationId"], equals: invitationId } },
+    select: { patientId: true },
+  });
+  const linked = enrollment?.patientId
+    ? await tx.patient.updateMany({ where: { id: enrollment.patientId, userId: null }, data: { userId } })
+    : { count: 0 };
+  if (!enrollment?.patientId || linked.count === 0) {
+    throw new AppError("CONFLICT", "This invitation is no longer linked to an enrollment. Ask your prescriber.", {
+      reason: "revoked",
+    });
+  }
+  await recordAudit(tx, audit, {
+    action: "patient.account_linked",
+    entityType: "Patient",
+    entityId: enrollment.patientId,
+    before: { userId: null },
+    after: { userId, invitationId },
+  });
+}
+
+/**
+ * Invites a patient to create their own account and sign their enrollment, inside the caller's
+ * transaction (the patient enrollment). The caller records the returned id in the enrollment's
+ * data, which is how acceptance finds the patient. Returns the link once, like createInvitation.
+ */
+export async function createPatientInvitation(
+  tx: Tx,
+  actor: AuditActor & { name: string },
+  input: { email: string; prescriberId: string; prescriberName: string },
+  now: Date = new Date(),
+): Promise<{ id: string; link: string; expiresAt: Date }> {
+  const email = input.email.trim().toLowerCase();
+  const { token, tokenHash } = newInvitationToken();
+  const expiresAt = invitationExpiry(now);
+  const link = invitationLink(token);
+  if (!actor.userId) throw new AppError("FORBIDDEN", "Only a signed-in user can invite a patient.");
+  const invitation = await tx.invitation.create({
+    data: {
+      tokenHash,
+      email,
+      role: "PATIENT",
+      prescriberId: input.prescriberId,
+      invitedByUserId: actor.userId,
+      createdAt: now,
+      expiresAt,
+    },
+    select: { id: true },
+  });
+  await recordAudit(tx, actor, {
+    action: "invitation.created",
+    entityType: "Invitation",
+    entityId: invitation.id,
+    after: { email, role: "PATIENT", prescriberId: input.prescriberId, expiresAt },
+  });
+  const mail = invitationEmail({
+    inviterName: actor.name,
+    role: "PATIENT",
+    organisationName: input.prescriberName,
+    link,
+    expiresAt,
+  });
+  await queueMail(tx, {
+    to: email,
+    ...mail,
+    category: "invitation",
+    entityType: "Invitation",
+    entityId: invitation.id,
+  });
+  return { id: invitation.id, link, expiresAt };
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
@@ -451,7 +536,7 @@ export async function acceptInvitation(
   now: Date = new Date(),
 ) {
   const inv = await findByToken(token, client);
-  if (!inv || (inv.role !== "PHARMACIST" && inv.role !== "PRESCRIBER_DELEGATE")) {
+  if (!inv || !isInvitationRole(inv.role)) {
     throw new AppError("NOT_FOUND", unusableInvitationMessage("invalid"), { reason: "invalid" });
   }
   const state = invitationState(inv, now);
@@ -473,7 +558,7 @@ export async function acceptInvitation(
   if (await client.user.findUnique({ where: { email: inv.email }, select: { id: true } })) throw emailTaken();
 
   const passwordHash = await hashPassword(password);
-  const role: InvitableRole = inv.role;
+  const role: InvitationRole = inv.role;
   try {
     const user = await client.$transaction(async (tx) => {
       const created = await tx.user.create({
@@ -516,6 +601,7 @@ export async function acceptInvitation(
         before: { acceptedAt: null },
         after: { acceptedAt: now, acceptedUserId: created.id },
       });
+      if (role === "PATIENT") await linkPatientAccount(tx, audit, inv.id, created.id);
       if (role === "PRESCRIBER_DELEGATE" && inv.prescriberId) {
         const link = await tx.prescriberDelegate.create({
           data: { prescriberId: inv.prescriberId, userId: created.id },
@@ -540,7 +626,7 @@ export async function acceptInvitation(
           role,
           organisationName: await organisationName(inv, tx),
           appUrl: appUrl(),
-          teamPath: TEAM_PATHS[role === "PHARMACIST" ? "pharmacy" : "prescriber"],
+          teamPath: acceptedInvitationPath(role),
         });
         await queueMail(tx, {
           to: inviter.email,

@@ -1,41 +1,151 @@
 /**
- * Background work that keeps the registry current: delivering queued e-mail and expiring
- * certifications whose recertification date has passed. Every job is safe to run on several
- * instances at once (mail is claimed row by row; transitions carry version checks), so each app
- * instance simply runs them on a timer; `npm run jobs:once` runs them from cron instead.
+ * Background work that keeps the registry current: delivering queued e-mail, expiring
+ * certifications whose recertification date has passed, and queueing monitoring reminders.
+ * Every job is safe to run on several instances at once (mail is claimed row by row; transitions
+ * carry version checks; a reminder's unique key sends it once).
+ *
+ * On PostgreSQL the jobs run through pg-boss: cron schedules and a queue in its own `pgboss`
+ * schema, so each run happens on one instance and a crashed run is retried. The embedded PGlite
+ * database allows one process at a time, so there the app runs the jobs on in-process timers.
+ * `npm run jobs:once` runs them once from cron instead.
  */
 import { expireDueCertifications } from "../certification/service";
 import { db } from "../db";
+import { resolveDatabaseConfig } from "../db/config";
 import { logger } from "../logger";
 import { deliverPendingMail } from "../mail/deliver";
+import { runMonitoringReminders } from "../reminders/service";
+
+/** Monitoring reminders, then delivery of what they queued. */
+export async function runReminderJob(now: Date = new Date()) {
+  const reminders = await runMonitoringReminders(now, db());
+  const mailed = await deliverPendingMail(db(), 200);
+  return { reminders, mailed };
+}
 
 export async function runJobsOnce(now: Date = new Date()) {
   const expired = await expireDueCertifications(now, db());
+  const reminders = await runMonitoringReminders(now, db());
   const mailed = await deliverPendingMail(db(), 200);
-  return { expired, mailed };
+  return { expired, reminders, mailed };
 }
 
-const globalJobs = globalThis as unknown as { __remsgateJobs?: NodeJS.Timeout[] };
+interface JobDefinition {
+  name: string;
+  /** pg-boss cron (UTC), minute resolution. */
+  cron: string;
+  /** In-process timer period on the embedded database. */
+  everyMs: number;
+  run: () => Promise<unknown>;
+}
 
-export function startInProcessJobs() {
-  if (globalJobs.__remsgateJobs) return;
-  const guard = (name: string, job: () => Promise<unknown>) => () => {
+export const JOBS: readonly JobDefinition[] = [
+  { name: "deliver-mail", cron: "* * * * *", everyMs: 30_000, run: () => deliverPendingMail(db(), 200) },
+  {
+    name: "expire-certifications",
+    cron: "0 * * * *",
+    everyMs: 3_600_000,
+    run: () => expireDueCertifications(new Date(), db()),
+  },
+  // Hourly: a reminder is sent once per due date, so running often only makes it timelier.
+  {
+    name: "monitoring-reminders",
+    cron: "15 * * * *",
+    everyMs: 3_600_000,
+    run: () => runMonitoringReminders(new Date(), db()),
+  },
+];
+
+type Stoppable = { stop: () => Promise<void> };
+export type JobRunner = Stoppable & {
+  /** Queues one run of a job now (besides its schedule). */
+  trigger: (name: (typeof JOBS)[number]["name"]) => Promise<void>;
+};
+const globalJobs = globalThis as unknown as {
+  __remsgateJobs?: NodeJS.Timeout[];
+  __remsgateBoss?: Promise<Stoppable | null>;
+};
+
+function guard(name: string, job: () => Promise<unknown>) {
+  return () => {
     job().catch((error) => logger.warn({ err: error, job: name }, "background job failed"));
   };
-  globalJobs.__remsgateJobs = [
-    setInterval(
-      guard("mail", () => deliverPendingMail(db())),
-      30_000,
-    ),
-    setInterval(
-      guard("expire-certifications", () => expireDueCertifications(new Date(), db())),
-      3_600_000,
-    ),
-  ];
+}
+
+function startTimers() {
+  if (globalJobs.__remsgateJobs) return;
+  globalJobs.__remsgateJobs = JOBS.map((job) => setInterval(guard(job.name, job.run), job.everyMs));
   for (const timer of globalJobs.__remsgateJobs) timer.unref();
   // One pass shortly after start, for anything queued while the app was down.
   setTimeout(
     guard("startup", () => runJobsOnce()),
     5_000,
   ).unref();
+}
+
+/**
+ * Starts pg-boss on PostgreSQL (it creates and migrates its own schema), schedules and works the
+ * jobs (all of them unless `only` names some).
+ */
+export async function startPgBossJobs(
+  connectionString: string,
+  only?: readonly (typeof JOBS)[number]["name"][],
+): Promise<JobRunner> {
+  const { default: PgBoss } = await import("pg-boss");
+  const boss = new PgBoss({ connectionString, schema: "pgboss", max: 4 });
+  boss.on("error", (error) => logger.warn({ err: error }, "pg-boss error"));
+  await boss.start();
+  const jobs = only ? JOBS.filter((job) => only.includes(job.name)) : JOBS;
+  for (const job of jobs) {
+    await boss.createQueue(job.name, { name: job.name, retryLimit: 2, expireInSeconds: 15 * 60 });
+    await boss.schedule(job.name, job.cron, {}, { tz: "UTC" });
+    await boss.work(job.name, async () => {
+      await job.run();
+    });
+  }
+  // Anything queued while the app was down goes out now rather than at the next schedule.
+  if (jobs.some((job) => job.name === "deliver-mail")) await boss.send("deliver-mail", {});
+  return {
+    stop: () => boss.stop({ graceful: true, wait: true }),
+    trigger: async (name) => {
+      await boss.send(name, {});
+    },
+  };
+}
+
+/** Starts the background jobs for the configured database (instrumentation.ts calls this on start). */
+export async function startBackgroundJobs(): Promise<void> {
+  if (globalJobs.__remsgateJobs || globalJobs.__remsgateBoss) return;
+  const config = resolveDatabaseConfig();
+  if (config.kind === "pglite") {
+    startTimers();
+    return;
+  }
+  // The promise is stored before awaiting, so a second call (hot reload) never starts a second pg-boss.
+  globalJobs.__remsgateBoss = startPgBossJobs(config.url).then(
+    (runner) => {
+      logger.info({ jobs: JOBS.map((j) => j.name) }, "background jobs scheduled with pg-boss");
+      return runner;
+    },
+    (error: unknown) => {
+      // The app still serves; the jobs can be run from cron (npm run jobs:once) until this is fixed.
+      logger.error({ err: error }, "could not start pg-boss; background jobs are not running");
+      return null;
+    },
+  );
+  await globalJobs.__remsgateBoss;
+}
+
+/** The name instrumentation.ts uses; it now picks pg-boss or timers by database. */
+export function startInProcessJobs(): void {
+  void startBackgroundJobs();
+}
+
+/** Stops whatever startBackgroundJobs started (tests, graceful shutdown). */
+export async function stopBackgroundJobs(): Promise<void> {
+  for (const timer of globalJobs.__remsgateJobs ?? []) clearInterval(timer);
+  globalJobs.__remsgateJobs = undefined;
+  const boss = await globalJobs.__remsgateBoss;
+  globalJobs.__remsgateBoss = undefined;
+  if (boss) await boss.stop();
 }

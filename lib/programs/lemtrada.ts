@@ -723,6 +723,9 @@ export const lemtrada: TProgramDefinition = defineProgram({
         signatureMeaning: "By signing I attest, as the patient's prescriber, that the statements above are true.",
       },
       recertificationMonths: null,
+      // The labelling says safety and effectiveness in patients under 17 have not been established,
+      // so a younger patient is enrolled only with the prescriber's explicit, recorded override.
+      minimumAgeYears: 17,
     },
   },
 

@@ -289,6 +289,11 @@ export const ZStakeholderRequirement = z
     coSignature: ZCoSignature.nullable(),
     /** Certification lapses this many months after approval; null = no recertification. */
     recertificationMonths: ZPositiveInt.nullable(),
+    /**
+     * Patients only: enrolling someone younger than this (in whole years) needs an explicit
+     * override with a reason, because the drug is not recommended below it. Absent = no minimum.
+     */
+    minimumAgeYears: ZPositiveInt.optional(),
   })
   .superRefine((req, ctx) => {
     reportDuplicates(ctx, req.attestations, (a) => a.id, ["attestations"], "id", "attestation id");

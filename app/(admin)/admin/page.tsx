@@ -4,15 +4,17 @@ import { ROLE_LABELS } from "@/components/auth/role-labels";
 import { checkAuditTrail, registryOverview } from "@/lib/admin/service";
 import { requirePagePermission } from "@/lib/auth/session";
 import { countAwaitingReview } from "@/lib/certification/service";
+import { listUnreviewedAdverseEvents } from "@/lib/status-forms/service";
 
 export const metadata: Metadata = { title: "Administration" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("portal:admin", "/admin");
-  const [overview, chain, awaiting] = await Promise.all([
+  const [overview, chain, awaiting, adverseEvents] = await Promise.all([
     registryOverview(actor),
     checkAuditTrail(actor),
     countAwaitingReview(actor),
+    listUnreviewedAdverseEvents(actor),
   ]);
   return (
     <>
@@ -29,6 +31,16 @@ export default async function AdminPage() {
           </p>
           <p>
             <Link href="/admin/applications?status=CERTIFIED">Certified stakeholders</Link>
+          </p>
+        </section>
+        <section className="card">
+          <h2>Serious adverse events</h2>
+          <p className="stat" data-testid="adverse-events">
+            {adverseEvents.length}
+          </p>
+          <p>
+            Reported on Patient Status Forms and not yet reviewed.{" "}
+            <Link href="/admin/adverse-events">Review adverse events</Link>
           </p>
         </section>
         <section className="card">

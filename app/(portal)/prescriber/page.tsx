@@ -1,19 +1,86 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { can } from "@/lib/auth/permissions";
 import { EnrollmentSummary } from "@/components/enrollment/enrollment-summary";
+import { StateBadge } from "@/components/timeline/state-badge";
+import { can } from "@/lib/auth/permissions";
 import { requirePagePermission } from "@/lib/auth/session";
+import { listPrescriberPatients } from "@/lib/dashboards/queries";
 import { findOwnEnrollments } from "@/lib/enrollment/queries";
 
 export const metadata: Metadata = { title: "Prescriber dashboard" };
 
+const ENROLLMENT_TEXT: Record<string, string> = {
+  ENROLLED: "Enrolled",
+  NOT_AUTHORIZED: "Not authorized",
+  DISENROLLED: "Disenrolled",
+};
+
 export default async function Page() {
   const actor = await requirePagePermission("portal:prescriber", "/prescriber");
-  const enrollments = await findOwnEnrollments(actor);
+  const [enrollments, patients] = await Promise.all([findOwnEnrollments(actor), listPrescriberPatients(actor)]);
+  const overdue = patients.filter((p) => p.overall === "overdue").length;
   return (
     <>
       <h1>Prescriber dashboard</h1>
       <p className="muted">Signed in as {actor.name}.</p>
+      <section className="card" aria-labelledby="patients-heading">
+        <h2 id="patients-heading">Patients</h2>
+        <p>
+          <Link href="/prescriber/patients/new">Enroll a patient</Link> ·{" "}
+          <Link href="/prescriber/patients">All patients</Link> ·{" "}
+          <Link href="/prescriber/labs">Import lab results</Link>
+        </p>
+        {patients.length === 0 ? (
+          <p className="muted">No patients yet.</p>
+        ) : (
+          <>
+            <p>
+              {patients.length} patient{patients.length === 1 ? "" : "s"}
+              {overdue > 0 ? `; ${overdue} with overdue monitoring, listed first` : "; no monitoring overdue"}.
+            </p>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Patient</th>
+                  <th scope="col">Enrollment</th>
+                  <th scope="col">Monitoring</th>
+                  <th scope="col">Needs attention</th>
+                  <th scope="col">Next due</th>
+                  <th scope="col">History</th>
+                </tr>
+              </thead>
+              <tbody>
+                {patients.map((p) => (
+                  <tr key={p.id} data-state={p.overall}>
+                    <td>
+                      <Link href={`/prescriber/patients/${p.id}`}>{p.name}</Link>
+                      <br />
+                      <span className="muted">{p.remsId}</span>
+                    </td>
+                    <td>{ENROLLMENT_TEXT[p.enrollmentStatus] ?? p.enrollmentStatus}</td>
+                    <td>
+                      <StateBadge state={p.overall} />
+                    </td>
+                    <td>
+                      {p.attention.length === 0
+                        ? "—"
+                        : p.attention
+                            .map((i) => `${i.name} (${i.state === "overdue" ? "overdue" : "due"} ${i.nextDueOn})`)
+                            .join("; ")}
+                    </td>
+                    <td>{p.nextDueOn ?? "—"}</td>
+                    <td>
+                      <Link href={`/prescriber/patients/${p.id}/timeline`}>
+                        Timeline<span className="muted"> of {p.name}</span>
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
       {can(actor, "invitation:create:own") ? (
         <div className="card">
           <h2>Office staff</h2>

@@ -1,0 +1,51 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { EnrollPatientForm } from "@/components/patients/enroll-patient-form";
+import { requirePagePermission } from "@/lib/auth/session";
+import { linkedPrescribers } from "@/lib/enrollment/service";
+import { listCertifiedSettings } from "@/lib/patients/service";
+import { listProgramDefinitions } from "@/lib/programs/registry";
+
+export const metadata: Metadata = { title: "Enroll a patient" };
+
+export default async function NewPatientPage({ searchParams }: { searchParams: Promise<{ program?: string }> }) {
+  const path = "/prescriber/patients/new";
+  const first = await requirePagePermission("portal:prescriber", path);
+  const actor =
+    first.role === "PRESCRIBER_DELEGATE"
+      ? await requirePagePermission("enrollment:update:linked", path)
+      : await requirePagePermission("patient:create:own", path);
+  const { program: wanted } = await searchParams;
+  const programs = listProgramDefinitions().filter((d) => d.stakeholders.patient);
+  const definition = programs.find((d) => d.code === wanted?.toUpperCase()) ?? programs[0];
+  const requirement = definition?.stakeholders.patient;
+  if (!definition || !requirement) {
+    return (
+      <>
+        <h1>Enroll a patient</h1>
+        <p>No programme enrolls patients.</p>
+      </>
+    );
+  }
+  const [settings, prescribers] = await Promise.all([listCertifiedSettings(definition.code), linkedPrescribers(actor)]);
+  return (
+    <>
+      <p>
+        <Link href="/prescriber/patients">← Patients</Link>
+      </p>
+      <h1>Enroll a patient in the {definition.name}</h1>
+      <p className="muted">
+        Counsel the patient first. Fields are optional only where marked. Nothing is saved until you
+        {actor.role === "PRESCRIBER" ? " sign." : " save."}
+      </p>
+      <EnrollPatientForm
+        programCode={definition.code}
+        programName={definition.name}
+        requirement={requirement}
+        settings={settings}
+        prescribers={prescribers}
+        canCoSign={actor.role === "PRESCRIBER"}
+      />
+    </>
+  );
+}

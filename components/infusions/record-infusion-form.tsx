@@ -1,0 +1,230 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { type FieldErrors, type UseFormRegister, useForm } from "react-hook-form";
+import { FormBanner, TextField } from "@/components/ui/field";
+import { recordInfusionAction } from "@/lib/infusions/actions";
+import { REACTION_SEVERITIES, type TRecordInfusion, ZRecordInfusion } from "@/lib/infusions/schema";
+import styles from "./infusions.module.css";
+
+type PatientOption = { id: string; remsId: string; name: string; dateOfBirth: string };
+type YesNoName = "premedicationGiven" | "observationCompleted" | "reaction";
+
+function YesNo({
+  name,
+  legend,
+  hint,
+  register,
+  errors,
+}: {
+  name: YesNoName;
+  legend: string;
+  hint?: string;
+  register: UseFormRegister<TRecordInfusion>;
+  errors: FieldErrors<TRecordInfusion>;
+}) {
+  const error = errors[name]?.message;
+  const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(" ");
+  return (
+    <fieldset className="field" aria-describedby={describedBy || undefined}>
+      <legend>{legend}</legend>
+      {hint ? (
+        <span id={`${name}-hint`} className="hint">
+          {hint}
+        </span>
+      ) : null}
+      <div className={styles.radios}>
+        {(["yes", "no"] as const).map((value) => (
+          <label key={value} className="radio">
+            <input type="radio" value={value} aria-invalid={error ? true : undefined} {...register(name)} />
+            {value === "yes" ? "Yes" : "No"}
+          </label>
+        ))}
+      </div>
+      {error ? (
+        <span id={`${name}-error`} className="error">
+          {error}
+        </span>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/** The healthcare setting records one infusion; the server works out the course and day. */
+export function RecordInfusionForm({
+  patients,
+  patientId,
+  today,
+  doseMgPerDay,
+}: {
+  patients: PatientOption[];
+  patientId: string | null;
+  today: string;
+  doseMgPerDay: number;
+}) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [recorded, setRecorded] = useState<string | null>(null);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    reset,
+    watch,
+    formState: { errors },
+  } = useForm<TRecordInfusion>({
+    resolver: zodResolver(ZRecordInfusion),
+    defaultValues: { patientId: patientId ?? "", infusedOn: today, doseMg: doseMgPerDay, vialLot: "" },
+  });
+  const reaction = watch("reaction");
+
+  const onSubmit = handleSubmit((values) => {
+    setFormError(null);
+    setRecorded(null);
+    startTransition(async () => {
+      const input =
+        values.reaction === "yes" ? values : { ...values, reactionSeverity: undefined, reactionNarrative: undefined };
+      const result = await recordInfusionAction(input);
+      if (!result.ok) {
+        setFormError(result.message);
+        for (const [field, messages] of Object.entries(result.fields ?? {})) {
+          if (field && messages[0]) setError(field as keyof TRecordInfusion, { message: messages[0] });
+        }
+        return;
+      }
+      const data = result.data;
+      const patient = patients.find((p) => p.id === values.patientId);
+      setRecorded(
+        data
+          ? `Infusion recorded for ${patient?.name ?? "the patient"} on ${data.infusedOn}: course ${data.courseNumber}, day ${data.dayInCourse}${data.courseComplete ? " (course complete)" : ""}.`
+          : "Infusion recorded.",
+      );
+      reset({ patientId: values.patientId, infusedOn: today, doseMg: doseMgPerDay, vialLot: "" });
+      router.refresh();
+    });
+  });
+
+  const patientError = errors.patientId?.message;
+  const severityError = errors.reactionSeverity?.message;
+  const narrativeError = errors.reactionNarrative?.message;
+  return (
+    <>
+      {recorded ? (
+        <FormBanner kind="ok">
+          {recorded} <Link href="/setting">Back to the dashboard</Link>
+        </FormBanner>
+      ) : null}
+      <form onSubmit={onSubmit} noValidate>
+        {formError ? <FormBanner kind="error">{formError}</FormBanner> : null}
+        <div className="field">
+          <label htmlFor="patientId">Patient</label>
+          <select
+            id="patientId"
+            aria-invalid={patientError ? true : undefined}
+            aria-describedby={patientError ? "patientId-error" : undefined}
+            {...register("patientId")}
+          >
+            <option value="">Choose a patient</option>
+            {patients.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name} — {p.remsId} — born {p.dateOfBirth}
+              </option>
+            ))}
+          </select>
+          {patientError ? (
+            <span id="patientId-error" className="error">
+              {patientError}
+            </span>
+          ) : null}
+        </div>
+        <TextField
+          id="infusedOn"
+          label="Infusion date"
+          type="date"
+          max={today}
+          error={errors.infusedOn?.message}
+          {...register("infusedOn")}
+        />
+        <TextField
+          id="doseMg"
+          label="Dose (mg)"
+          type="number"
+          inputMode="decimal"
+          step="0.01"
+          hint={`The programme's dose is ${doseMgPerDay} mg per day.`}
+          error={errors.doseMg?.message}
+          {...register("doseMg", { valueAsNumber: true })}
+        />
+        <TextField
+          id="vialLot"
+          label="Vial lot number"
+          autoComplete="off"
+          error={errors.vialLot?.message}
+          {...register("vialLot")}
+        />
+        <YesNo
+          name="premedicationGiven"
+          legend="Corticosteroid premedication given?"
+          hint="Required immediately before the infusion on the first 3 days of each course."
+          register={register}
+          errors={errors}
+        />
+        <YesNo
+          name="observationCompleted"
+          legend="2-hour observation after the infusion completed?"
+          register={register}
+          errors={errors}
+        />
+        <YesNo name="reaction" legend="Infusion reaction?" register={register} errors={errors} />
+        {reaction === "yes" ? (
+          <div className={styles.reaction}>
+            <div className="field">
+              <label htmlFor="reactionSeverity">Severity</label>
+              <select
+                id="reactionSeverity"
+                aria-invalid={severityError ? true : undefined}
+                aria-describedby={severityError ? "reactionSeverity-error" : undefined}
+                {...register("reactionSeverity", { setValueAs: (v: string) => (v === "" ? undefined : v) })}
+              >
+                <option value="">Choose the severity</option>
+                {REACTION_SEVERITIES.map((s) => (
+                  <option key={s} value={s}>
+                    {s[0]?.toUpperCase()}
+                    {s.slice(1)}
+                  </option>
+                ))}
+              </select>
+              {severityError ? (
+                <span id="reactionSeverity-error" className="error">
+                  {severityError}
+                </span>
+              ) : null}
+            </div>
+            <div className="field">
+              <label htmlFor="reactionNarrative">What happened and how it was managed</label>
+              <textarea
+                id="reactionNarrative"
+                rows={4}
+                aria-invalid={narrativeError ? true : undefined}
+                aria-describedby={narrativeError ? "reactionNarrative-error" : undefined}
+                {...register("reactionNarrative", { setValueAs: (v: string) => (v?.trim() ? v : undefined) })}
+              />
+              {narrativeError ? (
+                <span id="reactionNarrative-error" className="error">
+                  {narrativeError}
+                </span>
+              ) : null}
+            </div>
+          </div>
+        ) : null}
+        <button type="submit" className="button" disabled={pending}>
+          {pending ? "Recording…" : "Record infusion"}
+        </button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { isIsoDate } from "../courses/dates";
+
+export const REACTION_SEVERITIES = ["mild", "moderate", "severe"] as const;
+export type TReactionSeverity = (typeof REACTION_SEVERITIES)[number];
+
+const ZYesNo = z.enum(["yes", "no"], { error: "Answer yes or no" });
+
+/** One infusion as the healthcare setting records it; the course and day are derived on the server. */
+export const ZRecordInfusion = z
+  .object({
+    patientId: z.uuid({ error: "Choose the patient" }),
+    infusedOn: z
+      .string({ error: "Enter the infusion date" })
+      .refine(isIsoDate, { error: "Enter the infusion date as YYYY-MM-DD" }),
+    doseMg: z
+      .number({ error: "Enter the dose in mg" })
+      .positive({ error: "Enter the dose in mg" })
+      .max(1000, { error: "Enter the dose in mg" }),
+    vialLot: z
+      .string({ error: "Enter the vial lot number" })
+      .trim()
+      .min(1, { error: "Enter the vial lot number", abort: true })
+      .max(40, { error: "The lot number is at most 40 characters" })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 ./-]*$/, { error: "Use the lot number printed on the vial" }),
+    premedicationGiven: ZYesNo,
+    observationCompleted: ZYesNo,
+    reaction: ZYesNo,
+    reactionSeverity: z.enum(REACTION_SEVERITIES, { error: "Choose the severity" }).optional(),
+    reactionNarrative: z.string().trim().max(2000, { error: "At most 2,000 characters" }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.reaction !== "yes") return;
+    if (!value.reactionSeverity) {
+      ctx.addIssue({ code: "custom", path: ["reactionSeverity"], message: "Choose the severity of the reaction" });
+    }
+    if (!value.reactionNarrative) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reactionNarrative"],
+        message: "Describe the reaction and how it was managed",
+      });
+    }
+  });
+export type TRecordInfusion = z.input<typeof ZRecordInfusion>;

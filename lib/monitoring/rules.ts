@@ -1,0 +1,208 @@
+/**
+ * The safety-monitoring schedule: pure functions of the programme's monitoring definition, the dose
+ * history, the results and "today". No clock, no database. Dates are "YYYY-MM-DD" calendar days and
+ * all arithmetic is done on UTC days, so no time zone ever moves a due date.
+ *
+ * Definitions (the same for every programme):
+ * - Monitoring starts with the first dose. Before any dose every test item is "not_applicable"
+ *   (baseline results before a course are checked by `baselineStatus`, not by the schedule).
+ * - A test's next due date is its anchor + intervalDays, where the anchor is the latest of its last
+ *   result and the first dose (a baseline result taken before the first dose does not bring the
+ *   first monitoring result forward).
+ * - The Patient Status Form is due periodMonths after the last form, or after enrollment when no
+ *   form was submitted; it is owed from enrollment, dose or not.
+ * - State of an item with a due date D (grace G, due-soon window S):
+ *     today > D + G            → overdue
+ *     D − S ≤ today ≤ D + G    → due_soon (includes "due today" and the grace period)
+ *     today < D − S            → ok (so an ok item's due date is always after today)
+ * - Monitoring ends `continueMonthsAfterLastDose` months after the last dose (monitoringEndsOn;
+ *   month addition clamps to the month's end). An item is "complete" once today ≥ monitoringEndsOn
+ *   AND its next due date falls after monitoringEndsOn, i.e. every result owed during the period
+ *   was given. Before monitoringEndsOn nothing is complete: an item whose next due date falls after
+ *   the end is "ok" with nextDueOn null (no further result is needed). A result owed during the
+ *   period and never given keeps the item overdue after the end.
+ * - The overall state is the worst item state: overdue > due_soon > ok > complete > not_applicable.
+ */
+import type { TMonitoring } from "../programs/schema";
+import {
+  type BaselineCheck,
+  type ItemSchedule,
+  type MonitoringFacts,
+  type MonitoringSchedule,
+  type MonitoringState,
+  STATUS_FORM_CODE,
+} from "./types";
+
+const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** Days since 1970-01-01 for a "YYYY-MM-DD" day; throws a RangeError on anything else. */
+export function dayNumber(day: string): number {
+  const match = DAY_PATTERN.exec(day);
+  if (!match) throw new RangeError(`Expected a date as YYYY-MM-DD (got "${day}")`);
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const date = Number(match[3]);
+  const ms = Date.UTC(year, month - 1, date);
+  const check = new Date(ms);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== date) {
+    throw new RangeError(`Not a calendar date: "${day}"`);
+  }
+  return ms / MS_PER_DAY;
+}
+
+/** True when `value` is a real calendar day written YYYY-MM-DD. */
+export function isCalendarDay(value: string): boolean {
+  try {
+    dayNumber(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The "YYYY-MM-DD" day for a day number. */
+export function dayFromNumber(n: number): string {
+  return new Date(n * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The UTC calendar day of an instant (a @db.Date column comes back as UTC midnight). */
+export function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, days: number): string {
+  return dayFromNumber(dayNumber(day) + days);
+}
+
+/** Adds calendar months; a day that does not exist in the target month clamps to its last day. */
+export function addMonths(day: string, months: number): string {
+  dayNumber(day);
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = index - year * 12;
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month + 1, 0);
+  date.setUTCFullYear(year, month, Math.min(d, date.getUTCDate()));
+  return dayOf(date);
+}
+
+function maxDay(days: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const day of days) if (best === null || day > best) best = day;
+  return best;
+}
+
+function minDay(days: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const day of days) if (best === null || day < best) best = day;
+  return best;
+}
+
+/** Worst first; the index is the severity rank. */
+export const STATE_ORDER: readonly MonitoringState[] = ["overdue", "due_soon", "ok", "complete", "not_applicable"];
+
+export function stateRank(state: MonitoringState): number {
+  return STATE_ORDER.indexOf(state);
+}
+
+/** The worst of the states (not_applicable for none). */
+export function worstState(states: readonly MonitoringState[]): MonitoringState {
+  let worst: MonitoringState = "not_applicable";
+  for (const state of states) if (stateRank(state) < stateRank(worst)) worst = state;
+  return worst;
+}
+
+export const STATE_LABELS: Record<MonitoringState, string> = {
+  overdue: "Overdue",
+  due_soon: "Due soon",
+  ok: "Up to date",
+  complete: "Complete",
+  not_applicable: "Not started",
+};
+
+function itemState(
+  dueOn: string,
+  window: { graceDays: number; dueSoonDays: number },
+  today: string,
+  monitoringEndsOn: string | null,
+): { state: MonitoringState; nextDueOn: string | null } {
+  if (monitoringEndsOn !== null && dueOn > monitoringEndsOn) {
+    return today >= monitoringEndsOn ? { state: "complete", nextDueOn: null } : { state: "ok", nextDueOn: null };
+  }
+  const t = dayNumber(today);
+  const due = dayNumber(dueOn);
+  if (t > due + window.graceDays) return { state: "overdue", nextDueOn: dueOn };
+  if (t >= due - window.dueSoonDays) return { state: "due_soon", nextDueOn: dueOn };
+  return { state: "ok", nextDueOn: dueOn };
+}
+
+/** Last dose + the programme's monitoring period; null before the first dose or when unlimited. */
+export function monitoringEndsOn(monitoring: TMonitoring, doseDates: readonly string[]): string | null {
+  const lastDose = maxDay(doseDates);
+  if (lastDose === null || monitoring.continueMonthsAfterLastDose === null) return null;
+  return addMonths(lastDose, monitoring.continueMonthsAfterLastDose);
+}
+
+/** For each test type (then the status form) the last result, the next due date and the state. */
+export function monitoringSchedule(monitoring: TMonitoring, facts: MonitoringFacts, today: string): MonitoringSchedule {
+  dayNumber(today);
+  const firstDose = minDay(facts.doseDates);
+  const endsOn = monitoringEndsOn(monitoring, facts.doseDates);
+  const latestByCode = new Map<string, string>();
+  for (const result of facts.results) {
+    const current = latestByCode.get(result.testCode);
+    if (current === undefined || result.collectedOn > current) latestByCode.set(result.testCode, result.collectedOn);
+  }
+
+  const items: ItemSchedule[] = monitoring.testTypes.map((test) => {
+    const lastOn = latestByCode.get(test.code) ?? null;
+    if (firstDose === null) {
+      return { code: test.code, name: test.name, lastOn, nextDueOn: null, state: "not_applicable" };
+    }
+    const anchor = lastOn !== null && lastOn > firstDose ? lastOn : firstDose;
+    const dueOn = addDays(anchor, test.intervalDays);
+    return { code: test.code, name: test.name, lastOn, ...itemState(dueOn, test, today, endsOn) };
+  });
+
+  if (monitoring.statusForm) {
+    const form = monitoring.statusForm;
+    const lastOn = maxDay(facts.statusFormDates);
+    const anchor = lastOn !== null && lastOn > facts.enrolledOn ? lastOn : facts.enrolledOn;
+    const dueOn = addMonths(anchor, form.periodMonths);
+    items.push({
+      code: STATUS_FORM_CODE,
+      name: "Patient Status Form",
+      lastOn,
+      ...itemState(dueOn, form, today, endsOn),
+    });
+  }
+
+  return { items, overall: worstState(items.map((i) => i.state)), monitoringEndsOn: endsOn };
+}
+
+/**
+ * The baseline results a course needs: for each baseline test, the latest result collected on or
+ * before the course start must be at most withinDaysBeforeFirstDose days older than the start.
+ * Results collected after the start do not count.
+ */
+export function baselineStatus(
+  monitoring: TMonitoring,
+  results: readonly { testCode: string; collectedOn: string }[],
+  courseStartOn: string,
+): BaselineCheck[] {
+  const start = dayNumber(courseStartOn);
+  const earliest = start - monitoring.baseline.withinDaysBeforeFirstDose;
+  const names = new Map(monitoring.testTypes.map((t) => [t.code, t.name]));
+  return monitoring.baseline.testCodes.map((code) => {
+    const lastOn = maxDay(
+      results.filter((r) => r.testCode === code && r.collectedOn <= courseStartOn).map((r) => r.collectedOn),
+    );
+    const name = names.get(code) ?? code;
+    if (lastOn === null) return { code, name, lastOn, ok: false, problem: "missing" };
+    const ok = dayNumber(lastOn) >= earliest;
+    return { code, name, lastOn, ok, problem: ok ? null : "stale" };
+  });
+}

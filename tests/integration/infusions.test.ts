@@ -1,0 +1,196 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { Actor } from "../../lib/auth/actor";
+import { addDays, isoDay } from "../../lib/courses/dates";
+import { db, disconnectDb } from "../../lib/db";
+import { AppError } from "../../lib/errors";
+import type { TRecordInfusion } from "../../lib/infusions/schema";
+import { recordInfusion } from "../../lib/infusions/service";
+import { addInfusions, createCareTeam, createPatient, settingActor } from "../factories/clinical";
+
+afterAll(async () => {
+  await disconnectDb();
+});
+
+const NOW = new Date("2026-06-15T15:00:00Z");
+const TODAY = isoDay(NOW);
+
+function infusion(patientId: string, infusedOn: string, overrides: Partial<TRecordInfusion> = {}): TRecordInfusion {
+  return {
+    patientId,
+    infusedOn,
+    doseMg: 12,
+    vialLot: "A1234B",
+    premedicationGiven: "yes",
+    observationCompleted: "yes",
+    reaction: "no",
+    ...overrides,
+  };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+async function world(options: { settingStatus?: "CERTIFIED" | "SUSPENDED" } = {}) {
+  const team = await createCareTeam({ settingStatus: options.settingStatus });
+  const actor = await settingActor(team.setting);
+  const { patient } = await createPatient({
+    prescriberId: team.prescriber.prescriber.id,
+    healthcareSettingId: team.setting.setting.id,
+  });
+  return { team, actor, patient };
+}
+
+async function countRows(patientId: string) {
+  const infusions = await db().infusion.count({ where: { patientId } });
+  const audits = await db().auditEvent.count({
+    where: { action: "infusion.record", after: { path: ["patientId"], equals: patientId } },
+  });
+  return { infusions, audits };
+}
+
+describe("recordInfusion", () => {
+  it("records a first course of 5 consecutive days with its course and day, audited", async () => {
+    const { actor, patient } = await world();
+    const start = addDays(TODAY, -4);
+    const days = [0, 1, 2, 3, 4].map((i) => addDays(start, i));
+    const results = [];
+    for (const day of days) results.push(await recordInfusion(actor, infusion(patient.id, day), db(), NOW));
+    expect(results.map((r) => [r.courseNumber, r.dayInCourse, r.courseComplete])).toEqual([
+      [1, 1, false],
+      [1, 2, false],
+      [1, 3, false],
+      [1, 4, false],
+      [1, 5, true],
+    ]);
+    const rows = await db().infusion.findMany({
+      where: { patientId: patient.id },
+      orderBy: { infusedOn: "asc" },
+      select: {
+        infusedOn: true,
+        doseMg: true,
+        vialLot: true,
+        premedicationGiven: true,
+        healthcareSettingId: true,
+        recordedByUserId: true,
+      },
+    });
+    expect(rows).toHaveLength(5);
+    expect(isoDay(rows[0]?.infusedOn ?? new Date(0))).toBe(start);
+    expect(Number(rows[0]?.doseMg)).toBe(12);
+    expect(rows[0]?.recordedByUserId).toBe(actor.userId);
+    expect(await countRows(patient.id)).toEqual({ infusions: 5, audits: 5 });
+  });
+
+  it("records a reaction with its severity and narrative, and requires both", async () => {
+    const { actor, patient } = await world();
+    const missing = await refusal(recordInfusion(actor, infusion(patient.id, TODAY, { reaction: "yes" }), db(), NOW));
+    expect(missing.code).toBe("VALIDATION");
+    expect(Object.keys(missing.details?.fields ?? {}).sort()).toEqual(["reactionNarrative", "reactionSeverity"]);
+    await recordInfusion(
+      actor,
+      infusion(patient.id, TODAY, {
+        reaction: "yes",
+        reactionSeverity: "moderate",
+        reactionNarrative: "Rash and flushing at 40 minutes; settled with an antihistamine.",
+      }),
+      db(),
+      NOW,
+    );
+    const row = await db().infusion.findFirstOrThrow({
+      where: { patientId: patient.id },
+      select: { reaction: true, reactionSeverity: true, reactionNarrative: true },
+    });
+    expect(row).toEqual({
+      reaction: true,
+      reactionSeverity: "moderate",
+      reactionNarrative: "Rash and flushing at 40 minutes; settled with an antihistamine.",
+    });
+  });
+
+  it("refuses a future date, a dose other than 12 mg and a gap inside a course, writing nothing", async () => {
+    const { actor, patient } = await world();
+    const future = await refusal(recordInfusion(actor, infusion(patient.id, addDays(TODAY, 1)), db(), NOW));
+    expect(future.details?.reason).toBe("FUTURE_DATE");
+    const dose = await refusal(recordInfusion(actor, infusion(patient.id, TODAY, { doseMg: 24 }), db(), NOW));
+    expect(dose.details?.reason).toBe("DOSE_NOT_PROGRAM_DOSE");
+    expect(dose.message).toContain("12 mg");
+    await recordInfusion(actor, infusion(patient.id, addDays(TODAY, -3)), db(), NOW);
+    const gap = await refusal(recordInfusion(actor, infusion(patient.id, addDays(TODAY, -1)), db(), NOW));
+    expect(gap.details?.reason).toBe("NOT_CONSECUTIVE");
+    const before = await refusal(recordInfusion(actor, infusion(patient.id, addDays(TODAY, -5)), db(), NOW));
+    expect(before.details?.reason).toBe("BEFORE_PREVIOUS_DOSE");
+    const duplicate = await refusal(recordInfusion(actor, infusion(patient.id, addDays(TODAY, -3)), db(), NOW));
+    expect(duplicate.details?.reason).toBe("DUPLICATE_DATE");
+    expect(await countRows(patient.id)).toEqual({ infusions: 1, audits: 1 });
+  });
+
+  it("refuses a second course less than 12 months after the first, and accepts it at 12 months", async () => {
+    const { team, actor, patient } = await world();
+    const course1 = [0, 1, 2, 3, 4].map((i) => ({
+      infusedOn: addDays("2025-06-10", i),
+      courseNumber: 1,
+      dayInCourse: i + 1,
+    }));
+    await addInfusions(patient.id, team.setting.setting.id, actor.userId, course1);
+    const early = await refusal(recordInfusion(actor, infusion(patient.id, "2026-06-13"), db(), NOW));
+    expect(early.details?.reason).toBe("COURSE_INTERVAL_TOO_SHORT");
+    expect(early.message).toContain("2026-06-14");
+    const ok = await recordInfusion(actor, infusion(patient.id, "2026-06-14"), db(), NOW);
+    expect([ok.courseNumber, ok.dayInCourse]).toEqual([2, 1]);
+  });
+
+  it("refuses patients who are not enrolled, not authorized, disenrolled or of another setting", async () => {
+    const { team, actor } = await world();
+    const base = { prescriberId: team.prescriber.prescriber.id, healthcareSettingId: team.setting.setting.id };
+    const notAuthorized = await createPatient({
+      ...base,
+      status: "NOT_AUTHORIZED",
+      statusReason: "Baseline labs missing",
+    });
+    const disenrolled = await createPatient({ ...base, status: "DISENROLLED", statusReason: "Treatment stopped" });
+    const other = await world();
+
+    const na = await refusal(recordInfusion(actor, infusion(notAuthorized.patient.id, TODAY), db(), NOW));
+    expect(na.code).toBe("FORBIDDEN");
+    expect(na.message).toContain("not authorized");
+    expect(na.message).toContain("Baseline labs missing");
+    const dis = await refusal(recordInfusion(actor, infusion(disenrolled.patient.id, TODAY), db(), NOW));
+    expect(dis.message).toContain("disenrolled");
+    const elsewhere = await refusal(recordInfusion(actor, infusion(other.patient.id, TODAY), db(), NOW));
+    expect(elsewhere.details?.reason).toBe("PATIENT_NOT_AT_SETTING");
+    for (const id of [notAuthorized.patient.id, disenrolled.patient.id, other.patient.id]) {
+      expect(await countRows(id)).toEqual({ infusions: 0, audits: 0 });
+    }
+  });
+
+  it("refuses a setting that is not certified, and anyone who is not a setting representative", async () => {
+    const { actor, patient, team } = await world({ settingStatus: "SUSPENDED" });
+    const suspended = await refusal(recordInfusion(actor, infusion(patient.id, TODAY), db(), NOW));
+    expect(suspended.details?.reason).toBe("SETTING_NOT_CERTIFIED");
+    const prescriber: Actor = {
+      ...actor,
+      role: "PRESCRIBER",
+      userId: team.prescriber.user.id,
+      healthcareSettingId: null,
+    };
+    const forbidden = await refusal(recordInfusion(prescriber, infusion(patient.id, TODAY), db(), NOW));
+    expect(forbidden.code).toBe("FORBIDDEN");
+    expect(await countRows(patient.id)).toEqual({ infusions: 0, audits: 0 });
+  });
+
+  it("lets only one of two concurrent recordings of the same day through", async () => {
+    const { actor, patient } = await world();
+    const results = await Promise.allSettled([
+      recordInfusion(actor, infusion(patient.id, TODAY), db(), NOW),
+      recordInfusion(actor, infusion(patient.id, TODAY, { vialLot: "B9" }), db(), NOW),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(await countRows(patient.id)).toEqual({ infusions: 1, audits: 1 });
+  });
+});
