@@ -17,7 +17,11 @@ function outcomeOf(summary: LabImportSummary): Outcome {
   return { kind: summary.rejectedRows > 0 ? "warn" : "ok", text: `Import finished. ${counts}`, reportHref };
 }
 
-/** Uploads a lab feed CSV as multipart form data to the import route and shows the outcome. */
+/**
+ * Uploads a lab feed CSV to the import route and shows the outcome. The file is sent as the raw
+ * `text/csv` request body, which the server parses as it arrives (a multipart upload would be
+ * buffered whole before the import could start).
+ */
 export function LabImportForm() {
   const router = useRouter();
   const [pending, setPending] = useState(false);
@@ -38,7 +42,12 @@ export function LabImportForm() {
     setPending(true);
     setOutcome(null);
     try {
-      const response = await fetch("/prescriber/labs/imports", { method: "POST", body: data });
+      const query = new URLSearchParams({ mode: String(data.get("mode") ?? ""), fileName: file.name });
+      const response = await fetch(`/prescriber/labs/imports?${query}`, {
+        method: "POST",
+        headers: { "content-type": "text/csv" },
+        body: file,
+      });
       const body = await response.json().catch(() => null);
       if (response.ok) setOutcome(outcomeOf(body as LabImportSummary));
       else {
