@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { npiCheckDigit } from "../../lib/identifiers/npi";
-import { signIn, uniqueEmail, world } from "./helpers";
+import { signIn, signOut, uniqueEmail, world } from "./helpers";
 
 /*
  * The administrator's journeys on the seeded demo world. The tests run in order and share one
@@ -251,7 +251,7 @@ test("the resubmitted application is approved; both sides see the certification 
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Certified");
   await expect(page.getByRole("form", { name: "Suspend" })).toBeVisible();
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signInAsRep(page);
   await expect(page.locator('td[data-status="CERTIFIED"]')).toHaveText("Certified");
   await expect(page.getByRole("cell", { name: number })).toBeVisible();

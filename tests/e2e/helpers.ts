@@ -18,6 +18,13 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel("E-mail address").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  // Settled: either signed in (the page left /sign-in) or refused (the error is shown).
+  await expect
+    .poll(
+      async () =>
+        !new URL(page.url()).pathname.startsWith("/sign-in") || (await page.locator("#sign-in-error").isVisible()),
+    )
+    .toBe(true);
 }
 
 export async function signOut(page: Page) {
