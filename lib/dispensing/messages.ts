@@ -1,0 +1,129 @@
+/**
+ * Plain-language text for each dispense reason: which stakeholder it concerns and, in the message,
+ * who must act. The pharmacist reads these at the counter, so each message ends with what to do.
+ */
+import type { TDenialReasonCode } from "../programs/schema";
+import type { DispenseReason, DispenseStakeholder } from "./facts";
+
+/** Who has to do something before a new request can be approved. */
+export type ReasonActor = "pharmacy" | "prescriber" | "healthcareSetting" | "programAdministrator";
+
+export const REASON_STAKEHOLDERS: Record<TDenialReasonCode, DispenseStakeholder> = {
+  PROGRAM_UNKNOWN: "program",
+  NDC_NOT_IN_PROGRAM: "pharmacy",
+  PHARMACY_NOT_CERTIFIED: "pharmacy",
+  PRESCRIBER_NOT_CERTIFIED: "prescriber",
+  PRESCRIBER_SUSPENDED: "prescriber",
+  PATIENT_NOT_ENROLLED: "patient",
+  PATIENT_NOT_WITH_PRESCRIBER: "patient",
+  SETTING_NOT_CERTIFIED: "healthcareSetting",
+  PATIENT_NOT_AT_SETTING: "patient",
+  BASELINE_LABS_MISSING: "patient",
+  BASELINE_LABS_STALE: "patient",
+  MONITORING_OVERDUE: "patient",
+  STATUS_FORM_OVERDUE: "prescriber",
+  COURSE_INTERVAL_TOO_SHORT: "patient",
+  QUANTITY_EXCEEDS_COURSE: "pharmacy",
+  DUPLICATE_REQUEST: "pharmacy",
+};
+
+export const REASON_ACTORS: Record<TDenialReasonCode, ReasonActor> = {
+  PROGRAM_UNKNOWN: "pharmacy",
+  NDC_NOT_IN_PROGRAM: "pharmacy",
+  PHARMACY_NOT_CERTIFIED: "pharmacy",
+  PRESCRIBER_NOT_CERTIFIED: "prescriber",
+  PRESCRIBER_SUSPENDED: "prescriber",
+  PATIENT_NOT_ENROLLED: "prescriber",
+  PATIENT_NOT_WITH_PRESCRIBER: "prescriber",
+  SETTING_NOT_CERTIFIED: "healthcareSetting",
+  PATIENT_NOT_AT_SETTING: "prescriber",
+  BASELINE_LABS_MISSING: "prescriber",
+  BASELINE_LABS_STALE: "prescriber",
+  MONITORING_OVERDUE: "prescriber",
+  STATUS_FORM_OVERDUE: "prescriber",
+  COURSE_INTERVAL_TOO_SHORT: "prescriber",
+  QUANTITY_EXCEEDS_COURSE: "pharmacy",
+  DUPLICATE_REQUEST: "pharmacy",
+};
+
+/** The details some messages quote; each builder reads only its own. */
+export interface ReasonDetails {
+  programName: string;
+  programCode: string;
+  ndc: string;
+  /** Prescriber/setting unknown to the registry, as opposed to known but not certified. */
+  unknown: boolean;
+  /** Test names, for baseline and monitoring reasons. */
+  tests: string[];
+  withinDays: number;
+  earliestOn: string;
+  quantity: number;
+  maxUnits: number;
+  unit: string;
+  courseNumber: number;
+  authorizationId: string;
+}
+
+function list(names: readonly string[]): string {
+  return names.join(", ");
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
+}
+
+const MESSAGES: Record<TDenialReasonCode, (d: ReasonDetails) => string> = {
+  PROGRAM_UNKNOWN: (d) => `There is no REMS programme "${d.programCode}" in the registry — check the programme code.`,
+  NDC_NOT_IN_PROGRAM: (d) =>
+    `NDC ${d.ndc} is not a product of the ${d.programName} — check the NDC on the prescription.`,
+  PHARMACY_NOT_CERTIFIED: (d) =>
+    `Your pharmacy is not certified in the ${d.programName} — your authorised representative must complete certification.`,
+  PRESCRIBER_NOT_CERTIFIED: (d) =>
+    d.unknown
+      ? `The prescriber is not registered in the ${d.programName} — check the prescriber's NPI or contact the prescriber.`
+      : `The prescriber is not certified in the ${d.programName} — contact the prescriber.`,
+  PRESCRIBER_SUSPENDED: () => "The prescriber's certification is suspended — contact the prescriber.",
+  PATIENT_NOT_ENROLLED: (d) =>
+    `The patient is not enrolled in the ${d.programName} — the prescriber must enroll the patient.`,
+  PATIENT_NOT_WITH_PRESCRIBER: () =>
+    "The patient is not enrolled with this prescriber — check the prescription, or the prescriber must update the patient's enrollment.",
+  SETTING_NOT_CERTIFIED: (d) =>
+    d.unknown
+      ? `The healthcare setting is not registered in the ${d.programName} — check the setting, or contact it.`
+      : `The healthcare setting is not certified in the ${d.programName} — contact the healthcare setting.`,
+  PATIENT_NOT_AT_SETTING: () =>
+    "The patient is not enrolled for treatment at this healthcare setting — check the setting, or the prescriber must update the patient's enrollment.",
+  BASELINE_LABS_MISSING: (d) =>
+    `Baseline results are missing before this course (${list(d.tests)}) — the prescriber must order them.`,
+  BASELINE_LABS_STALE: (d) =>
+    `Baseline results are older than ${d.withinDays} days before this course (${list(d.tests)}) — the prescriber must order new ones.`,
+  MONITORING_OVERDUE: (d) => `Safety monitoring is overdue (${list(d.tests)}) — contact the prescriber.`,
+  STATUS_FORM_OVERDUE: () => "The Patient Status Form is overdue — the prescriber must submit it.",
+  COURSE_INTERVAL_TOO_SHORT: (d) =>
+    `Too soon for course ${d.courseNumber}: the next course may start on ${d.earliestOn} at the earliest — contact the prescriber.`,
+  QUANTITY_EXCEEDS_COURSE: (d) =>
+    d.quantity <= 0 || !Number.isInteger(d.quantity)
+      ? `The quantity must be a whole number of ${d.unit}s, at least 1 — correct the quantity.`
+      : `${plural(d.quantity, d.unit)} is more than course ${d.courseNumber} allows (${plural(d.maxUnits, d.unit)}) — correct the quantity or contact the prescriber.`,
+  DUPLICATE_REQUEST: (d) =>
+    `This prescription already has an approved authorization (${d.authorizationId}) that has not been used — use it, or reverse it first.`,
+};
+
+const DEFAULT_DETAILS: ReasonDetails = {
+  programName: "programme",
+  programCode: "",
+  ndc: "",
+  unknown: false,
+  tests: [],
+  withinDays: 0,
+  earliestOn: "",
+  quantity: 0,
+  maxUnits: 0,
+  unit: "unit",
+  courseNumber: 1,
+  authorizationId: "",
+};
+
+export function reasonFor(code: TDenialReasonCode, details: Partial<ReasonDetails> = {}): DispenseReason {
+  return { code, stakeholder: REASON_STAKEHOLDERS[code], message: MESSAGES[code]({ ...DEFAULT_DETAILS, ...details }) };
+}

@@ -1,0 +1,255 @@
+/**
+ * The dispense gate: may this pharmacy dispense this quantity of this product for this patient,
+ * prescribed by this prescriber, to this healthcare setting, today? A pure function of the facts,
+ * the programme definition and `now`; no clock, no I/O. Every reason that applies is reported (in
+ * the order of DENIAL_REASON_CODES, one reason per code), and the programme decides per reason
+ * whether it blocks or only warns.
+ *
+ * Definitions:
+ * - Today is the UTC calendar day of `now`.
+ * - A party is checked only when the programme certifies or enrolls that kind of stakeholder (a
+ *   programme without healthcare settings never reports setting reasons). An unknown prescriber or
+ *   setting is not certified; its link to the patient is then not checked, as there is no one to
+ *   link to. An unknown patient is not enrolled and nothing else about them is checked.
+ * - The course this dispense is for: the course in progress when it can still continue (its next
+ *   consecutive day is today or later); otherwise a new course starting today. A course that was
+ *   interrupted cannot be resumed, so a dispense after the gap counts as a new course and has to
+ *   meet the baseline and interval rules like any other.
+ * - A new course needs every baseline result dated within the programme's window before today, and
+ *   today must be at least minMonthsBetweenCourses after the previous course's last dose. Without
+ *   courses, baseline results are needed only before the first dose of treatment.
+ * - Monitoring and status-form reasons come from the monitoring schedule as of today.
+ * - The quantity is checked against the maximum of the course it is for (for an unknown patient,
+ *   the largest course maximum); it must be a whole number of at least 1 in any case.
+ */
+import type { CertificationStatus } from "../certification/rules";
+import { summarizeCourses } from "../courses/rules";
+import { addDays, addMonths, baselineStatus, dayOf, monitoringSchedule } from "../monitoring/rules";
+import { STATUS_FORM_CODE } from "../monitoring/types";
+import type { TDenialReasonCode, TProgramDefinition } from "../programs/schema";
+import type { DispenseDecision, DispenseFacts, DispensePatientFacts, DispenseReason } from "./facts";
+import { type ReasonDetails, reasonFor } from "./messages";
+
+/** The course a dispense is for, and whether it starts that course today. */
+interface TargetCourse {
+  number: number;
+  startsToday: boolean;
+  /** The previous course's last dose plus the minimum interval; null for the first course. */
+  earliestOn: string | null;
+}
+
+function targetCourse(program: TProgramDefinition, doseDates: readonly string[], today: string): TargetCourse | null {
+  const courses = program.courses;
+  if (courses === null) return null;
+  const summary = summarizeCourses(courses, doseDates);
+  const last = summary.courses.at(-1);
+  if (!last) return { number: 1, startsToday: true, earliestOn: null };
+  if (summary.inProgress && today <= addDays(last.lastDoseOn, 1)) {
+    return { number: last.number, startsToday: false, earliestOn: null };
+  }
+  return {
+    number: last.number + 1,
+    startsToday: true,
+    earliestOn: addMonths(last.lastDoseOn, courses.minMonthsBetweenCourses),
+  };
+}
+
+/** The rule of the course the dispense is for; for an unknown patient, the most generous course. */
+function courseRule(program: TProgramDefinition, course: TargetCourse | null): { maxUnits: number } | null {
+  const courses = program.courses;
+  if (courses === null) return null;
+  if (course === null) return { maxUnits: Math.max(courses.first.maxUnits, courses.subsequent.maxUnits) };
+  return course.number === 1 ? courses.first : courses.subsequent;
+}
+
+function isCertified(status: CertificationStatus | null): boolean {
+  return status === "CERTIFIED";
+}
+
+/** Every reason that applies, before the programme's block/warn policies are applied. */
+function findDispenseReasons(
+  facts: DispenseFacts,
+  program: TProgramDefinition,
+  now: Date,
+): { code: TDenialReasonCode; details: Partial<ReasonDetails> }[] {
+  const today = dayOf(now);
+  const found: { code: TDenialReasonCode; details: Partial<ReasonDetails> }[] = [];
+  const add = (code: TDenialReasonCode, details: Partial<ReasonDetails> = {}) => found.push({ code, details });
+  const kinds = program.stakeholders;
+
+  if (!program.ndcs.includes(facts.ndc)) add("NDC_NOT_IN_PROGRAM");
+
+  if (kinds.pharmacy && !isCertified(facts.pharmacy.certificationStatus)) add("PHARMACY_NOT_CERTIFIED");
+
+  if (kinds.prescriber) {
+    const status = facts.prescriber?.certificationStatus ?? null;
+    if (status === "SUSPENDED") add("PRESCRIBER_SUSPENDED");
+    else if (!isCertified(status)) add("PRESCRIBER_NOT_CERTIFIED", { unknown: facts.prescriber === null });
+  }
+
+  const patient = kinds.patient ? facts.patient : null;
+  if (kinds.patient && patient?.enrollmentStatus !== "ENROLLED") add("PATIENT_NOT_ENROLLED");
+  if (kinds.prescriber && patient && facts.prescriber && patient.prescriberId !== facts.prescriber.id) {
+    add("PATIENT_NOT_WITH_PRESCRIBER");
+  }
+
+  if (kinds.healthcareSetting) {
+    if (!isCertified(facts.setting?.certificationStatus ?? null)) {
+      add("SETTING_NOT_CERTIFIED", { unknown: facts.setting === null });
+    }
+    if (patient && facts.setting && patient.healthcareSettingId !== facts.setting.id) add("PATIENT_NOT_AT_SETTING");
+  }
+
+  const course = patient ? targetCourse(program, patient.doseDates, today) : null;
+  if (patient) found.push(...patientReasons(program, patient, course, today));
+
+  const quantityOk = Number.isInteger(facts.quantity) && facts.quantity > 0;
+  const rule = courseRule(program, course);
+  if (!quantityOk || (rule && facts.quantity > rule.maxUnits)) {
+    add("QUANTITY_EXCEEDS_COURSE", {
+      quantity: facts.quantity,
+      maxUnits: rule?.maxUnits ?? 0,
+      courseNumber: course?.number ?? 1,
+    });
+  }
+
+  if (facts.duplicate) add("DUPLICATE_REQUEST", { authorizationId: facts.duplicate.authorizationId });
+
+  return found;
+}
+
+function patientReasons(
+  program: TProgramDefinition,
+  patient: DispensePatientFacts,
+  course: TargetCourse | null,
+  today: string,
+): { code: TDenialReasonCode; details: Partial<ReasonDetails> }[] {
+  const found: { code: TDenialReasonCode; details: Partial<ReasonDetails> }[] = [];
+  const monitoring = program.monitoring;
+
+  const startsTreatment = course ? course.startsToday : patient.doseDates.length === 0;
+  if (monitoring && startsTreatment) {
+    const checks = baselineStatus(monitoring, patient.results, today);
+    const missing = checks.filter((c) => c.problem === "missing").map((c) => c.name);
+    const stale = checks.filter((c) => c.problem === "stale").map((c) => c.name);
+    const withinDays = monitoring.baseline.withinDaysBeforeFirstDose;
+    if (missing.length > 0) found.push({ code: "BASELINE_LABS_MISSING", details: { tests: missing, withinDays } });
+    if (stale.length > 0) found.push({ code: "BASELINE_LABS_STALE", details: { tests: stale, withinDays } });
+  }
+
+  if (monitoring) {
+    const schedule = monitoringSchedule(monitoring, patient, today);
+    const overdue = schedule.items.filter((i) => i.state === "overdue");
+    const tests = overdue.filter((i) => i.code !== STATUS_FORM_CODE).map((i) => i.name);
+    if (tests.length > 0) found.push({ code: "MONITORING_OVERDUE", details: { tests } });
+    if (overdue.some((i) => i.code === STATUS_FORM_CODE)) found.push({ code: "STATUS_FORM_OVERDUE", details: {} });
+  }
+
+  if (course?.earliestOn && today < course.earliestOn) {
+    found.push({
+      code: "COURSE_INTERVAL_TOO_SHORT",
+      details: { earliestOn: course.earliestOn, courseNumber: course.number },
+    });
+  }
+  return found;
+}
+
+/** Today + the programme's validity: the expiry of an authorization approved now. */
+export function authorizationExpiresOn(program: TProgramDefinition, now: Date): string {
+  return addDays(dayOf(now), program.dispensing.authorizationValidityDays);
+}
+
+export function decideDispense(
+  facts: DispenseFacts,
+  program: TProgramDefinition | undefined,
+  now: Date,
+): DispenseDecision {
+  if (!program) {
+    const reason = reasonFor("PROGRAM_UNKNOWN", { programCode: facts.programCode });
+    return { decision: "DENIED", reasons: [reason], warnings: [], expiresOn: null };
+  }
+
+  const common: Partial<ReasonDetails> = {
+    programName: program.name,
+    programCode: program.code,
+    ndc: facts.ndc,
+    unit: program.drug.dispenseUnit,
+  };
+  const order = (code: TDenialReasonCode) => REASON_ORDER.indexOf(code);
+  const found = findDispenseReasons(facts, program, now).sort((a, b) => order(a.code) - order(b.code));
+
+  const reasons: DispenseReason[] = [];
+  const warnings: DispenseReason[] = [];
+  for (const { code, details } of found) {
+    const reason = reasonFor(code, { ...common, ...details });
+    if (program.dispensing.reasonPolicies[code] === "warn") warnings.push(reason);
+    else reasons.push(reason);
+  }
+
+  const approved = reasons.length === 0;
+  return {
+    decision: approved ? "APPROVED" : "DENIED",
+    reasons,
+    warnings,
+    expiresOn: approved ? authorizationExpiresOn(program, now) : null,
+  };
+}
+
+/** Reasons are listed in this order: the request itself, then the parties, the patient, the quantity. */
+const REASON_ORDER: readonly TDenialReasonCode[] = [
+  "PROGRAM_UNKNOWN",
+  "NDC_NOT_IN_PROGRAM",
+  "PHARMACY_NOT_CERTIFIED",
+  "PRESCRIBER_NOT_CERTIFIED",
+  "PRESCRIBER_SUSPENDED",
+  "PATIENT_NOT_ENROLLED",
+  "PATIENT_NOT_WITH_PRESCRIBER",
+  "SETTING_NOT_CERTIFIED",
+  "PATIENT_NOT_AT_SETTING",
+  "BASELINE_LABS_MISSING",
+  "BASELINE_LABS_STALE",
+  "MONITORING_OVERDUE",
+  "STATUS_FORM_OVERDUE",
+  "COURSE_INTERVAL_TOO_SHORT",
+  "QUANTITY_EXCEEDS_COURSE",
+  "DUPLICATE_REQUEST",
+];
+
+/**
+ * Reasons enforcement discretion never relaxes. Discretion excuses stakeholders who cannot meet a
+ * requirement in time (an outage, an FDA-announced grace period); it does not make a request valid:
+ * - PROGRAM_UNKNOWN: there is no programme, so no rules and no authorization to give.
+ * - NDC_NOT_IN_PROGRAM: the product is not one this programme covers; an authorization for it
+ *   would authorize nothing the REMS controls.
+ * - DUPLICATE_REQUEST: an unused authorization already exists for this prescription; a second
+ *   one would allow the same prescription to be dispensed twice.
+ */
+export const NEVER_RELAXED: readonly TDenialReasonCode[] = [
+  "PROGRAM_UNKNOWN",
+  "NDC_NOT_IN_PROGRAM",
+  "DUPLICATE_REQUEST",
+];
+
+/**
+ * The decision under enforcement discretion: blocking reasons become warnings, except those in
+ * NEVER_RELAXED. The expiry needs the programme and `now` because a denial carries none.
+ */
+export function applyEnforcementDiscretion(
+  result: DispenseDecision,
+  program: TProgramDefinition | undefined,
+  now: Date,
+): DispenseDecision {
+  if (!program) return { ...result, enforcementDiscretion: true };
+  const reasons = result.reasons.filter((r) => NEVER_RELAXED.includes(r.code));
+  const relaxed = result.reasons.filter((r) => !NEVER_RELAXED.includes(r.code));
+  const approved = reasons.length === 0;
+  return {
+    decision: approved ? "APPROVED" : "DENIED",
+    reasons,
+    warnings: [...relaxed, ...result.warnings].sort(
+      (a, b) => REASON_ORDER.indexOf(a.code) - REASON_ORDER.indexOf(b.code),
+    ),
+    expiresOn: approved ? (result.expiresOn ?? authorizationExpiresOn(program, now)) : null,
+    enforcementDiscretion: true,
+  };
+}
