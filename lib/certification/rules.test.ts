@@ -124,15 +124,15 @@ describe("certificationExpiresAt", () => {
   const at = (iso: string) => new Date(iso);
   it.each([
     ["2025-01-15T09:30:00.000Z", 12, "2026-01-15T09:30:00.000Z"],
-    ["2025-01-31T10:00:00.000Z", 1, "2025-02-28T10:00:00.000Z"],
-    ["2024-01-31T10:00:00.000Z", 1, "2024-02-29T10:00:00.000Z"],
-    ["2024-02-29T00:00:00.000Z", 12, "2025-02-28T00:00:00.000Z"],
+    ["2025-01-31T10:00:00.000Z", 1, "2025-02-28T23:59:59.999Z"],
+    ["2024-01-31T10:00:00.000Z", 1, "2024-02-29T23:59:59.999Z"],
+    ["2024-02-29T00:00:00.000Z", 12, "2025-02-28T23:59:59.999Z"],
     ["2024-02-29T00:00:00.000Z", 48, "2028-02-29T00:00:00.000Z"],
     ["2023-03-31T23:59:59.999Z", 1, "2023-04-30T23:59:59.999Z"],
-    ["2025-08-31T08:00:00.000Z", 6, "2026-02-28T08:00:00.000Z"],
-    ["2025-12-31T08:00:00.000Z", 2, "2026-02-28T08:00:00.000Z"],
-    ["2025-11-30T08:00:00.000Z", 3, "2026-02-28T08:00:00.000Z"],
-    ["2025-10-31T08:00:00.000Z", 1, "2025-11-30T08:00:00.000Z"],
+    ["2025-08-31T08:00:00.000Z", 6, "2026-02-28T23:59:59.999Z"],
+    ["2025-12-31T08:00:00.000Z", 2, "2026-02-28T23:59:59.999Z"],
+    ["2025-11-30T08:00:00.000Z", 3, "2026-02-28T23:59:59.999Z"],
+    ["2025-10-31T08:00:00.000Z", 1, "2025-11-30T23:59:59.999Z"],
     ["2025-12-15T08:00:00.000Z", 1, "2026-01-15T08:00:00.000Z"],
     ["2025-05-15T10:20:00.000Z", 24, "2027-05-15T10:20:00.000Z"],
   ])("%s + %i months = %s", (from, months, expected) => {
@@ -151,7 +151,7 @@ describe("certificationExpiresAt", () => {
     expect(certifiedAt.toISOString()).toBe("2025-01-31T10:00:00.000Z");
   });
 
-  it("lands n calendar months later on the same day, or the month's last day, at the same time", () => {
+  it("lands n calendar months later on the same day at the same time, or at the end of the month's last day", () => {
     fc.assert(
       fc.property(
         fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2090-12-31T23:59:59Z"), noInvalidDate: true }),
@@ -164,7 +164,8 @@ describe("certificationExpiresAt", () => {
           expect(expires.getUTCFullYear() * 12 + expires.getUTCMonth()).toBe(monthIndex);
           const lastDay = new Date(Date.UTC(expires.getUTCFullYear(), expires.getUTCMonth() + 1, 0)).getUTCDate();
           expect(expires.getUTCDate()).toBe(Math.min(certifiedAt.getUTCDate(), lastDay));
-          expect(expires.getTime() % 86_400_000).toBe(certifiedAt.getTime() % 86_400_000);
+          const clamped = certifiedAt.getUTCDate() > lastDay;
+          expect(expires.getTime() % 86_400_000).toBe(clamped ? 86_399_999 : certifiedAt.getTime() % 86_400_000);
           expect(expires.getTime()).toBeGreaterThan(certifiedAt.getTime());
         },
       ),
@@ -200,22 +201,28 @@ describe("decideTransition: EXPIRE timing", () => {
     });
 
   it("expires exactly at the recertification date, not a millisecond before", () => {
-    const certifiedAt = new Date("2025-01-31T10:00:00.000Z");
-    expect(expire(certifiedAt, 1, new Date("2025-02-28T09:59:59.999Z"))).toMatchObject({
+    const certifiedAt = new Date("2025-01-15T10:00:00.000Z");
+    expect(expire(certifiedAt, 1, new Date("2025-02-15T09:59:59.999Z"))).toMatchObject({
       ok: false,
       code: "NOT_DUE",
     });
-    expect(expire(certifiedAt, 1, new Date("2025-02-28T10:00:00.000Z"))).toMatchObject({ ok: true, to: "EXPIRED" });
+    expect(expire(certifiedAt, 1, new Date("2025-02-15T10:00:00.000Z"))).toMatchObject({ ok: true, to: "EXPIRED" });
     expect(expire(certifiedAt, 1, new Date("2025-03-01T00:00:00.000Z"))).toMatchObject({ ok: true });
   });
 
-  it("uses month-end arithmetic (31 January + 1 month = 28/29 February)", () => {
-    expect(expire(new Date("2024-01-31T00:00:00Z"), 1, new Date("2024-02-29T00:00:00Z"))).toMatchObject({ ok: true });
-    expect(expire(new Date("2024-01-31T00:00:00Z"), 1, new Date("2024-02-28T23:59:59Z"))).toMatchObject({
+  it("uses month-end arithmetic (31 January + 1 month lapses at the end of 28/29 February)", () => {
+    expect(expire(new Date("2024-01-31T00:00:00Z"), 1, new Date("2024-02-29T23:59:59.999Z"))).toMatchObject({
+      ok: true,
+    });
+    expect(expire(new Date("2024-01-31T00:00:00Z"), 1, new Date("2024-02-29T12:00:00Z"))).toMatchObject({
       ok: false,
       code: "NOT_DUE",
     });
-    expect(expire(new Date("2023-01-31T00:00:00Z"), 1, new Date("2023-02-28T00:00:00Z"))).toMatchObject({ ok: true });
+    expect(expire(new Date("2023-01-31T00:00:00Z"), 1, new Date("2023-03-01T00:00:00Z"))).toMatchObject({ ok: true });
+    expect(expire(new Date("2023-01-31T00:00:00Z"), 1, new Date("2023-02-28T12:00:00Z"))).toMatchObject({
+      ok: false,
+      code: "NOT_DUE",
+    });
   });
 
   it("never expires without a period or a certification date", () => {

@@ -119,6 +119,9 @@ export function certificationExpiresAt(
   d.setUTCMonth(d.getUTCMonth() + recertificationMonths);
   const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
   d.setUTCDate(Math.min(day, lastDay));
+  // A day that does not exist in the target month (31 → 30th, 29–31 Jan → 28 Feb) lapses at the end
+  // of the month's last day, so a later certification never lapses before an earlier one.
+  if (day > lastDay) d.setUTCHours(23, 59, 59, 999);
   return d;
 }
 

@@ -686,8 +686,9 @@ describe("expireDueCertifications", () => {
 
     const yearDue = await cert(yearly.id, "2025-02-28T10:00:00.000Z"); // due 2026-02-28 10:00
     const yearNotDue = await cert(yearly.id, "2025-03-01T00:00:00.000Z"); // due 2026-03-01
-    const monthEndDue = await cert(monthly.id, "2026-01-31T09:00:00.000Z"); // due 2026-02-28 09:00
-    const monthEndLater = await cert(monthly.id, "2026-01-31T13:00:00.000Z"); // due 2026-02-28 13:00
+    const monthEndDue = await cert(monthly.id, "2026-01-28T09:00:00.000Z"); // due 2026-02-28 09:00
+    // 31 January + 1 month has no 31st: it lapses at the end of 28 February, not before.
+    const monthEndLater = await cert(monthly.id, "2026-01-31T01:00:00.000Z"); // due 2026-02-28 23:59:59.999
     const suspended = await cert(monthly.id, "2025-01-01T00:00:00.000Z", "SUSPENDED");
     const lemtrada = await cert((await ensureLemtradaProgram()).id, "2015-01-01T00:00:00.000Z");
 
@@ -716,10 +717,12 @@ describe("expireDueCertifications", () => {
     expect(mail.subject).toBe(`${yearly.name}: enrollment expired`);
     expect(mail.to).toBe(yearDue.applicant.email);
 
-    // Running again changes nothing for these; an hour later the later month-end one is due too.
+    // Running again changes nothing for these; at the very end of 28 February the 31 January one is due too.
     const again = await expireDueCertifications(now);
     expect(again.expired).not.toContain(yearDue.enrollment.id);
-    const later = await expireDueCertifications(new Date("2026-02-28T13:00:00.000Z"));
+    const stillNot = await expireDueCertifications(new Date("2026-02-28T23:59:59.998Z"));
+    expect(stillNot.expired).not.toContain(monthEndLater.enrollment.id);
+    const later = await expireDueCertifications(new Date("2026-02-28T23:59:59.999Z"));
     expect(later.expired).toContain(monthEndLater.enrollment.id);
     expect(await status(monthEndLater)).toBe("EXPIRED");
     expect(await status(yearNotDue)).toBe("CERTIFIED");
