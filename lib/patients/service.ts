@@ -21,6 +21,7 @@ import type { Prisma } from "../generated/prisma/client";
 import type { EnrollmentStatus } from "../generated/prisma/enums";
 import { generateRemsId, REMS_ID_PREFIXES } from "../identifiers/rems-id";
 import { createPatientInvitation } from "../invitations/service";
+import { dayOf } from "../calendar";
 import { patientMonitoringSchedule } from "../labs/schedule";
 
 import { getProgramDefinition } from "../programs/registry";
@@ -219,9 +220,6 @@ export interface EnrolledPatient {
 }
 
 /** The date column as "YYYY-MM-DD". */
-function dayOf(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 /** Which prescriber the enrollment is for: the prescriber themself, or the one a delegate names. */
 async function resolveEnrollingPrescriber(actor: Actor, prescriberId: string | undefined, client: Db) {
