@@ -606,23 +606,15 @@ async function completeIfSigned(
     },
   });
   if (to !== current.status) {
-    await tx.enrollmentEvent.create({
-      data: {
-        enrollmentId,
-        fromStatus: current.status,
-        toStatus: to,
-        actorUserId: actor.userId,
-        reason: "Signed by the patient and the prescriber",
-        at: now,
+    const reason = "Signed by the patient and the prescriber";
+    await recordPatientStatusChange(
+      tx,
+      actor,
+      { enrollmentId, patientId, from: current.status, to, reason, now },
+      {
+        reason,
       },
-    });
-    await recordAudit(tx, actor, {
-      action: "patient.status_changed",
-      entityType: "Patient",
-      entityId: patientId,
-      before: { status: current.status },
-      after: { status: to, reason: "Signed by the patient and the prescriber" },
-    });
+    );
   }
   return to;
 }
@@ -951,23 +943,12 @@ export async function setPatientStatus(
         data: toJson(next),
       },
     });
-    await tx.enrollmentEvent.create({
-      data: {
-        enrollmentId: current.id,
-        fromStatus: current.status,
-        toStatus: to,
-        actorUserId: actor.userId,
-        reason: text || null,
-        at: now,
-      },
-    });
-    await recordAudit(tx, actor, {
-      action: "patient.status_changed",
-      entityType: "Patient",
-      entityId: patientId,
-      before: { status: current.status },
-      after: { status: to, reasonCode: reasonCode ?? null, reason: text || null },
-    });
+    await recordPatientStatusChange(
+      tx,
+      actor,
+      { enrollmentId: current.id, patientId, from: current.status, to, reason: text || null, now },
+      { reasonCode: reasonCode ?? null, reason: text || null },
+    );
     return { status: to };
   });
 }
@@ -1213,4 +1194,37 @@ export async function getOwnMonitoring(actor: Actor, client: Db = db(), now: Dat
   });
   if (!own) return null;
   return patientMonitoringSchedule(client, own, dayOf(now));
+}
+
+/** A patient's status change: its history row and its audit event, in the caller's transaction. */
+async function recordPatientStatusChange(
+  tx: Tx,
+  actor: Actor,
+  change: {
+    enrollmentId: string;
+    patientId: string;
+    from: EnrollmentStatus;
+    to: EnrollmentStatus;
+    reason: string | null;
+    now: Date;
+  },
+  auditDetails: Record<string, unknown>,
+) {
+  await tx.enrollmentEvent.create({
+    data: {
+      enrollmentId: change.enrollmentId,
+      fromStatus: change.from,
+      toStatus: change.to,
+      actorUserId: actor.userId,
+      reason: change.reason,
+      at: change.now,
+    },
+  });
+  await recordAudit(tx, actor, {
+    action: "patient.status_changed",
+    entityType: "Patient",
+    entityId: change.patientId,
+    before: { status: change.from },
+    after: { status: change.to, ...auditDetails },
+  });
 }

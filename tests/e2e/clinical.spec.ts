@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { signIn, signOut, world } from "./helpers";
+import { fillInfusionChecklist, signIn, signOut, world } from "./helpers";
 
 /** The demo patients the e2e server seeded (names and REMS ids), from its manifest. */
 function patients(): Record<
@@ -73,16 +73,7 @@ test.describe("clinical journeys on the demo patients", () => {
       await expect(upcoming).toContainText(`Course 3, day ${day}`);
       await upcoming.getByRole("link", { name: /Record/ }).click();
       await page.getByLabel("Infusion date").fill(todayUtc(offset));
-      await page.getByLabel("Vial lot number").fill("L2026C3");
-      await page
-        .getByRole("group", { name: /premedication/ })
-        .getByLabel("Yes")
-        .check();
-      await page
-        .getByRole("group", { name: /observation/ })
-        .getByLabel("Yes")
-        .check();
-      await page.getByRole("group", { name: "Infusion reaction?" }).getByLabel("No").check();
+      await fillInfusionChecklist(page, "L2026C3", "No");
       await page.getByRole("button", { name: "Record infusion" }).click();
       await expect(page.getByRole("status")).toContainText(`${name} on ${todayUtc(offset)}: course 3, day ${day}`);
     }

@@ -35,3 +35,17 @@ export async function signOut(page: Page) {
 export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@e2e.test`;
 }
+
+/** Fills the record-infusion form's checklist: vial lot, premedication and observation done, reaction yes/no. */
+export async function fillInfusionChecklist(page: Page, vialLot: string, reaction: "Yes" | "No") {
+  await page.getByLabel("Vial lot number").fill(vialLot);
+  await page
+    .getByRole("group", { name: /premedication/ })
+    .getByLabel("Yes")
+    .check();
+  await page
+    .getByRole("group", { name: /observation/ })
+    .getByLabel("Yes")
+    .check();
+  await page.getByRole("group", { name: "Infusion reaction?" }).getByLabel(reaction).check();
+}

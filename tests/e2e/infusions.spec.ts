@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { signIn, signOut, world } from "./helpers";
+import { fillInfusionChecklist, signIn, signOut, world } from "./helpers";
 
 async function axeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
@@ -51,16 +51,7 @@ test.describe("infusions", () => {
     await expect(page.getByRole("heading", { name: "Record an infusion" })).toBeVisible();
 
     // A reaction needs its severity and narrative.
-    await page.getByLabel("Vial lot number").fill("L2026A");
-    await page
-      .getByRole("group", { name: /premedication/ })
-      .getByLabel("Yes")
-      .check();
-    await page
-      .getByRole("group", { name: /observation/ })
-      .getByLabel("Yes")
-      .check();
-    await page.getByRole("group", { name: "Infusion reaction?" }).getByLabel("Yes").check();
+    await fillInfusionChecklist(page, "L2026A", "Yes");
     await page.getByRole("button", { name: "Record infusion" }).click();
     await expect(page.locator("#reactionSeverity-error")).toHaveText("Choose the severity of the reaction");
     expect(await axeViolations(page)).toEqual([]);
@@ -76,16 +67,7 @@ test.describe("infusions", () => {
     const gap = new Date(`${today}T00:00:00Z`);
     gap.setUTCDate(gap.getUTCDate() - 3);
     await page.getByLabel("Infusion date").fill(gap.toISOString().slice(0, 10));
-    await page.getByLabel("Vial lot number").fill("L2026A");
-    await page
-      .getByRole("group", { name: /premedication/ })
-      .getByLabel("Yes")
-      .check();
-    await page
-      .getByRole("group", { name: /observation/ })
-      .getByLabel("Yes")
-      .check();
-    await page.getByRole("group", { name: "Infusion reaction?" }).getByLabel("No").check();
+    await fillInfusionChecklist(page, "L2026A", "No");
     await page.getByRole("button", { name: "Record infusion" }).click();
     await expect(page.locator("#infusedOn-error")).toContainText("infusions are recorded in order");
 
