@@ -38,6 +38,8 @@ const ZEnv = z.object({
     .transform((v) => v === "true" || v === "1"),
   /** Public certification lookups (page and API, counted separately) per client address per minute. */
   LOOKUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Dispense-gate API calls per API key (or signed-in pharmacist) per minute. */
+  DISPENSE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(600),
   /** Outgoing mail server, e.g. smtp://user:pass@smtp.example.org:587. Unset: mail is logged, not sent. */
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default("REMS registry <no-reply@remsgate.local>"),

@@ -42,6 +42,7 @@ export const PERMISSIONS = [
   // Dispensing
   "dispense:authorize:org",
   "dispense:read:org",
+  "apikey:manage:org",
   // Administration
   "user:manage:any",
   "session:revoke:any",
@@ -80,6 +81,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "invitation:create:org",
     "dispense:authorize:org",
     "dispense:read:org",
+    "apikey:manage:org",
   ],
   SETTING_REP: [
     ...everyone,

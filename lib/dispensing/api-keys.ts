@@ -1,9 +1,18 @@
 /**
  * Pharmacy API keys: created by the pharmacy's representative (the account that applied for the
  * pharmacy's certification), shown once, stored as SHA-256, revocable, last use recorded.
+ *
+ * A key is 32 random bytes (base64url) behind the prefix "rg_". Such a key cannot be guessed, so a
+ * fast hash is enough to store it (a slow password hash would only slow every API call down) and
+ * lets the key be found by its hash with one indexed lookup.
  */
+import { createHash, randomBytes } from "node:crypto";
 import type { Actor } from "../auth/actor";
-import type { Db } from "../db";
+import { requirePermission } from "../auth/permissions";
+import { recordAudit } from "../audit/service";
+import { type Db, db } from "../db";
+import { AppError, fieldErrorsFromZod } from "../errors";
+import { ZCreateApiKey } from "./schema";
 import type { DispenseCaller } from "./service";
 
 export interface ApiKeyRow {
@@ -17,37 +26,118 @@ export interface ApiKeyRow {
   revokedAt: Date | null;
 }
 
+const KEY_PREFIX = "rg_";
+const SHOWN_PREFIX_LENGTH = 10;
+/** lastUsedAt is written at most this often per key, so busy keys do not write on every call. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+/** A new random key; exported for the demo seed and tests, which store keys like the service does. */
+export function newApiKey(): { key: string; prefix: string; keyHash: string } {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+  return { key, prefix: key.slice(0, SHOWN_PREFIX_LENGTH), keyHash: hashApiKey(key) };
+}
+
 /** Whether the actor is their pharmacy's representative (may manage API keys). */
-export async function canManageApiKeys(actor: Actor, client?: Db): Promise<boolean> {
-  void actor;
-  void client;
-  throw new Error("not implemented yet");
+export async function canManageApiKeys(actor: Actor, client: Db = db()): Promise<boolean> {
+  if (actor.role !== "PHARMACIST" || !actor.pharmacyId) return false;
+  const enrollment = await client.enrollment.findFirst({
+    where: { pharmacyId: actor.pharmacyId, applicantUserId: actor.userId },
+    select: { id: true },
+  });
+  return enrollment !== null;
+}
+
+async function requireRepresentative(actor: Actor, client: Db): Promise<string> {
+  requirePermission(actor, "apikey:manage:org");
+  if (!actor.pharmacyId || !(await canManageApiKeys(actor, client))) {
+    throw new AppError("FORBIDDEN", "Only your pharmacy's authorized representative can manage API keys.");
+  }
+  return actor.pharmacyId;
 }
 
 /** Creates a key; the plaintext `key` is returned only here. VALIDATION for a bad name; FORBIDDEN otherwise. */
 export async function createApiKey(
   actor: Actor,
   input: unknown,
-  client?: Db,
+  client: Db = db(),
 ): Promise<{ id: string; name: string; prefix: string; key: string }> {
-  void actor;
-  void input;
-  void client;
-  throw new Error("not implemented yet");
+  const pharmacyId = await requireRepresentative(actor, client);
+  const parsed = ZCreateApiKey.safeParse(input);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", "Check the key's name.", { fields: fieldErrorsFromZod(parsed.error) });
+  }
+  const { key, prefix, keyHash } = newApiKey();
+  const row = await client.$transaction(async (tx) => {
+    const created = await tx.pharmacyApiKey.create({
+      data: { pharmacyId, name: parsed.data.name, prefix, keyHash, createdByUserId: actor.userId },
+      select: { id: true, name: true, prefix: true },
+    });
+    await recordAudit(
+      tx,
+      { userId: actor.userId, role: actor.role, requestId: actor.requestId },
+      {
+        action: "apikey.created",
+        entityType: "PharmacyApiKey",
+        entityId: created.id,
+        after: { pharmacyId, name: created.name, prefix: created.prefix },
+      },
+    );
+    return created;
+  });
+  return { ...row, key };
 }
 
-export async function listApiKeys(actor: Actor, client?: Db): Promise<ApiKeyRow[]> {
-  void actor;
-  void client;
-  throw new Error("not implemented yet");
+export async function listApiKeys(actor: Actor, client: Db = db()): Promise<ApiKeyRow[]> {
+  const pharmacyId = await requireRepresentative(actor, client);
+  const keys = await client.pharmacyApiKey.findMany({
+    where: { pharmacyId },
+    orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+    select: {
+      id: true,
+      name: true,
+      prefix: true,
+      createdAt: true,
+      createdByUserId: true,
+      lastUsedAt: true,
+      revokedAt: true,
+    },
+  });
+  const creatorIds = [...new Set(keys.map((k) => k.createdByUserId).filter((id): id is string => id !== null))];
+  const creators = await client.user.findMany({ where: { id: { in: creatorIds } }, select: { id: true, name: true } });
+  const names = new Map(creators.map((u) => [u.id, u.name]));
+  return keys.map(({ createdByUserId, ...k }) => ({
+    ...k,
+    createdByName: createdByUserId ? (names.get(createdByUserId) ?? null) : null,
+  }));
 }
 
 /** NOT_FOUND for another pharmacy's key; revoking twice is a no-op. */
-export async function revokeApiKey(actor: Actor, keyId: string, client?: Db): Promise<void> {
-  void actor;
-  void keyId;
-  void client;
-  throw new Error("not implemented yet");
+export async function revokeApiKey(actor: Actor, keyId: string, client: Db = db()): Promise<void> {
+  const pharmacyId = await requireRepresentative(actor, client);
+  await client.$transaction(async (tx) => {
+    const key = /^[0-9a-f-]{36}$/i.test(keyId)
+      ? await tx.pharmacyApiKey.findFirst({ where: { id: keyId, pharmacyId }, select: { id: true, revokedAt: true } })
+      : null;
+    if (!key) throw new AppError("NOT_FOUND", "There is no such API key for your pharmacy.");
+    if (key.revokedAt) return;
+    await tx.pharmacyApiKey.update({
+      where: { id: key.id },
+      data: { revokedAt: new Date(), revokedByUserId: actor.userId },
+    });
+    await recordAudit(
+      tx,
+      { userId: actor.userId, role: actor.role, requestId: actor.requestId },
+      { action: "apikey.revoked", entityType: "PharmacyApiKey", entityId: key.id, after: { pharmacyId } },
+    );
+  });
+}
+
+function unauthenticated(message: string): AppError {
+  return new AppError("UNAUTHENTICATED", message);
 }
 
 /**
@@ -57,10 +147,27 @@ export async function revokeApiKey(actor: Actor, keyId: string, client?: Db): Pr
 export async function authenticateApiKey(
   authorization: string | null,
   requestId: string,
-  client?: Db,
+  client: Db = db(),
 ): Promise<DispenseCaller> {
-  void authorization;
-  void requestId;
-  void client;
-  throw new Error("not implemented yet");
+  if (!authorization) throw unauthenticated("Send your pharmacy's API key as Authorization: Bearer <key>.");
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match?.[1]) throw unauthenticated("The Authorization header must be: Bearer <key>.");
+  const row = await client.pharmacyApiKey.findUnique({
+    where: { keyHash: hashApiKey(match[1]) },
+    select: { id: true, pharmacyId: true, revokedAt: true, lastUsedAt: true },
+  });
+  if (!row) throw unauthenticated("This API key is not valid.");
+  if (row.revokedAt)
+    throw unauthenticated("This API key was revoked. Ask your pharmacy's representative for a new one.");
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    await client.pharmacyApiKey.updateMany({
+      where: {
+        id: row.id,
+        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
+      },
+      data: { lastUsedAt: now },
+    });
+  }
+  return { kind: "apiKey", apiKeyId: row.id, pharmacyId: row.pharmacyId, requestId };
 }

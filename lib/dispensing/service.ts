@@ -1,13 +1,46 @@
 /**
- * The dispense gate service: loads the facts, asks the pure rules (./rules.ts), stores every
- * request with its facts and decision, and handles idempotency, confirmation and reversal.
+ * The dispense gate service: loads the facts in one query, asks the pure rules (./rules.ts), and
+ * stores every request with its facts and decision, in one transaction with its audit row.
+ *
+ * Safety under concurrency, enforced by the database:
+ * - Requests for one prescription at one pharmacy are serialized by a transaction-scoped advisory
+ *   lock, so the second of two concurrent requests sees the first one's authorization and is
+ *   denied with DUPLICATE_REQUEST. A partial unique index (one APPROVED row per prescription)
+ *   backs this up: should two ever race past the lock, the second insert fails and is decided again.
+ * - (pharmacy, Idempotency-Key) is unique: a concurrent retry with the same key loses the insert
+ *   and answers with the stored result.
  */
+import { createHash } from "node:crypto";
 import type { Actor } from "../auth/actor";
-import { db, type Db } from "../db";
-import type {
-  TDispenseAnswer,
-  TDispenseAuthorizationPage,
-  TDispenseAuthorizationView,
+import type { AuditActor } from "../auth/actor";
+import { requirePermission } from "../auth/permissions";
+import { recordAudit } from "../audit/service";
+import { addDays, dayOf } from "../calendar";
+import type { CertificationStatus } from "../certification/rules";
+import { type Db, db, type Tx } from "../db";
+import { env } from "../env";
+import { AppError, fieldErrorsFromZod } from "../errors";
+import { Prisma } from "../generated/prisma/client";
+import type { DispenseStatus } from "../generated/prisma/enums";
+import { rateLimited } from "../http/api";
+import { hitRateLimit } from "../http/rate-limit";
+import { generateRemsId, normalizeRemsId } from "../identifiers/rems-id";
+import type { PatientStatus } from "../patients/rules";
+import { getProgramDefinition } from "../programs/registry";
+import type { TProgramDefinition } from "../programs/schema";
+import type { DispenseDecision, DispenseFacts, DispenseReason } from "./facts";
+import { applyEnforcementDiscretion, decideDispense } from "./rules";
+import {
+  type TDispenseAnswer,
+  type TDispenseAuthorizationPage,
+  type TDispenseAuthorizationView,
+  type TDispenseRequest,
+  type TDispenseStatus,
+  ZConfirmDispense,
+  ZDispenseRequest,
+  ZIdempotencyKey,
+  ZListDispenseAuthorizations,
+  ZReverseDispense,
 } from "./schema";
 
 /** Who is calling the gate: a pharmacy system with an API key, or a signed-in pharmacist. */
@@ -30,8 +63,298 @@ export interface ServiceOptions {
 
 /** A signed-in pharmacist as a caller (dispense:authorize:org, linked to a pharmacy) or FORBIDDEN. */
 export function callerFromActor(actor: Actor): DispenseCaller {
-  void actor;
-  throw new Error("not implemented yet");
+  requirePermission(actor, "dispense:authorize:org");
+  if (!actor.pharmacyId) throw new AppError("FORBIDDEN", "Your account is not linked to a pharmacy.");
+  return { kind: "user", actor, pharmacyId: actor.pharmacyId, requestId: actor.requestId };
+}
+
+function auditActorOf(caller: DispenseCaller): AuditActor {
+  if (caller.kind === "user") {
+    return { userId: caller.actor.userId, role: caller.actor.role, requestId: caller.requestId };
+  }
+  return { userId: null, role: null, requestId: caller.requestId };
+}
+
+/** How the caller is named on the stored row and in audit rows. */
+function callerLabel(caller: DispenseCaller): string {
+  return caller.kind === "user" ? `user:${caller.actor.userId}` : `apiKey:${caller.apiKeyId}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row ↔ view
+
+const viewSelect = {
+  id: true,
+  decision: true,
+  status: true,
+  authorizationNumber: true,
+  programCode: true,
+  prescriptionId: true,
+  prescriberNpi: true,
+  patientRemsId: true,
+  healthcareSettingRef: true,
+  ndc: true,
+  quantity: true,
+  reasons: true,
+  warnings: true,
+  enforcementDiscretion: true,
+  duplicateOfId: true,
+  createdAt: true,
+  expiresAt: true,
+  dispensedAt: true,
+  dispensedQuantity: true,
+  lotNumber: true,
+  reversedAt: true,
+  reversalReason: true,
+} satisfies Prisma.DispenseAuthorizationSelect;
+
+type ViewRow = Prisma.DispenseAuthorizationGetPayload<{ select: typeof viewSelect }>;
+
+/** An APPROVED authorization whose expiry has passed reads as EXPIRED even before the job marks it. */
+function effectiveStatus(row: { status: DispenseStatus; expiresAt: Date | null }, now: Date): TDispenseStatus {
+  if (row.status === "APPROVED" && row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return "EXPIRED";
+  return row.status;
+}
+
+function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
+  return {
+    id: row.id,
+    decision: row.decision,
+    status: effectiveStatus(row, now),
+    authorizationNumber: row.authorizationNumber,
+    programCode: row.programCode,
+    prescriptionId: row.prescriptionId,
+    prescriberNpi: row.prescriberNpi,
+    patientRemsId: row.patientRemsId,
+    healthcareSettingId: row.healthcareSettingRef,
+    ndc: row.ndc,
+    quantity: row.quantity,
+    reasons: row.reasons as unknown as DispenseReason[],
+    warnings: row.warnings as unknown as DispenseReason[],
+    enforcementDiscretion: row.enforcementDiscretion,
+    duplicateOfId: row.duplicateOfId,
+    requestedAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    dispensedAt: row.dispensedAt?.toISOString() ?? null,
+    dispensedQuantity: row.dispensedQuantity,
+    lotNumber: row.lotNumber,
+    reversedAt: row.reversedAt?.toISOString() ?? null,
+    reversalReason: row.reversalReason,
+  };
+}
+
+/** The POST answer for a stored request (identical on replay). */
+function answerOf(row: ViewRow): TDispenseAnswer {
+  const warnings = row.warnings as unknown as DispenseReason[];
+  if (row.decision === "APPROVED") {
+    return {
+      id: row.id,
+      decision: "APPROVED",
+      authorizationNumber: row.authorizationNumber ?? "",
+      expiresAt: (row.expiresAt ?? new Date(0)).toISOString(),
+      warnings,
+      ...(row.enforcementDiscretion ? { enforcementDiscretion: true } : {}),
+    };
+  }
+  return { id: row.id, decision: "DENIED", reasons: row.reasons as unknown as DispenseReason[], warnings };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+function parseIdempotencyKey(value: unknown): string {
+  const parsed = ZIdempotencyKey.safeParse(value ?? undefined);
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]?.message ?? "Send an Idempotency-Key header";
+    throw new AppError("BAD_REQUEST", message, { fields: { idempotencyKey: [message] } });
+  }
+  return parsed.data;
+}
+
+function parseBody<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  body: unknown,
+  what: string,
+): T {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new AppError("BAD_REQUEST", `Send the ${what} as a JSON object.`);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", `Check the ${what}: some fields are missing or not valid.`, {
+      fields: fieldErrorsFromZod(parsed.error),
+    });
+  }
+  return parsed.data;
+}
+
+/** The NDC as the programme lists it, when the digits match one of its products. */
+function canonicalNdc(ndc: string, program: TProgramDefinition | undefined): string {
+  const digits = ndc.replace(/-/g, "");
+  return program?.ndcs.find((n) => n.replace(/-/g, "") === digits) ?? ndc;
+}
+
+function requestHashOf(request: TDispenseRequest): string {
+  const canonical = JSON.stringify([
+    request.programCode,
+    request.prescriberNpi,
+    request.patientRemsId,
+    request.healthcareSettingId,
+    request.ndc,
+    request.quantity,
+    request.prescriptionId,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts
+
+interface ProgramRow {
+  id: string;
+  code: string;
+}
+
+/** Programme rows rarely change; ids are cached per process (a miss is asked every time). */
+const programIds = new Map<string, ProgramRow>();
+
+async function findProgram(client: Db | Tx, code: string): Promise<ProgramRow | null> {
+  const cached = programIds.get(code);
+  if (cached) return cached;
+  const row = await client.program.findUnique({ where: { code }, select: { id: true, code: true } });
+  if (row) programIds.set(code, row);
+  return row;
+}
+
+interface FactsRow {
+  pharmacy_status: string | null;
+  prescriber: unknown;
+  setting: unknown;
+  patient: unknown;
+  duplicate: unknown;
+  discretion_id: string | null;
+}
+
+function json<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+/**
+ * Every fact the rules need, in one round trip. Identifiers that are not known resolve to null;
+ * dates come back as UTC calendar days.
+ */
+async function loadFacts(
+  tx: Tx,
+  input: {
+    programId: string;
+    programCode: string;
+    pharmacyId: string;
+    request: TDispenseRequest;
+    patientRemsId: string;
+    now: Date;
+  },
+) {
+  const { programId, pharmacyId, request, now } = input;
+  const settingRef = normalizeRemsId(request.healthcareSettingId) ?? request.healthcareSettingId;
+  const rows = await tx.$queryRaw<FactsRow[]>`
+    SELECT
+      (SELECT e."status"::text FROM "Enrollment" e
+        WHERE e."programId" = ${programId}::uuid AND e."pharmacyId" = ${pharmacyId}::uuid) AS pharmacy_status,
+      (SELECT json_build_object('id', p."id", 'status', e."status"::text)
+         FROM "Prescriber" p
+         LEFT JOIN "Enrollment" e ON e."prescriberId" = p."id" AND e."programId" = ${programId}::uuid
+        WHERE p."npi" = ${request.prescriberNpi}) AS prescriber,
+      (SELECT json_build_object('id', s."id", 'status', e."status"::text)
+         FROM "HealthcareSetting" s
+         LEFT JOIN "Enrollment" e ON e."healthcareSettingId" = s."id" AND e."programId" = ${programId}::uuid
+        WHERE s."remsId" = ${settingRef} OR s."npi" = ${settingRef}
+        ORDER BY (s."remsId" = ${settingRef}) DESC
+        LIMIT 1) AS setting,
+      (SELECT json_build_object(
+          'id', pt."id",
+          'prescriberId', pt."prescriberId",
+          'healthcareSettingId', pt."healthcareSettingId",
+          'status', e."status"::text,
+          'enrolledOn', to_char(COALESCE(e."certifiedAt", e."createdAt") AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+          'doseDates', (SELECT COALESCE(json_agg(to_char(i."infusedOn", 'YYYY-MM-DD')), '[]'::json)
+                          FROM "Infusion" i WHERE i."patientId" = pt."id" AND i."programId" = ${programId}::uuid),
+          'results', (SELECT COALESCE(json_agg(json_build_object(
+                                'testCode', l."testCode", 'collectedOn', to_char(l."collectedOn", 'YYYY-MM-DD'))), '[]'::json)
+                        FROM "LabResult" l WHERE l."patientId" = pt."id" AND l."programId" = ${programId}::uuid),
+          'statusFormDates', (SELECT COALESCE(json_agg(to_char(f."submittedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')), '[]'::json)
+                                FROM "StatusFormSubmission" f
+                               WHERE f."patientId" = pt."id" AND f."programId" = ${programId}::uuid))
+         FROM "Patient" pt
+         LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = ${programId}::uuid
+        WHERE pt."remsId" = ${input.patientRemsId}) AS patient,
+      (SELECT json_build_object('id', d."id", 'expiresAt', d."expiresAt")
+         FROM "DispenseAuthorization" d
+        WHERE d."pharmacyId" = ${pharmacyId}::uuid AND d."programCode" = ${input.programCode}
+          AND d."prescriptionId" = ${request.prescriptionId} AND d."status" = 'APPROVED'
+        LIMIT 1) AS duplicate,
+      (SELECT x."id"::text FROM "EnforcementDiscretion" x
+        WHERE x."programId" = ${programId}::uuid AND x."startsAt" <= ${now} AND x."endsAt" > ${now}
+          AND x."endedAt" IS NULL
+        ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id`;
+  const row = rows[0];
+  if (!row) throw new Error("the facts query returned no row");
+
+  const prescriber = json<{ id: string; status: string | null }>(row.prescriber);
+  const setting = json<{ id: string; status: string | null }>(row.setting);
+  const patient = json<{
+    id: string;
+    prescriberId: string | null;
+    healthcareSettingId: string | null;
+    status: string | null;
+    enrolledOn: string | null;
+    doseDates: string[];
+    results: { testCode: string; collectedOn: string }[];
+    statusFormDates: string[];
+  }>(row.patient);
+  const duplicate = json<{ id: string; expiresAt: string }>(row.duplicate);
+
+  return {
+    pharmacyStatus: row.pharmacy_status as CertificationStatus | null,
+    prescriber: prescriber
+      ? { id: prescriber.id, certificationStatus: prescriber.status as CertificationStatus | null }
+      : null,
+    setting: setting ? { id: setting.id, certificationStatus: setting.status as CertificationStatus | null } : null,
+    patient: patient
+      ? {
+          id: patient.id,
+          enrollmentStatus: patient.status as PatientStatus | null,
+          prescriberId: patient.prescriberId,
+          healthcareSettingId: patient.healthcareSettingId,
+          doseDates: patient.doseDates,
+          results: patient.results,
+          statusFormDates: patient.statusFormDates,
+          // Never enrolled in this programme: the schedule is not consulted (PATIENT_NOT_ENROLLED).
+          enrolledOn: patient.enrolledOn ?? dayOf(now),
+        }
+      : null,
+    duplicate: duplicate ? { id: duplicate.id, expiresAt: new Date(duplicate.expiresAt) } : null,
+    discretionId: row.discretion_id,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request
+
+const MAX_ATTEMPTS = 3;
+
+function uniqueTarget(error: unknown): string | null {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return null;
+  return JSON.stringify(error.meta ?? {}) + error.message;
+}
+
+/** The end of an authorization's last valid day (inclusive), as an instant. */
+export function expiryInstant(expiresOn: string): Date {
+  return new Date(`${expiresOn}T23:59:59.999Z`);
 }
 
 /**
@@ -45,12 +368,272 @@ export async function requestDispenseAuthorization(
   body: unknown,
   options: ServiceOptions = {},
 ): Promise<DispenseOutcome> {
-  void caller;
-  void idempotencyKey;
-  void body;
-  void options;
-  void db;
-  throw new Error("not implemented yet");
+  const client = options.client ?? db();
+  const key = parseIdempotencyKey(idempotencyKey);
+  const parsed = parseBody(ZDispenseRequest, body, "dispense request");
+  const program = getProgramDefinition(parsed.programCode);
+  const request: TDispenseRequest = { ...parsed, ndc: canonicalNdc(parsed.ndc, program) };
+  const requestHash = requestHashOf(request);
+
+  for (let attempt = 1; ; attempt++) {
+    const existing = await findByIdempotencyKey(client, caller.pharmacyId, key);
+    if (existing) return replay(existing, requestHash, options.now ?? new Date());
+    try {
+      return await decideAndStore(client, caller, key, requestHash, request, program, options.now ?? new Date());
+    } catch (error) {
+      const target = uniqueTarget(error);
+      // A concurrent request with the same key won: answer with its result (next loop turn).
+      // A concurrent approval for the same prescription won: decide again, now as a duplicate.
+      if (target !== null && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    }
+  }
+}
+
+async function findByIdempotencyKey(client: Db, pharmacyId: string, key: string) {
+  return client.dispenseAuthorization.findUnique({
+    where: { pharmacyId_idempotencyKey: { pharmacyId, idempotencyKey: key } },
+    select: { ...viewSelect, requestHash: true },
+  });
+}
+
+function replay(existing: ViewRow & { requestHash: string }, requestHash: string, now: Date): DispenseOutcome {
+  if (existing.requestHash !== requestHash) {
+    throw new AppError(
+      "CONFLICT",
+      "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+      { fields: { idempotencyKey: ["Already used for a different request"] }, authorizationId: existing.id },
+    );
+  }
+  return { answer: answerOf(existing), replayed: true, authorization: toView(existing, now) };
+}
+
+async function decideAndStore(
+  client: Db,
+  caller: DispenseCaller,
+  key: string,
+  requestHash: string,
+  request: TDispenseRequest,
+  program: TProgramDefinition | undefined,
+  now: Date,
+): Promise<DispenseOutcome> {
+  const patientRemsId = normalizeRemsId(request.patientRemsId) ?? request.patientRemsId.toUpperCase();
+  const programRow = program ? await findProgram(client, program.code) : null;
+
+  const row = await client.$transaction(async (tx) => {
+    let facts: DispenseFacts;
+    let refs: { prescriberId: string | null; patientId: string | null; settingId: string | null } = {
+      prescriberId: null,
+      patientId: null,
+      settingId: null,
+    };
+    let discretionId: string | null = null;
+    let duplicateOfId: string | null = null;
+
+    if (program && programRow) {
+      // One prescription at one pharmacy at a time (see the header).
+      const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
+      const loaded = await loadFacts(tx, {
+        programId: programRow.id,
+        programCode: program.code,
+        pharmacyId: caller.pharmacyId,
+        request,
+        patientRemsId,
+        now,
+      });
+      let duplicate = loaded.duplicate;
+      if (duplicate && duplicate.expiresAt.getTime() <= now.getTime()) {
+        // An unused authorization that has run out no longer stands in the way of a new one.
+        await expireOne(tx, duplicate.id, auditActorOf(caller));
+        duplicate = null;
+      }
+      duplicateOfId = duplicate?.id ?? null;
+      discretionId = loaded.discretionId;
+      refs = {
+        prescriberId: loaded.prescriber?.id ?? null,
+        patientId: loaded.patient?.id ?? null,
+        settingId: loaded.setting?.id ?? null,
+      };
+      facts = {
+        programCode: program.code,
+        ndc: request.ndc,
+        quantity: request.quantity,
+        pharmacy: { certificationStatus: loaded.pharmacyStatus },
+        prescriber: loaded.prescriber,
+        patient: loaded.patient,
+        setting: loaded.setting,
+        duplicate: duplicate ? { authorizationId: duplicate.id } : null,
+      };
+    } else {
+      facts = {
+        programCode: request.programCode,
+        ndc: request.ndc,
+        quantity: request.quantity,
+        pharmacy: { certificationStatus: null },
+        prescriber: null,
+        patient: null,
+        setting: null,
+        duplicate: null,
+      };
+    }
+
+    const known = program && programRow ? program : undefined;
+    let decision: DispenseDecision = decideDispense(facts, known, now);
+    if (discretionId && decision.decision === "DENIED") decision = applyEnforcementDiscretion(decision, known, now);
+    const approved = decision.decision === "APPROVED";
+
+    const created = await tx.dispenseAuthorization.create({
+      data: {
+        authorizationNumber: approved ? generateRemsId("DA") : null,
+        pharmacyId: caller.pharmacyId,
+        programId: programRow?.id ?? null,
+        programCode: request.programCode,
+        prescriptionId: request.prescriptionId,
+        prescriberNpi: request.prescriberNpi,
+        patientRemsId,
+        healthcareSettingRef: request.healthcareSettingId,
+        ndc: request.ndc,
+        quantity: request.quantity,
+        prescriberId: refs.prescriberId,
+        patientId: refs.patientId,
+        healthcareSettingId: refs.settingId,
+        decision: decision.decision,
+        status: approved ? "APPROVED" : "DENIED",
+        reasons: decision.reasons as unknown as Prisma.InputJsonValue,
+        warnings: decision.warnings as unknown as Prisma.InputJsonValue,
+        facts: facts as unknown as Prisma.InputJsonValue,
+        enforcementDiscretion: decision.enforcementDiscretion === true,
+        discretionId: decision.enforcementDiscretion ? discretionId : null,
+        duplicateOfId,
+        expiresOn: approved && decision.expiresOn ? new Date(`${decision.expiresOn}T00:00:00.000Z`) : null,
+        expiresAt: approved && decision.expiresOn ? expiryInstant(decision.expiresOn) : null,
+        idempotencyKey: key,
+        requestHash,
+        requestedByUserId: caller.kind === "user" ? caller.actor.userId : null,
+        apiKeyId: caller.kind === "apiKey" ? caller.apiKeyId : null,
+        requestId: caller.requestId,
+      },
+      select: viewSelect,
+    });
+
+    // The audit row goes last: its lock is held only until the commit that follows.
+    await recordAudit(tx, auditActorOf(caller), {
+      action: approved ? "dispense.approved" : "dispense.denied",
+      entityType: "DispenseAuthorization",
+      entityId: created.id,
+      after: {
+        by: callerLabel(caller),
+        pharmacyId: caller.pharmacyId,
+        programCode: request.programCode,
+        prescriptionId: request.prescriptionId,
+        patientRemsId,
+        decision: decision.decision,
+        authorizationNumber: created.authorizationNumber,
+        reasons: decision.reasons.map((r) => r.code),
+        warnings: decision.warnings.map((r) => r.code),
+        enforcementDiscretion: decision.enforcementDiscretion === true,
+        duplicateOfId,
+      },
+    });
+    return created;
+  });
+
+  return { answer: answerOf(row), replayed: false, authorization: toView(row, now) };
+}
+
+async function expireOne(tx: Tx, id: string, actor: AuditActor) {
+  const changed = await tx.dispenseAuthorization.updateMany({
+    where: { id, status: "APPROVED" },
+    data: { status: "EXPIRED" },
+  });
+  if (changed.count > 0) {
+    await recordAudit(tx, actor, {
+      action: "dispense.expired",
+      entityType: "DispenseAuthorization",
+      entityId: id,
+      before: { status: "APPROVED" },
+      after: { status: "EXPIRED" },
+    });
+  }
+}
+
+/** Marks every approved authorization whose validity has ended as EXPIRED (run by the job scheduler). */
+export async function expireDispenseAuthorizations(actor: AuditActor, options: ServiceOptions = {}): Promise<number> {
+  const client = options.client ?? db();
+  const now = options.now ?? new Date();
+  const due = await client.dispenseAuthorization.findMany({
+    where: { status: "APPROVED", expiresAt: { lte: now } },
+    select: { id: true },
+    take: 500,
+  });
+  let count = 0;
+  for (const { id } of due) {
+    await client.$transaction(async (tx) => {
+      const before = await tx.dispenseAuthorization.count({ where: { id, status: "APPROVED" } });
+      await expireOne(tx, id, actor);
+      count += before;
+    });
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confirm and reverse
+
+async function lockOwn(tx: Tx, caller: DispenseCaller, id: string) {
+  if (!isUuid(id)) throw notFound();
+  await tx.$executeRaw`SELECT "id" FROM "DispenseAuthorization" WHERE "id" = ${id}::uuid FOR UPDATE`;
+  const row = await tx.dispenseAuthorization.findUnique({
+    where: { id },
+    select: { ...viewSelect, pharmacyId: true },
+  });
+  if (!row || row.pharmacyId !== caller.pharmacyId) throw notFound();
+  return row;
+}
+
+function notFound(): AppError {
+  return new AppError("NOT_FOUND", "There is no dispense authorization with this id for your pharmacy.");
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function requireReader(caller: DispenseCaller) {
+  if (caller.kind === "user") requirePermission(caller.actor, "dispense:read:org");
+}
+
+function requireAuthorizer(caller: DispenseCaller) {
+  if (caller.kind === "user") requirePermission(caller.actor, "dispense:authorize:org");
+}
+
+function notUsable(row: ViewRow, now: Date): AppError | null {
+  const status = effectiveStatus(row, now);
+  switch (status) {
+    case "APPROVED":
+      return null;
+    case "DENIED":
+      return new AppError("CONFLICT", "This request was denied; there is nothing to dispense under it.", { status });
+    case "DISPENSED":
+      return new AppError(
+        "CONFLICT",
+        `This authorization was already used: dispensed ${row.dispensedAt?.toISOString() ?? ""}. It is single-use.`,
+        { status },
+      );
+    case "REVERSED":
+      return new AppError(
+        "CONFLICT",
+        "This authorization's dispense was reversed. Request a new authorization to dispense again.",
+        { status },
+      );
+    case "EXPIRED":
+      return new AppError(
+        "CONFLICT",
+        `This authorization expired at ${row.expiresAt?.toISOString() ?? ""}. Request a new authorization.`,
+        { status },
+      );
+  }
 }
 
 /** NOT_FOUND for another pharmacy's id; CONFLICT unless APPROVED and unexpired; VALIDATION for bad fields. */
@@ -60,11 +643,60 @@ export async function confirmDispense(
   body: unknown,
   options: ServiceOptions = {},
 ): Promise<TDispenseAuthorizationView> {
-  void caller;
-  void id;
-  void body;
-  void options;
-  throw new Error("not implemented yet");
+  requireAuthorizer(caller);
+  const client = options.client ?? db();
+  const now = options.now ?? new Date();
+  const input = parseBody(ZConfirmDispense, body, "dispense confirmation");
+  const dispensedAt = input.dispensedAt ? new Date(input.dispensedAt) : now;
+
+  const outcome = await client.$transaction(async (tx) => {
+    const row = await lockOwn(tx, caller, id);
+    const refusal = notUsable(row, now);
+    if (refusal) {
+      // Record that it ran out, so lists and the unique index agree with what the caller was told.
+      if (row.status === "APPROVED") await expireOne(tx, row.id, auditActorOf(caller));
+      return { refusal };
+    }
+    const fields: Record<string, string[]> = {};
+    if (input.quantity > row.quantity) {
+      fields.quantity = [`At most ${row.quantity} units were authorized`];
+    }
+    if (dispensedAt.getTime() > now.getTime() + 5 * 60_000) fields.dispensedAt = ["The dispense time is in the future"];
+    else if (dispensedAt.getTime() < row.createdAt.getTime() - 60_000) {
+      fields.dispensedAt = ["The dispense time is before the authorization was given"];
+    }
+    if (Object.keys(fields).length > 0) {
+      return { refusal: new AppError("VALIDATION", "Check the dispense confirmation.", { fields }) };
+    }
+    const updated = await tx.dispenseAuthorization.update({
+      where: { id: row.id },
+      data: {
+        status: "DISPENSED",
+        dispensedAt,
+        dispensedQuantity: input.quantity,
+        lotNumber: input.lotNumber,
+        dispenseRecordedAt: now,
+        dispenseRecordedBy: callerLabel(caller),
+      },
+      select: viewSelect,
+    });
+    await recordAudit(tx, auditActorOf(caller), {
+      action: "dispense.confirmed",
+      entityType: "DispenseAuthorization",
+      entityId: row.id,
+      before: { status: "APPROVED" },
+      after: {
+        status: "DISPENSED",
+        by: callerLabel(caller),
+        quantity: input.quantity,
+        lotNumber: input.lotNumber,
+        dispensedAt: dispensedAt.toISOString(),
+      },
+    });
+    return { updated };
+  });
+  if ("refusal" in outcome) throw outcome.refusal;
+  return toView(outcome.updated, now);
 }
 
 /** CONFLICT unless DISPENSED. */
@@ -74,22 +706,78 @@ export async function reverseDispense(
   body: unknown,
   options: ServiceOptions = {},
 ): Promise<TDispenseAuthorizationView> {
-  void caller;
-  void id;
-  void body;
-  void options;
-  throw new Error("not implemented yet");
+  requireAuthorizer(caller);
+  const client = options.client ?? db();
+  const now = options.now ?? new Date();
+  const input = parseBody(ZReverseDispense, body, "reversal");
+  const updated = await client.$transaction(async (tx) => {
+    const row = await lockOwn(tx, caller, id);
+    if (row.status !== "DISPENSED") {
+      const status = effectiveStatus(row, now);
+      throw new AppError(
+        "CONFLICT",
+        status === "REVERSED"
+          ? "This dispense was already reversed."
+          : "Only a confirmed dispense can be reversed; this authorization has not been dispensed.",
+        { status },
+      );
+    }
+    const result = await tx.dispenseAuthorization.update({
+      where: { id: row.id },
+      data: { status: "REVERSED", reversedAt: now, reversalReason: input.reason, reversedBy: callerLabel(caller) },
+      select: viewSelect,
+    });
+    await recordAudit(tx, auditActorOf(caller), {
+      action: "dispense.reversed",
+      entityType: "DispenseAuthorization",
+      entityId: row.id,
+      before: { status: "DISPENSED" },
+      after: { status: "REVERSED", by: callerLabel(caller), reason: input.reason },
+    });
+    return result;
+  });
+  return toView(updated, now);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading
 
 export async function getDispenseAuthorization(
   caller: DispenseCaller,
   id: string,
   options: ServiceOptions = {},
 ): Promise<TDispenseAuthorizationView> {
-  void caller;
-  void id;
-  void options;
-  throw new Error("not implemented yet");
+  requireReader(caller);
+  if (!isUuid(id)) throw notFound();
+  const client = options.client ?? db();
+  const row = await client.dispenseAuthorization.findFirst({
+    where: { id, pharmacyId: caller.pharmacyId },
+    select: viewSelect,
+  });
+  if (!row) throw notFound();
+  return toView(row, options.now ?? new Date());
+}
+
+/** The stored facts and who asked, for the pharmacist's detail page and the slip. */
+export async function getDispenseAuthorizationDetails(
+  caller: DispenseCaller,
+  id: string,
+  options: ServiceOptions = {},
+) {
+  const view = await getDispenseAuthorization(caller, id, options);
+  const client = options.client ?? db();
+  const row = await client.dispenseAuthorization.findUniqueOrThrow({
+    where: { id: view.id },
+    select: {
+      facts: true,
+      pharmacy: { select: { name: true, ncpdpId: true, npi: true } },
+      dispenseRecordedBy: true,
+      reversedBy: true,
+      apiKeyId: true,
+      requestedByUserId: true,
+    },
+  });
+  return { view, ...row, facts: row.facts as unknown as DispenseFacts };
 }
 
 export async function listDispenseAuthorizations(
@@ -97,10 +785,46 @@ export async function listDispenseAuthorizations(
   query: unknown,
   options: ServiceOptions = {},
 ): Promise<TDispenseAuthorizationPage> {
-  void caller;
-  void query;
-  void options;
-  throw new Error("not implemented yet");
+  requireReader(caller);
+  const client = options.client ?? db();
+  const now = options.now ?? new Date();
+  const parsed = ZListDispenseAuthorizations.safeParse(query ?? {});
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", "Check the filters.", { fields: fieldErrorsFromZod(parsed.error) });
+  }
+  const q = parsed.data;
+  const where: Prisma.DispenseAuthorizationWhereInput = { pharmacyId: caller.pharmacyId };
+  if (q.decision) where.decision = q.decision;
+  if (q.status === "APPROVED") Object.assign(where, { status: "APPROVED", expiresAt: { gt: now } });
+  else if (q.status === "EXPIRED") {
+    where.OR = [{ status: "EXPIRED" }, { status: "APPROVED", expiresAt: { lte: now } }];
+  } else if (q.status) where.status = q.status;
+  if (q.patientRemsId) where.patientRemsId = normalizeRemsId(q.patientRemsId) ?? q.patientRemsId.toUpperCase();
+  if (q.prescriptionId) where.prescriptionId = q.prescriptionId;
+  if (q.from || q.to) {
+    where.createdAt = {
+      ...(q.from ? { gte: new Date(`${q.from}T00:00:00.000Z`) } : {}),
+      ...(q.to ? { lt: new Date(`${addDays(q.to, 1)}T00:00:00.000Z`) } : {}),
+    };
+  }
+  const [total, rows] = await Promise.all([
+    client.dispenseAuthorization.count({ where }),
+    client.dispenseAuthorization.findMany({
+      where,
+      select: viewSelect,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: (q.page - 1) * q.pageSize,
+      take: q.pageSize,
+    }),
+  ]);
+  return { items: rows.map((r) => toView(r, now)), page: q.page, pageSize: q.pageSize, total };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limit
+
+export function dispenseRateLimitPerMinute(): number {
+  return env().DISPENSE_RATE_LIMIT_PER_MINUTE;
 }
 
 /** Per-caller limit (DISPENSE_RATE_LIMIT_PER_MINUTE); throws RATE_LIMITED with retryAfterSeconds. */
@@ -108,7 +832,14 @@ export async function enforceDispenseRateLimit(
   caller: DispenseCaller,
   options: ServiceOptions = {},
 ): Promise<{ limit: number; remaining: number }> {
-  void caller;
-  void options;
-  throw new Error("not implemented yet");
+  const limit = dispenseRateLimitPerMinute();
+  const who = caller.kind === "apiKey" ? `key:${caller.apiKeyId}` : `user:${caller.actor.userId}`;
+  const result = await hitRateLimit(options.client ?? db(), `dispense:${who}`, limit, 60, options.now);
+  if (!result.allowed) {
+    throw rateLimited(
+      `Too many dispense requests from this ${caller.kind === "apiKey" ? "API key" : "account"}. Try again in ${result.retryAfterSeconds} seconds.`,
+      result.retryAfterSeconds,
+    );
+  }
+  return { limit, remaining: result.remaining };
 }

@@ -1,0 +1,267 @@
+/**
+ * The dispense gate's service on a real database, with the clock under the test's control:
+ * expiry, the expiry job, enforcement discretion, API keys and the stored facts. The HTTP API is
+ * covered by dispense-api.test.ts.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemActor } from "../../lib/auth/actor";
+import { addDays, dayOf } from "../../lib/calendar";
+import { db, disconnectDb } from "../../lib/db";
+import {
+  authenticateApiKey,
+  canManageApiKeys,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "../../lib/dispensing/api-keys";
+import {
+  activeDiscretionPeriods,
+  endEnforcementDiscretion,
+  listDiscretionFollowUps,
+  recordFollowUp,
+  startEnforcementDiscretion,
+} from "../../lib/dispensing/discretion";
+import {
+  callerFromActor,
+  confirmDispense,
+  type DispenseCaller,
+  expireDispenseAuthorizations,
+  getDispenseAuthorizationDetails,
+  listDispenseAuthorizations,
+  requestDispenseAuthorization,
+} from "../../lib/dispensing/service";
+import { AppError } from "../../lib/errors";
+import { actorFor } from "../factories/applications";
+import { createPharmacyEnrollment, ensureProgram } from "../factories/certified";
+import { addResults, createCareTeam, createPatient } from "../factories/clinical";
+import { createAdmin } from "../factories/users";
+
+const NOW = new Date("2026-06-15T15:00:00.000Z");
+const TODAY = dayOf(NOW);
+const BASELINE = ["CBC_DIFF", "SERUM_CREATININE", "URINALYSIS", "TSH", "SKIN_EXAM"];
+
+beforeAll(async () => {
+  await ensureProgram();
+});
+
+afterAll(async () => {
+  await disconnectDb();
+});
+
+async function appError(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected an AppError, but the call succeeded");
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+/** A certified pharmacy with its representative as caller, and a compliant patient ready for course 1. */
+async function world() {
+  const pharmacy = await createPharmacyEnrollment();
+  const rep = actorFor({ ...pharmacy.user, role: "PHARMACIST" });
+  const repActor = { ...rep, pharmacyId: pharmacy.pharmacy.id };
+  const team = await createCareTeam();
+  const { patient } = await createPatient({
+    prescriberId: team.prescriber.prescriber.id,
+    healthcareSettingId: team.setting.setting.id,
+    enrolledOn: addDays(TODAY, -20),
+  });
+  await addResults(
+    patient.id,
+    BASELINE.map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -10) })),
+  );
+  const body = (overrides: Record<string, unknown> = {}) => ({
+    programCode: "LEMTRADA",
+    prescriberNpi: team.prescriber.prescriber.npi,
+    patientRemsId: patient.remsId,
+    healthcareSettingId: team.setting.setting.npi,
+    ndc: "58468020001",
+    quantity: 5,
+    prescriptionId: `RX-${randomUUID().slice(0, 8)}`,
+    ...overrides,
+  });
+  return { pharmacy, repActor, caller: callerFromActor(repActor), team, patient, body };
+}
+
+describe("requestDispenseAuthorization", () => {
+  it("approves a compliant request, stores the facts checked, and expires at the end of day 7", async () => {
+    const w = await world();
+    const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body(), { now: NOW });
+    expect(outcome.answer).toMatchObject({ decision: "APPROVED", warnings: [] });
+    expect(outcome.answer.decision === "APPROVED" && outcome.answer.authorizationNumber).toMatch(/^DA-/);
+    expect(outcome.authorization.expiresAt).toBe(`${addDays(TODAY, 7)}T23:59:59.999Z`);
+    // NDC given as digits is stored as the programme lists it; the setting was named by NPI.
+    expect(outcome.authorization.ndc).toBe("58468-0200-01");
+
+    const details = await getDispenseAuthorizationDetails(w.caller, outcome.answer.id, { now: NOW });
+    expect(details.facts.patient?.id).toBe(w.patient.id);
+    expect(details.facts.patient?.results).toHaveLength(BASELINE.length);
+    expect(details.facts.setting?.id).toBe(w.team.setting.setting.id);
+    expect(details.facts.pharmacy.certificationStatus).toBe("CERTIFIED");
+
+    const audit = await db().auditEvent.findFirst({
+      where: { entityType: "DispenseAuthorization", entityId: outcome.answer.id },
+    });
+    expect(audit?.action).toBe("dispense.approved");
+  });
+
+  it("lets a new authorization replace one that expired unused, and refuses to confirm the expired one", async () => {
+    const w = await world();
+    const prescriptionId = `RX-${randomUUID().slice(0, 8)}`;
+    const first = await requestDispenseAuthorization(w.caller, randomUUID(), w.body({ prescriptionId }), { now: NOW });
+    expect(first.answer.decision).toBe("APPROVED");
+
+    // Still valid on the last day: a second request is a duplicate.
+    const lastDay = new Date(`${addDays(TODAY, 7)}T22:00:00.000Z`);
+    const dup = await requestDispenseAuthorization(w.caller, randomUUID(), w.body({ prescriptionId }), {
+      now: lastDay,
+    });
+    expect(dup.answer.decision).toBe("DENIED");
+    expect(dup.authorization.duplicateOfId).toBe(first.answer.id);
+
+    const later = new Date(`${addDays(TODAY, 8)}T09:00:00.000Z`);
+    const error = await appError(
+      confirmDispense(w.caller, first.answer.id, { quantity: 5, lotNumber: "A1" }, { now: later }),
+    );
+    expect(error.code).toBe("CONFLICT");
+    expect(error.message).toMatch(/expired/);
+    const stored = await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: first.answer.id } });
+    expect(stored.status).toBe("EXPIRED");
+
+    // The patient's baseline results are older than 30 days by now: refresh them, then ask again.
+    await addResults(
+      w.patient.id,
+      BASELINE.map((testCode) => ({ testCode, collectedOn: addDays(TODAY, 7) })),
+    );
+    const again = await requestDispenseAuthorization(w.caller, randomUUID(), w.body({ prescriptionId }), {
+      now: later,
+    });
+    expect(again.answer.decision).toBe("APPROVED");
+  });
+
+  it("the expiry job marks approved authorizations whose validity has ended", async () => {
+    const w = await world();
+    const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body(), { now: NOW });
+    const later = new Date(`${addDays(TODAY, 8)}T00:00:00.000Z`);
+    const count = await expireDispenseAuthorizations(systemActor(), { now: later });
+    expect(count).toBeGreaterThanOrEqual(1);
+    const stored = await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: outcome.answer.id } });
+    expect(stored.status).toBe("EXPIRED");
+    const page = await listDispenseAuthorizations(w.caller, { status: "EXPIRED" }, { now: later });
+    expect(page.items.map((i) => i.id)).toContain(outcome.answer.id);
+  });
+
+  it("refuses a signed-in account without a pharmacy", async () => {
+    const admin = await createAdmin();
+    const actor = actorFor(admin.user);
+    expect(() => callerFromActor(actor)).toThrow(AppError);
+  });
+});
+
+describe("enforcement discretion", () => {
+  it("turns blocking reasons into warnings while active, lists the authorization for follow-up, and ends", async () => {
+    const w = await world();
+    const admin = await createAdmin();
+    const adminActor = actorFor(admin.user);
+    // Any other test's periods would change their decisions: this test's clock is far in the future.
+    const at = new Date("2031-03-03T12:00:00.000Z");
+    const period = await startEnforcementDiscretion(
+      adminActor,
+      { programCode: "LEMTRADA", reason: "Registry outage announced to the FDA", endsAt: "2031-03-05T12:00:00Z" },
+      at,
+    );
+    expect(period.active).toBe(true);
+    expect((await activeDiscretionPeriods(at)).map((p) => p.id)).toContain(period.id);
+    const conflict = await appError(
+      startEnforcementDiscretion(
+        adminActor,
+        { programCode: "LEMTRADA", reason: "A second overlapping period", endsAt: "2031-03-04T12:00:00Z" },
+        at,
+      ),
+    );
+    expect(conflict.code).toBe("CONFLICT");
+
+    // The baseline results are years old by then: BASELINE_LABS_STALE would block; now it warns.
+    const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body(), { now: at });
+    expect(outcome.answer).toMatchObject({ decision: "APPROVED", enforcementDiscretion: true });
+    expect(outcome.answer.warnings.map((r) => r.code)).toContain("BASELINE_LABS_STALE");
+
+    // Never relaxed: a product outside the programme.
+    const wrongNdc = await requestDispenseAuthorization(w.caller, randomUUID(), w.body({ ndc: "12345-678-90" }), {
+      now: at,
+    });
+    expect(wrongNdc.answer.decision).toBe("DENIED");
+
+    const pending = await listDiscretionFollowUps(adminActor, { pending: true });
+    expect(pending.map((r) => r.authorization.id)).toContain(outcome.answer.id);
+    await recordFollowUp(adminActor, { authorizationId: outcome.answer.id, note: "Called the pharmacy; labs drawn." });
+    const after = await listDiscretionFollowUps(adminActor, { pending: true });
+    expect(after.map((r) => r.authorization.id)).not.toContain(outcome.answer.id);
+
+    await endEnforcementDiscretion(adminActor, { discretionId: period.id, reason: "Outage resolved" }, at);
+    const blocked = await requestDispenseAuthorization(w.caller, randomUUID(), w.body(), { now: at });
+    expect(blocked.answer.decision).toBe("DENIED");
+    const actions = await db().auditEvent.findMany({
+      where: { entityType: "EnforcementDiscretion", entityId: period.id },
+      select: { action: true },
+    });
+    expect(actions.map((a) => a.action).sort()).toEqual(["discretion.ended", "discretion.started"]);
+  });
+
+  it("is refused to a pharmacist and needs a future end time", async () => {
+    const w = await world();
+    const forbidden = await appError(
+      startEnforcementDiscretion(w.repActor, {
+        programCode: "LEMTRADA",
+        reason: "Not an administrator at all",
+        endsAt: "2099-01-01T00:00:00Z",
+      }),
+    );
+    expect(forbidden.code).toBe("FORBIDDEN");
+    const admin = actorFor((await createAdmin()).user);
+    const past = await appError(
+      startEnforcementDiscretion(
+        admin,
+        { programCode: "LEMTRADA", reason: "An end time in the past", endsAt: "2026-06-15T14:00:00Z" },
+        NOW,
+      ),
+    );
+    expect(past.details?.fields?.endsAt).toBeDefined();
+  });
+});
+
+describe("API keys", () => {
+  it("the representative creates a key shown once; it authenticates until revoked", async () => {
+    const w = await world();
+    expect(await canManageApiKeys(w.repActor)).toBe(true);
+    const created = await createApiKey(w.repActor, { name: "Pharmacy system" });
+    expect(created.key.startsWith(created.prefix)).toBe(true);
+    const stored = await db().pharmacyApiKey.findUniqueOrThrow({ where: { id: created.id } });
+    expect(stored.keyHash).not.toContain(created.key);
+
+    const caller: DispenseCaller = await authenticateApiKey(`Bearer ${created.key}`, "req-1");
+    expect(caller).toMatchObject({ kind: "apiKey", pharmacyId: w.pharmacy.pharmacy.id, apiKeyId: created.id });
+    const listed = await listApiKeys(w.repActor);
+    expect(listed.find((k) => k.id === created.id)?.lastUsedAt).not.toBeNull();
+
+    await revokeApiKey(w.repActor, created.id);
+    const error = await appError(authenticateApiKey(`Bearer ${created.key}`, "req-2"));
+    expect(error.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("a pharmacist who is not the representative cannot manage keys", async () => {
+    const w = await world();
+    const other = await createPharmacyEnrollment();
+    const colleague = { ...w.repActor, userId: other.user.id };
+    expect(await canManageApiKeys(colleague)).toBe(false);
+    const error = await appError(createApiKey(colleague, { name: "Sneaky" }));
+    expect(error.code).toBe("FORBIDDEN");
+    expect((await appError(authenticateApiKey("Bearer rg_nonsense", "r"))).code).toBe("UNAUTHENTICATED");
+    expect((await appError(authenticateApiKey(null, "r"))).code).toBe("UNAUTHENTICATED");
+  });
+});
