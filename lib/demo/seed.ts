@@ -21,6 +21,7 @@ import {
 } from "../enrollment/service";
 import type { Role } from "../generated/prisma/enums";
 import { deliverPendingMail } from "../mail/deliver";
+import { seedDemoDispensing } from "./dispensing";
 import { type DemoPatients, seedDemoPatients } from "./patients";
 import { listProgramDefinitions } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
@@ -338,6 +339,17 @@ export async function seedDemoWorld(
     settingRep: await actorFor(client, DEMO.accounts.infusion),
     settingId: settingRow.healthcareSetting?.id ?? "",
   });
+  const manifestPath = options.manifestPath ?? path.resolve(".data/demo-world.json");
+  const settingRemsId = settingRow.healthcareSetting?.remsId ?? "";
+  const { apiKey } = await seedDemoDispensing(client, {
+    pharmacist: await actorFor(client, DEMO.accounts.pharmacist),
+    programCode: DEMO.programCode,
+    ndc: DEMO.ndc,
+    prescriberNpi: DEMO.prescribers.ada.npi,
+    settingRemsId,
+    patients,
+    manifestPath,
+  });
   const world: DemoWorld = {
     baseUrl: options.baseUrl,
     password: DEMO_PASSWORD,
@@ -345,13 +357,12 @@ export async function seedDemoWorld(
     programCode: DEMO.programCode,
     ndc: DEMO.ndc,
     prescribers: { ...DEMO.prescribers },
-    pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId, npi: DEMO.pharmacy.npi, apiKey: null },
-    setting: { id: settingRow.healthcareSetting?.remsId ?? "", npi: DEMO.setting.npi },
+    pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId, npi: DEMO.pharmacy.npi, apiKey },
+    setting: { id: settingRemsId, npi: DEMO.setting.npi },
     patients,
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.
   await deliverPendingMail(client);
-  const manifestPath = options.manifestPath ?? path.resolve(".data/demo-world.json");
   await mkdir(path.dirname(manifestPath), { recursive: true });
   await writeFile(manifestPath, `${JSON.stringify(world, null, 2)}\n`);
   return world;

@@ -1,6 +1,7 @@
 /**
  * Background work that keeps the registry current: delivering queued e-mail, expiring
- * certifications whose recertification date has passed, and queueing monitoring reminders.
+ * certifications whose recertification date has passed, marking unused dispense authorizations
+ * whose validity has ended as EXPIRED, and queueing monitoring reminders.
  * Every job is safe to run on several instances at once (mail is claimed row by row; transitions
  * carry version checks; a reminder's unique key sends it once).
  *
@@ -10,9 +11,11 @@
  * `npm run jobs:once` runs them once from cron instead.
  */
 import { expireDueCertifications } from "../certification/service";
+import { systemActor } from "../auth/actor";
 import { db } from "../db";
 import { resolveDatabaseConfig } from "../db/config";
 import { logger } from "../logger";
+import { expireDispenseAuthorizations } from "../dispensing/service";
 import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
 
@@ -25,9 +28,10 @@ export async function runReminderJob(now: Date = new Date()) {
 
 export async function runJobsOnce(now: Date = new Date()) {
   const expired = await expireDueCertifications(now, db());
+  const authorizationsExpired = await expireDispenseAuthorizations(systemActor("job-expire-authorizations"), { now });
   const reminders = await runMonitoringReminders(now, db());
   const mailed = await deliverPendingMail(db(), 200);
-  return { expired, reminders, mailed };
+  return { expired, authorizationsExpired, reminders, mailed };
 }
 
 interface JobDefinition {
@@ -46,6 +50,13 @@ export const JOBS: readonly JobDefinition[] = [
     cron: "0 * * * *",
     everyMs: 3_600_000,
     run: () => expireDueCertifications(new Date(), db()),
+  },
+  // Reads treat an expired authorization as EXPIRED at once; this keeps the stored status in step.
+  {
+    name: "expire-dispense-authorizations",
+    cron: "*/5 * * * *",
+    everyMs: 300_000,
+    run: () => expireDispenseAuthorizations(systemActor("job-expire-authorizations")),
   },
   // Hourly: a reminder is sent once per due date, so running often only makes it timelier.
   {

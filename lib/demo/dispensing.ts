@@ -1,0 +1,108 @@
+/**
+ * The demo pharmacy's dispense history, made through the dispense gate's own service: an approved
+ * authorization waiting to be used, one confirmed as dispensed, one dispensed then reversed, and
+ * denials for the patient whose labs are overdue and the one between courses. Fixed idempotency
+ * keys make a second seed run replay the same answers instead of adding rows.
+ *
+ * The pharmacy's API key is written to the demo manifest (demo databases only). Its plaintext is
+ * never stored, so a second run reuses the key from the previous manifest when it still works and
+ * creates a new one otherwise.
+ */
+import { readFile } from "node:fs/promises";
+import type { Actor } from "../auth/actor";
+import type { Db } from "../db";
+import { createApiKey, hashApiKey } from "../dispensing/api-keys";
+import { callerFromActor, confirmDispense, requestDispenseAuthorization, reverseDispense } from "../dispensing/service";
+import type { DemoPatients } from "./patients";
+
+const DEMO_KEY_NAME = "Demo pharmacy system";
+
+interface Planned {
+  prescriptionId: string;
+  patient: keyof DemoPatients;
+  quantity: number;
+  then: "keep" | "dispense" | "dispense-and-reverse" | "denied";
+}
+
+const PLAN: Planned[] = [
+  { prescriptionId: "DEMO-RX-1001", patient: "compliant", quantity: 3, then: "dispense" },
+  { prescriptionId: "DEMO-RX-1002", patient: "compliant", quantity: 3, then: "dispense-and-reverse" },
+  { prescriptionId: "DEMO-RX-1003", patient: "compliant", quantity: 3, then: "keep" },
+  { prescriptionId: "DEMO-RX-2001", patient: "overdueLabs", quantity: 3, then: "denied" },
+  { prescriptionId: "DEMO-RX-3001", patient: "betweenCourses", quantity: 3, then: "denied" },
+];
+
+export async function seedDemoDispensing(
+  client: Db,
+  input: {
+    pharmacist: Actor;
+    programCode: string;
+    ndc: string;
+    prescriberNpi: string;
+    settingRemsId: string;
+    patients: DemoPatients;
+    manifestPath: string;
+  },
+): Promise<{ apiKey: string }> {
+  const caller = callerFromActor(input.pharmacist);
+  for (const plan of PLAN) {
+    const outcome = await requestDispenseAuthorization(
+      caller,
+      `demo-seed-${plan.prescriptionId}`,
+      {
+        programCode: input.programCode,
+        prescriberNpi: input.prescriberNpi,
+        patientRemsId: input.patients[plan.patient].remsId,
+        healthcareSettingId: input.settingRemsId,
+        ndc: input.ndc,
+        quantity: plan.quantity,
+        prescriptionId: plan.prescriptionId,
+      },
+      { client },
+    );
+    const decision = outcome.answer.decision;
+    if ((plan.then === "denied") !== (decision === "DENIED")) {
+      throw new Error(`demo ${plan.prescriptionId}: expected ${plan.then}, the gate answered ${decision}`);
+    }
+    if (outcome.authorization.status !== "APPROVED") continue;
+    if (plan.then === "dispense" || plan.then === "dispense-and-reverse") {
+      await confirmDispense(
+        caller,
+        outcome.answer.id,
+        { quantity: plan.quantity, lotNumber: "DEMO-LOT-7731" },
+        { client },
+      );
+    }
+    if (plan.then === "dispense-and-reverse") {
+      await reverseDispense(
+        caller,
+        outcome.answer.id,
+        { reason: "Patient's infusion was rescheduled; the vials went back to stock." },
+        { client },
+      );
+    }
+  }
+  return { apiKey: await demoApiKey(client, input.pharmacist, input.manifestPath) };
+}
+
+async function demoApiKey(client: Db, pharmacist: Actor, manifestPath: string): Promise<string> {
+  const previous = await readPreviousKey(manifestPath);
+  if (previous) {
+    const row = await client.pharmacyApiKey.findUnique({
+      where: { keyHash: hashApiKey(previous) },
+      select: { revokedAt: true, pharmacyId: true },
+    });
+    if (row && !row.revokedAt && row.pharmacyId === pharmacist.pharmacyId) return previous;
+  }
+  const created = await createApiKey(pharmacist, { name: DEMO_KEY_NAME }, client);
+  return created.key;
+}
+
+async function readPreviousKey(manifestPath: string): Promise<string | null> {
+  try {
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { pharmacy?: { apiKey?: unknown } };
+    return typeof manifest.pharmacy?.apiKey === "string" ? manifest.pharmacy.apiKey : null;
+  } catch {
+    return null;
+  }
+}
