@@ -21,15 +21,15 @@ interface Planned {
   prescriptionId: string;
   patient: keyof DemoPatients;
   quantity: number;
-  then: "keep" | "dispense" | "dispense-and-reverse" | "denied";
+  outcome: "keep" | "dispense" | "dispense-and-reverse" | "denied";
 }
 
 const PLAN: Planned[] = [
-  { prescriptionId: "DEMO-RX-1001", patient: "compliant", quantity: 3, then: "dispense" },
-  { prescriptionId: "DEMO-RX-1002", patient: "compliant", quantity: 3, then: "dispense-and-reverse" },
-  { prescriptionId: "DEMO-RX-1003", patient: "compliant", quantity: 3, then: "keep" },
-  { prescriptionId: "DEMO-RX-2001", patient: "overdueLabs", quantity: 3, then: "denied" },
-  { prescriptionId: "DEMO-RX-3001", patient: "betweenCourses", quantity: 3, then: "denied" },
+  { prescriptionId: "DEMO-RX-1001", patient: "compliant", quantity: 3, outcome: "dispense" },
+  { prescriptionId: "DEMO-RX-1002", patient: "compliant", quantity: 3, outcome: "dispense-and-reverse" },
+  { prescriptionId: "DEMO-RX-1003", patient: "compliant", quantity: 3, outcome: "keep" },
+  { prescriptionId: "DEMO-RX-2001", patient: "overdueLabs", quantity: 3, outcome: "denied" },
+  { prescriptionId: "DEMO-RX-3001", patient: "betweenCourses", quantity: 3, outcome: "denied" },
 ];
 
 export async function seedDemoDispensing(
@@ -61,11 +61,11 @@ export async function seedDemoDispensing(
       { client },
     );
     const decision = outcome.answer.decision;
-    if ((plan.then === "denied") !== (decision === "DENIED")) {
-      throw new Error(`demo ${plan.prescriptionId}: expected ${plan.then}, the gate answered ${decision}`);
+    if ((plan.outcome === "denied") !== (decision === "DENIED")) {
+      throw new Error(`demo ${plan.prescriptionId}: expected ${plan.outcome}, the gate answered ${decision}`);
     }
     if (outcome.authorization.status !== "APPROVED") continue;
-    if (plan.then === "dispense" || plan.then === "dispense-and-reverse") {
+    if (plan.outcome === "dispense" || plan.outcome === "dispense-and-reverse") {
       await confirmDispense(
         caller,
         outcome.answer.id,
@@ -73,7 +73,7 @@ export async function seedDemoDispensing(
         { client },
       );
     }
-    if (plan.then === "dispense-and-reverse") {
+    if (plan.outcome === "dispense-and-reverse") {
       await reverseDispense(
         caller,
         outcome.answer.id,
