@@ -78,7 +78,13 @@ export function RecordInfusionForm({
     formState: { errors },
   } = useForm<TRecordInfusion>({
     resolver: zodResolver(ZRecordInfusion),
-    defaultValues: { patientId: patientId ?? "", infusedOn: today, doseMg: doseMgPerDay, vialLot: "" },
+    defaultValues: {
+      patientId: patientId ?? "",
+      infusedOn: today,
+      doseMg: doseMgPerDay,
+      vialLot: "",
+      authorizationNumber: "",
+    },
   });
   const reaction = watch("reaction");
 
@@ -100,10 +106,17 @@ export function RecordInfusionForm({
       const patient = patients.find((p) => p.id === values.patientId);
       setRecorded(
         data
-          ? `Infusion recorded for ${patient?.name ?? "the patient"} on ${data.infusedOn}: course ${data.courseNumber}, day ${data.dayInCourse}${data.courseComplete ? " (course complete)" : ""}.`
+          ? `Infusion recorded for ${patient?.name ?? "the patient"} on ${data.infusedOn}: course ${data.courseNumber}, day ${data.dayInCourse}${data.courseComplete ? " (course complete)" : ""}${data.authorizationNumber ? `, under authorization ${data.authorizationNumber}` : ""}.`
           : "Infusion recorded.",
       );
-      reset({ patientId: values.patientId, infusedOn: today, doseMg: doseMgPerDay, vialLot: "" });
+      // The same authorization usually covers the next day of the course: keep it.
+      reset({
+        patientId: values.patientId,
+        infusedOn: today,
+        doseMg: doseMgPerDay,
+        vialLot: "",
+        authorizationNumber: data?.authorizationNumber ?? "",
+      });
       router.refresh();
     });
   });
@@ -165,6 +178,15 @@ export function RecordInfusionForm({
           autoComplete="off"
           error={errors.vialLot?.message}
           {...register("vialLot")}
+        />
+        <TextField
+          id="authorizationNumber"
+          label="Dispense authorization number (optional)"
+          autoComplete="off"
+          spellCheck={false}
+          hint="The DA-… number the pharmacy received from the registry when it dispensed this patient's drug. One number may cover every day of the course."
+          error={errors.authorizationNumber?.message}
+          {...register("authorizationNumber")}
         />
         <YesNo
           name="premedicationGiven"

@@ -140,6 +140,8 @@ export interface RecentInfusion {
   observationCompleted: boolean;
   reaction: boolean;
   reactionSeverity: string | null;
+  /** The dispense authorization (DA-…) the drug was dispensed under, when the setting gave it. */
+  authorizationNumber: string | null;
 }
 
 /**
@@ -235,6 +237,7 @@ export async function getSettingDashboard(
       reaction: true,
       reactionSeverity: true,
       patient: { select: { remsId: true, firstName: true, lastName: true } },
+      dispenseAuthorization: { select: { authorizationNumber: true } },
     },
   });
   const recent = recentRows.map((r) => ({
@@ -251,6 +254,7 @@ export async function getSettingDashboard(
     observationCompleted: r.observationCompleted,
     reaction: r.reaction,
     reactionSeverity: r.reactionSeverity,
+    authorizationNumber: r.dispenseAuthorization?.authorizationNumber ?? null,
   }));
   return { upcoming, recent };
 }
@@ -321,6 +325,7 @@ export async function getPatientTimeline(
               reaction: true,
               reactionSeverity: true,
               healthcareSetting: { select: { name: true } },
+              dispenseAuthorization: { select: { authorizationNumber: true } },
             },
           },
           labResults: { select: { testCode: true, collectedOn: true, abnormal: true, note: true } },
@@ -366,7 +371,7 @@ export async function getPatientTimeline(
       kind: "infusion",
       on: dayOf(i.infusedOn),
       title: `Infusion, course ${i.courseNumber} day ${i.dayInCourse}`,
-      detail: `${Number(i.doseMg)} mg at ${i.healthcareSetting.name}${i.reaction ? `; ${i.reactionSeverity ?? ""} infusion reaction` : ""}`,
+      detail: `${Number(i.doseMg)} mg at ${i.healthcareSetting.name}${i.reaction ? `; ${i.reactionSeverity ?? ""} infusion reaction` : ""}${i.dispenseAuthorization?.authorizationNumber ? `; dispense authorization ${i.dispenseAuthorization.authorizationNumber}` : ""}`,
       reaction: i.reaction,
     });
   }

@@ -136,7 +136,7 @@ export async function startEnforcementDiscretion(
     if (active) {
       throw new AppError(
         "CONFLICT",
-        `${program.name} is already under enforcement discretion until ${active.endsAt.toISOString()}. End it first to change it.`,
+        `${program.name} is already under enforcement discretion until ${active.endsAt.toISOString().slice(0, 16).replace("T", " ")} UTC. End it first to change it.`,
       );
     }
     const created = await tx.enforcementDiscretion.create({
@@ -188,7 +188,7 @@ export async function endEnforcementDiscretion(
   });
 }
 
-/** Periods active now (every programme): shown on every pharmacist screen. No permission needed. */
+/** Periods active now, for every programme: shown on every pharmacist screen. No permission needed. */
 export async function activeDiscretionPeriods(now: Date = new Date(), client: Db = db()): Promise<DiscretionPeriod[]> {
   const rows = await client.enforcementDiscretion.findMany({
     where: { endedAt: null, startsAt: { lte: now }, endsAt: { gt: now } },
@@ -222,10 +222,37 @@ export async function listDiscretionFollowUps(
 ): Promise<FollowUpRow[]> {
   requirePermission(actor, "program:manage:any");
   const rows = await client.dispenseAuthorization.findMany({
-    where: { enforcementDiscretion: true, ...(filter.pending ? { followedUpAt: null } : {}) },
+    // Only approvals need following up: a request still denied under discretion dispensed nothing.
+    where: { enforcementDiscretion: true, decision: "APPROVED", ...(filter.pending ? { followedUpAt: null } : {}) },
     orderBy: { createdAt: "desc" },
     take: 500,
-    include: { pharmacy: { select: { name: true } } },
+    select: {
+      id: true,
+      decision: true,
+      status: true,
+      authorizationNumber: true,
+      programCode: true,
+      prescriptionId: true,
+      prescriberNpi: true,
+      patientRemsId: true,
+      healthcareSettingRef: true,
+      ndc: true,
+      quantity: true,
+      reasons: true,
+      warnings: true,
+      enforcementDiscretion: true,
+      duplicateOfId: true,
+      createdAt: true,
+      expiresAt: true,
+      dispensedAt: true,
+      dispensedQuantity: true,
+      lotNumber: true,
+      reversedAt: true,
+      reversalReason: true,
+      followUpNote: true,
+      followedUpAt: true,
+      pharmacy: { select: { name: true } },
+    },
   });
   return rows.map((r) => ({
     pharmacyName: r.pharmacy.name,
@@ -259,19 +286,23 @@ export async function listDiscretionFollowUps(
 }
 
 /** program:manage:any. Records the follow-up of one authorization (audited). */
-export async function recordFollowUp(actor: Actor, input: unknown, client: Db = db()): Promise<void> {
+export async function recordFollowUp(
+  actor: Actor,
+  input: unknown,
+  client: Db = db(),
+  now: Date = new Date(),
+): Promise<void> {
   requirePermission(actor, "program:manage:any");
   const parsed = ZFollowUp.safeParse(input);
   if (!parsed.success) throw invalid("Write the follow-up note.", fieldErrorsFromZod(parsed.error));
   await client.$transaction(async (tx) => {
     const row = await tx.dispenseAuthorization.findUnique({
       where: { id: parsed.data.authorizationId },
-      select: { id: true, enforcementDiscretion: true, followUpNote: true },
+      select: { id: true, decision: true, enforcementDiscretion: true, followUpNote: true },
     });
-    if (!row?.enforcementDiscretion) {
+    if (!row?.enforcementDiscretion || row.decision !== "APPROVED") {
       throw new AppError("NOT_FOUND", "There is no authorization given under enforcement discretion with this id.");
     }
-    const now = new Date();
     await tx.dispenseAuthorization.update({
       where: { id: row.id },
       data: { followUpNote: parsed.data.note, followedUpAt: now, followedUpByUserId: actor.userId },

@@ -57,7 +57,7 @@ export const ZConfirmDispense = z.strictObject({
   lotNumber: zText("lot number", 40).regex(/^[A-Za-z0-9][A-Za-z0-9 ./-]*$/, {
     error: "Use the lot number printed on the carton",
   }),
-  /** When the drug was dispensed (ISO 8601 date-time); defaults to now. Not in the future. */
+  /** When the drug was dispensed (ISO 8601 date-time); defaults to now. At most 5 minutes ahead of the registry's clock. */
   dispensedAt: z.iso.datetime({ offset: true, error: "Enter the dispense time as an ISO 8601 date-time" }).optional(),
 });
 export type TConfirmDispense = z.output<typeof ZConfirmDispense>;
@@ -113,6 +113,8 @@ export const ZDispenseAnswer = z.discriminatedUnion("decision", [
     decision: z.literal("DENIED"),
     reasons: z.array(ZDispenseReason),
     warnings: z.array(ZDispenseReason),
+    /** With DUPLICATE_REQUEST: the approved, unused authorization this request duplicates. */
+    duplicateOfId: z.uuid().optional(),
   }),
 ]);
 export type TDispenseAnswer = z.infer<typeof ZDispenseAnswer>;

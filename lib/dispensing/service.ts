@@ -156,7 +156,13 @@ function answerOf(row: ViewRow): TDispenseAnswer {
       ...(row.enforcementDiscretion ? { enforcementDiscretion: true } : {}),
     };
   }
-  return { id: row.id, decision: "DENIED", reasons: row.reasons as unknown as DispenseReason[], warnings };
+  return {
+    id: row.id,
+    decision: "DENIED",
+    reasons: row.reasons as unknown as DispenseReason[],
+    warnings,
+    ...(row.duplicateOfId ? { duplicateOfId: row.duplicateOfId } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,6 +519,7 @@ async function decideAndStore(
         requestedByUserId: caller.kind === "user" ? caller.actor.userId : null,
         apiKeyId: caller.kind === "apiKey" ? caller.apiKeyId : null,
         requestId: caller.requestId,
+        createdAt: now,
       },
       select: viewSelect,
     });
@@ -720,6 +727,15 @@ export async function reverseDispense(
           ? "This dispense was already reversed."
           : "Only a confirmed dispense can be reversed; this authorization has not been dispensed.",
         { status },
+      );
+    }
+    // A dispense whose drug was infused cannot be undone: the infusion record says it was used.
+    const infused = await tx.infusion.count({ where: { dispenseAuthorizationId: row.id } });
+    if (infused > 0) {
+      throw new AppError(
+        "CONFLICT",
+        `Infusions (${infused}) were recorded under this authorization, so its dispense cannot be reversed. Contact the REMS administrator if the infusion record is wrong.`,
+        { status: "DISPENSED" },
       );
     }
     const result = await tx.dispenseAuthorization.update({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { generateRemsId } from "../identifiers/rems-id";
 import { ZRecordInfusion } from "./schema";
 
 const valid = {
@@ -31,5 +32,13 @@ describe("ZRecordInfusion", () => {
     expect(errorPaths({ ...valid, premedicationGiven: undefined })).toEqual(["premedicationGiven"]);
     expect(errorPaths({ ...valid, vialLot: "  " })).toEqual(["vialLot"]);
     expect(errorPaths({ ...valid, doseMg: Number.NaN })).toEqual(["doseMg"]);
+  });
+  it("normalises a typed authorization number and refuses one that is not a DA number", () => {
+    const number = generateRemsId("DA");
+    const typed = ` ${number.toLowerCase().replace(/-/g, " ")} `;
+    expect(ZRecordInfusion.parse({ ...valid, authorizationNumber: typed }).authorizationNumber).toBe(number);
+    expect(ZRecordInfusion.parse({ ...valid, authorizationNumber: "   " }).authorizationNumber).toBeUndefined();
+    expect(errorPaths({ ...valid, authorizationNumber: generateRemsId("PT") })).toEqual(["authorizationNumber"]);
+    expect(errorPaths({ ...valid, authorizationNumber: "DA-12" })).toEqual(["authorizationNumber"]);
   });
 });

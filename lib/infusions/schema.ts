@@ -1,10 +1,25 @@
 import { z } from "zod";
 import { isIsoDate } from "../courses/dates";
+import { isValidRemsId, normalizeRemsId } from "../identifiers/rems-id";
 
 export const REACTION_SEVERITIES = ["mild", "moderate", "severe"] as const;
 export type TReactionSeverity = (typeof REACTION_SEVERITIES)[number];
 
 const ZYesNo = z.enum(["yes", "no"], { error: "Answer yes or no" });
+
+/**
+ * The dispense authorization number (DA-XXXX-XXXX-C) the pharmacy received for this patient's
+ * drug, as someone typed it: case, spaces and dashes do not matter, and the check character
+ * catches a mistyped character before the registry is asked. Blank means none was given.
+ */
+export const ZAuthorizationNumber = z
+  .string({ error: "Enter the dispense authorization number" })
+  .trim()
+  .transform((value) => (value === "" ? undefined : (normalizeRemsId(value) ?? value.toUpperCase())))
+  .refine((value) => value === undefined || isValidRemsId(value, "DA"), {
+    error: "This is not a dispense authorization number: check it against the one the pharmacy gave (DA-XXXX-XXXX-X)",
+  })
+  .optional();
 
 /** One infusion as the healthcare setting records it; the course and day are derived on the server. */
 export const ZRecordInfusion = z
@@ -28,6 +43,7 @@ export const ZRecordInfusion = z
     reaction: ZYesNo,
     reactionSeverity: z.enum(REACTION_SEVERITIES, { error: "Choose the severity" }).optional(),
     reactionNarrative: z.string().trim().max(2000, { error: "At most 2,000 characters" }).optional(),
+    authorizationNumber: ZAuthorizationNumber,
   })
   .superRefine((value, ctx) => {
     if (value.reaction !== "yes") return;

@@ -23,6 +23,8 @@ export interface RecordedInfusion {
   dayInCourse: number;
   /** This dose completes its course. */
   courseComplete: boolean;
+  /** The dispense authorization the drug was dispensed under, when one was given. */
+  authorizationNumber: string | null;
 }
 
 function definitionOf(program: { code: string; definition: unknown }): TProgramDefinition {
@@ -91,6 +93,96 @@ async function loadFacts(tx: Tx, settingId: string, patientId: string) {
   return { patient, enrollment, settingStatus: settingEnrollment?.status ?? null };
 }
 
+/**
+ * The dispense authorization the infused drug came under, checked against this patient and
+ * programme. Acceptable: an APPROVED authorization that has not expired (the setting may infuse
+ * before the pharmacy has confirmed the dispense in its system) or a DISPENSED one (whatever the
+ * date: one dispense covers the several infusion days of a course, so it may be linked to more
+ * than one infusion). Refused: another patient's or programme's, a REVERSED one (the drug did not
+ * reach the patient under it) and an EXPIRED one (never confirmed as dispensed). DENIED requests
+ * carry no number, so they cannot be named here. The row is locked FOR SHARE so a concurrent
+ * reversal waits for this infusion to commit.
+ */
+async function loadAuthorization(
+  tx: Tx,
+  number: string,
+  patientId: string,
+  programId: string,
+  now: Date,
+): Promise<{ id: string; authorizationNumber: string }> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "DispenseAuthorization" WHERE "authorizationNumber" = ${number} FOR SHARE`;
+  const id = rows[0]?.id;
+  const found = id
+    ? await tx.dispenseAuthorization.findUnique({
+        where: { id },
+        select: {
+          id: true,
+          authorizationNumber: true,
+          patientId: true,
+          patientRemsId: true,
+          programId: true,
+          programCode: true,
+          decision: true,
+          status: true,
+          expiresAt: true,
+          reversalReason: true,
+        },
+      })
+    : null;
+  const field = "authorizationNumber";
+  if (!found?.authorizationNumber) {
+    throw refuse(
+      field,
+      `No dispense authorization has the number ${number}. Check the number the pharmacy gave you.`,
+      "AUTHORIZATION_NOT_FOUND",
+    );
+  }
+  const shown = found.authorizationNumber;
+  if (found.patientId !== patientId) {
+    const whose = found.patientId
+      ? "another patient"
+      : `a patient REMS ID the registry did not recognise (${found.patientRemsId})`;
+    throw refuse(
+      field,
+      `Authorization ${shown} was given for ${whose}; it cannot be linked to this patient's infusion.`,
+      "AUTHORIZATION_OTHER_PATIENT",
+    );
+  }
+  if (found.programId !== programId) {
+    throw refuse(
+      field,
+      `Authorization ${shown} was given under another programme (${found.programCode}).`,
+      "AUTHORIZATION_OTHER_PROGRAM",
+    );
+  }
+  if (found.decision !== "APPROVED" || found.status === "DENIED") {
+    throw refuse(
+      field,
+      `Authorization request ${shown} was denied; no drug was dispensed under it.`,
+      "AUTHORIZATION_DENIED",
+    );
+  }
+  if (found.status === "REVERSED") {
+    const why = found.reversalReason ? ` (${found.reversalReason})` : "";
+    throw refuse(
+      field,
+      `This authorization was reversed by the pharmacy${why}, so the drug was not dispensed under it. Ask the pharmacy for the authorization the drug was dispensed under.`,
+      "AUTHORIZATION_REVERSED",
+    );
+  }
+  const expired =
+    found.status === "EXPIRED" || (found.status === "APPROVED" && found.expiresAt !== null && found.expiresAt <= now);
+  if (expired) {
+    throw refuse(
+      field,
+      `This authorization expired${found.expiresAt ? ` on ${isoDay(found.expiresAt)}` : ""} without a confirmed dispense. Ask the pharmacy for the authorization the drug was dispensed under.`,
+      "AUTHORIZATION_EXPIRED",
+    );
+  }
+  return { id: found.id, authorizationNumber: shown };
+}
+
 function assertAuthorized(facts: Awaited<ReturnType<typeof loadFacts>>) {
   if (!facts.settingStatus || !isCertified(facts.settingStatus)) {
     throw new AppError(
@@ -118,7 +210,8 @@ function assertAuthorized(facts: Awaited<ReturnType<typeof loadFacts>>) {
 /**
  * Records one infusion for a patient of the actor's healthcare setting. Refuses, with the reason:
  * a setting that is not certified, a patient of another setting or not currently enrolled, a date
- * in the future or outside the course rules, a dose other than the programme's daily dose.
+ * in the future or outside the course rules, a dose other than the programme's daily dose, and a
+ * dispense authorization number that is unknown or not usable for this patient (loadAuthorization).
  */
 export async function recordInfusion(
   actor: Actor,
@@ -161,6 +254,9 @@ export async function recordInfusion(
         value.infusedOn,
       );
       if (!check.ok) throw refuse("infusedOn", check.message, check.code);
+      const authorization = value.authorizationNumber
+        ? await loadAuthorization(tx, value.authorizationNumber, value.patientId, facts.enrollment.programId, now)
+        : null;
       const reaction = value.reaction === "yes";
       const infusion = await tx.infusion.create({
         data: {
@@ -177,6 +273,7 @@ export async function recordInfusion(
           reactionNarrative: reaction ? (value.reactionNarrative ?? null) : null,
           courseNumber: check.courseNumber,
           dayInCourse: check.dayInCourse,
+          dispenseAuthorizationId: authorization?.id ?? null,
           recordedByUserId: actor.userId,
         },
         select: { id: true },
@@ -197,6 +294,7 @@ export async function recordInfusion(
           reactionSeverity: reaction ? (value.reactionSeverity ?? null) : null,
           courseNumber: check.courseNumber,
           dayInCourse: check.dayInCourse,
+          authorizationNumber: authorization?.authorizationNumber ?? null,
         },
       });
       return {
@@ -206,6 +304,7 @@ export async function recordInfusion(
         courseNumber: check.courseNumber,
         dayInCourse: check.dayInCourse,
         courseComplete: check.dayInCourse >= daysRequiredFor(courses, check.courseNumber),
+        authorizationNumber: authorization?.authorizationNumber ?? null,
       };
     });
   } catch (error) {

@@ -5,6 +5,13 @@ import { expect, type Page } from "@playwright/test";
 export interface World {
   password: string;
   accounts: { admin: string; ada: string; ben: string; pharmacist: string; infusion: string };
+  programCode: string;
+  ndc: string;
+  prescribers: Record<"ada" | "ben" | "cora" | "dan", { npi: string }>;
+  pharmacy: { ncpdpId: string; npi: string; apiKey: string | null };
+  /** `id` is the healthcare setting's REMS ID. */
+  setting: { id: string; npi: string };
+  patients: Record<"compliant" | "overdueLabs" | "betweenCourses" | "disenrolled", { remsId: string; name: string }>;
 }
 
 /** The demo world the e2e server seeded (scripts/e2e-server.ts). */

@@ -30,6 +30,7 @@ import {
   getDispenseAuthorizationDetails,
   listDispenseAuthorizations,
   requestDispenseAuthorization,
+  reverseDispense,
 } from "../../lib/dispensing/service";
 import { AppError } from "../../lib/errors";
 import { actorFor } from "../factories/applications";
@@ -154,6 +155,37 @@ describe("requestDispenseAuthorization", () => {
     expect(stored.status).toBe("EXPIRED");
     const page = await listDispenseAuthorizations(w.caller, { status: "EXPIRED" }, { now: later });
     expect(page.items.map((i) => i.id)).toContain(outcome.answer.id);
+  });
+
+  it("refuses to reverse a dispense once an infusion was recorded under it", async () => {
+    const w = await world();
+    const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body({ quantity: 5 }), { now: NOW });
+    await confirmDispense(w.caller, outcome.answer.id, { quantity: 5, lotNumber: "L-9" }, { now: NOW });
+    const program = await ensureProgram();
+    await db().infusion.create({
+      data: {
+        patientId: w.patient.id,
+        programId: program.id,
+        healthcareSettingId: w.team.setting.setting.id,
+        infusedOn: new Date(`${TODAY}T00:00:00.000Z`),
+        doseMg: 12,
+        vialLot: "L-9",
+        premedicationGiven: true,
+        observationCompleted: true,
+        reaction: false,
+        courseNumber: 1,
+        dayInCourse: 1,
+        dispenseAuthorizationId: outcome.answer.id,
+        recordedByUserId: w.team.setting.user.id,
+      },
+    });
+    const error = await appError(
+      reverseDispense(w.caller, outcome.answer.id, { reason: "Returned to stock" }, { now: NOW }),
+    );
+    expect(error.code).toBe("CONFLICT");
+    expect(error.message).toMatch(/Infusions \(1\)/);
+    const stored = await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: outcome.answer.id } });
+    expect(stored.status).toBe("DISPENSED");
   });
 
   it("refuses a signed-in account without a pharmacy", async () => {

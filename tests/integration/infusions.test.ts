@@ -3,9 +3,11 @@ import type { Actor } from "../../lib/auth/actor";
 import { addDays, isoDay } from "../../lib/courses/dates";
 import { db, disconnectDb } from "../../lib/db";
 import { AppError } from "../../lib/errors";
+import { generateRemsId } from "../../lib/identifiers/rems-id";
 import type { TRecordInfusion } from "../../lib/infusions/schema";
 import { recordInfusion } from "../../lib/infusions/service";
 import { addInfusions, createCareTeam, createPatient, settingActor } from "../factories/clinical";
+import { createDispenseAuthorization } from "../factories/dispense";
 
 afterAll(async () => {
   await disconnectDb();
@@ -192,5 +194,145 @@ describe("recordInfusion", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await countRows(patient.id)).toEqual({ infusions: 1, audits: 1 });
+  });
+});
+
+/** The number with its first body character changed (still in the alphabet). */
+function mistyped(number: string): string {
+  const c = number[3] === "7" ? "8" : "7";
+  return `${number.slice(0, 3)}${c}${number.slice(4)}`;
+}
+
+describe("recordInfusion with a dispense authorization", () => {
+  async function linkedTo(patientId: string) {
+    const rows = await db().infusion.findMany({
+      where: { patientId },
+      orderBy: { infusedOn: "asc" },
+      select: { infusedOn: true, dispenseAuthorizationId: true },
+    });
+    return rows.map((r) => [isoDay(r.infusedOn), r.dispenseAuthorizationId]);
+  }
+
+  it("links the authorization the pharmacy gave (typed loosely) to several days of one course, audited", async () => {
+    const { actor, patient } = await world();
+    const authorization = await createDispenseAuthorization({ patient, status: "DISPENSED" });
+    const number = authorization.authorizationNumber ?? "";
+    const typed = ` ${number.toLowerCase().replace(/-/g, " - ")} `;
+    const day1 = await recordInfusion(
+      actor,
+      infusion(patient.id, addDays(TODAY, -1), { authorizationNumber: typed }),
+      db(),
+      NOW,
+    );
+    expect(day1.authorizationNumber).toBe(number);
+    // One dispense covers the following days of the course too.
+    const day2 = await recordInfusion(actor, infusion(patient.id, TODAY, { authorizationNumber: number }), db(), NOW);
+    expect(day2.authorizationNumber).toBe(number);
+    expect(await linkedTo(patient.id)).toEqual([
+      [addDays(TODAY, -1), authorization.id],
+      [TODAY, authorization.id],
+    ]);
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { action: "infusion.record", entityId: day1.id },
+      select: { after: true },
+    });
+    expect(audit.after).toMatchObject({ patientId: patient.id, authorizationNumber: number });
+  });
+
+  it("accepts an approved authorization not yet confirmed, and records none when the field is blank", async () => {
+    const { actor, patient } = await world();
+    const approved = await createDispenseAuthorization({
+      patient,
+      status: "APPROVED",
+      expiresAt: new Date(NOW.getTime() + 86_400_000),
+    });
+    await recordInfusion(
+      actor,
+      infusion(patient.id, addDays(TODAY, -1), { authorizationNumber: approved.authorizationNumber ?? "" }),
+      db(),
+      NOW,
+    );
+    const blank = await recordInfusion(actor, infusion(patient.id, TODAY, { authorizationNumber: "  " }), db(), NOW);
+    expect(blank.authorizationNumber).toBeNull();
+    expect(await linkedTo(patient.id)).toEqual([
+      [addDays(TODAY, -1), approved.id],
+      [TODAY, null],
+    ]);
+  });
+
+  it("refuses another patient's authorization with a field error, writing nothing", async () => {
+    const { actor, patient } = await world();
+    const { patient: someoneElse } = await world();
+    const theirs = await createDispenseAuthorization({ patient: someoneElse });
+    const error = await refusal(
+      recordInfusion(
+        actor,
+        infusion(patient.id, TODAY, { authorizationNumber: theirs.authorizationNumber ?? "" }),
+        db(),
+        NOW,
+      ),
+    );
+    expect(error.code).toBe("VALIDATION");
+    expect(error.details?.reason).toBe("AUTHORIZATION_OTHER_PATIENT");
+    expect(error.details?.fields?.authorizationNumber?.[0]).toContain("another patient");
+    expect(Object.keys(error.details?.fields ?? {})).toEqual(["authorizationNumber"]);
+    expect(await countRows(patient.id)).toEqual({ infusions: 0, audits: 0 });
+    expect(await db().infusion.count({ where: { dispenseAuthorizationId: theirs.id } })).toBe(0);
+  });
+
+  it("refuses a reversed authorization and an expired one, naming why", async () => {
+    const { actor, patient } = await world();
+    const reversed = await createDispenseAuthorization({
+      patient,
+      status: "REVERSED",
+      reversalReason: "Claim reversed by the payer",
+    });
+    const reversedError = await refusal(
+      recordInfusion(
+        actor,
+        infusion(patient.id, TODAY, { authorizationNumber: reversed.authorizationNumber ?? "" }),
+        db(),
+        NOW,
+      ),
+    );
+    expect(reversedError.details?.reason).toBe("AUTHORIZATION_REVERSED");
+    expect(reversedError.details?.fields?.authorizationNumber?.[0]).toMatch(
+      /^This authorization was reversed by the pharmacy \(Claim reversed by the payer\)/,
+    );
+    const lapsed = await createDispenseAuthorization({
+      patient,
+      status: "APPROVED",
+      expiresAt: new Date(NOW.getTime() - 60_000),
+    });
+    const lapsedError = await refusal(
+      recordInfusion(
+        actor,
+        infusion(patient.id, TODAY, { authorizationNumber: lapsed.authorizationNumber ?? "" }),
+        db(),
+        NOW,
+      ),
+    );
+    expect(lapsedError.details?.reason).toBe("AUTHORIZATION_EXPIRED");
+    expect(lapsedError.details?.fields?.authorizationNumber?.[0]).toContain("expired");
+    expect(await countRows(patient.id)).toEqual({ infusions: 0, audits: 0 });
+  });
+
+  it("refuses an unknown number and a malformed one with a field error", async () => {
+    const { actor, patient } = await world();
+    const never = generateRemsId("DA");
+    const unknown = await refusal(
+      recordInfusion(actor, infusion(patient.id, TODAY, { authorizationNumber: never }), db(), NOW),
+    );
+    expect(unknown.details?.reason).toBe("AUTHORIZATION_NOT_FOUND");
+    expect(unknown.details?.fields?.authorizationNumber?.[0]).toBe(
+      `No dispense authorization has the number ${never}. Check the number the pharmacy gave you.`,
+    );
+    const malformed = await refusal(
+      // One character of a real number mistyped: the check character refuses it before any lookup.
+      recordInfusion(actor, infusion(patient.id, TODAY, { authorizationNumber: mistyped(never) }), db(), NOW),
+    );
+    expect(malformed.code).toBe("VALIDATION");
+    expect(Object.keys(malformed.details?.fields ?? {})).toEqual(["authorizationNumber"]);
+    expect(await countRows(patient.id)).toEqual({ infusions: 0, audits: 0 });
   });
 });

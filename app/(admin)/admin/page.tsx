@@ -4,17 +4,20 @@ import { ROLE_LABELS } from "@/components/auth/role-labels";
 import { checkAuditTrail, registryOverview } from "@/lib/admin/service";
 import { requirePagePermission } from "@/lib/auth/session";
 import { countAwaitingReview } from "@/lib/certification/service";
+import { activeDiscretionPeriods, listDiscretionFollowUps } from "@/lib/dispensing/discretion";
 import { listUnreviewedAdverseEvents } from "@/lib/status-forms/service";
 
 export const metadata: Metadata = { title: "Administration" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("portal:admin", "/admin");
-  const [overview, chain, awaiting, adverseEvents] = await Promise.all([
+  const [overview, chain, awaiting, adverseEvents, discretion, followUps] = await Promise.all([
     registryOverview(actor),
     checkAuditTrail(actor),
     countAwaitingReview(actor),
     listUnreviewedAdverseEvents(actor),
+    activeDiscretionPeriods(),
+    listDiscretionFollowUps(actor, { pending: true }),
   ]);
   return (
     <>
@@ -41,6 +44,18 @@ export default async function AdminPage() {
           <p>
             Reported on Patient Status Forms and not yet reviewed.{" "}
             <Link href="/admin/adverse-events">Review adverse events</Link>
+          </p>
+        </section>
+        <section className="card">
+          <h2>Enforcement discretion</h2>
+          <p data-testid="discretion-summary">
+            {discretion.length === 0
+              ? "Every requirement is enforced."
+              : `In effect for ${discretion.map((p) => p.programName).join(", ")}.`}
+          </p>
+          <p>
+            {followUps.length} authorization{followUps.length === 1 ? "" : "s"} given under it to follow up.{" "}
+            <Link href="/admin/enforcement-discretion">Manage enforcement discretion</Link>
           </p>
         </section>
         <section className="card">

@@ -90,6 +90,7 @@ export default async function Page() {
                     <th scope="col">Premedication</th>
                     <th scope="col">2-hour observation</th>
                     <th scope="col">Reaction</th>
+                    <th scope="col">Dispense authorization</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -109,6 +110,7 @@ export default async function Page() {
                       <td>{r.premedicationGiven ? "Yes" : "No"}</td>
                       <td>{r.observationCompleted ? "Yes" : "No"}</td>
                       <td>{r.reaction ? `Yes (${r.reactionSeverity ?? "unspecified"})` : "No"}</td>
+                      <td>{r.authorizationNumber ?? "—"}</td>
                     </tr>
                   ))}
                 </tbody>

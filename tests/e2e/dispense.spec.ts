@@ -1,0 +1,200 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+import { signIn, world } from "./helpers";
+
+async function axeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help}`);
+}
+
+function prescriptionNumber(tag: string): string {
+  return `RX-${tag}-${Date.now().toString(36)}`;
+}
+
+/** Types the request the way a scanner does: each value followed by Enter, which moves to the next field. */
+async function scanRequest(
+  page: Page,
+  request: { npi: string; patient: string; setting: string; quantity: string; prescription: string },
+) {
+  await expect(page.getByLabel("Prescriber NPI")).toBeFocused();
+  for (const value of [request.npi, request.patient, request.setting]) {
+    await page.keyboard.type(value);
+    await page.keyboard.press("Enter");
+  }
+  // The NDC is prefilled with the programme's; Enter keeps it and moves on.
+  await expect(page.getByLabel("NDC")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByLabel("Quantity")).toBeFocused();
+  await page.keyboard.type(request.quantity);
+  await page.keyboard.press("Enter");
+  await expect(page.getByLabel("Prescription number")).toBeFocused();
+  await page.keyboard.type(request.prescription);
+}
+
+test.describe("dispense authorization (pharmacist)", () => {
+  test("the compliant patient is approved; the slip downloads; the dispense is confirmed and reversed", async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const w = world();
+    const prescription = prescriptionNumber("ok");
+    await signIn(page, w.accounts.pharmacist, w.password);
+    await expect(page).toHaveURL(/\/pharmacy$/);
+    await page.getByRole("link", { name: "Request a dispense authorization" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Request a dispense authorization" })).toBeVisible();
+    await expect(page.getByLabel("Programme")).toHaveValue("LEMTRADA");
+    await expect(page.getByLabel("NDC")).toHaveValue(w.ndc);
+
+    // Course 3 for the compliant patient: a later course allows 3 vials.
+    await scanRequest(page, {
+      npi: w.prescribers.ada.npi,
+      patient: w.patients.compliant.remsId,
+      setting: w.setting.id,
+      quantity: "3",
+      prescription,
+    });
+    await page.getByRole("button", { name: "Request authorization" }).click();
+
+    const result = page.getByTestId("dispense-result");
+    await expect(result.getByText("Approved", { exact: true })).toBeVisible();
+    const number = result.getByTestId("authorization-number");
+    await expect(number).toHaveText(/^DA-/);
+    const fontSize = await number.evaluate((el) => Number.parseFloat(getComputedStyle(el).fontSize));
+    expect(fontSize).toBeGreaterThanOrEqual(32);
+    const authorizationNumber = (await number.textContent()) ?? "";
+    // The typed values stay in the form.
+    await expect(page.getByLabel("Prescription number")).toHaveValue(prescription);
+    expect(await axeViolations(page)).toEqual([]);
+
+    const slip = result.getByRole("link", { name: "Print / download slip (PDF)" });
+    const slipResponse = await page.request.get((await slip.getAttribute("href")) ?? "");
+    expect(slipResponse.status()).toBe(200);
+    expect(slipResponse.headers()["content-type"]).toBe("application/pdf");
+    expect((await slipResponse.body()).subarray(0, 5).toString()).toBe("%PDF-");
+
+    await result.getByRole("link", { name: "Open the authorization" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(authorizationNumber);
+    await expect(page.getByText("Approved, not yet dispensed")).toBeVisible();
+    await page.getByLabel("Lot number").fill("L2026-77");
+    await page.getByRole("button", { name: "Confirm dispense" }).click();
+    await expect(page.locator("[data-status]").first()).toHaveText("Dispensed");
+    await expect(page.getByText(/3 vials, lot L2026-77/)).toBeVisible();
+
+    await page.getByLabel("Reason for the reversal").fill("Not picked up by the infusion center");
+    await page.getByRole("button", { name: "Reverse dispense" }).click();
+    await expect(page.locator("[data-status]").first()).toHaveText("Dispense reversed");
+
+    await page.goto(`/pharmacy/authorizations?prescriptionId=${encodeURIComponent(prescription)}`);
+    await expect(page.getByTestId("authorization-count")).toHaveText("1 authorization, newest first.");
+    await expect(page.getByRole("row").filter({ hasText: authorizationNumber })).toContainText("Dispense reversed");
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  test("the overdue-labs patient is denied with plain-language reasons and who must act", async ({ page }) => {
+    test.setTimeout(60_000);
+    const w = world();
+    const prescription = prescriptionNumber("labs");
+    await signIn(page, w.accounts.pharmacist, w.password);
+    await page.goto("/pharmacy/dispense");
+
+    // A malformed NPI is refused next to its field; nothing typed is lost.
+    await page.getByLabel("Prescriber NPI").fill("12345");
+    await page.getByLabel("Patient REMS ID").fill(w.patients.overdueLabs.remsId);
+    await page.getByLabel("Healthcare setting REMS ID or NPI").fill(w.setting.id);
+    await page.getByLabel("Quantity").fill("3");
+    await page.getByLabel("Prescription number").fill(prescription);
+    await page.getByRole("button", { name: "Request authorization" }).click();
+    const npi = page.getByLabel("Prescriber NPI");
+    await expect(page.locator("#prescriberNpi-error")).toHaveText("The prescriber's NPI must be 10 digits");
+    await expect(npi).toHaveAttribute("aria-invalid", "true");
+    await expect(npi).toHaveAttribute("aria-describedby", /prescriberNpi-error/);
+    await expect(page.getByLabel("Patient REMS ID")).toHaveValue(w.patients.overdueLabs.remsId);
+    await expect(page.getByLabel("Prescription number")).toHaveValue(prescription);
+
+    await npi.fill(w.prescribers.ada.npi);
+    await page.getByRole("button", { name: "Request authorization" }).click();
+    const result = page.getByTestId("dispense-result");
+    await expect(result.getByText("Denied — do not dispense")).toBeVisible();
+    const reasons = result.getByTestId("reasons");
+    const prescriberGroup = reasons.locator('[data-actor="prescriber"]');
+    await expect(prescriberGroup.getByRole("heading", { name: "The prescriber must act" })).toBeVisible();
+    await expect(prescriberGroup.locator('[data-code="MONITORING_OVERDUE"]')).toContainText(
+      "Safety monitoring is overdue",
+    );
+    await expect(prescriberGroup.locator('[data-code="MONITORING_OVERDUE"]')).toContainText("contact the prescriber");
+    await expect(result.getByRole("link", { name: "Print / download slip (PDF)" })).toHaveCount(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The denied request is in the history, and has no slip.
+    await page.goto(`/pharmacy/authorizations?decision=DENIED&prescriptionId=${encodeURIComponent(prescription)}`);
+    const row = page.getByRole("row").filter({ hasText: prescription });
+    await expect(row).toContainText("Denied");
+    await row.getByRole("link").click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(prescription);
+    await expect(page.locator('[data-code="MONITORING_OVERDUE"]')).toBeVisible();
+    await expect(page.getByTestId("facts")).toContainText("Enrolled");
+    expect(await axeViolations(page)).toEqual([]);
+    const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+    const slip = await page.request.get(`/documents/dispense-authorizations/${id}/slip.pdf`);
+    expect(slip.status()).toBe(409);
+    const other = await page.request.get(
+      "/documents/dispense-authorizations/00000000-0000-4000-8000-000000000000/slip.pdf",
+    );
+    expect(other.status()).toBe(404);
+  });
+
+  test("the request form works before JavaScript has loaded (a denial, with the typed values kept)", async ({
+    browser,
+    page,
+  }) => {
+    test.setTimeout(60_000);
+    const w = world();
+    const prescription = prescriptionNumber("nojs");
+    await signIn(page, w.accounts.pharmacist, w.password);
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      baseURL: test.info().project.use.baseURL,
+      storageState: await page.context().storageState(),
+    });
+    const noJs = await context.newPage();
+    await noJs.goto("/pharmacy/dispense");
+    await noJs.getByLabel("Prescriber NPI").fill(w.prescribers.ada.npi);
+    await noJs.getByLabel("Patient REMS ID").fill(w.patients.overdueLabs.remsId);
+    await noJs.getByLabel("Healthcare setting REMS ID or NPI").fill(w.setting.id);
+    await noJs.getByLabel("Quantity").fill("3");
+    await noJs.getByLabel("Prescription number").fill(prescription);
+    await noJs.getByRole("button", { name: "Request authorization" }).click();
+    await expect(noJs.getByText("Denied — do not dispense")).toBeVisible();
+    await expect(noJs.locator('[data-code="MONITORING_OVERDUE"]')).toBeVisible();
+    await expect(noJs.getByLabel("Prescription number")).toHaveValue(prescription);
+    await context.close();
+  });
+
+  test("the pharmacy's representative creates an API key, sees it once, and revokes it", async ({ page }) => {
+    test.setTimeout(60_000);
+    const w = world();
+    const name = `E2E system ${Date.now().toString(36)}`;
+    await signIn(page, w.accounts.pharmacist, w.password);
+    await page.getByRole("link", { name: "API keys for your pharmacy system" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "API keys" })).toBeVisible();
+    await page.getByLabel("Key name").fill(name);
+    await page.getByRole("button", { name: "Create API key" }).click();
+    const secret = page.getByTestId("api-key-secret");
+    await expect(secret).toHaveText(/^rg_/);
+    const key = (await secret.textContent()) ?? "";
+    await expect(page.getByTestId("new-api-key")).toContainText("it will not be shown again");
+    const row = page.getByRole("row").filter({ hasText: name });
+    await expect(row).toContainText(key.slice(0, 6));
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Shown once: after a reload only the prefix is left.
+    await page.reload();
+    await expect(page.getByTestId("api-key-secret")).toHaveCount(0);
+    await expect(page.getByText(key)).toHaveCount(0);
+
+    await row.locator("summary").click();
+    await row.getByRole("button", { name: `Yes, revoke ${name}` }).click();
+    await expect(row).toContainText("Revoked");
+    await expect(row.getByRole("button", { name: /revoke/i })).toHaveCount(0);
+  });
+});

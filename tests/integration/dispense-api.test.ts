@@ -1,0 +1,818 @@
+/**
+ * The dispense-authorization API over real HTTP: the route handlers are served on a local port
+ * (tests/setup/http-routes.ts) and called with fetch, against a real database. The clock is the real
+ * one, so clinical histories are dated relative to today; expiry is reached by moving a stored
+ * authorization's expiry into the past.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import * as itemRoute from "../../app/api/v1/dispense-authorizations/[id]/route";
+import * as dispenseRoute from "../../app/api/v1/dispense-authorizations/[id]/dispense/route";
+import * as reverseRoute from "../../app/api/v1/dispense-authorizations/[id]/reverse/route";
+import * as collectionRoute from "../../app/api/v1/dispense-authorizations/route";
+import * as openapiRoute from "../../app/api/v1/openapi.json/route";
+import type { Actor } from "../../lib/auth/actor";
+import { addDays, dayOf } from "../../lib/calendar";
+import { db, disconnectDb } from "../../lib/db";
+import { createApiKey, revokeApiKey } from "../../lib/dispensing/api-keys";
+import {
+  type TDispenseAnswer,
+  type TDispenseAuthorizationView,
+  ZDispenseAnswer,
+  ZDispenseAuthorizationPage,
+  ZDispenseAuthorizationView,
+} from "../../lib/dispensing/schema";
+import { resetEnvCache } from "../../lib/env";
+import { ERROR_STATUS } from "../../lib/errors";
+import type { EnrollmentStatus } from "../../lib/generated/prisma/enums";
+import { generateRemsId } from "../../lib/identifiers/rems-id";
+import { DENIAL_REASON_CODES, type TDenialReasonCode } from "../../lib/programs/schema";
+import { actorFor } from "../factories/applications";
+import {
+  createPharmacyEnrollment,
+  createPrescriberEnrollment,
+  createSettingEnrollment,
+  ensureProgram,
+  uniqueNpi,
+} from "../factories/certified";
+import { addInfusions, addResults, addStatusForm, createPatient } from "../factories/clinical";
+import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
+
+const BASE = "/api/v1/dispense-authorizations";
+const NDC = "58468-0200-01";
+const BASELINE = ["CBC_DIFF", "SERUM_CREATININE", "URINALYSIS", "TSH", "SKIN_EXAM"];
+
+/** Every error the API sends has exactly this shape. */
+const ZErrorBody = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS]),
+    message: z.string().min(1),
+    fields: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+});
+
+let server: ServedRoutes;
+
+beforeAll(async () => {
+  await ensureProgram();
+  server = await serveRoutes({
+    [BASE]: collectionRoute,
+    [`${BASE}/[id]`]: itemRoute,
+    [`${BASE}/[id]/dispense`]: dispenseRoute,
+    [`${BASE}/[id]/reverse`]: reverseRoute,
+    "/api/v1/openapi.json": openapiRoute,
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+  await disconnectDb();
+});
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+interface CallOptions {
+  method?: "GET" | "POST";
+  /** The API key (sent as Bearer); omit for no Authorization header. */
+  key?: string;
+  /** Sent as JSON (unless `rawBody` is given). */
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+  /** POST to the collection sends a fresh one unless this is given (null: none). */
+  idempotencyKey?: string | null;
+  headers?: Record<string, string>;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+async function call(path: string, options: CallOptions = {}): Promise<Answer> {
+  const method = options.method ?? (options.body !== undefined || options.rawBody !== undefined ? "POST" : "GET");
+  const headers = new Headers(options.headers);
+  if (options.key !== undefined) headers.set("authorization", `Bearer ${options.key}`);
+  let body: string | undefined;
+  if (options.rawBody !== undefined || options.body !== undefined) {
+    body = options.rawBody ?? JSON.stringify(options.body);
+    headers.set("content-type", options.contentType ?? "application/json");
+  }
+  if (method === "POST" && path === BASE) {
+    const key = options.idempotencyKey === undefined ? randomUUID() : options.idempotencyKey;
+    if (key !== null) headers.set("idempotency-key", key);
+  }
+  const response = await fetch(`${server.url}${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** A 200 answer to POST, checked against the documented schema. */
+function decisionOf(answer: Answer): TDispenseAnswer {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return ZDispenseAnswer.parse(answer.body);
+}
+
+function viewOf(answer: Answer): TDispenseAuthorizationView {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return ZDispenseAuthorizationView.parse(answer.body);
+}
+
+/** An error answer: the status, the documented shape, the code and the request id. */
+function errorOf(answer: Answer, status: number, code: keyof typeof ERROR_STATUS) {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  expect(answer.headers.get("content-type")).toContain("application/json");
+  expect(answer.headers.get("x-request-id")).toBeTruthy();
+  expect(answer.headers.get("cache-control")).toBe("no-store");
+  const parsed = ZErrorBody.parse(answer.body);
+  expect(parsed.error.code).toBe(code);
+  return parsed.error;
+}
+
+function reasonCodes(answer: TDispenseAnswer): TDenialReasonCode[] {
+  return answer.decision === "DENIED" ? answer.reasons.map((r) => r.code) : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: pharmacies with API keys, care teams, patients with histories dated from today
+
+function today(): string {
+  return dayOf(new Date());
+}
+
+function ago(days: number): string {
+  return addDays(today(), -days);
+}
+
+type PharmacyFixture = Awaited<ReturnType<typeof createPharmacyEnrollment>>;
+
+/** The pharmacy's representative (the account that applied for its certification) as an actor. */
+function representative(pharmacy: PharmacyFixture): Actor {
+  return {
+    ...actorFor({ id: pharmacy.user.id, email: pharmacy.user.email, name: pharmacy.user.name, role: "PHARMACIST" }),
+    pharmacyId: pharmacy.pharmacy.id,
+  };
+}
+
+/** A pharmacy (certified unless told otherwise) and a fresh API key for it. */
+async function pharmacyWithKey(status: EnrollmentStatus = "CERTIFIED") {
+  const pharmacy = await createPharmacyEnrollment({ status });
+  const actor = representative(pharmacy);
+  const apiKey = await createApiKey(actor, { name: "Pharmacy system (tests)" });
+  return { ...pharmacy, actor, apiKey, key: apiKey.key };
+}
+
+interface PatientSetup {
+  prescriberStatus?: EnrollmentStatus;
+  settingStatus?: EnrollmentStatus;
+  /** Baseline results on this many days ago (default 5); null for none. */
+  baselineDaysAgo?: number | null;
+  enrolledOn?: string;
+}
+
+/** A certified prescriber and setting, and a patient enrolled with both (baseline results 5 days old). */
+async function patientCase(setup: PatientSetup = {}) {
+  const prescriber = await createPrescriberEnrollment({ status: setup.prescriberStatus ?? "CERTIFIED" });
+  const setting = await createSettingEnrollment({ status: setup.settingStatus ?? "CERTIFIED" });
+  const { patient } = await createPatient({
+    prescriberId: prescriber.prescriber.id,
+    healthcareSettingId: setting.setting.id,
+    enrolledOn: setup.enrolledOn,
+  });
+  const baselineDaysAgo = setup.baselineDaysAgo === undefined ? 5 : setup.baselineDaysAgo;
+  if (baselineDaysAgo !== null) {
+    await addResults(
+      patient.id,
+      BASELINE.map((testCode) => ({ testCode, collectedOn: ago(baselineDaysAgo) })),
+    );
+  }
+  const request = (overrides: Record<string, unknown> = {}) => ({
+    programCode: "LEMTRADA",
+    prescriberNpi: prescriber.prescriber.npi,
+    patientRemsId: patient.remsId,
+    healthcareSettingId: setting.setting.npi ?? "",
+    ndc: NDC,
+    quantity: 5,
+    prescriptionId: `RX-${randomUUID()}`,
+    ...overrides,
+  });
+  return { prescriber, setting, patient, request };
+}
+
+/**
+ * A patient who completed a first course about 13 months ago (five days), with status forms and
+ * recent results: a second course (3 vials) is due. Overrides change one part of the history.
+ */
+async function treatedPatientCase(
+  history: { firstDoseDaysAgo?: number; statusFormsDaysAgo?: number[]; results?: Record<string, number> } = {},
+) {
+  const base = await patientCase({ enrolledOn: ago(440), baselineDaysAgo: null });
+  const firstDose = history.firstDoseDaysAgo ?? 406;
+  await addInfusions(
+    base.patient.id,
+    base.setting.setting.id,
+    base.setting.user.id,
+    [0, 1, 2, 3, 4].map((i) => ({ infusedOn: ago(firstDose - i), courseNumber: 1, dayInCourse: i + 1 })),
+  );
+  for (const daysAgo of history.statusFormsDaysAgo ?? [287, 106]) {
+    await addStatusForm(base.patient.id, base.prescriber.user.id, ago(daysAgo));
+  }
+  const resultAges = { ...Object.fromEntries(BASELINE.map((code) => [code, 14])), ...history.results };
+  await addResults(
+    base.patient.id,
+    Object.entries(resultAges).map(([testCode, daysAgo]) => ({ testCode, collectedOn: ago(daysAgo) })),
+  );
+  return { ...base, request: (overrides: Record<string, unknown> = {}) => base.request({ quantity: 3, ...overrides }) };
+}
+
+let pharmacyA: Awaited<ReturnType<typeof pharmacyWithKey>>;
+let pharmacyB: Awaited<ReturnType<typeof pharmacyWithKey>>;
+
+beforeAll(async () => {
+  pharmacyA = await pharmacyWithKey();
+  pharmacyB = await pharmacyWithKey();
+});
+
+async function approved(key: string, body: Record<string, unknown>) {
+  const answer = decisionOf(await call(BASE, { key, body }));
+  expect(answer, JSON.stringify(answer)).toMatchObject({ decision: "APPROVED" });
+  return answer;
+}
+
+/** Each reason code, produced by real rows and answered over HTTP (the Record keeps the list complete). */
+const REASON_CASES: Record<TDenialReasonCode, () => Promise<{ key: string; body: Record<string, unknown> }>> = {
+  PHARMACY_NOT_CERTIFIED: async () => {
+    const uncertified = await pharmacyWithKey("SUBMITTED");
+    return { key: uncertified.key, body: (await patientCase()).request() };
+  },
+  PRESCRIBER_NOT_CERTIFIED: async () => ({
+    key: pharmacyA.key,
+    body: (await patientCase()).request({ prescriberNpi: uniqueNpi() }),
+  }),
+  PRESCRIBER_SUSPENDED: async () => ({
+    key: pharmacyA.key,
+    body: (await patientCase({ prescriberStatus: "SUSPENDED" })).request(),
+  }),
+  PATIENT_NOT_ENROLLED: async () => ({
+    key: pharmacyA.key,
+    body: (await patientCase()).request({ patientRemsId: generateRemsId("PT") }),
+  }),
+  PATIENT_NOT_WITH_PRESCRIBER: async () => {
+    const other = await createPrescriberEnrollment();
+    return { key: pharmacyA.key, body: (await patientCase()).request({ prescriberNpi: other.prescriber.npi }) };
+  },
+  SETTING_NOT_CERTIFIED: async () => ({
+    key: pharmacyA.key,
+    body: (await patientCase({ settingStatus: "SUBMITTED" })).request(),
+  }),
+  PATIENT_NOT_AT_SETTING: async () => {
+    const other = await createSettingEnrollment();
+    return { key: pharmacyA.key, body: (await patientCase()).request({ healthcareSettingId: other.setting.npi }) };
+  },
+  BASELINE_LABS_MISSING: async () => ({
+    key: pharmacyA.key,
+    body: (await patientCase({ baselineDaysAgo: null })).request(),
+  }),
+  BASELINE_LABS_STALE: async () => {
+    // The blood count is 31 days old, one day past the 30-day window; the rest are recent.
+    const { patient, request } = await patientCase({ baselineDaysAgo: null });
+    await addResults(
+      patient.id,
+      BASELINE.map((testCode) => ({ testCode, collectedOn: ago(testCode === "CBC_DIFF" ? 31 : 14) })),
+    );
+    return { key: pharmacyA.key, body: request() };
+  },
+  MONITORING_OVERDUE: async () => ({
+    key: pharmacyA.key,
+    // The blood count is two and a half months old: overdue, and too old as a baseline for course 2.
+    body: (await treatedPatientCase({ results: { CBC_DIFF: 75 } })).request(),
+  }),
+  STATUS_FORM_OVERDUE: async () => ({
+    key: pharmacyA.key,
+    body: (await treatedPatientCase({ statusFormsDaysAgo: [257] })).request(),
+  }),
+  COURSE_INTERVAL_TOO_SHORT: async () => ({
+    key: pharmacyA.key,
+    body: (await treatedPatientCase({ firstDoseDaysAgo: 287, statusFormsDaysAgo: [106] })).request(),
+  }),
+  QUANTITY_EXCEEDS_COURSE: async () => ({ key: pharmacyA.key, body: (await patientCase()).request({ quantity: 6 }) }),
+  NDC_NOT_IN_PROGRAM: async () => ({
+    key: pharmacyA.key,
+    body: (await patientCase()).request({ ndc: "12345-6789-01" }),
+  }),
+  PROGRAM_UNKNOWN: async () => ({ key: pharmacyA.key, body: (await patientCase()).request({ programCode: "NOPE" }) }),
+  DUPLICATE_REQUEST: async () => {
+    const { request } = await patientCase();
+    const body = request();
+    await approved(pharmacyA.key, body);
+    return { key: pharmacyA.key, body };
+  },
+};
+
+/** The reasons each case must produce, exactly (some histories necessarily produce two). */
+const EXPECTED: Partial<Record<TDenialReasonCode, TDenialReasonCode[]>> = {
+  MONITORING_OVERDUE: ["BASELINE_LABS_STALE", "MONITORING_OVERDUE"],
+};
+
+// ---------------------------------------------------------------------------------------------
+
+describe("POST /api/v1/dispense-authorizations: decisions", () => {
+  it("approves a compliant patient's first course: number, expiry, Location, headers, stored row", async () => {
+    const { request, setting } = await patientCase();
+    const stored = await db().healthcareSetting.findUniqueOrThrow({
+      where: { id: setting.setting.id },
+      select: { remsId: true },
+    });
+    const body = request({ healthcareSettingId: stored.remsId });
+    const response = await call(BASE, { key: pharmacyA.key, body });
+    const answer = decisionOf(response);
+    if (answer.decision !== "APPROVED") throw new Error(`expected an approval: ${JSON.stringify(answer)}`);
+    expect(answer.authorizationNumber).toMatch(/^DA-/);
+    expect(answer.warnings).toEqual([]);
+    expect(answer.enforcementDiscretion).toBeUndefined();
+    // Valid through the last of 7 days after today (UTC).
+    expect(answer.expiresAt).toBe(`${addDays(today(), 7)}T23:59:59.999Z`);
+
+    expect(response.headers.get("location")).toBe(`${BASE}/${answer.id}`);
+    expect(response.headers.get("idempotent-replayed")).toBeNull();
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(Number(response.headers.get("ratelimit-limit"))).toBeGreaterThan(0);
+    expect(response.headers.get("ratelimit-remaining")).toMatch(/^\d+$/);
+
+    const view = viewOf(await call(response.headers.get("location") ?? "", { key: pharmacyA.key }));
+    expect(view).toMatchObject({
+      id: answer.id,
+      decision: "APPROVED",
+      status: "APPROVED",
+      authorizationNumber: answer.authorizationNumber,
+      programCode: "LEMTRADA",
+      prescriptionId: body.prescriptionId,
+      prescriberNpi: body.prescriberNpi,
+      patientRemsId: body.patientRemsId,
+      healthcareSettingId: stored.remsId,
+      ndc: NDC,
+      quantity: 5,
+      reasons: [],
+      duplicateOfId: null,
+      expiresAt: answer.expiresAt,
+      dispensedAt: null,
+    });
+
+    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+      where: { id: answer.id },
+      select: { pharmacyId: true, apiKeyId: true, requestedByUserId: true, requestId: true, facts: true },
+    });
+    expect(row.pharmacyId).toBe(pharmacyA.pharmacy.id);
+    expect(row.apiKeyId).toBe(pharmacyA.apiKey.id);
+    expect(row.requestedByUserId).toBeNull();
+    expect(row.requestId).toBe(response.headers.get("x-request-id"));
+    expect(row.facts).toMatchObject({ programCode: "LEMTRADA", quantity: 5, duplicate: null });
+  });
+
+  it("has a case for every reason code", () => {
+    expect(Object.keys(REASON_CASES).sort()).toEqual([...DENIAL_REASON_CODES].sort());
+  });
+
+  it.each(DENIAL_REASON_CODES.map((code) => [code]))("denies with %s", async (code) => {
+    const { key, body } = await REASON_CASES[code]();
+    const answer = decisionOf(await call(BASE, { key, body }));
+    expect(answer.decision).toBe("DENIED");
+    expect(reasonCodes(answer)).toEqual(EXPECTED[code] ?? [code]);
+    const reason = answer.decision === "DENIED" ? answer.reasons.find((r) => r.code === code) : undefined;
+    expect(reason?.message.length).toBeGreaterThan(10);
+    // The stored view says the same.
+    const view = viewOf(await call(`${BASE}/${answer.id}`, { key }));
+    expect(view).toMatchObject({ decision: "DENIED", status: "DENIED", authorizationNumber: null, expiresAt: null });
+    expect(view.reasons.map((r) => r.code)).toEqual(reasonCodes(answer));
+  });
+
+  it("DUPLICATE_REQUEST names the unused authorization, in the message and the stored row", async () => {
+    const { request } = await patientCase();
+    const body = request();
+    const first = await approved(pharmacyA.key, body);
+    const second = decisionOf(await call(BASE, { key: pharmacyA.key, body }));
+    expect(reasonCodes(second)).toEqual(["DUPLICATE_REQUEST"]);
+    expect(second.decision === "DENIED" && second.reasons[0]?.message).toContain(first.id);
+    expect(viewOf(await call(`${BASE}/${second.id}`, { key: pharmacyA.key })).duplicateOfId).toBe(first.id);
+    // Another pharmacy's authorization for the same prescription number is not a duplicate.
+    expect((await approved(pharmacyB.key, body)).decision).toBe("APPROVED");
+  });
+});
+
+describe("POST /api/v1/dispense-authorizations: idempotency and concurrency", () => {
+  it("replays the same key and body: same answer, Idempotent-Replayed, nothing new stored", async () => {
+    const body = (await patientCase()).request();
+    const key = randomUUID();
+    const first = await call(BASE, { key: pharmacyA.key, body, idempotencyKey: key });
+    const again = await call(BASE, { key: pharmacyA.key, body, idempotencyKey: key });
+    expect(decisionOf(first).decision).toBe("APPROVED");
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(
+      await db().dispenseAuthorization.count({
+        where: { pharmacyId: pharmacyA.pharmacy.id, prescriptionId: body.prescriptionId },
+      }),
+    ).toBe(1);
+  });
+
+  it("refuses the same key with another body (409) and stores nothing for it", async () => {
+    const body = (await patientCase()).request();
+    const key = randomUUID();
+    const first = decisionOf(await call(BASE, { key: pharmacyA.key, body, idempotencyKey: key }));
+    const other = await call(BASE, { key: pharmacyA.key, body: { ...body, quantity: 4 }, idempotencyKey: key });
+    const error = errorOf(other, 409, "CONFLICT");
+    expect(error.message).toContain("Idempotency-Key");
+    expect(await db().dispenseAuthorization.count({ where: { idempotencyKey: key } })).toBe(1);
+    expect(viewOf(await call(`${BASE}/${first.id}`, { key: pharmacyA.key })).quantity).toBe(5);
+  });
+
+  it("the same key at two pharmacies is two requests", async () => {
+    const body = (await patientCase()).request();
+    const key = randomUUID();
+    const a = decisionOf(await call(BASE, { key: pharmacyA.key, body, idempotencyKey: key }));
+    const b = await call(BASE, { key: pharmacyB.key, body, idempotencyKey: key });
+    expect(b.headers.get("idempotent-replayed")).toBeNull();
+    expect(decisionOf(b).id).not.toBe(a.id);
+  });
+
+  it("50 concurrent identical requests with different keys: exactly one approval, 49 duplicates of it", async () => {
+    const pharmacy = await pharmacyWithKey();
+    const body = (await patientCase()).request();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => call(BASE, { key: pharmacy.key, body }).then(decisionOf)),
+    );
+    const approvals = answers.filter((a) => a.decision === "APPROVED");
+    const denials = answers.filter((a) => a.decision === "DENIED");
+    expect(approvals).toHaveLength(1);
+    expect(denials).toHaveLength(49);
+    const winner = approvals[0]?.id ?? "";
+    for (const denial of denials) {
+      expect(reasonCodes(denial)).toEqual(["DUPLICATE_REQUEST"]);
+      expect(denial.decision === "DENIED" && denial.reasons[0]?.message).toContain(winner);
+      expect(denial.decision === "DENIED" && denial.duplicateOfId).toBe(winner);
+    }
+    expect(new Set(answers.map((a) => a.id)).size).toBe(50);
+
+    const rows = await db().dispenseAuthorization.findMany({
+      where: { pharmacyId: pharmacy.pharmacy.id, prescriptionId: body.prescriptionId },
+      select: { id: true, decision: true, status: true, duplicateOfId: true },
+    });
+    expect(rows).toHaveLength(50);
+    expect(rows.filter((r) => r.status === "APPROVED").map((r) => r.id)).toEqual([winner]);
+    const duplicates = rows.filter((r) => r.id !== winner);
+    expect(duplicates.every((r) => r.decision === "DENIED" && r.duplicateOfId === winner)).toBe(true);
+  });
+});
+
+describe("confirm, reverse and expiry", () => {
+  it("confirms an approved authorization once (DISPENSED), then refuses a second confirmation (409)", async () => {
+    const answer = await approved(pharmacyA.key, (await patientCase()).request());
+    const dispensedAt = new Date(Date.now() - 60_000).toISOString();
+    const view = viewOf(
+      await call(`${BASE}/${answer.id}/dispense`, {
+        key: pharmacyA.key,
+        body: { quantity: 5, lotNumber: "A1234B", dispensedAt },
+      }),
+    );
+    expect(view).toMatchObject({
+      id: answer.id,
+      status: "DISPENSED",
+      dispensedQuantity: 5,
+      lotNumber: "A1234B",
+      dispensedAt,
+    });
+    const again = await call(`${BASE}/${answer.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 5, lotNumber: "A1234B" },
+    });
+    expect(errorOf(again, 409, "CONFLICT").message).toMatch(/already used/);
+    expect(viewOf(await call(`${BASE}/${answer.id}`, { key: pharmacyA.key })).status).toBe("DISPENSED");
+  });
+
+  it("reverses a dispensed authorization (REVERSED), not twice, and not one that was never dispensed", async () => {
+    const notDispensed = await approved(pharmacyA.key, (await patientCase()).request());
+    const early = await call(`${BASE}/${notDispensed.id}/reverse`, {
+      key: pharmacyA.key,
+      body: { reason: "Not picked up" },
+    });
+    expect(errorOf(early, 409, "CONFLICT").message).toMatch(/not been dispensed/);
+
+    const answer = await approved(pharmacyA.key, (await patientCase()).request());
+    viewOf(
+      await call(`${BASE}/${answer.id}/dispense`, { key: pharmacyA.key, body: { quantity: 3, lotNumber: "L-77" } }),
+    );
+    const reversed = viewOf(
+      await call(`${BASE}/${answer.id}/reverse`, { key: pharmacyA.key, body: { reason: "Not picked up" } }),
+    );
+    expect(reversed).toMatchObject({ status: "REVERSED", reversalReason: "Not picked up", dispensedQuantity: 3 });
+    expect(reversed.reversedAt).not.toBeNull();
+    const twice = await call(`${BASE}/${answer.id}/reverse`, { key: pharmacyA.key, body: { reason: "Again" } });
+    errorOf(twice, 409, "CONFLICT");
+  });
+
+  it("refuses to confirm a denied request (409)", async () => {
+    const denied = decisionOf(
+      await call(BASE, { key: pharmacyA.key, body: (await patientCase()).request({ quantity: 9 }) }),
+    );
+    expect(denied.decision).toBe("DENIED");
+    const answer = await call(`${BASE}/${denied.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 1, lotNumber: "A1" },
+    });
+    errorOf(answer, 409, "CONFLICT");
+  });
+
+  it("refuses to confirm an expired authorization (409); it then reads EXPIRED and no longer blocks a new request", async () => {
+    const { request } = await patientCase();
+    const body = request();
+    const answer = await approved(pharmacyA.key, body);
+    await db().dispenseAuthorization.update({
+      where: { id: answer.id },
+      data: { expiresAt: new Date(Date.now() - 1000), expiresOn: new Date(`${ago(1)}T00:00:00.000Z`) },
+    });
+    const refused = await call(`${BASE}/${answer.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 5, lotNumber: "A1234B" },
+    });
+    expect(errorOf(refused, 409, "CONFLICT").message).toMatch(/expired/);
+    expect(viewOf(await call(`${BASE}/${answer.id}`, { key: pharmacyA.key })).status).toBe("EXPIRED");
+    const stored = await db().dispenseAuthorization.findUniqueOrThrow({
+      where: { id: answer.id },
+      select: { status: true, dispensedAt: true },
+    });
+    expect(stored).toEqual({ status: "EXPIRED", dispensedAt: null });
+    // An expired authorization is not an unused one: the prescription may be authorized again.
+    expect((await approved(pharmacyA.key, body)).id).not.toBe(answer.id);
+  });
+
+  it("answers field errors on confirm and reverse with 422 and `fields`", async () => {
+    const answer = await approved(pharmacyA.key, (await patientCase()).request());
+    const bad = await call(`${BASE}/${answer.id}/dispense`, { key: pharmacyA.key, body: { quantity: 0 } });
+    const error = errorOf(bad, 422, "VALIDATION");
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual(["lotNumber", "quantity"]);
+
+    const tooMany = await call(`${BASE}/${answer.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 6, lotNumber: "A1234B" },
+    });
+    expect(errorOf(tooMany, 422, "VALIDATION").fields?.quantity?.[0]).toContain("At most 5");
+
+    const future = await call(`${BASE}/${answer.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 5, lotNumber: "A1234B", dispensedAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    expect(errorOf(future, 422, "VALIDATION").fields?.dispensedAt).toBeDefined();
+
+    const unknownField = await call(`${BASE}/${answer.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 5, lotNumber: "A1234B", pharmacist: "me" },
+    });
+    expect(errorOf(unknownField, 422, "VALIDATION").fields?.[""]?.[0]).toContain("pharmacist");
+
+    viewOf(await call(`${BASE}/${answer.id}/dispense`, { key: pharmacyA.key, body: { quantity: 5, lotNumber: "A1" } }));
+    const noReason = await call(`${BASE}/${answer.id}/reverse`, { key: pharmacyA.key, body: { reason: " " } });
+    expect(errorOf(noReason, 422, "VALIDATION").fields?.reason).toBeDefined();
+    expect(viewOf(await call(`${BASE}/${answer.id}`, { key: pharmacyA.key })).status).toBe("DISPENSED");
+  });
+});
+
+describe("pharmacies see only their own authorizations", () => {
+  it("another pharmacy's key cannot read, confirm, reverse or list A's authorization (404 / absent)", async () => {
+    const body = (await patientCase()).request();
+    const answer = await approved(pharmacyA.key, body);
+    const path = `${BASE}/${answer.id}`;
+
+    errorOf(await call(path, { key: pharmacyB.key }), 404, "NOT_FOUND");
+    const confirm = await call(`${path}/dispense`, { key: pharmacyB.key, body: { quantity: 1, lotNumber: "X1" } });
+    errorOf(confirm, 404, "NOT_FOUND");
+    errorOf(await call(`${path}/reverse`, { key: pharmacyB.key, body: { reason: "Not mine" } }), 404, "NOT_FOUND");
+    const listB = ZDispenseAuthorizationPage.parse(
+      (await call(`${BASE}?prescriptionId=${encodeURIComponent(String(body.prescriptionId))}`, { key: pharmacyB.key }))
+        .body,
+    );
+    expect(listB).toMatchObject({ items: [], total: 0 });
+
+    // Untouched, and visible to its own pharmacy.
+    const listA = ZDispenseAuthorizationPage.parse(
+      (await call(`${BASE}?prescriptionId=${encodeURIComponent(String(body.prescriptionId))}`, { key: pharmacyA.key }))
+        .body,
+    );
+    expect(listA.items.map((i) => i.id)).toEqual([answer.id]);
+    expect(listA.items[0]?.status).toBe("APPROVED");
+  });
+
+  it("answers 404 for an id that is not a UUID or names nothing", async () => {
+    for (const id of ["not-a-uuid", "1", randomUUID()]) {
+      errorOf(await call(`${BASE}/${id}`, { key: pharmacyA.key }), 404, "NOT_FOUND");
+      errorOf(
+        await call(`${BASE}/${id}/dispense`, { key: pharmacyA.key, body: { quantity: 1, lotNumber: "A1" } }),
+        404,
+        "NOT_FOUND",
+      );
+    }
+  });
+});
+
+describe("authentication", () => {
+  const paths = () => [
+    { path: BASE, method: "GET" as const },
+    { path: BASE, method: "POST" as const },
+    { path: `${BASE}/${randomUUID()}`, method: "GET" as const },
+    { path: `${BASE}/${randomUUID()}/dispense`, method: "POST" as const },
+    { path: `${BASE}/${randomUUID()}/reverse`, method: "POST" as const },
+  ];
+
+  it("401 with WWW-Authenticate: Bearer without an Authorization header or session, on every route", async () => {
+    for (const { path, method } of paths()) {
+      const answer = await call(path, { method, body: method === "POST" ? {} : undefined });
+      errorOf(answer, 401, "UNAUTHENTICATED");
+      expect(answer.headers.get("www-authenticate")).toBe("Bearer");
+    }
+  });
+
+  it("401 for a garbage, malformed or unknown key", async () => {
+    const body = (await patientCase()).request();
+    for (const authorization of ["Bearer nope", "Basic dXNlcjpwYXNz", "Bearer", "", `Bearer rg_${"x".repeat(43)}`]) {
+      const answer = await call(BASE, { body, headers: { authorization } });
+      errorOf(answer, 401, "UNAUTHENTICATED");
+      expect(answer.headers.get("www-authenticate")).toBe("Bearer");
+    }
+    expect(await db().dispenseAuthorization.count({ where: { prescriptionId: String(body.prescriptionId) } })).toBe(0);
+  });
+
+  it("401 once the key is revoked; the pharmacy's other keys keep working", async () => {
+    const pharmacy = await pharmacyWithKey();
+    const other = await createApiKey(pharmacy.actor, { name: "Second till" });
+    expect((await call(BASE, { key: pharmacy.key })).status).toBe(200);
+    await revokeApiKey(pharmacy.actor, pharmacy.apiKey.id);
+    const answer = await call(BASE, { key: pharmacy.key });
+    expect(errorOf(answer, 401, "UNAUTHENTICATED").message).toMatch(/revoked/);
+    expect(answer.headers.get("www-authenticate")).toBe("Bearer");
+    expect((await call(BASE, { key: other.key })).status).toBe(200);
+  });
+});
+
+describe("malformed requests", () => {
+  it("400 when the body is not JSON, not JSON-typed, or not an object", async () => {
+    const cases: CallOptions[] = [
+      { rawBody: "{not json" },
+      { rawBody: "" },
+      { rawBody: JSON.stringify({ quantity: 1 }), contentType: "text/plain" },
+      { rawBody: "quantity=1", contentType: "application/x-www-form-urlencoded" },
+      { rawBody: "[]" },
+      { rawBody: "null" },
+    ];
+    for (const options of cases) {
+      const answer = await call(BASE, { key: pharmacyA.key, ...options });
+      expect(errorOf(answer, 400, "BAD_REQUEST").message.length, JSON.stringify(options)).toBeGreaterThan(5);
+    }
+    const answer = await approved(pharmacyA.key, (await patientCase()).request());
+    errorOf(await call(`${BASE}/${answer.id}/dispense`, { key: pharmacyA.key, rawBody: "{" }), 400, "BAD_REQUEST");
+    errorOf(await call(`${BASE}/${answer.id}/reverse`, { key: pharmacyA.key, rawBody: "" }), 400, "BAD_REQUEST");
+  });
+
+  it("400 with fields.idempotencyKey when the Idempotency-Key is missing or invalid; nothing stored", async () => {
+    const body = (await patientCase()).request();
+    for (const idempotencyKey of [null, "short", "has spaces in it", "x".repeat(129)]) {
+      const error = errorOf(await call(BASE, { key: pharmacyA.key, body, idempotencyKey }), 400, "BAD_REQUEST");
+      expect(error.fields?.idempotencyKey?.[0], String(idempotencyKey)).toBeTruthy();
+    }
+    expect(await db().dispenseAuthorization.count({ where: { prescriptionId: String(body.prescriptionId) } })).toBe(0);
+  });
+
+  it("422 with `fields` for invalid or missing request fields", async () => {
+    const body = (await patientCase()).request();
+    const answer = await call(BASE, {
+      key: pharmacyA.key,
+      body: { ...body, prescriberNpi: "12345", quantity: 2.5, ndc: "abc", prescriptionId: undefined },
+    });
+    const error = errorOf(answer, 422, "VALIDATION");
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual(["ndc", "prescriberNpi", "prescriptionId", "quantity"]);
+    expect(error.fields?.prescriberNpi).toEqual(["The prescriber's NPI must be 10 digits"]);
+
+    const extra = await call(BASE, { key: pharmacyA.key, body: { ...body, pharmacyId: randomUUID() } });
+    expect(errorOf(extra, 422, "VALIDATION").fields?.[""]?.[0]).toContain("pharmacyId");
+    expect(await db().dispenseAuthorization.count({ where: { prescriptionId: String(body.prescriptionId) } })).toBe(0);
+  });
+});
+
+describe("rate limit", () => {
+  it("429 with Retry-After past DISPENSE_RATE_LIMIT_PER_MINUTE, per key", async () => {
+    const pharmacy = await pharmacyWithKey();
+    const other = await createApiKey(pharmacy.actor, { name: "Other till" });
+    const saved = process.env.DISPENSE_RATE_LIMIT_PER_MINUTE;
+    process.env.DISPENSE_RATE_LIMIT_PER_MINUTE = "3";
+    resetEnvCache();
+    try {
+      const remaining: (string | null)[] = [];
+      for (let i = 0; i < 3; i++) {
+        const answer = await call(BASE, { key: pharmacy.key });
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get("ratelimit-limit")).toBe("3");
+        remaining.push(answer.headers.get("ratelimit-remaining"));
+      }
+      expect(remaining).toEqual(["2", "1", "0"]);
+      const limited = await call(BASE, { key: pharmacy.key, body: (await patientCase()).request() });
+      expect(errorOf(limited, 429, "RATE_LIMITED").message).toMatch(/Try again in \d+ seconds/);
+      const retryAfter = Number(limited.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      // Counted per key: the pharmacy's other key is not limited.
+      expect((await call(BASE, { key: other.key })).status).toBe(200);
+    } finally {
+      if (saved === undefined) delete process.env.DISPENSE_RATE_LIMIT_PER_MINUTE;
+      else process.env.DISPENSE_RATE_LIMIT_PER_MINUTE = saved;
+      resetEnvCache();
+    }
+  });
+});
+
+describe("GET /api/v1/dispense-authorizations: pagination and filters", () => {
+  it("pages newest first and filters by status, decision, patient, prescription and day", async () => {
+    const pharmacy = await pharmacyWithKey();
+    const cases = await Promise.all([patientCase(), patientCase(), patientCase()]);
+    const ids: string[] = [];
+    const bodies: Record<string, unknown>[] = [];
+    // Sequential, so the order of requestedAt is the order here.
+    for (const [index, c] of cases.entries()) {
+      const body = c.request();
+      bodies.push(body);
+      ids.push((await approved(pharmacy.key, body)).id);
+      if (index < 2) {
+        const deniedBody = c.request({ quantity: 7 });
+        bodies.push(deniedBody);
+        ids.push(decisionOf(await call(BASE, { key: pharmacy.key, body: deniedBody })).id);
+      }
+    }
+    // ids: approved0, denied0, approved1, denied1, approved2 → newest first is the reverse.
+    const newestFirst = [...ids].reverse();
+    viewOf(await call(`${BASE}/${ids[0]}/dispense`, { key: pharmacy.key, body: { quantity: 5, lotNumber: "A1" } }));
+
+    const list = async (query: string) => {
+      const answer = await call(`${BASE}${query}`, { key: pharmacy.key });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return ZDispenseAuthorizationPage.parse(answer.body);
+    };
+
+    expect(await list("")).toMatchObject({ page: 1, pageSize: 25, total: 5 });
+    expect((await list("")).items.map((i) => i.id)).toEqual(newestFirst);
+    const page1 = await list("?pageSize=2");
+    const page2 = await list("?pageSize=2&page=2");
+    const page3 = await list("?pageSize=2&page=3");
+    expect([page1, page2, page3].map((p) => p.total)).toEqual([5, 5, 5]);
+    expect([...page1.items, ...page2.items, ...page3.items].map((i) => i.id)).toEqual(newestFirst);
+    expect(page3.items).toHaveLength(1);
+    expect((await list("?pageSize=2&page=4")).items).toEqual([]);
+
+    const denied = await list("?decision=DENIED");
+    expect(denied.items.map((i) => i.id)).toEqual([ids[3], ids[1]]);
+    expect(denied.items.every((i) => i.decision === "DENIED")).toBe(true);
+    expect((await list("?status=DISPENSED")).items.map((i) => i.id)).toEqual([ids[0]]);
+    expect((await list("?status=APPROVED")).items.map((i) => i.id)).toEqual([ids[4], ids[2]]);
+    expect((await list("?status=APPROVED&decision=DENIED")).total).toBe(0);
+
+    const patient = cases[1]?.patient.remsId ?? "";
+    expect((await list(`?patientRemsId=${patient}`)).items.map((i) => i.id)).toEqual([ids[3], ids[2]]);
+    const prescription = String(bodies[1]?.prescriptionId);
+    expect((await list(`?prescriptionId=${encodeURIComponent(prescription)}`)).items.map((i) => i.id)).toEqual([
+      ids[1],
+    ]);
+
+    expect((await list(`?from=${today()}&to=${today()}`)).total).toBe(5);
+    expect((await list(`?from=${addDays(today(), 1)}`)).total).toBe(0);
+    expect((await list(`?to=${ago(1)}`)).total).toBe(0);
+  });
+
+  it("422 with `fields` for invalid filters", async () => {
+    const answer = await call(`${BASE}?status=LOST&pageSize=500&from=yesterday`, { key: pharmacyA.key });
+    const error = errorOf(answer, 422, "VALIDATION");
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual(["from", "pageSize", "status"]);
+  });
+});
+
+describe("GET /api/v1/openapi.json", () => {
+  it("serves the OpenAPI 3.1 document naming this server, with every dispense path", async () => {
+    const answer = await call("/api/v1/openapi.json");
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toContain("application/json");
+    const doc = answer.body as { openapi: string; servers: { url: string }[]; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    // NextRequest spells a loopback host "localhost".
+    expect(doc.servers).toEqual([{ url: server.url.replace("127.0.0.1", "localhost") }]);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        BASE,
+        `${BASE}/{id}`,
+        `${BASE}/{id}/dispense`,
+        `${BASE}/{id}/reverse`,
+        "/api/v1/programs/{code}/certifications",
+      ]),
+    );
+  });
+});
