@@ -1,6 +1,6 @@
 import type { DbOrTx, Tx } from "../db";
 import type { AuditActor } from "../auth/actor";
-import { type AuditContent, GENESIS_HASH, auditHash, toJson } from "./hash";
+import { type AuditContent, GENESIS_HASH, auditHash, canonicalJson, toJson } from "./hash";
 
 export interface AuditInput {
   action: string;
@@ -18,9 +18,6 @@ const AUDIT_LOCK_KEY = 4_242_001;
  * change it describes does. Concurrent writers queue on a transaction-scoped advisory lock.
  */
 export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY}::bigint)`;
-  const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
-  const prevHash = last?.hash ?? GENESIS_HASH;
   const content: AuditContent = {
     at: new Date().toISOString(),
     actorId: actor.userId ?? null,
@@ -32,18 +29,17 @@ export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) 
     after: toJson(input.after),
     requestId: actor.requestId ?? null,
   };
-  const hash = auditHash(prevHash, content);
-  return tx.auditEvent.create({
-    data: {
-      ...content,
-      at: new Date(content.at),
-      before: content.before ?? undefined,
-      after: content.after ?? undefined,
-      prevHash,
-      hash,
-    },
-    select: { seq: true, hash: true },
-  });
+  const jsonb = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  // audit_append (migration 20261125040000) takes the lock, reads the last hash and inserts in one
+  // statement, hashing exactly as auditHash() does; verifyAuditChain checks it the same way.
+  const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
+    SELECT "seq", "hash" FROM audit_append(
+      ${AUDIT_LOCK_KEY}::bigint, ${new Date(content.at)}::timestamptz, ${content.actorId}, ${content.actorRole},
+      ${content.action}, ${content.entityType}, ${content.entityId}, ${jsonb(content.before)}::jsonb,
+      ${jsonb(content.after)}::jsonb, ${content.requestId}, ${canonicalJson(content)})`;
+  const row = rows[0];
+  if (!row) throw new Error("audit_append returned no row");
+  return { seq: BigInt(row.seq), hash: row.hash };
 }
 
 export type AuditChainResult =

@@ -19,10 +19,9 @@ export async function hitRateLimit(
 ): Promise<RateLimitResult> {
   const windowMs = windowSeconds * 1000;
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+  // rate_limit_hit (migration 20261125040000): the upsert, without waiting for the WAL flush.
   const rows = await client.$queryRaw<{ count: number }[]>`
-    INSERT INTO "RateLimitBucket" ("key", "windowStart", "count") VALUES (${key}, ${windowStart}, 1)
-    ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
-    RETURNING "count"`;
+    SELECT rate_limit_hit(${key}, ${windowStart}::timestamptz) AS "count"`;
   const count = Number(rows[0]?.count ?? 1);
   // Now and then, drop windows that ended long ago so the table stays small.
   if (Math.random() < 0.01) {

@@ -258,6 +258,8 @@ test("the resubmitted application is approved; both sides see the certification 
 });
 
 test("a certified prescriber is suspended and reinstated, each with a reason", async ({ page, browser }) => {
+  // A long journey through three browser pages; the default 30 s is too tight on a busy 2-core machine.
+  test.setTimeout(90_000);
   await signInAsAdmin(page);
   await page.goto(`/admin/applications?status=CERTIFIED&q=${ADA_NPI}`);
   await page.getByRole("link", { name: "Ada Lovelace" }).click();
