@@ -152,15 +152,18 @@ export async function authenticateApiKey(
   if (!authorization) throw unauthenticated("Send your pharmacy's API key as Authorization: Bearer <key>.");
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) throw unauthenticated("The Authorization header must be: Bearer <key>.");
-  const row = await client.pharmacyApiKey.findUnique({
-    where: { keyHash: hashApiKey(match[1]) },
-    select: { id: true, pharmacyId: true, revokedAt: true, lastUsedAt: true },
-  });
+  // Every API call starts here: one plain indexed SELECT.
+  const rows = await client.$queryRaw<
+    { id: string; pharmacyId: string; revokedAt: Date | null; lastUsedAt: Date | null }[]
+  >`SELECT "id"::text AS "id", "pharmacyId"::text AS "pharmacyId", "revokedAt", "lastUsedAt"
+      FROM "PharmacyApiKey" WHERE "keyHash" = ${hashApiKey(match[1])}`;
+  const row = rows[0];
   if (!row) throw unauthenticated("This API key is not valid.");
   if (row.revokedAt)
     throw unauthenticated("This API key was revoked. Ask your pharmacy's representative for a new one.");
   const now = new Date();
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+  const lastUsed = row.lastUsedAt ? new Date(row.lastUsedAt) : null;
+  if (!lastUsed || now.getTime() - lastUsed.getTime() >= LAST_USED_RESOLUTION_MS) {
     await client.pharmacyApiKey.updateMany({
       where: {
         id: row.id,

@@ -10,7 +10,7 @@
  * - (pharmacy, Idempotency-Key) is unique: a concurrent retry with the same key loses the insert
  *   and answers with the stored result.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Actor } from "../auth/actor";
 import type { AuditActor } from "../auth/actor";
 import { requirePermission } from "../auth/permissions";
@@ -243,6 +243,7 @@ interface FactsRow {
   patient: unknown;
   duplicate: unknown;
   discretion_id: string | null;
+  seen: boolean;
 }
 
 function json<T>(value: unknown): T | null {
@@ -262,6 +263,7 @@ async function loadFacts(
     pharmacyId: string;
     request: TDispenseRequest;
     patientRemsId: string;
+    idempotencyKey: string;
     now: Date;
   },
 ) {
@@ -306,7 +308,9 @@ async function loadFacts(
       (SELECT x."id"::text FROM "EnforcementDiscretion" x
         WHERE x."programId" = ${programId}::uuid AND x."startsAt" <= ${now} AND x."endsAt" > ${now}
           AND x."endedAt" IS NULL
-        ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id`;
+        ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id,
+      EXISTS (SELECT 1 FROM "DispenseAuthorization" k
+               WHERE k."pharmacyId" = ${pharmacyId}::uuid AND k."idempotencyKey" = ${input.idempotencyKey}) AS seen`;
   const row = rows[0];
   if (!row) throw new Error("the facts query returned no row");
 
@@ -345,6 +349,7 @@ async function loadFacts(
       : null,
     duplicate: duplicate ? { id: duplicate.id, expiresAt: new Date(duplicate.expiresAt) } : null,
     discretionId: row.discretion_id,
+    seen: row.seen === true,
   };
 }
 
@@ -353,9 +358,13 @@ async function loadFacts(
 
 const MAX_ATTEMPTS = 3;
 
+/** A unique violation (P2002 from the client, SQLSTATE 23505 from a raw statement), or null. */
 function uniqueTarget(error: unknown): string | null {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return null;
-  return JSON.stringify(error.meta ?? {}) + error.message;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  const described = JSON.stringify(error.meta ?? {}) + error.message;
+  if (error.code === "P2002") return described;
+  if (error.code === "P2010" && /23505|unique/i.test(described)) return described;
+  return null;
 }
 
 /** The end of an authorization's last valid day (inclusive), as an instant. */
@@ -381,11 +390,14 @@ export async function requestDispenseAuthorization(
   const request: TDispenseRequest = { ...parsed, ndc: canonicalNdc(parsed.ndc, program) };
   const requestHash = requestHashOf(request);
 
+  const now = options.now ?? new Date();
   for (let attempt = 1; ; attempt++) {
-    const existing = await findByIdempotencyKey(client, caller.pharmacyId, key);
-    if (existing) return replay(existing, requestHash, options.now ?? new Date());
     try {
-      return await decideAndStore(client, caller, key, requestHash, request, program, options.now ?? new Date());
+      const outcome = await decideAndStore(client, caller, key, requestHash, request, program, now);
+      if (outcome !== "seen") return outcome;
+      const existing = await findByIdempotencyKey(client, caller.pharmacyId, key);
+      if (!existing) throw new Error("an earlier request with this Idempotency-Key was seen but cannot be read");
+      return replay(existing, requestHash, now);
     } catch (error) {
       const target = uniqueTarget(error);
       // A concurrent request with the same key won: answer with its result (next loop turn).
@@ -422,11 +434,18 @@ async function decideAndStore(
   request: TDispenseRequest,
   program: TProgramDefinition | undefined,
   now: Date,
-): Promise<DispenseOutcome> {
+): Promise<DispenseOutcome | "seen"> {
   const patientRemsId = normalizeRemsId(request.patientRemsId) ?? request.patientRemsId.toUpperCase();
   const programRow = program ? await findProgram(client, program.code) : null;
+  if (!programRow) {
+    // No facts query to ask along the way: look for an earlier request with this key first.
+    const seen = await client.dispenseAuthorization.count({
+      where: { pharmacyId: caller.pharmacyId, idempotencyKey: key },
+    });
+    if (seen > 0) return "seen";
+  }
 
-  const row = await client.$transaction(async (tx) => {
+  const row = await client.$transaction(async (tx): Promise<ViewRow | "seen"> => {
     let facts: DispenseFacts;
     let refs: { prescriberId: string | null; patientId: string | null; settingId: string | null } = {
       prescriberId: null,
@@ -446,8 +465,11 @@ async function decideAndStore(
         pharmacyId: caller.pharmacyId,
         request,
         patientRemsId,
+        idempotencyKey: key,
         now,
       });
+      // This key was used before: answer with what was stored (after this transaction ends).
+      if (loaded.seen) return "seen";
       let duplicate = loaded.duplicate;
       if (duplicate && duplicate.expiresAt.getTime() <= now.getTime()) {
         // An unused authorization that has run out no longer stands in the way of a new one.
@@ -489,40 +511,50 @@ async function decideAndStore(
     if (discretionId && decision.decision === "DENIED") decision = applyEnforcementDiscretion(decision, known, now);
     const approved = decision.decision === "APPROVED";
 
-    const created = await tx.dispenseAuthorization.create({
-      data: {
-        authorizationNumber: approved ? generateRemsId("DA") : null,
-        pharmacyId: caller.pharmacyId,
-        programId: programRow?.id ?? null,
-        programCode: request.programCode,
-        prescriptionId: request.prescriptionId,
-        prescriberNpi: request.prescriberNpi,
-        patientRemsId,
-        healthcareSettingRef: request.healthcareSettingId,
-        ndc: request.ndc,
-        quantity: request.quantity,
-        prescriberId: refs.prescriberId,
-        patientId: refs.patientId,
-        healthcareSettingId: refs.settingId,
-        decision: decision.decision,
-        status: approved ? "APPROVED" : "DENIED",
-        reasons: decision.reasons as unknown as Prisma.InputJsonValue,
-        warnings: decision.warnings as unknown as Prisma.InputJsonValue,
-        facts: facts as unknown as Prisma.InputJsonValue,
-        enforcementDiscretion: decision.enforcementDiscretion === true,
-        discretionId: decision.enforcementDiscretion ? discretionId : null,
-        duplicateOfId,
-        expiresOn: approved && decision.expiresOn ? new Date(`${decision.expiresOn}T00:00:00.000Z`) : null,
-        expiresAt: approved && decision.expiresOn ? expiryInstant(decision.expiresOn) : null,
-        idempotencyKey: key,
-        requestHash,
-        requestedByUserId: caller.kind === "user" ? caller.actor.userId : null,
-        apiKeyId: caller.kind === "apiKey" ? caller.apiKeyId : null,
-        requestId: caller.requestId,
-        createdAt: now,
-      },
-      select: viewSelect,
-    });
+    const expiresOn = approved && decision.expiresOn ? decision.expiresOn : null;
+    const created: ViewRow = {
+      id: randomUUID(),
+      decision: decision.decision,
+      status: approved ? "APPROVED" : "DENIED",
+      authorizationNumber: approved ? generateRemsId("DA") : null,
+      programCode: request.programCode,
+      prescriptionId: request.prescriptionId,
+      prescriberNpi: request.prescriberNpi,
+      patientRemsId,
+      healthcareSettingRef: request.healthcareSettingId,
+      ndc: request.ndc,
+      quantity: request.quantity,
+      reasons: decision.reasons as unknown as Prisma.JsonValue,
+      warnings: decision.warnings as unknown as Prisma.JsonValue,
+      enforcementDiscretion: decision.enforcementDiscretion === true,
+      duplicateOfId,
+      createdAt: now,
+      expiresAt: expiresOn ? expiryInstant(expiresOn) : null,
+      dispensedAt: null,
+      dispensedQuantity: null,
+      lotNumber: null,
+      reversedAt: null,
+      reversalReason: null,
+    };
+    // Written with one plain INSERT: this is the gate's hot path, and the row is known in full here.
+    await tx.$executeRaw`
+      INSERT INTO "DispenseAuthorization" (
+        "id", "authorizationNumber", "pharmacyId", "programId", "programCode", "prescriptionId", "prescriberNpi",
+        "patientRemsId", "healthcareSettingRef", "ndc", "quantity", "prescriberId", "patientId",
+        "healthcareSettingId", "decision", "status", "reasons", "warnings", "facts", "enforcementDiscretion",
+        "discretionId", "duplicateOfId", "expiresOn", "expiresAt", "idempotencyKey", "requestHash",
+        "requestedByUserId", "apiKeyId", "requestId", "createdAt")
+      VALUES (
+        ${created.id}::uuid, ${created.authorizationNumber}, ${caller.pharmacyId}::uuid, ${programRow?.id ?? null}::uuid,
+        ${request.programCode}, ${request.prescriptionId}, ${request.prescriberNpi}, ${patientRemsId},
+        ${request.healthcareSettingId}, ${request.ndc}, ${request.quantity}, ${refs.prescriberId}::uuid,
+        ${refs.patientId}::uuid, ${refs.settingId}::uuid, ${created.decision}::"DispenseDecision",
+        ${created.status}::"DispenseStatus", ${JSON.stringify(decision.reasons)}::jsonb,
+        ${JSON.stringify(decision.warnings)}::jsonb, ${JSON.stringify(facts)}::jsonb, ${created.enforcementDiscretion},
+        ${decision.enforcementDiscretion ? discretionId : null}::uuid, ${duplicateOfId}::uuid,
+        ${expiresOn}::date, ${created.expiresAt}::timestamptz, ${key}, ${requestHash},
+        ${caller.kind === "user" ? caller.actor.userId : null}::uuid,
+        ${caller.kind === "apiKey" ? caller.apiKeyId : null}::uuid, ${caller.requestId}, ${now}::timestamptz)`;
 
     // The audit row goes last: its lock is held only until the commit that follows.
     await recordAudit(tx, auditActorOf(caller), {
@@ -546,6 +578,7 @@ async function decideAndStore(
     return created;
   });
 
+  if (row === "seen") return "seen";
   return { answer: answerOf(row), replayed: false, authorization: toView(row, now) };
 }
 

@@ -188,6 +188,24 @@ describe("requestDispenseAuthorization", () => {
     expect(stored.status).toBe("DISPENSED");
   });
 
+  it("one Idempotency-Key sent concurrently with different prescriptions: one decision, the rest 409", async () => {
+    const w = await world();
+    const key = randomUUID();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        requestDispenseAuthorization(w.caller, key, w.body({ prescriptionId: `RX-SAME-KEY-${i}-${key.slice(0, 6)}` }), {
+          now: NOW,
+        }),
+      ),
+    );
+    const decided = settled.filter((r) => r.status === "fulfilled");
+    const refused = settled.filter((r) => r.status === "rejected");
+    expect(decided).toHaveLength(1);
+    expect(refused.map((r) => (r.reason as AppError).code)).toEqual(Array(7).fill("CONFLICT"));
+    const rows = await db().dispenseAuthorization.count({ where: { idempotencyKey: key } });
+    expect(rows).toBe(1);
+  });
+
   it("refuses a signed-in account without a pharmacy", async () => {
     const admin = await createAdmin();
     const actor = actorFor(admin.user);
