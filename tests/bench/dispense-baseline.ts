@@ -6,8 +6,9 @@
  * Per request it does what the app does (lib/dispensing/http.ts, api-keys.ts, service.ts,
  * lib/http/rate-limit.ts, lib/audit/service.ts), statement for statement:
  *   SELECT the API key by its SHA-256 (lastUsedAt written at most once a minute, like the app);
- *   the rate-limit upsert (same SQL); SELECT by (pharmacy, Idempotency-Key);
- *   BEGIN; the per-prescription advisory lock; the one facts query (same SQL as loadFacts);
+ *   the rate-limit hit (same SQL function);
+ *   BEGIN; the per-prescription advisory lock; the one facts query (same SQL as loadFacts, with the
+ *   Idempotency-Key check);
  *   decideDispense (the same pure function); INSERT the authorization (facts, reasons, warnings);
  *   the audit append (one call to the migration's audit_append: lock, last hash, insert); COMMIT.
  * The rate-limit hit is the migration's rate_limit_hit, like the app's.
@@ -144,9 +145,12 @@ SELECT
   (SELECT x."id"::text FROM "EnforcementDiscretion" x
     WHERE x."programId" = $1::uuid AND x."startsAt" <= $8 AND x."endsAt" > $8
       AND x."endedAt" IS NULL
-    ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id`;
+    ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id,
+  EXISTS (SELECT 1 FROM "DispenseAuthorization" k
+           WHERE k."pharmacyId" = $2::uuid AND k."idempotencyKey" = $9) AS seen`;
 
 interface FactsRow {
+  seen: boolean;
   pharmacy_status: string | null;
   prescriber: { id: string; status: string | null } | null;
   setting: { id: string; status: string | null } | null;
@@ -200,11 +204,6 @@ async function dispense(
   const now = new Date();
   const program = getProgramDefinition(request.programCode);
   const requestHash = requestHashOf(request);
-  const existing = await pool.query<{ id: string; requestHash: string }>(
-    `SELECT "id", "requestHash" FROM "DispenseAuthorization" WHERE "pharmacyId" = $1 AND "idempotencyKey" = $2`,
-    [caller.pharmacyId, idempotencyKey],
-  );
-  if (existing.rows[0]) throw new HttpError(409, "CONFLICT", "Replays are not part of the benchmark baseline.");
   const progId = program ? await programId(program.code) : null;
   if (!program || !progId) throw new HttpError(422, "VALIDATION", "Unknown programme (not part of the baseline).");
   const patientRemsId = normalizeRemsId(request.patientRemsId) ?? request.patientRemsId.toUpperCase();
@@ -224,9 +223,11 @@ async function dispense(
       program.code,
       request.prescriptionId,
       now,
+      idempotencyKey,
     ]);
     const row = rows[0];
     if (!row) throw new Error("the facts query returned no row");
+    if (row.seen) throw new HttpError(409, "CONFLICT", "Replays are not part of the benchmark baseline.");
     if (row.duplicate) throw new HttpError(409, "CONFLICT", "Duplicates are not part of the benchmark baseline.");
     const p = row.patient;
     const facts: DispenseFacts = {
