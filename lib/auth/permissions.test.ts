@@ -55,6 +55,10 @@ describe("ROLE_PERMISSIONS", () => {
     }
   });
 
+  it("lets only pharmacy staff issue API keys (the service also requires the representative)", () => {
+    expect(ROLES.filter((role) => can({ role }, "apikey:issue:org"))).toEqual(["PHARMACIST"]);
+  });
+
   it("keeps org-scoped enrollment signing away from prescribers, delegates and patients", () => {
     const signers = ROLES.filter((role) => can({ role }, "enrollment:sign:org"));
     expect(signers.sort()).toEqual(["PHARMACIST", "SETTING_REP"]);

@@ -42,7 +42,7 @@ export const PERMISSIONS = [
   // Dispensing
   "dispense:authorize:org",
   "dispense:read:org",
-  "apikey:manage:org",
+  "apikey:issue:org",
   // Administration
   "user:manage:any",
   "session:revoke:any",
@@ -81,7 +81,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "invitation:create:org",
     "dispense:authorize:org",
     "dispense:read:org",
-    "apikey:manage:org",
+    "apikey:issue:org",
   ],
   SETTING_REP: [
     ...everyone,

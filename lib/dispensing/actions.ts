@@ -133,7 +133,7 @@ export async function createApiKeyAction(
   let actor: Actor | undefined;
   try {
     actor = await requireActor();
-    requirePermission(actor, "apikey:manage:org");
+    requirePermission(actor, "apikey:issue:org");
     const created = await createApiKey(actor, values);
     revalidatePath("/pharmacy/api-keys");
     // The plaintext key goes back once, in this answer only; the form is emptied for the next key.
@@ -154,7 +154,7 @@ export async function revokeApiKeyAction(
   let actor: Actor | undefined;
   try {
     actor = await requireActor();
-    requirePermission(actor, "apikey:manage:org");
+    requirePermission(actor, "apikey:issue:org");
     await revokeApiKey(actor, values.keyId ?? "");
     revalidatePath("/pharmacy/api-keys");
     return { values, result: { ok: true } };

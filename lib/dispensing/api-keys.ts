@@ -52,7 +52,7 @@ export async function canManageApiKeys(actor: Actor, client: Db = db()): Promise
 }
 
 async function requireRepresentative(actor: Actor, client: Db): Promise<string> {
-  requirePermission(actor, "apikey:manage:org");
+  requirePermission(actor, "apikey:issue:org");
   if (!actor.pharmacyId || !(await canManageApiKeys(actor, client))) {
     throw new AppError("FORBIDDEN", "Only your pharmacy's authorized representative can manage API keys.");
   }

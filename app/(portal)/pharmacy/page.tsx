@@ -13,7 +13,7 @@ export default async function Page() {
   const actor = await requirePagePermission("portal:pharmacy", "/pharmacy");
   const [enrollments, managesKeys] = await Promise.all([
     findOwnEnrollments(actor),
-    can(actor, "apikey:manage:org") ? canManageApiKeys(actor) : false,
+    can(actor, "apikey:issue:org") ? canManageApiKeys(actor) : false,
   ]);
   return (
     <>

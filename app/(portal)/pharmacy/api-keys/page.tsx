@@ -13,10 +13,10 @@ export const metadata: Metadata = { title: "API keys" };
 const PATH = "/pharmacy/api-keys";
 
 export default async function ApiKeysPage() {
-  const actor = await requirePagePermission("apikey:manage:org", PATH);
+  const actor = await requirePagePermission("apikey:issue:org", PATH);
   // Only the pharmacy's representative manages keys; other pharmacists get the 403 page.
   if (!(await canManageApiKeys(actor))) {
-    await recordAuthorizationFailure(actor, "apikey:manage:org", PATH);
+    await recordAuthorizationFailure(actor, "apikey:issue:org", PATH);
     forbidden();
   }
   const keys = await listApiKeys(actor);
