@@ -5,6 +5,22 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 // Debian's Chromium where it exists (these machines); Playwright's own browser elsewhere.
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
+const GATE_SPECS = /(api-dispense|dispense)\.spec\.ts$/;
+const browser = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  },
+};
+
 export default defineConfig({
   testDir: "tests/e2e",
   outputDir: process.env.PW_OUTPUT_DIR ?? "test-results",
@@ -20,23 +36,20 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  // The dispense-gate specs need the demo patients as seeded (the compliant patient due for a
+  // course, the one with overdue labs); other specs record labs and infusions for them. So the
+  // gate's specs run first, against the untouched world, and the rest after them.
   projects: [
     {
+      name: "dispense-gate",
+      testMatch: GATE_SPECS,
+      use: browser,
+    },
+    {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
-      },
+      testIgnore: GATE_SPECS,
+      dependencies: ["dispense-gate"],
+      use: browser,
     },
   ],
   webServer: {
