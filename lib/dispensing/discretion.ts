@@ -8,8 +8,8 @@ import { requirePermission } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
 import { type Db, db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
-import type { DispenseReason } from "./facts";
 import { type TDispenseAuthorizationView, ZEndDiscretion, ZFollowUp, ZStartDiscretion } from "./schema";
+import { toView, viewSelect } from "./service";
 
 export interface DiscretionPeriod {
   id: string;
@@ -227,28 +227,7 @@ export async function listDiscretionFollowUps(
     orderBy: { createdAt: "desc" },
     take: 500,
     select: {
-      id: true,
-      decision: true,
-      status: true,
-      authorizationNumber: true,
-      programCode: true,
-      prescriptionId: true,
-      prescriberNpi: true,
-      patientRemsId: true,
-      healthcareSettingRef: true,
-      ndc: true,
-      quantity: true,
-      reasons: true,
-      warnings: true,
-      enforcementDiscretion: true,
-      duplicateOfId: true,
-      createdAt: true,
-      expiresAt: true,
-      dispensedAt: true,
-      dispensedQuantity: true,
-      lotNumber: true,
-      reversedAt: true,
-      reversalReason: true,
+      ...viewSelect,
       followUpNote: true,
       followedUpAt: true,
       pharmacy: { select: { name: true } },
@@ -258,30 +237,7 @@ export async function listDiscretionFollowUps(
     pharmacyName: r.pharmacy.name,
     followUpNote: r.followUpNote,
     followedUpAt: r.followedUpAt,
-    authorization: {
-      id: r.id,
-      decision: r.decision,
-      status: r.status === "APPROVED" && r.expiresAt && r.expiresAt.getTime() <= now.getTime() ? "EXPIRED" : r.status,
-      authorizationNumber: r.authorizationNumber,
-      programCode: r.programCode,
-      prescriptionId: r.prescriptionId,
-      prescriberNpi: r.prescriberNpi,
-      patientRemsId: r.patientRemsId,
-      healthcareSettingId: r.healthcareSettingRef,
-      ndc: r.ndc,
-      quantity: r.quantity,
-      reasons: r.reasons as unknown as DispenseReason[],
-      warnings: r.warnings as unknown as DispenseReason[],
-      enforcementDiscretion: r.enforcementDiscretion,
-      duplicateOfId: r.duplicateOfId,
-      requestedAt: r.createdAt.toISOString(),
-      expiresAt: r.expiresAt?.toISOString() ?? null,
-      dispensedAt: r.dispensedAt?.toISOString() ?? null,
-      dispensedQuantity: r.dispensedQuantity,
-      lotNumber: r.lotNumber,
-      reversedAt: r.reversedAt?.toISOString() ?? null,
-      reversalReason: r.reversalReason,
-    },
+    authorization: toView(r, now),
   }));
 }
 

@@ -83,7 +83,7 @@ function callerLabel(caller: DispenseCaller): string {
 // ---------------------------------------------------------------------------------------------
 // Row ↔ view
 
-const viewSelect = {
+export const viewSelect = {
   id: true,
   decision: true,
   status: true,
@@ -108,7 +108,7 @@ const viewSelect = {
   reversalReason: true,
 } satisfies Prisma.DispenseAuthorizationSelect;
 
-type ViewRow = Prisma.DispenseAuthorizationGetPayload<{ select: typeof viewSelect }>;
+export type ViewRow = Prisma.DispenseAuthorizationGetPayload<{ select: typeof viewSelect }>;
 
 /** An APPROVED authorization whose expiry has passed reads as EXPIRED even before the job marks it. */
 function effectiveStatus(row: { status: DispenseStatus; expiresAt: Date | null }, now: Date): TDispenseStatus {
@@ -116,7 +116,8 @@ function effectiveStatus(row: { status: DispenseStatus; expiresAt: Date | null }
   return row.status;
 }
 
-function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
+/** The API's view of a stored authorization, as of `now`. */
+export function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
   return {
     id: row.id,
     decision: row.decision,
