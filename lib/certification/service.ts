@@ -34,6 +34,7 @@ import {
   ZQueueFilters,
 } from "./schema";
 import { applyTransition, KIND_TO_DEFINITION_KEY } from "./transition";
+import { isUuid } from "../identifiers/uuid";
 
 // ---------------------------------------------------------------------------
 // Labels and small helpers
@@ -73,8 +74,6 @@ function utcMinute(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function notFound(): AppError {
   return new AppError("NOT_FOUND", "There is no such application.");
 }
@@ -87,7 +86,7 @@ function definitionFor(program: { code: string; definition: unknown }): TProgram
 }
 
 async function userNames(client: DbOrTx, ids: (string | null | undefined)[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids.filter((id): id is string => typeof id === "string" && UUID.test(id)))];
+  const unique = [...new Set(ids.filter((id): id is string => isUuid(id)))];
   if (unique.length === 0) return new Map();
   const users = await client.user.findMany({ where: { id: { in: unique } }, select: { id: true, name: true } });
   return new Map(users.map((u) => [u.id, u.name]));
@@ -449,7 +448,7 @@ function fieldValue(field: TFormField, raw: string | undefined): string | null {
 /** Everything an administrator needs to decide: the application, its evidence, its history. */
 export async function getApplicationForReview(actor: Actor, enrollmentId: string, client: Db = db()) {
   requirePermission(actor, "enrollment:read:any");
-  if (!UUID.test(enrollmentId)) throw notFound();
+  if (!isUuid(enrollmentId)) throw notFound();
   const e = await client.enrollment.findUnique({ where: { id: enrollmentId }, select: detailSelect });
   if (!e) throw notFound();
 

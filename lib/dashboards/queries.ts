@@ -16,6 +16,7 @@ import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
 import { type AdherenceMonth, monitoringAdherence } from "./adherence";
 import { loadMonitoringFacts } from "./monitoring-facts";
+import { isUuid } from "../identifiers/uuid";
 
 function definitionOf(program: { code: string; definition: unknown }): TProgramDefinition {
   return getProgramDefinition(program.code) ?? ZProgramDefinition.parse(program.definition);
@@ -300,8 +301,7 @@ export async function getPatientTimeline(
   now: Date = new Date(),
 ): Promise<PatientTimeline> {
   const today = isoDay(now);
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  const patient = uuid.test(patientId)
+  const patient = isUuid(patientId)
     ? await client.patient.findFirst({
         where: { AND: [{ id: patientId }, prescriberScope(actor)] },
         select: {

@@ -14,6 +14,7 @@ import { type Db, db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { ZCreateApiKey } from "./schema";
 import type { DispenseCaller } from "./service";
+import { isUuid } from "../identifiers/uuid";
 
 export interface ApiKeyRow {
   id: string;
@@ -119,7 +120,7 @@ export async function listApiKeys(actor: Actor, client: Db = db()): Promise<ApiK
 export async function revokeApiKey(actor: Actor, keyId: string, client: Db = db()): Promise<void> {
   const pharmacyId = await requireRepresentative(actor, client);
   await client.$transaction(async (tx) => {
-    const key = /^[0-9a-f-]{36}$/i.test(keyId)
+    const key = isUuid(keyId)
       ? await tx.pharmacyApiKey.findFirst({ where: { id: keyId, pharmacyId }, select: { id: true, revokedAt: true } })
       : null;
     if (!key) throw new AppError("NOT_FOUND", "There is no such API key for your pharmacy.");

@@ -7,10 +7,9 @@ import { AppError, isAppError } from "../errors";
 import { apiError, handleApi } from "../http/api";
 import { authenticateApiKey } from "./api-keys";
 import { callerFromActor, type DispenseCaller, enforceDispenseRateLimit } from "./service";
+import { isUuid } from "../identifiers/uuid";
 
 export const DISPENSE_API_PATH = "/api/v1/dispense-authorizations";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function unauthenticated(): AppError {
   return new AppError(
@@ -89,7 +88,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
  */
 export async function authorizationIdParam(params: Promise<{ id: string }>): Promise<string> {
   const { id } = await params;
-  if (!UUID.test(id)) throw new AppError("NOT_FOUND", "There is no dispense authorization with this id.");
+  if (!isUuid(id)) throw new AppError("NOT_FOUND", "There is no dispense authorization with this id.");
   return id.toLowerCase();
 }
 

@@ -30,6 +30,7 @@ import { getProgramDefinition } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
 import type { DispenseDecision, DispenseFacts, DispenseReason } from "./facts";
 import { applyEnforcementDiscretion, decideDispense } from "./rules";
+import { isUuid } from "../identifiers/uuid";
 import {
   type TDispenseAnswer,
   type TDispenseAuthorizationPage,
@@ -583,7 +584,8 @@ async function decideAndStore(
   return { answer: answerOf(row), replayed: false, authorization: toView(row, now) };
 }
 
-async function expireOne(tx: Tx, id: string, actor: AuditActor) {
+/** Marks one approved authorization EXPIRED (with its audit row); false when it was no longer APPROVED. */
+async function expireOne(tx: Tx, id: string, actor: AuditActor): Promise<boolean> {
   const changed = await tx.dispenseAuthorization.updateMany({
     where: { id, status: "APPROVED" },
     data: { status: "EXPIRED" },
@@ -597,6 +599,7 @@ async function expireOne(tx: Tx, id: string, actor: AuditActor) {
       after: { status: "EXPIRED" },
     });
   }
+  return changed.count > 0;
 }
 
 /** Marks every approved authorization whose validity has ended as EXPIRED (run by the job scheduler). */
@@ -610,11 +613,7 @@ export async function expireDispenseAuthorizations(actor: AuditActor, options: S
   });
   let count = 0;
   for (const { id } of due) {
-    await client.$transaction(async (tx) => {
-      const before = await tx.dispenseAuthorization.count({ where: { id, status: "APPROVED" } });
-      await expireOne(tx, id, actor);
-      count += before;
-    });
+    if (await client.$transaction((tx) => expireOne(tx, id, actor))) count += 1;
   }
   return count;
 }
@@ -635,10 +634,6 @@ async function lockOwn(tx: Tx, caller: DispenseCaller, id: string) {
 
 function notFound(): AppError {
   return new AppError("NOT_FOUND", "There is no dispense authorization with this id for your pharmacy.");
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function requireReader(caller: DispenseCaller) {

@@ -26,6 +26,7 @@ import { patientMonitoringSchedule } from "../labs/schedule";
 
 import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, type TStakeholderRequirement, ZProgramDefinition } from "../programs/schema";
+import { isUuid } from "../identifiers/uuid";
 import {
   checkDateOfBirth,
   type DisenrollReason,
@@ -671,8 +672,9 @@ async function loadPatient(actor: Actor, patientId: string, client: Db) {
   const permission = patientReadPermission(actor.role);
   const target = `patient/${patientId}`;
   if (!permission || !can(actor, permission)) throw await denied(actor, permission ?? "patient:read", target, client);
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(patientId);
-  const patient = isUuid ? await client.patient.findUnique({ where: { id: patientId }, select: patientSelect }) : null;
+  const patient = isUuid(patientId)
+    ? await client.patient.findUnique({ where: { id: patientId }, select: patientSelect })
+    : null;
   if (!patient || !(await mayRead(actor, patient, client))) throw await denied(actor, permission, target, client);
   return patient;
 }
