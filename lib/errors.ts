@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   LOCKED: 423,
   RATE_LIMITED: 429,
   ILLEGAL_TRANSITION: 409,
+  /** A dispense confirmation under an authorization that no longer stands (details.reasons). */
+  AUTHORIZATION_REVOKED: 409,
   INTERNAL: 500,
 } as const;
 

@@ -6,6 +6,7 @@ export const STATUS_LABELS: Record<TDispenseStatus, string> = {
   DISPENSED: "Dispensed",
   REVERSED: "Dispense reversed",
   EXPIRED: "Expired unused",
+  REVOKED: "Revoked — do not dispense",
 };
 
 export const DECISION_LABELS = { APPROVED: "Approved", DENIED: "Denied" } as const;

@@ -11,6 +11,7 @@ import { AppError } from "../errors";
 import { generateRemsId } from "../identifiers/rems-id";
 import { certificationNumberPrefix } from "../enrollment/numbers";
 import { queueMail } from "../mail/outbox";
+import { lockDispenseGate, revokeOpenAuthorizations } from "../dispensing/revoke";
 import { ZProgramDefinition } from "../programs/schema";
 import { getProgramDefinition } from "../programs/registry";
 import type { StakeholderKind } from "../generated/prisma/enums";
@@ -137,6 +138,15 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
     throw new AppError("ILLEGAL_TRANSITION", decision.message, { status: enrollment.status, event: params.event });
   }
 
+  // Losing certification voids the approvals the dispense gate gave on the strength of it. The gate's
+  // lock comes first, before any write (lib/dispensing/revoke.ts explains the ordering).
+  const revokedParty = enrollment.kind === "PATIENT" ? null : REVOKING_PARTY[enrollment.kind];
+  const revoking =
+    revokedParty !== null &&
+    (decision.from === "CERTIFIED" || decision.from === "SUSPENDED") &&
+    decision.to !== "CERTIFIED";
+  if (revoking) await lockDispenseGate(tx, enrollment.programId);
+
   const reason = params.reason?.trim() || null;
   const certificationNumber =
     decision.issueCertificationNumber && !enrollment.certificationNumber
@@ -168,7 +178,7 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
       "Someone else acted on this application at the same moment. Reload it and try again.",
     );
   }
-  await tx.enrollmentEvent.create({
+  const event = await tx.enrollmentEvent.create({
     data: {
       enrollmentId: enrollment.id,
       fromStatus: decision.from,
@@ -177,7 +187,18 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
       reason,
       at: now,
     },
+    select: { id: true },
   });
+  const partyId = revokedParty ? enrollment[`${revokedParty}Id`] : null;
+  const revoked =
+    revoking && revokedParty && partyId && decision.to !== "CERTIFIED"
+      ? await revokeOpenAuthorizations(tx, {
+          programId: enrollment.programId,
+          cause: { party: revokedParty, id: partyId, status: decision.to, reason, eventId: event.id },
+          actor: params.actor,
+          now,
+        })
+      : [];
   await recordAudit(tx, params.actor, {
     action: `enrollment.${params.event.toLowerCase()}`,
     entityType: "Enrollment",
@@ -213,5 +234,14 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
     to: decision.to,
     version: enrollment.version + 1,
     certificationNumber,
+    /** Dispense authorizations this change revoked (their DA- numbers). */
+    revokedAuthorizations: revoked.map((r) => r.authorizationNumber),
   };
 }
+
+/** The dispense-gate party each certified stakeholder kind is. */
+const REVOKING_PARTY = {
+  PRESCRIBER: "prescriber",
+  PHARMACY: "pharmacy",
+  HEALTHCARE_SETTING: "healthcareSetting",
+} as const;

@@ -137,6 +137,24 @@ export async function revokeApiKey(actor: Actor, keyId: string, client: Db = db(
   });
 }
 
+export interface PharmacyStanding {
+  status: string;
+  programName: string;
+}
+
+/**
+ * Why a pharmacy's API keys are refused, or null when they work: the pharmacy's certification was
+ * suspended or withdrawn and it holds no other certification. A pharmacy still applying keeps its
+ * keys (the gate denies its requests with PHARMACY_NOT_CERTIFIED, which is the answer it needs).
+ */
+export function apiKeyBarredMessage(enrollments: readonly PharmacyStanding[]): string | null {
+  if (enrollments.some((e) => e.status === "CERTIFIED")) return null;
+  const barred = enrollments.find((e) => e.status === "SUSPENDED" || e.status === "DECERTIFIED");
+  if (!barred) return null;
+  const what = barred.status === "SUSPENDED" ? "suspended" : "decertified";
+  return `This API key is genuine, but your pharmacy's certification in the ${barred.programName} is ${what}. The registry refuses its API keys until the REMS administrator reinstates the pharmacy; dispense authorizations not yet used were revoked.`;
+}
+
 function unauthenticated(message: string): AppError {
   return new AppError("UNAUTHENTICATED", message);
 }
@@ -154,14 +172,21 @@ export async function authenticateApiKey(
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) throw unauthenticated("The Authorization header must be: Bearer <key>.");
   // Every API call starts here: one plain indexed SELECT.
+  // The pharmacy's standing rides along: a genuine key of a suspended pharmacy is a 403, not a 401.
   const rows = await client.$queryRaw<
-    { id: string; pharmacyId: string; revokedAt: Date | null; lastUsedAt: Date | null }[]
-  >`SELECT "id"::text AS "id", "pharmacyId"::text AS "pharmacyId", "revokedAt", "lastUsedAt"
-      FROM "PharmacyApiKey" WHERE "keyHash" = ${hashApiKey(match[1])}`;
+    { id: string; pharmacyId: string; revokedAt: Date | null; lastUsedAt: Date | null; standing: unknown }[]
+  >`SELECT k."id"::text AS "id", k."pharmacyId"::text AS "pharmacyId", k."revokedAt", k."lastUsedAt",
+           (SELECT json_agg(json_build_object('status', e."status"::text, 'programName', p."name"))
+              FROM "Enrollment" e JOIN "Program" p ON p."id" = e."programId"
+             WHERE e."pharmacyId" = k."pharmacyId") AS "standing"
+      FROM "PharmacyApiKey" k WHERE k."keyHash" = ${hashApiKey(match[1])}`;
   const row = rows[0];
   if (!row) throw unauthenticated("This API key is not valid.");
   if (row.revokedAt)
     throw unauthenticated("This API key was revoked. Ask your pharmacy's representative for a new one.");
+  const standing = typeof row.standing === "string" ? JSON.parse(row.standing) : row.standing;
+  const barred = apiKeyBarredMessage((standing ?? []) as PharmacyStanding[]);
+  if (barred) throw new AppError("FORBIDDEN", barred);
   const now = new Date();
   const lastUsed = row.lastUsedAt ? new Date(row.lastUsedAt) : null;
   if (!lastUsed || now.getTime() - lastUsed.getTime() >= LAST_USED_RESOLUTION_MS) {

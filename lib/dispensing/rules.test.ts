@@ -13,7 +13,7 @@ import {
 } from "../programs/schema";
 import type { DispenseDecision, DispenseFacts, DispensePatientFacts } from "./facts";
 import { REASON_ACTORS, REASON_STAKEHOLDERS } from "./messages";
-import { applyEnforcementDiscretion, decideDispense, NEVER_RELAXED } from "./rules";
+import { applyEnforcementDiscretion, boundPatientFacts, decideDispense, NEVER_RELAXED } from "./rules";
 
 /** Today is 2026-06-15. */
 const NOW = new Date("2026-06-15T10:00:00Z");
@@ -601,5 +601,57 @@ describe("decideDispense: properties", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("boundPatientFacts: the facts stored with a request do not grow with the patient's history", () => {
+  /** Results up to 30 days after today too, so "latest" and "latest on or before today" differ. */
+  const arbHistory = arbNow.chain((now) => {
+    const today = now.toISOString().slice(0, 10);
+    const around = fc.integer({ min: -900, max: 30 }).map((n) => addDays(today, n));
+    return fc
+      .record({
+        facts: arbFacts(today),
+        results: fc.array(fc.record({ testCode: fc.constantFrom(...CODES), collectedOn: around }), { maxLength: 60 }),
+        forms: fc.array(around, { maxLength: 10 }),
+      })
+      .map(({ facts, results, forms }) => ({
+        now,
+        today,
+        f: facts.patient ? { ...facts, patient: { ...facts.patient, results, statusFormDates: forms } } : facts,
+      }));
+  });
+
+  it("decides exactly as on the whole history", () => {
+    fc.assert(
+      fc.property(arbHistory, ({ now, today, f }) => {
+        fc.pre(f.patient !== null);
+        const patient = f.patient as DispensePatientFacts;
+        const bounded = { ...f, patient: boundPatientFacts(patient, lemtrada, today) };
+        expect(decideDispense(bounded, lemtrada, now)).toEqual(decideDispense(f, lemtrada, now));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("keeps at most two results per monitored test and one status form, however long the history", () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({
+      testCode: BASELINE[i % BASELINE.length] as string,
+      collectedOn: addDays("2020-01-01", i % 2_000),
+    }));
+    const patient: DispensePatientFacts = {
+      id: "pt-1",
+      enrollmentStatus: "ENROLLED",
+      prescriberId: "pr-1",
+      healthcareSettingId: "hs-1",
+      doseDates: [],
+      results: [...many, { testCode: "OTHER", collectedOn: "2026-06-01" }],
+      statusFormDates: days("2024-01-01", 40),
+      enrolledOn: "2019-01-01",
+    };
+    const bounded = boundPatientFacts(patient, lemtrada, "2026-06-15");
+    expect(bounded.results.length).toBeLessThanOrEqual(2 * BASELINE.length);
+    expect(bounded.results.some((r) => r.testCode === "OTHER")).toBe(false);
+    expect(bounded.statusFormDates).toEqual(["2024-02-09"]);
   });
 });

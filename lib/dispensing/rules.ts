@@ -154,6 +154,50 @@ function patientReasons(
   return found;
 }
 
+/** The test codes whose results the rules read: every monitored test and every baseline test. */
+export function relevantTestCodes(program: TProgramDefinition): string[] {
+  const monitoring = program.monitoring;
+  if (!monitoring) return [];
+  return [...new Set([...monitoring.testTypes.map((t) => t.code), ...monitoring.baseline.testCodes])];
+}
+
+/**
+ * The patient facts the rules read, reduced to a size that does not grow with the patient's history
+ * (docs/decisions/007): per test code the programme reads, the latest result and the latest on or
+ * before today (a baseline counts only results up to the course start, which is today); the latest
+ * Patient Status Form; every dose (bounded by the treatment itself). decideDispense gives the same
+ * decision on these as on the whole history (property-tested); the service's facts query gathers
+ * exactly this.
+ */
+export function boundPatientFacts(
+  patient: DispensePatientFacts,
+  program: TProgramDefinition,
+  today: string,
+): DispensePatientFacts {
+  const results: DispensePatientFacts["results"] = [];
+  for (const testCode of relevantTestCodes(program)) {
+    let latest: string | null = null;
+    let latestByToday: string | null = null;
+    for (const r of patient.results) {
+      if (r.testCode !== testCode) continue;
+      if (latest === null || r.collectedOn > latest) latest = r.collectedOn;
+      if (r.collectedOn <= today && (latestByToday === null || r.collectedOn > latestByToday)) {
+        latestByToday = r.collectedOn;
+      }
+    }
+    if (latestByToday !== null) results.push({ testCode, collectedOn: latestByToday });
+    if (latest !== null && latest !== latestByToday) results.push({ testCode, collectedOn: latest });
+  }
+  let lastForm: string | null = null;
+  for (const day of patient.statusFormDates) if (lastForm === null || day > lastForm) lastForm = day;
+  return {
+    ...patient,
+    doseDates: [...patient.doseDates].sort(),
+    results,
+    statusFormDates: lastForm === null ? [] : [lastForm],
+  };
+}
+
 /** Today + the programme's validity: the expiry of an authorization approved now. */
 export function authorizationExpiresOn(program: TProgramDefinition, now: Date): string {
   return addDays(dayOf(now), program.dispensing.authorizationValidityDays);

@@ -68,7 +68,7 @@ export const ZReverseDispense = z.strictObject({
 });
 export type TReverseDispense = z.output<typeof ZReverseDispense>;
 
-export const DISPENSE_STATUSES = ["APPROVED", "DENIED", "DISPENSED", "REVERSED", "EXPIRED"] as const;
+export const DISPENSE_STATUSES = ["APPROVED", "DENIED", "DISPENSED", "REVERSED", "EXPIRED", "REVOKED"] as const;
 export type TDispenseStatus = (typeof DISPENSE_STATUSES)[number];
 
 /** Filters for the pharmacy's own authorizations (query string). */
@@ -143,6 +143,10 @@ export const ZDispenseAuthorizationView = z.object({
   lotNumber: z.string().nullable(),
   reversedAt: z.iso.datetime().nullable(),
   reversalReason: z.string().nullable(),
+  /** When the registry revoked the unused authorization (a party lost its certification or enrollment). */
+  revokedAt: z.iso.datetime().nullable(),
+  /** Why it was revoked: the gate's reason code, the party concerned and what to do. */
+  revocationReason: ZDispenseReason.nullable(),
 });
 export type TDispenseAuthorizationView = z.infer<typeof ZDispenseAuthorizationView>;
 

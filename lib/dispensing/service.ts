@@ -29,7 +29,9 @@ import type { PatientStatus } from "../patients/rules";
 import { getProgramDefinition } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
 import type { DispenseDecision, DispenseFacts, DispenseReason } from "./facts";
-import { applyEnforcementDiscretion, decideDispense } from "./rules";
+import { applyEnforcementDiscretion, decideDispense, relevantTestCodes } from "./rules";
+import { type CurrentParties, currentPartyReasons } from "./revocation";
+import { dispenseGateLockKey } from "./revoke";
 import { isUuid } from "../identifiers/uuid";
 import {
   type TDispenseAnswer,
@@ -107,6 +109,8 @@ export const viewSelect = {
   lotNumber: true,
   reversedAt: true,
   reversalReason: true,
+  revokedAt: true,
+  revocationReason: true,
 } satisfies Prisma.DispenseAuthorizationSelect;
 
 export type ViewRow = Prisma.DispenseAuthorizationGetPayload<{ select: typeof viewSelect }>;
@@ -142,6 +146,8 @@ export function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
     lotNumber: row.lotNumber,
     reversedAt: row.reversedAt?.toISOString() ?? null,
     reversalReason: row.reversalReason,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    revocationReason: (row.revocationReason as unknown as DispenseReason | null) ?? null,
   };
 }
 
@@ -262,6 +268,7 @@ async function loadFacts(
   input: {
     programId: string;
     programCode: string;
+    program: TProgramDefinition;
     pharmacyId: string;
     request: TDispenseRequest;
     patientRemsId: string;
@@ -270,6 +277,11 @@ async function loadFacts(
   },
 ) {
   const { programId, pharmacyId, request, now } = input;
+  // Bounded facts (docs/decisions/007): per test the rules read, the latest result and the latest on
+  // or before today, each found by the (patient, programme, test, day) index alone; the latest status
+  // form; every dose. The same reduction as boundPatientFacts (./rules.ts).
+  const testCodes = relevantTestCodes(input.program);
+  const today = dayOf(now);
   const settingRef = normalizeRemsId(request.healthcareSettingId) ?? request.healthcareSettingId;
   const rows = await tx.$queryRaw<FactsRow[]>`
     SELECT
@@ -291,14 +303,24 @@ async function loadFacts(
           'healthcareSettingId', pt."healthcareSettingId",
           'status', e."status"::text,
           'enrolledOn', to_char(COALESCE(e."certifiedAt", e."createdAt") AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
-          'doseDates', (SELECT COALESCE(json_agg(to_char(i."infusedOn", 'YYYY-MM-DD')), '[]'::json)
+          'doseDates', (SELECT COALESCE(json_agg(to_char(i."infusedOn", 'YYYY-MM-DD') ORDER BY i."infusedOn"), '[]'::json)
                           FROM "Infusion" i WHERE i."patientId" = pt."id" AND i."programId" = ${programId}::uuid),
-          'results', (SELECT COALESCE(json_agg(json_build_object(
-                                'testCode', l."testCode", 'collectedOn', to_char(l."collectedOn", 'YYYY-MM-DD'))), '[]'::json)
-                        FROM "LabResult" l WHERE l."patientId" = pt."id" AND l."programId" = ${programId}::uuid),
+          'results', (SELECT COALESCE(json_agg(json_build_object('testCode', c.code, 'collectedOn', to_char(r.day, 'YYYY-MM-DD'))
+                                                ORDER BY c.n, r.day), '[]'::json)
+                        FROM unnest(${testCodes}::text[]) WITH ORDINALITY AS c(code, n)
+                        CROSS JOIN LATERAL (
+                          SELECT (SELECT max(l."collectedOn") FROM "LabResult" l
+                                   WHERE l."patientId" = pt."id" AND l."programId" = ${programId}::uuid
+                                     AND l."testCode" = c.code AND l."collectedOn" <= ${today}::date) AS by_today,
+                                 (SELECT max(l."collectedOn") FROM "LabResult" l
+                                   WHERE l."patientId" = pt."id" AND l."programId" = ${programId}::uuid
+                                     AND l."testCode" = c.code) AS latest) m
+                        CROSS JOIN LATERAL (SELECT DISTINCT v.day FROM (VALUES (m.by_today), (m.latest)) v(day)
+                                             WHERE v.day IS NOT NULL) r),
           'statusFormDates', (SELECT COALESCE(json_agg(to_char(f."submittedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')), '[]'::json)
-                                FROM "StatusFormSubmission" f
-                               WHERE f."patientId" = pt."id" AND f."programId" = ${programId}::uuid))
+                                FROM (SELECT f."submittedAt" FROM "StatusFormSubmission" f
+                                       WHERE f."patientId" = pt."id" AND f."programId" = ${programId}::uuid
+                                       ORDER BY f."submittedAt" DESC LIMIT 1) f))
          FROM "Patient" pt
          LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = ${programId}::uuid
         WHERE pt."remsId" = ${input.patientRemsId}) AS patient,
@@ -459,11 +481,15 @@ async function decideAndStore(
 
     if (program && programRow) {
       // One prescription at one pharmacy at a time (see the header).
+      // The programme's gate lock, shared: a revoking lifecycle change (exclusive) waits for this
+      // decision to commit, or this decision waits for it and sees the new status (./revoke.ts).
       const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(hashtextextended(${dispenseGateLockKey(programRow.id)}, 0)),
+                                  pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
       const loaded = await loadFacts(tx, {
         programId: programRow.id,
         programCode: program.code,
+        program,
         pharmacyId: caller.pharmacyId,
         request,
         patientRemsId,
@@ -537,6 +563,8 @@ async function decideAndStore(
       lotNumber: null,
       reversedAt: null,
       reversalReason: null,
+      revokedAt: null,
+      revocationReason: null,
     };
     // Written with one plain INSERT: this is the gate's hot path, and the row is known in full here.
     await tx.$executeRaw`
@@ -626,7 +654,14 @@ async function lockOwn(tx: Tx, caller: DispenseCaller, id: string) {
   await tx.$executeRaw`SELECT "id" FROM "DispenseAuthorization" WHERE "id" = ${id}::uuid FOR UPDATE`;
   const row = await tx.dispenseAuthorization.findUnique({
     where: { id },
-    select: { ...viewSelect, pharmacyId: true },
+    select: {
+      ...viewSelect,
+      pharmacyId: true,
+      programId: true,
+      prescriberId: true,
+      patientId: true,
+      healthcareSettingId: true,
+    },
   });
   if (!row || row.pharmacyId !== caller.pharmacyId) throw notFound();
   return row;
@@ -669,7 +704,23 @@ function notUsable(row: ViewRow, now: Date): AppError | null {
         `This authorization expired at ${row.expiresAt?.toISOString() ?? ""}. Request a new authorization.`,
         { status },
       );
+    case "REVOKED": {
+      const reason = row.revocationReason as unknown as DispenseReason | null;
+      return revokedError(reason ? [reason] : [], status);
+    }
   }
+}
+
+/** 409 AUTHORIZATION_REVOKED: do not dispense; `reasons` carries the gate's reason codes. */
+function revokedError(reasons: DispenseReason[], status: TDispenseStatus): AppError {
+  const first = reasons[0];
+  return new AppError(
+    "AUTHORIZATION_REVOKED",
+    first
+      ? `This authorization is revoked: do not dispense. ${first.message}`
+      : "This authorization is revoked: do not dispense.",
+    { status, reasons },
+  );
 }
 
 /** NOT_FOUND for another pharmacy's id; CONFLICT unless APPROVED and unexpired; VALIDATION for bad fields. */
@@ -692,6 +743,12 @@ export async function confirmDispense(
       // Record that it ran out, so lists and the unique index agree with what the caller was told.
       if (row.status === "APPROVED") await expireOne(tx, row.id, auditActorOf(caller));
       return { refusal };
+    }
+    // The approval was given on the parties' standing then; the dispense happens on their standing now.
+    const blocking = await currentBlockingReasons(tx, row);
+    if (blocking.length > 0) {
+      await revokeAtConfirmation(tx, row.id, blocking, auditActorOf(caller), now);
+      return { refusal: revokedError(blocking, "REVOKED") };
     }
     const fields: Record<string, string[]> = {};
     if (input.quantity > row.quantity) {
@@ -733,6 +790,87 @@ export async function confirmDispense(
   });
   if ("refusal" in outcome) throw outcome.refusal;
   return toView(outcome.updated, now);
+}
+
+/**
+ * What stands in the way of dispensing under an approved authorization now: every party's right to
+ * take part, read as it is at this moment. Reasons the approval already carried as warnings (a
+ * "warn" policy, enforcement discretion) were accepted when it was given and do not block now.
+ */
+async function currentBlockingReasons(
+  tx: Tx,
+  row: {
+    programCode: string;
+    programId: string | null;
+    pharmacyId: string;
+    prescriberId: string | null;
+    patientId: string | null;
+    healthcareSettingId: string | null;
+    warnings: Prisma.JsonValue;
+  },
+): Promise<DispenseReason[]> {
+  const program = getProgramDefinition(row.programCode);
+  if (!program || !row.programId) return [];
+  const found = await tx.$queryRaw<
+    { pharmacy: string | null; prescriber: string | null; setting: string | null; patient: unknown }[]
+  >`
+    SELECT
+      (SELECT e."status"::text FROM "Enrollment" e
+        WHERE e."programId" = ${row.programId}::uuid AND e."pharmacyId" = ${row.pharmacyId}::uuid) AS pharmacy,
+      (SELECT e."status"::text FROM "Enrollment" e
+        WHERE e."programId" = ${row.programId}::uuid AND e."prescriberId" = ${row.prescriberId}::uuid) AS prescriber,
+      (SELECT e."status"::text FROM "Enrollment" e
+        WHERE e."programId" = ${row.programId}::uuid AND e."healthcareSettingId" = ${row.healthcareSettingId}::uuid) AS setting,
+      (SELECT json_build_object('status', e."status"::text, 'prescriberId', pt."prescriberId",
+                                'healthcareSettingId', pt."healthcareSettingId")
+         FROM "Patient" pt
+         LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = ${row.programId}::uuid
+        WHERE pt."id" = ${row.patientId}::uuid) AS patient`;
+  const current = found[0];
+  if (!current) return [];
+  const patient = json<{ status: string | null; prescriberId: string | null; healthcareSettingId: string | null }>(
+    current.patient,
+  );
+  const parties: CurrentParties = {
+    pharmacyStatus: current.pharmacy as CertificationStatus | null,
+    prescriber: row.prescriberId
+      ? { id: row.prescriberId, certificationStatus: current.prescriber as CertificationStatus | null }
+      : null,
+    setting: row.healthcareSettingId
+      ? { id: row.healthcareSettingId, certificationStatus: current.setting as CertificationStatus | null }
+      : null,
+    patient: patient
+      ? {
+          enrollmentStatus: patient.status,
+          prescriberId: patient.prescriberId,
+          healthcareSettingId: patient.healthcareSettingId,
+        }
+      : null,
+  };
+  const accepted = new Set((row.warnings as unknown as DispenseReason[]).map((w) => w.code));
+  return currentPartyReasons(parties, program).filter((r) => !accepted.has(r.code));
+}
+
+/** Revokes an authorization found unusable when its dispense was being confirmed. */
+async function revokeAtConfirmation(tx: Tx, id: string, reasons: DispenseReason[], actor: AuditActor, now: Date) {
+  const [first] = reasons;
+  if (!first) return;
+  await tx.dispenseAuthorization.update({
+    where: { id },
+    data: {
+      status: "REVOKED",
+      revokedAt: now,
+      revocationReason: first as unknown as Prisma.InputJsonValue,
+      revocationCause: { detectedAt: "confirmation", reasons: reasons.map((r) => r.code) },
+    },
+  });
+  await recordAudit(tx, actor, {
+    action: "dispense.revoked",
+    entityType: "DispenseAuthorization",
+    entityId: id,
+    before: { status: "APPROVED" },
+    after: { status: "REVOKED", reasons: reasons.map((r) => r.code), detectedAt: "confirmation" },
+  });
 }
 
 /** CONFLICT unless DISPENSED. */

@@ -8,7 +8,8 @@ import { AppError, ERROR_STATUS, type FieldErrors, isAppError } from "../errors"
 import { logger } from "../logger";
 
 export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: FieldErrors };
+  /** `reasons`: the dispense gate's reason codes when a confirmation is refused (AUTHORIZATION_REVOKED). */
+  error: { code: string; message: string; fields?: FieldErrors; reasons?: unknown[] };
 }
 
 /** The id proxy.ts gave this request, or a new one. */
@@ -32,6 +33,7 @@ export function apiError(error: unknown, requestId: string, headers?: HeadersIni
   if (isAppError(error)) {
     const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
     if (error.details?.fields) body.error.fields = error.details.fields;
+    if (Array.isArray(error.details?.reasons)) body.error.reasons = error.details.reasons;
     const extra = new Headers(headers);
     const retryAfter = error.details?.retryAfterSeconds;
     if (error.code === "RATE_LIMITED" && typeof retryAfter === "number") extra.set("retry-after", String(retryAfter));

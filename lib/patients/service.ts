@@ -14,6 +14,7 @@ import { can, type Permission, requirePermission } from "../auth/permissions";
 import { recordAuthorizationFailure } from "../auth/service";
 import { canonicalJson, sha256Hex } from "../audit/hash";
 import { recordAudit } from "../audit/service";
+import { lockDispenseGate, revokeOpenAuthorizations } from "../dispensing/revoke";
 import { isCertified } from "../certification/rules";
 import { db, type Db, type Tx } from "../db";
 import { AppError, type FieldErrors, fieldErrorsFromZod } from "../errors";
@@ -927,6 +928,10 @@ export async function setPatientStatus(
   const { enrollment } = await loadForOwnPrescriber(actor, patientId, client, "change their status");
   const text = statusReasonText(to, reasonCode, reason);
   return client.$transaction(async (tx) => {
+    // A patient who may no longer receive the drug voids the approvals given for them; the gate's
+    // lock comes before any write (lib/dispensing/revoke.ts).
+    const revoking = to === "NOT_AUTHORIZED" || to === "DISENROLLED";
+    if (revoking) await lockDispenseGate(tx, enrollment.programId);
     const current = await lockEnrollment(tx, enrollment.id);
     const data = readData(current.data);
     const decision = decideStatusChange({ from: current.status, to, currentReasonCode: data.statusReasonCode ?? null });
@@ -945,12 +950,20 @@ export async function setPatientStatus(
         data: toJson(next),
       },
     });
-    await recordPatientStatusChange(
+    const eventId = await recordPatientStatusChange(
       tx,
       actor,
       { enrollmentId: current.id, patientId, from: current.status, to, reason: text || null, now },
       { reasonCode: reasonCode ?? null, reason: text || null },
     );
+    if (revoking) {
+      await revokeOpenAuthorizations(tx, {
+        programId: enrollment.programId,
+        cause: { party: "patient", id: patientId, status: to, reason: text || null, eventId },
+        actor,
+        now,
+      });
+    }
     return { status: to };
   });
 }
@@ -979,6 +992,8 @@ export async function transferPatient(
   }
   if (target.id === own.id) throw validation({ toPrescriberNpi: ["This is already the patient's prescriber"] });
   return client.$transaction(async (tx) => {
+    // Approvals given for the patient under the former prescriber are voided with the transfer.
+    await lockDispenseGate(tx, enrollment.programId);
     const current = await lockEnrollment(tx, enrollment.id);
     if (current.status === "DISENROLLED") {
       throw new AppError("ILLEGAL_TRANSITION", "A disenrolled patient cannot be transferred.");
@@ -999,7 +1014,7 @@ export async function transferPatient(
       },
       select: { id: true },
     });
-    await tx.enrollmentEvent.create({
+    const event = await tx.enrollmentEvent.create({
       data: {
         enrollmentId: current.id,
         fromStatus: current.status,
@@ -1008,6 +1023,13 @@ export async function transferPatient(
         reason: `Transferred from ${prescriberName(own)} to ${prescriberName(target)}: ${reason}`,
         at: now,
       },
+      select: { id: true },
+    });
+    await revokeOpenAuthorizations(tx, {
+      programId: enrollment.programId,
+      cause: { party: "patient", id: patientId, status: "TRANSFERRED", reason, eventId: event.id },
+      actor,
+      now,
     });
     await recordAudit(tx, actor, {
       action: "patient.transferred",
@@ -1211,8 +1233,8 @@ async function recordPatientStatusChange(
     now: Date;
   },
   auditDetails: Record<string, unknown>,
-) {
-  await tx.enrollmentEvent.create({
+): Promise<string> {
+  const event = await tx.enrollmentEvent.create({
     data: {
       enrollmentId: change.enrollmentId,
       fromStatus: change.from,
@@ -1221,6 +1243,7 @@ async function recordPatientStatusChange(
       reason: change.reason,
       at: change.now,
     },
+    select: { id: true },
   });
   await recordAudit(tx, actor, {
     action: "patient.status_changed",
@@ -1229,4 +1252,5 @@ async function recordPatientStatusChange(
     before: { status: change.from },
     after: { status: change.to, ...auditDetails },
   });
+  return event.id;
 }

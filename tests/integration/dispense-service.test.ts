@@ -315,3 +315,32 @@ describe("API keys", () => {
     expect((await appError(authenticateApiKey(null, "r"))).code).toBe("UNAUTHENTICATED");
   });
 });
+
+describe("bounded facts", () => {
+  it("a patient with a long history: the stored facts hold the latest result per test (and the latest by today), not the history", async () => {
+    const w = await world();
+    // 4,000 older results for every baseline test (the compliant ones from world() are newest).
+    const history = Array.from({ length: 4_000 }, (_, i) => ({
+      testCode: BASELINE[i % BASELINE.length] as string,
+      collectedOn: addDays(TODAY, -40 - (i % 1_500)),
+    }));
+    await addResults(w.patient.id, history);
+    // A result dated after today (a clock-skewed lab feed) is "latest" but not "latest by today".
+    await addResults(w.patient.id, [{ testCode: "TSH", collectedOn: addDays(TODAY, 2) }]);
+
+    const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body(), { now: NOW });
+    expect(outcome.answer.decision).toBe("APPROVED");
+    const details = await getDispenseAuthorizationDetails(w.caller, outcome.answer.id, { now: NOW });
+    const results = details.facts.patient?.results ?? [];
+    expect(results).toHaveLength(BASELINE.length + 1);
+    for (const code of BASELINE) {
+      expect(results.filter((r) => r.testCode === code && r.collectedOn === addDays(TODAY, -10))).toHaveLength(1);
+    }
+    expect(results).toContainEqual({ testCode: "TSH", collectedOn: addDays(TODAY, 2) });
+    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+      where: { id: outcome.answer.id },
+      select: { facts: true },
+    });
+    expect(JSON.stringify(row.facts).length).toBeLessThan(4_000);
+  });
+});

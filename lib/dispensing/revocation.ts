@@ -1,0 +1,176 @@
+/**
+ * When an authorization already given stops being valid: a party it depended on lost its right to
+ * take part in the programme. Pure: the lifecycle change in, the reason the pharmacy reads out.
+ *
+ * The reasons reuse the gate's codes, so an authorization revoked at 10:00 and a request denied at
+ * 10:01 for the same cause carry the same code (PHARMACY_NOT_CERTIFIED, PRESCRIBER_SUSPENDED, …).
+ */
+import type { CertificationStatus } from "../certification/rules";
+import type { TProgramDefinition } from "../programs/schema";
+import type { DispenseFacts, DispenseReason } from "./facts";
+
+/** The change that removed a party's right to take part, as stored with each revoked authorization. */
+export type RevocationCause =
+  | {
+      party: "pharmacy" | "prescriber" | "healthcareSetting";
+      /** The party's row id (Pharmacy, Prescriber, HealthcareSetting). */
+      id: string;
+      /** The certification status it moved to. */
+      status: Exclude<CertificationStatus, "CERTIFIED">;
+      /** The administrator's (or the registry's) reason, when one was given. */
+      reason: string | null;
+      /** The EnrollmentEvent that records the change. */
+      eventId: string | null;
+    }
+  | {
+      party: "patient";
+      id: string;
+      /** NOT_AUTHORIZED or DISENROLLED, or TRANSFERRED to another prescriber. */
+      status: "NOT_AUTHORIZED" | "DISENROLLED" | "TRANSFERRED";
+      reason: string | null;
+      eventId: string | null;
+    };
+
+const STATUS_WORDS: Record<string, string> = {
+  SUSPENDED: "suspended",
+  DECERTIFIED: "decertified",
+  EXPIRED: "expired",
+  REJECTED: "withdrawn",
+  DRAFT: "withdrawn",
+  SUBMITTED: "withdrawn",
+  CHANGES_REQUESTED: "withdrawn",
+};
+
+function because(reason: string | null): string {
+  return reason ? ` (reason given: ${reason})` : "";
+}
+
+/** The reason a revoked authorization carries: the gate's code for the cause, and what to do now. */
+export function revocationReason(cause: RevocationCause): DispenseReason {
+  const retry = "Do not dispense under this authorization;";
+  switch (cause.party) {
+    case "pharmacy":
+      return {
+        code: "PHARMACY_NOT_CERTIFIED",
+        stakeholder: "pharmacy",
+        message: `Revoked: your pharmacy's certification was ${STATUS_WORDS[cause.status] ?? "ended"}${because(cause.reason)}. ${retry} contact the REMS programme to restore the certification.`,
+      };
+    case "prescriber":
+      return {
+        code: cause.status === "SUSPENDED" ? "PRESCRIBER_SUSPENDED" : "PRESCRIBER_NOT_CERTIFIED",
+        stakeholder: "prescriber",
+        message: `Revoked: the prescriber's certification was ${STATUS_WORDS[cause.status] ?? "ended"}${because(cause.reason)}. ${retry} the prescription needs a certified prescriber.`,
+      };
+    case "healthcareSetting":
+      return {
+        code: "SETTING_NOT_CERTIFIED",
+        stakeholder: "healthcareSetting",
+        message: `Revoked: the healthcare setting's certification was ${STATUS_WORDS[cause.status] ?? "ended"}${because(cause.reason)}. ${retry} ship only to a certified healthcare setting.`,
+      };
+    case "patient":
+      if (cause.status === "TRANSFERRED") {
+        return {
+          code: "PATIENT_NOT_WITH_PRESCRIBER",
+          stakeholder: "patient",
+          message: `Revoked: the patient was transferred to another prescriber${because(cause.reason)}. ${retry} a new prescription from the patient's current prescriber is needed.`,
+        };
+      }
+      return {
+        code: "PATIENT_NOT_ENROLLED",
+        stakeholder: "patient",
+        message: `Revoked: the patient is no longer authorized to receive the drug (${cause.status === "DISENROLLED" ? "disenrolled" : "not authorized"})${because(cause.reason)}. ${retry} the prescriber must resolve the patient's status.`,
+      };
+  }
+}
+
+/** The parties an authorization depended on, as they are now (null: the party no longer resolves). */
+export interface CurrentParties {
+  pharmacyStatus: CertificationStatus | null;
+  prescriber: { id: string; certificationStatus: CertificationStatus | null } | null;
+  setting: { id: string; certificationStatus: CertificationStatus | null } | null;
+  patient: { enrollmentStatus: string | null; prescriberId: string | null; healthcareSettingId: string | null } | null;
+}
+
+/**
+ * What stands in the way of dispensing under an approved authorization right now: the right of
+ * each party to take part (not the clinical schedule, which was checked when it was approved).
+ * Empty when the dispense may go ahead. A party the programme does not involve is not checked.
+ */
+export function currentPartyReasons(
+  parties: CurrentParties,
+  program: Pick<TProgramDefinition, "stakeholders">,
+): DispenseReason[] {
+  const kinds = program.stakeholders;
+  const reasons: DispenseReason[] = [];
+  if (kinds.pharmacy && parties.pharmacyStatus !== "CERTIFIED") {
+    reasons.push({
+      code: "PHARMACY_NOT_CERTIFIED",
+      stakeholder: "pharmacy",
+      message: "Your pharmacy is not certified at present; it may not dispense this drug.",
+    });
+  }
+  if (kinds.prescriber) {
+    const status = parties.prescriber?.certificationStatus ?? null;
+    if (status === "SUSPENDED") {
+      reasons.push({
+        code: "PRESCRIBER_SUSPENDED",
+        stakeholder: "prescriber",
+        message: "The prescriber's certification is suspended; do not dispense on this prescription.",
+      });
+    } else if (status !== "CERTIFIED") {
+      reasons.push({
+        code: "PRESCRIBER_NOT_CERTIFIED",
+        stakeholder: "prescriber",
+        message: "The prescriber is no longer certified; do not dispense on this prescription.",
+      });
+    }
+  }
+  if (kinds.patient) {
+    const patient = parties.patient;
+    if (patient?.enrollmentStatus !== "ENROLLED") {
+      reasons.push({
+        code: "PATIENT_NOT_ENROLLED",
+        stakeholder: "patient",
+        message: "The patient is no longer enrolled or authorized; do not dispense.",
+      });
+    } else if (kinds.prescriber && parties.prescriber && patient.prescriberId !== parties.prescriber.id) {
+      reasons.push({
+        code: "PATIENT_NOT_WITH_PRESCRIBER",
+        stakeholder: "patient",
+        message: "The patient has moved to another prescriber; a new prescription is needed.",
+      });
+    }
+  }
+  if (kinds.healthcareSetting) {
+    if (parties.setting?.certificationStatus !== "CERTIFIED") {
+      reasons.push({
+        code: "SETTING_NOT_CERTIFIED",
+        stakeholder: "healthcareSetting",
+        message: "The healthcare setting is no longer certified; do not ship the drug there.",
+      });
+    } else if (parties.patient && parties.patient.healthcareSettingId !== parties.setting.id) {
+      reasons.push({
+        code: "PATIENT_NOT_AT_SETTING",
+        stakeholder: "patient",
+        message: "The patient is no longer treated at this healthcare setting.",
+      });
+    }
+  }
+  return reasons;
+}
+
+/** The parties as the gate saw them when it approved (for tests and the detail page). */
+export function partiesFromFacts(facts: DispenseFacts): CurrentParties {
+  return {
+    pharmacyStatus: facts.pharmacy.certificationStatus,
+    prescriber: facts.prescriber,
+    setting: facts.setting,
+    patient: facts.patient
+      ? {
+          enrollmentStatus: facts.patient.enrollmentStatus,
+          prescriberId: facts.patient.prescriberId,
+          healthcareSettingId: facts.patient.healthcareSettingId,
+        }
+      : null,
+  };
+}
