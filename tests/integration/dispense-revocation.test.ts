@@ -124,6 +124,12 @@ async function stored(id: string) {
   });
 }
 
+/** The fields these tests read from either an answer or an error body. */
+interface Answer {
+  decision?: string;
+  error: { code: string; message: string; reasons?: { code: string }[] };
+}
+
 async function http(path: string, init: { key: string; body?: unknown }) {
   const headers: Record<string, string> = { authorization: `Bearer ${init.key}` };
   if (init.body !== undefined) headers["content-type"] = "application/json";
@@ -133,7 +139,7 @@ async function http(path: string, init: { key: string; body?: unknown }) {
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Answer };
 }
 
 describe("a pharmacy suspended mid-day", () => {
