@@ -5,7 +5,7 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 // Debian's Chromium where it exists (these machines); Playwright's own browser elsewhere.
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
-const GATE_SPECS = /(api-dispense|dispense)\.spec\.ts$/;
+const GATE_SPECS = /(api-dispense|dispense|dispense-revocation)\.spec\.ts$/;
 const browser = {
   ...devices["Desktop Chrome"],
   launchOptions: {
@@ -38,7 +38,9 @@ export default defineConfig({
   },
   // The dispense-gate specs need the demo patients as seeded (the compliant patient due for a
   // course, the one with overdue labs); other specs record labs and infusions for them. So the
-  // gate's specs run first, against the untouched world, and the rest after them.
+  // gate's specs run first, against the untouched world, and the rest after them. Within the
+  // project files run in name order: dispense-revocation (which suspends and reinstates the demo
+  // pharmacy, revoking its open approvals) comes last.
   projects: [
     {
       name: "dispense-gate",

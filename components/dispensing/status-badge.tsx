@@ -6,7 +6,7 @@ export function DispenseStatusBadge({ status }: { status: TDispenseStatus }) {
   const tone =
     status === "APPROVED" || status === "DISPENSED"
       ? styles.badgeApproved
-      : status === "DENIED"
+      : status === "DENIED" || status === "REVOKED"
         ? styles.badgeDenied
         : "";
   return (

@@ -55,6 +55,12 @@ export default async function AuthorizationPage({ params }: { params: Promise<{ 
           <strong className={a.decision === "DENIED" ? styles.denied : undefined}>{DECISION_LABELS[a.decision]}</strong>{" "}
           on {formatDateTime(a.requestedAt)} · <DispenseStatusBadge status={a.status} />
         </p>
+        {a.status === "REVOKED" && a.revocationReason ? (
+          <FormBanner kind="error">
+            <strong>Revoked{a.revokedAt ? ` on ${formatDateTime(a.revokedAt)}` : ""} — do not dispense.</strong>{" "}
+            <span data-testid="revocation-reason">{a.revocationReason.message}</span>
+          </FormBanner>
+        ) : null}
         {a.enforcementDiscretion ? (
           <FormBanner kind="warn">
             <strong>Approved under enforcement discretion.</strong> The warnings below would normally have denied this
