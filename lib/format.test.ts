@@ -65,7 +65,7 @@ describe("formatStakeholderKind / formatTestName / humanizeCode", () => {
   });
 
   it("takes a test's name from the programme definition", () => {
-    const types = lemtrada.monitoring.testTypes;
+    const types = lemtrada.monitoring?.testTypes ?? [];
     expect(formatTestName("CBC_DIFF", types)).toBe("Complete blood count with differential");
     expect(formatTestName("SERUM_CREATININE", types)).toBe("Serum creatinine");
     expect(formatTestName("NEW_TEST", types)).toBe("New test");

@@ -4,6 +4,7 @@
  * job. Every status change goes through `applyTransition` (rules, version check, history, audit,
  * e-mail). Delivering the queued e-mail is the caller's job after the transaction commits.
  */
+import { formatStatus, humanizeCode, STAKEHOLDER_KIND_LABELS } from "@/lib/format";
 import { type AuditActor, type Actor, systemActor } from "../auth/actor";
 import { can, requirePermission } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
@@ -39,21 +40,10 @@ import { isUuid } from "../identifiers/uuid";
 // ---------------------------------------------------------------------------
 // Labels and small helpers
 
-export const KIND_LABELS: Record<StakeholderKind, string> = {
-  PRESCRIBER: "Prescriber",
-  PHARMACY: "Pharmacy",
-  HEALTHCARE_SETTING: "Healthcare setting",
-  PATIENT: "Patient",
-};
-
-const OTHER_STATUS_LABELS: Record<string, string> = {
-  ENROLLED: "Enrolled",
-  NOT_AUTHORIZED: "Not authorized",
-  DISENROLLED: "Disenrolled",
-};
+export const KIND_LABELS: Record<StakeholderKind, string> = STAKEHOLDER_KIND_LABELS;
 
 export function statusLabel(status: EnrollmentStatus | string): string {
-  return STATUS_LABELS[status as CertificationStatus] ?? OTHER_STATUS_LABELS[status] ?? status;
+  return formatStatus(status);
 }
 
 function isCertificationStatus(status: string): status is CertificationStatus {
@@ -403,7 +393,7 @@ function stakeholderDetails(e: Detail): { label: string; value: string | null }[
     const p = e.pharmacy;
     return [
       { label: "Name", value: p.name },
-      { label: "Type", value: p.type ? p.type.toLowerCase() : null },
+      { label: "Type", value: p.type ? humanizeCode(p.type) : null },
       { label: "NCPDP provider ID", value: p.ncpdpId },
       { label: "NPI", value: p.npi },
       { label: "REMS id", value: p.remsId },
@@ -416,7 +406,7 @@ function stakeholderDetails(e: Detail): { label: string; value: string | null }[
     const s = e.healthcareSetting;
     return [
       { label: "Name", value: s.name },
-      { label: "Type", value: s.type ? s.type.toLowerCase().replaceAll("_", " ") : null },
+      { label: "Type", value: s.type ? humanizeCode(s.type) : null },
       { label: "NPI", value: s.npi },
       { label: "Other identifier", value: s.otherIdentifier },
       { label: "REMS id", value: s.remsId },

@@ -6,14 +6,9 @@ import { can } from "@/lib/auth/permissions";
 import { requirePagePermission } from "@/lib/auth/session";
 import { listPrescriberPatients } from "@/lib/dashboards/queries";
 import { findOwnEnrollments } from "@/lib/enrollment/queries";
+import { formatDate, formatStatus } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Prescriber dashboard" };
-
-const ENROLLMENT_TEXT: Record<string, string> = {
-  ENROLLED: "Enrolled",
-  NOT_AUTHORIZED: "Not authorized",
-  DISENROLLED: "Disenrolled",
-};
 
 export default async function Page() {
   const actor = await requirePagePermission("portal:prescriber", "/prescriber");
@@ -57,7 +52,7 @@ export default async function Page() {
                       <br />
                       <span className="muted">{p.remsId}</span>
                     </td>
-                    <td>{ENROLLMENT_TEXT[p.enrollmentStatus] ?? p.enrollmentStatus}</td>
+                    <td>{formatStatus(p.enrollmentStatus, "patient")}</td>
                     <td>
                       <StateBadge state={p.overall} />
                     </td>
@@ -65,7 +60,10 @@ export default async function Page() {
                       {p.attention.length === 0
                         ? "—"
                         : p.attention
-                            .map((i) => `${i.name} (${i.state === "overdue" ? "overdue" : "due"} ${i.nextDueOn})`)
+                            .map(
+                              (i) =>
+                                `${i.name} (${i.state === "overdue" ? "overdue" : "due"} ${formatDate(i.nextDueOn)})`,
+                            )
                             .join("; ")}
                     </td>
                     <td>{p.nextDueOn ?? "—"}</td>

@@ -7,6 +7,7 @@ import { TimelineList } from "@/components/timeline/timeline-list";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getPatientTimeline, type PatientTimeline } from "@/lib/dashboards/queries";
 import { AppError } from "@/lib/errors";
+import { formatStatus } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Patient timeline" };
 
@@ -29,8 +30,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
       <h1>Timeline: {patient.name}</h1>
       <p className="muted">
         {patient.remsId}
-        {timeline.programName ? ` · ${timeline.programName}` : ""} ·{" "}
-        {patient.enrollmentStatus.replace(/_/g, " ").toLowerCase()}
+        {timeline.programName ? ` · ${timeline.programName}` : ""} · {formatStatus(patient.enrollmentStatus, "patient")}
         {patient.statusReason ? ` (${patient.statusReason})` : ""}
       </p>
       <section className="card" aria-labelledby="monitoring-heading">
