@@ -84,7 +84,7 @@ export function ApplicationReview({
         <Details items={status} />
       </section>
 
-      {a.actions.length > 0 ? (
+      {a.awaitsDecision ? (
         <ClaimPanel
           enrollmentId={a.id}
           returnTo={returnTo}

@@ -50,6 +50,11 @@ function isCertificationStatus(status: string): status is CertificationStatus {
   return (CERTIFICATION_STATUSES as readonly string[]).includes(status);
 }
 
+/** A claim says "I am deciding this": it applies only while a review decision is still open. */
+function awaitsDecision(actions: readonly AdminEvent[]): boolean {
+  return actions.some((event) => REVIEW_EVENTS.includes(event));
+}
+
 /** The admin events that apply to a status and that this actor may fire. */
 function actionsFor(actor: Actor, status: string): AdminEvent[] {
   if (!isCertificationStatus(status)) return [];
@@ -570,6 +575,7 @@ export async function getApplicationForReview(actor: Actor, enrollmentId: string
     })),
     claim: claimInfo(actor, e, names),
     actions: actionsFor(actor, e.status),
+    awaitsDecision: awaitsDecision(actionsFor(actor, e.status)),
   };
 }
 export type ApplicationForReview = Awaited<ReturnType<typeof getApplicationForReview>>;
@@ -600,7 +606,7 @@ export async function claimApplication(actor: Actor, input: TClaim, client: Db =
       select: { id: true, status: true, claimedByUserId: true, claimedAt: true },
     });
     if (!e) throw notFound();
-    if (actionsFor(actor, e.status).length === 0) {
+    if (!awaitsDecision(actionsFor(actor, e.status))) {
       throw new AppError(
         "ILLEGAL_TRANSITION",
         `There is nothing to review on an application that is ${statusLabel(e.status).toLowerCase()}.`,
