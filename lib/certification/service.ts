@@ -20,7 +20,6 @@ import {
   CERTIFICATION_STATUSES,
   type CertificationStatus,
   certificationExpiresAt,
-  STATUS_LABELS,
 } from "./rules";
 import {
   ADMIN_EVENTS,
