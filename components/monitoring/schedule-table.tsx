@@ -1,5 +1,5 @@
 import type { MonitoringSchedule } from "@/lib/monitoring/types";
-import { StateBadge } from "./state-badge";
+import { ItemState } from "./item-state";
 import styles from "./monitoring.module.css";
 import { formatDate } from "@/lib/format";
 
@@ -27,7 +27,7 @@ export function ScheduleTable({ schedule, caption }: { schedule: MonitoringSched
               <td>{item.lastOn ? formatDate(item.lastOn) : "None"}</td>
               <td>{formatDate(item.nextDueOn)}</td>
               <td>
-                <StateBadge state={item.state} />
+                <ItemState item={item} />
               </td>
             </tr>
           ))}

@@ -7,7 +7,8 @@ import { TimelineList } from "@/components/timeline/timeline-list";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getPatientTimeline, type PatientTimeline } from "@/lib/dashboards/queries";
 import { AppError } from "@/lib/errors";
-import { formatStatus } from "@/lib/format";
+import { formatDate, formatStatus } from "@/lib/format";
+import { ItemState } from "@/components/monitoring/item-state";
 
 export const metadata: Metadata = { title: "Patient timeline" };
 
@@ -51,10 +52,10 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
               {timeline.schedule.map((item) => (
                 <tr key={item.code}>
                   <td>{item.name}</td>
-                  <td>{item.lastOn ?? "—"}</td>
-                  <td>{item.nextDueOn ?? "—"}</td>
+                  <td>{formatDate(item.lastOn)}</td>
+                  <td>{formatDate(item.nextDueOn)}</td>
                   <td>
-                    <StateBadge state={item.state} />
+                    <ItemState item={item} />
                   </td>
                 </tr>
               ))}
