@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { firstGate } from "@/components/enrollment/certification-gate";
 import { EnrollmentSummary } from "@/components/enrollment/enrollment-summary";
 import { StateBadge } from "@/components/timeline/state-badge";
 import { can } from "@/lib/auth/permissions";
@@ -14,14 +15,23 @@ export default async function Page() {
   const actor = await requirePagePermission("portal:prescriber", "/prescriber");
   const [enrollments, patients] = await Promise.all([findOwnEnrollments(actor), listPrescriberPatients(actor)]);
   const overdue = patients.filter((p) => p.overall === "overdue").length;
+  const gate = firstGate(enrollments, actor.role === "PRESCRIBER_DELEGATE");
+  const certification = <EnrollmentSummary rows={enrollments} who="Your practice" />;
   return (
     <>
       <h1>Prescriber dashboard</h1>
       <p className="muted">Signed in as {actor.name}.</p>
+      {/* Until certified, getting certified is the next thing to do. */}
+      {gate ? certification : null}
       <section className="card" aria-labelledby="patients-heading">
         <h2 id="patients-heading">Patients</h2>
+        {gate ? <p>{gate.text}</p> : null}
         <p>
-          <Link href="/prescriber/patients/new">Enroll a patient</Link> ·{" "}
+          {gate ? null : (
+            <>
+              <Link href="/prescriber/patients/new">Enroll a patient</Link> ·{" "}
+            </>
+          )}
           <Link href="/prescriber/patients">All patients</Link> ·{" "}
           <Link href="/prescriber/labs">Import lab results</Link>
         </p>
@@ -66,7 +76,7 @@ export default async function Page() {
                             )
                             .join("; ")}
                     </td>
-                    <td>{p.nextDueOn ?? "—"}</td>
+                    <td>{formatDate(p.nextDueOn)}</td>
                     <td>
                       <Link href={`/prescriber/patients/${p.id}/timeline`}>
                         Timeline<span className="muted"> of {p.name}</span>
@@ -86,7 +96,7 @@ export default async function Page() {
           <Link href="/prescriber/team">Manage office staff</Link>
         </div>
       ) : null}
-      <EnrollmentSummary rows={enrollments} who="Your practice" />
+      {gate ? null : certification}
     </>
   );
 }
