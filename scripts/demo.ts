@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { buildStartMessage, elapsedText, heartbeat } from "../lib/demo/progress";
 
 const root = process.cwd();
 const port = process.env.PORT ?? "3000";
@@ -25,19 +26,41 @@ function newestSource(dirs: string[]): number {
   return newest;
 }
 
-function buildIfNeeded() {
+async function buildIfNeeded() {
   const buildId = path.join(root, ".next", "BUILD_ID");
+  const firstRun = !existsSync(buildId);
   const stale =
-    !existsSync(buildId) ||
+    firstRun ||
     statSync(buildId).mtimeMs <
       newestSource(["app", "lib", "components", "proxy.ts", "next.config.ts", "package.json", "prisma/schema.prisma"]);
   if (!stale) return;
-  console.log("Building the app (first run, or sources changed)…");
-  const result = spawnSync(process.execPath, [nextBin, "build"], {
-    stdio: "inherit",
+  console.log(buildStartMessage(firstRun));
+  const startedAt = Date.now();
+  let lastOutputAt = startedAt;
+  // The build's own output is forwarded as it comes; a progress line fills its long silences.
+  const build = spawn(process.execPath, [nextBin, "build"], {
+    stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NODE_ENV: "production" },
   });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  build.stdout.on("data", (chunk: Buffer) => {
+    lastOutputAt = Date.now();
+    process.stdout.write(chunk);
+  });
+  build.stderr.on("data", (chunk: Buffer) => {
+    lastOutputAt = Date.now();
+    process.stderr.write(chunk);
+  });
+  const timer = setInterval(() => {
+    const line = heartbeat(startedAt, lastOutputAt, Date.now());
+    if (line) {
+      console.log(line);
+      lastOutputAt = Date.now();
+    }
+  }, 5_000);
+  const code = await new Promise<number | null>((resolve) => build.on("close", resolve));
+  clearInterval(timer);
+  if (code !== 0) process.exit(code ?? 1);
+  console.log(`Built in ${elapsedText(Date.now() - startedAt)}.`);
 }
 
 /** A per-installation session secret, kept beside the demo database so sessions survive restarts. */
@@ -53,7 +76,7 @@ async function main() {
     console.error("npm run demo runs on the embedded database; unset DATABASE_URL (or use pglite:<dir>).");
     process.exit(2);
   }
-  buildIfNeeded();
+  await buildIfNeeded();
   const env = {
     ...process.env,
     REMSGATE_DEMO: "1",

@@ -4,7 +4,7 @@ import type { ApplicationForReview } from "@/lib/certification/service";
 import styles from "./admin.module.css";
 import { ClaimPanel } from "./claim-panel";
 import { DecisionForm } from "./decision-form";
-import { formatDateTime } from "./format";
+import { formatDateTime } from "@/lib/format";
 
 const DONE: Record<string, (a: ApplicationForReview) => string> = {
   approve: (a) => `Application approved. Certification number ${a.certificationNumber ?? "—"} issued.`,
@@ -84,7 +84,7 @@ export function ApplicationReview({
         <Details items={status} />
       </section>
 
-      {a.actions.length > 0 ? (
+      {a.awaitsDecision ? (
         <ClaimPanel
           enrollmentId={a.id}
           returnTo={returnTo}

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { EnrollmentView } from "@/lib/enrollment/service";
 import styles from "./enrollment.module.css";
-import { formatDate, formatDateTime } from "./format";
+import { formatDate, formatDateTime } from "@/lib/format";
 import { stepHref } from "./links";
 import { RestartButton } from "./restart-button";
 

@@ -1,22 +1,12 @@
 import Link from "next/link";
 import styles from "./enrollment.module.css";
+import { formatStatus } from "@/lib/format";
 
 type Row = {
   id: string;
   status: string;
   certificationNumber: string | null;
   program: { code: string; name: string };
-};
-
-const STATUS_TEXT: Record<string, string> = {
-  DRAFT: "Enrollment started, not yet submitted",
-  SUBMITTED: "Submitted, awaiting administrator review",
-  CHANGES_REQUESTED: "Changes requested by the administrator",
-  CERTIFIED: "Certified",
-  REJECTED: "Rejected",
-  SUSPENDED: "Suspended",
-  DECERTIFIED: "Decertified",
-  EXPIRED: "Certification expired",
 };
 
 function nextAction(row: Row): { href: string; label: string } {
@@ -58,7 +48,7 @@ export function EnrollmentSummary({ rows, who }: { rows: Row[]; who: string }) {
             return (
               <tr key={r.id}>
                 <td>{r.program.name}</td>
-                <td data-status={r.status}>{STATUS_TEXT[r.status] ?? r.status}</td>
+                <td data-status={r.status}>{formatStatus(r.status)}</td>
                 <td>{r.certificationNumber ?? "—"}</td>
                 <td>
                   <Link href={action.href}>

@@ -9,6 +9,7 @@ import { FormBanner, TextField } from "@/components/ui/field";
 import { recordInfusionAction } from "@/lib/infusions/actions";
 import { REACTION_SEVERITIES, type TRecordInfusion, ZRecordInfusion } from "@/lib/infusions/schema";
 import styles from "./infusions.module.css";
+import { formatDate } from "@/lib/format";
 
 type PatientOption = { id: string; remsId: string; name: string; dateOfBirth: string };
 type YesNoName = "premedicationGiven" | "observationCompleted" | "reaction";
@@ -106,7 +107,7 @@ export function RecordInfusionForm({
       const patient = patients.find((p) => p.id === values.patientId);
       setRecorded(
         data
-          ? `Infusion recorded for ${patient?.name ?? "the patient"} on ${data.infusedOn}: course ${data.courseNumber}, day ${data.dayInCourse}${data.courseComplete ? " (course complete)" : ""}${data.authorizationNumber ? `, under authorization ${data.authorizationNumber}` : ""}.`
+          ? `Infusion recorded for ${patient?.name ?? "the patient"} on ${formatDate(data.infusedOn)}: course ${data.courseNumber}, day ${data.dayInCourse}${data.courseComplete ? " (course complete)" : ""}${data.authorizationNumber ? `, under authorization ${data.authorizationNumber}` : ""}.`
           : "Infusion recorded.",
       );
       // The same authorization usually covers the next day of the course: keep it.

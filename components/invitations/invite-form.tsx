@@ -7,12 +7,9 @@ import { useForm } from "react-hook-form";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { createInvitationAction } from "@/lib/invitations/actions";
 import { type InvitableRole, type TCreateInvitation, ZCreateInvitation } from "@/lib/invitations/schema";
+import { formatDateTime } from "@/lib/format";
 
 type Sent = { email: string; link: string; expiresAt: string };
-
-function formatUtc(iso: string): string {
-  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
-}
 
 export function InviteForm({ role, submitLabel }: { role: InvitableRole; submitLabel: string }) {
   const router = useRouter();
@@ -62,7 +59,7 @@ export function InviteForm({ role, submitLabel }: { role: InvitableRole; submitL
         <div className="banner ok" role="status">
           <p>
             Invitation sent to <strong>{sent.email}</strong>. The link works once and expires on{" "}
-            {formatUtc(sent.expiresAt)}.
+            {formatDateTime(sent.expiresAt)}.
           </p>
           <div className="field">
             <label htmlFor="invitation-link">Invitation link</label>

@@ -4,10 +4,7 @@ import { INVITATION_STATE_LABELS } from "@/lib/invitations/rules";
 import type { TeamOverview } from "@/lib/invitations/service";
 import { InviteForm } from "./invite-form";
 import { RevokeInvitationButton } from "./revoke-button";
-
-function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
+import { formatDateTime } from "@/lib/format";
 
 /** A team page: invite someone, who is in the team, the invitations sent. */
 export function TeamView({
@@ -82,8 +79,8 @@ export function TeamView({
                 <tr key={i.id} data-state={i.state}>
                   <td>{i.email}</td>
                   <td>{INVITATION_STATE_LABELS[i.state]}</td>
-                  <td>{formatUtc(i.createdAt)}</td>
-                  <td>{i.acceptedAt ? `Accepted ${formatUtc(i.acceptedAt)}` : formatUtc(i.expiresAt)}</td>
+                  <td>{formatDateTime(i.createdAt)}</td>
+                  <td>{i.acceptedAt ? `Accepted ${formatDateTime(i.acceptedAt)}` : formatDateTime(i.expiresAt)}</td>
                   <td>{i.invitedByName}</td>
                   <td>
                     {i.state === "pending" ? <RevokeInvitationButton invitationId={i.id} email={i.email} /> : null}

@@ -1,5 +1,6 @@
 import type { LabResultRow } from "@/lib/labs/service";
 import styles from "./monitoring.module.css";
+import { formatDate } from "@/lib/format";
 
 /** A patient's recorded results, newest first. */
 export function LabResultsTable({ results }: { results: LabResultRow[] }) {
@@ -20,7 +21,7 @@ export function LabResultsTable({ results }: { results: LabResultRow[] }) {
         <tbody>
           {results.map((r) => (
             <tr key={r.id}>
-              <td>{r.collectedOn}</td>
+              <td>{formatDate(r.collectedOn)}</td>
               <th scope="row">{r.testName}</th>
               <td>{r.abnormal ? <strong>Abnormal</strong> : "Normal"}</td>
               <td>{r.note ?? ""}</td>

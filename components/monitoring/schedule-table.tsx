@@ -1,6 +1,7 @@
 import type { MonitoringSchedule } from "@/lib/monitoring/types";
-import { StateBadge } from "./state-badge";
+import { ItemState } from "./item-state";
 import styles from "./monitoring.module.css";
+import { formatDate } from "@/lib/format";
 
 /** Each monitoring item with its last result, next due date and state. */
 export function ScheduleTable({ schedule, caption }: { schedule: MonitoringSchedule; caption: string }) {
@@ -9,7 +10,7 @@ export function ScheduleTable({ schedule, caption }: { schedule: MonitoringSched
       <table>
         <caption className="muted">
           {caption}
-          {schedule.monitoringEndsOn ? ` Monitoring continues until ${schedule.monitoringEndsOn}.` : null}
+          {schedule.monitoringEndsOn ? ` Monitoring continues until ${formatDate(schedule.monitoringEndsOn)}.` : null}
         </caption>
         <thead>
           <tr>
@@ -23,10 +24,10 @@ export function ScheduleTable({ schedule, caption }: { schedule: MonitoringSched
           {schedule.items.map((item) => (
             <tr key={item.code}>
               <th scope="row">{item.name}</th>
-              <td>{item.lastOn ?? "None"}</td>
-              <td>{item.nextDueOn ?? "—"}</td>
+              <td>{item.lastOn ? formatDate(item.lastOn) : "None"}</td>
+              <td>{formatDate(item.nextDueOn)}</td>
               <td>
-                <StateBadge state={item.state} />
+                <ItemState item={item} />
               </td>
             </tr>
           ))}

@@ -2,10 +2,7 @@ import type { PatientDetails } from "@/lib/patients/service";
 import { patientStatusLabel, SIGNATURE_METHOD_LABELS } from "@/lib/patients/rules";
 import styles from "./patients.module.css";
 import { PatientStatusBadge } from "./status-badge";
-
-function when(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
+import { formatDateTime } from "@/lib/format";
 
 /** The patient's identity, links and enrollment status. */
 export function PatientSummary({ patient, showContact }: { patient: PatientDetails; showContact: boolean }) {
@@ -54,7 +51,7 @@ export function PatientSummary({ patient, showContact }: { patient: PatientDetai
             <dt>Prescriber&apos;s co-signature</dt>
             <dd>{e?.prescriberSigned ? "Signed" : "Not signed yet"}</dd>
             <dt>Counselled</dt>
-            <dd>{patient.counselledAt ? when(patient.counselledAt) : "—"}</dd>
+            <dd>{patient.counselledAt ? formatDateTime(patient.counselledAt) : "—"}</dd>
             {patient.ageOverrideReason ? (
               <>
                 <dt>Age override</dt>
@@ -84,7 +81,7 @@ export function PatientHistory({ patient }: { patient: PatientDetails }) {
       <tbody>
         {patient.history.map((h) => (
           <tr key={`${h.at.toISOString()}-${h.toStatus}-${h.reason ?? ""}`}>
-            <td>{when(h.at)}</td>
+            <td>{formatDateTime(h.at)}</td>
             <td>
               {h.fromStatus && h.fromStatus !== h.toStatus
                 ? `${patientStatusLabel(h.fromStatus)} → ${patientStatusLabel(h.toStatus)}`

@@ -1,5 +1,6 @@
 import type { TimelineEvent } from "@/lib/dashboards/queries";
 import styles from "./timeline.module.css";
+import { formatDate } from "@/lib/format";
 
 const KIND_LABELS: Record<TimelineEvent["kind"], string> = {
   enrollment: "Enrollment",
@@ -32,7 +33,7 @@ export function TimelineList({ events }: { events: TimelineEvent[] }) {
           data-flag={flagged(event) ? "true" : undefined}
         >
           <time className={styles.date} dateTime={event.on}>
-            {event.on}
+            {formatDate(event.on)}
           </time>
           <span className={styles.visuallyHidden}>{KIND_LABELS[event.kind]}: </span>
           <strong>{event.title}</strong>

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/service";
 import { db, type Db } from "../db";
 import { env } from "../env";
+import { listProgramDefinitions } from "../programs/registry";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import type { Role } from "../generated/prisma/enums";
@@ -82,6 +83,21 @@ function emailTaken() {
   });
 }
 
+/** Whom a locked-out person can call now: each programme's own call centre, from its definition. */
+function helpLine(): string {
+  const lines = listProgramDefinitions().map((p) => {
+    const { phone, email, hours } = p.contact;
+    return `the ${p.name} on ${phone}${hours ? ` (${hours})` : ""}${email ? ` or at ${email}` : ""}`;
+  });
+  return lines.length === 0 ? "" : ` For help before then, call ${lines.join(", or ")}.`;
+}
+
+/** Said on the last failures before a lock, so nobody is locked out without warning. */
+function attemptsLeftWarning(left: number, lockMinutes: number): string {
+  if (left > 2) return "";
+  return ` ${left} ${left === 1 ? "attempt" : "attempts"} left before your account is locked for ${lockMinutes} minutes.`;
+}
+
 function minutesUntil(date: Date, now: Date): number {
   return Math.max(1, Math.ceil((date.getTime() - now.getTime()) / 60_000));
 }
@@ -144,7 +160,7 @@ export async function authenticate(
   if (user?.lockedUntil && user.lockedUntil > now) {
     throw new AppError(
       "LOCKED",
-      `This account is locked after too many failed sign-ins. Try again in ${minutesUntil(user.lockedUntil, now)} minutes, or contact the REMS administrator.`,
+      `This account is locked after too many failed sign-ins. Try again in ${minutesUntil(user.lockedUntil, now)} minutes.${helpLine()}`,
     );
   }
 
@@ -156,6 +172,7 @@ export async function authenticate(
   if (!user || !ok) {
     await countIpFailure(client, ctx.ip, now);
     let lockedNow = false;
+    let attemptsLeft = Number.POSITIVE_INFINITY;
     await client.$transaction(async (tx) => {
       if (user) {
         const updated = await tx.user.update({
@@ -163,7 +180,8 @@ export async function authenticate(
           data: { failedSignIns: { increment: 1 } },
           select: { failedSignIns: true },
         });
-        if (updated.failedSignIns >= e.SIGNIN_MAX_FAILURES_ACCOUNT) {
+        attemptsLeft = e.SIGNIN_MAX_FAILURES_ACCOUNT - updated.failedSignIns;
+        if (attemptsLeft <= 0) {
           lockedNow = true;
           await tx.user.update({
             where: { id: user.id },
@@ -187,10 +205,13 @@ export async function authenticate(
     if (lockedNow) {
       throw new AppError(
         "LOCKED",
-        `This account is now locked after too many failed sign-ins. Try again in ${e.SIGNIN_LOCK_MINUTES} minutes, or contact the REMS administrator.`,
+        `This account is now locked after too many failed sign-ins. Try again in ${e.SIGNIN_LOCK_MINUTES} minutes.${helpLine()}`,
       );
     }
-    throw new AppError("UNAUTHENTICATED", "The e-mail address or password is incorrect.");
+    throw new AppError(
+      "UNAUTHENTICATED",
+      `The e-mail address or password is incorrect.${attemptsLeftWarning(attemptsLeft, e.SIGNIN_LOCK_MINUTES)}`,
+    );
   }
 
   if (user.status !== "ACTIVE") {

@@ -7,6 +7,7 @@
  *   CERTIFIED → EXPIRED when the programme's recertification period has passed
  *   REJECTED | EXPIRED → DRAFT when the applicant starts again
  */
+import { CERTIFICATION_STATUS_LABELS } from "@/lib/format";
 
 export const CERTIFICATION_STATUSES = [
   "DRAFT",
@@ -81,16 +82,7 @@ export const TRANSITIONS: Record<CertificationEvent, TransitionRule> = {
   },
 };
 
-export const STATUS_LABELS: Record<CertificationStatus, string> = {
-  DRAFT: "Enrollment in progress",
-  SUBMITTED: "Submitted, awaiting review",
-  CHANGES_REQUESTED: "Changes requested",
-  CERTIFIED: "Certified",
-  REJECTED: "Rejected",
-  SUSPENDED: "Suspended",
-  DECERTIFIED: "Decertified",
-  EXPIRED: "Expired",
-};
+export const STATUS_LABELS: Record<CertificationStatus, string> = CERTIFICATION_STATUS_LABELS;
 
 export interface TransitionInput {
   status: CertificationStatus;

@@ -4,6 +4,7 @@
  * job. Every status change goes through `applyTransition` (rules, version check, history, audit,
  * e-mail). Delivering the queued e-mail is the caller's job after the transaction commits.
  */
+import { formatStatus, humanizeCode, STAKEHOLDER_KIND_LABELS } from "@/lib/format";
 import { type AuditActor, type Actor, systemActor } from "../auth/actor";
 import { can, requirePermission } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
@@ -19,7 +20,6 @@ import {
   CERTIFICATION_STATUSES,
   type CertificationStatus,
   certificationExpiresAt,
-  STATUS_LABELS,
 } from "./rules";
 import {
   ADMIN_EVENTS,
@@ -39,25 +39,19 @@ import { isUuid } from "../identifiers/uuid";
 // ---------------------------------------------------------------------------
 // Labels and small helpers
 
-export const KIND_LABELS: Record<StakeholderKind, string> = {
-  PRESCRIBER: "Prescriber",
-  PHARMACY: "Pharmacy",
-  HEALTHCARE_SETTING: "Healthcare setting",
-  PATIENT: "Patient",
-};
-
-const OTHER_STATUS_LABELS: Record<string, string> = {
-  ENROLLED: "Enrolled",
-  NOT_AUTHORIZED: "Not authorized",
-  DISENROLLED: "Disenrolled",
-};
+export const KIND_LABELS: Record<StakeholderKind, string> = STAKEHOLDER_KIND_LABELS;
 
 export function statusLabel(status: EnrollmentStatus | string): string {
-  return STATUS_LABELS[status as CertificationStatus] ?? OTHER_STATUS_LABELS[status] ?? status;
+  return formatStatus(status);
 }
 
 function isCertificationStatus(status: string): status is CertificationStatus {
   return (CERTIFICATION_STATUSES as readonly string[]).includes(status);
+}
+
+/** A claim says "I am deciding this": it applies only while a review decision is still open. */
+function awaitsDecision(actions: readonly AdminEvent[]): boolean {
+  return actions.some((event) => REVIEW_EVENTS.includes(event));
 }
 
 /** The admin events that apply to a status and that this actor may fire. */
@@ -403,7 +397,7 @@ function stakeholderDetails(e: Detail): { label: string; value: string | null }[
     const p = e.pharmacy;
     return [
       { label: "Name", value: p.name },
-      { label: "Type", value: p.type ? p.type.toLowerCase() : null },
+      { label: "Type", value: p.type ? humanizeCode(p.type) : null },
       { label: "NCPDP provider ID", value: p.ncpdpId },
       { label: "NPI", value: p.npi },
       { label: "REMS id", value: p.remsId },
@@ -416,7 +410,7 @@ function stakeholderDetails(e: Detail): { label: string; value: string | null }[
     const s = e.healthcareSetting;
     return [
       { label: "Name", value: s.name },
-      { label: "Type", value: s.type ? s.type.toLowerCase().replaceAll("_", " ") : null },
+      { label: "Type", value: s.type ? humanizeCode(s.type) : null },
       { label: "NPI", value: s.npi },
       { label: "Other identifier", value: s.otherIdentifier },
       { label: "REMS id", value: s.remsId },
@@ -580,6 +574,7 @@ export async function getApplicationForReview(actor: Actor, enrollmentId: string
     })),
     claim: claimInfo(actor, e, names),
     actions: actionsFor(actor, e.status),
+    awaitsDecision: awaitsDecision(actionsFor(actor, e.status)),
   };
 }
 export type ApplicationForReview = Awaited<ReturnType<typeof getApplicationForReview>>;
@@ -610,7 +605,7 @@ export async function claimApplication(actor: Actor, input: TClaim, client: Db =
       select: { id: true, status: true, claimedByUserId: true, claimedAt: true },
     });
     if (!e) throw notFound();
-    if (actionsFor(actor, e.status).length === 0) {
+    if (!awaitsDecision(actionsFor(actor, e.status))) {
       throw new AppError(
         "ILLEGAL_TRANSITION",
         `There is nothing to review on an application that is ${statusLabel(e.status).toLowerCase()}.`,

@@ -17,6 +17,7 @@ import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema"
 import { type AdherenceMonth, monitoringAdherence } from "./adherence";
 import { loadMonitoringFacts } from "./monitoring-facts";
 import { isUuid } from "../identifiers/uuid";
+import { formatStatus, humanizeCode } from "@/lib/format";
 
 function definitionOf(program: { code: string; definition: unknown }): TProgramDefinition {
   return getProgramDefinition(program.code) ?? ZProgramDefinition.parse(program.definition);
@@ -350,7 +351,7 @@ export async function getPatientTimeline(
       events.push({
         kind: "enrollment",
         on: dayOf(ev.at),
-        title: `Status: ${ev.toStatus.replace(/_/g, " ").toLowerCase()}`,
+        title: `Status: ${formatStatus(ev.toStatus, "patient")}`,
         detail: ev.reason,
       });
     }
@@ -379,7 +380,7 @@ export async function getPatientTimeline(
     events.push({
       kind: "lab",
       on: dayOf(r.collectedOn),
-      title: testNames.get(r.testCode) ?? r.testCode,
+      title: testNames.get(r.testCode) ?? humanizeCode(r.testCode),
       detail: r.abnormal ? `Abnormal${r.note ? `: ${r.note}` : ""}` : (r.note ?? null),
       abnormal: r.abnormal,
     });

@@ -70,7 +70,7 @@ describe("signedFormDocument", () => {
     expect(text).toContain("Enrollment ID: 0b6f7c1e-1111-4222-8333-444455556666");
     expect(text).toContain("Status: Certified");
     expect(text).toContain("Certification number: RX-7K4Q-M2XD-9");
-    expect(text).toContain("generated 2026-12-01 09:30 UTC");
+    expect(text).toContain("generated 1 Dec 2026, 09:30 UTC");
   });
 
   it("lists every form field with its label, option labels instead of values, and a dash for blanks", () => {
@@ -84,12 +84,12 @@ describe("signedFormDocument", () => {
   });
 
   it("shows each training section with the time it was acknowledged", () => {
-    expect(text).toContain("Autoimmunity: Acknowledged 2026-11-19 08:15 UTC");
+    expect(text).toContain("Autoimmunity: Acknowledged 19 Nov 2026, 08:15 UTC");
     expect(text).toContain("Stroke: Not acknowledged");
   });
 
   it("gives the assessment result from the passing attempt and the number of attempts", () => {
-    expect(text).toContain("Result: Passed: 8 of 8 correct on attempt 2, 2026-11-19 09:20 UTC");
+    expect(text).toContain("Result: Passed: 8 of 8 correct on attempt 2, 19 Nov 2026, 09:20 UTC");
     expect(text).toContain("Attempts: 2");
     expect(text).toContain("Pass mark: At least 8 of 8 correct");
   });
@@ -101,7 +101,7 @@ describe("signedFormDocument", () => {
 
   it("carries the electronic signature record: printed name, time, meaning and SHA-256", () => {
     expect(text).toContain("Printed name: Ada Lovelace");
-    expect(text).toContain("Signed: 2026-11-20 09:59 UTC");
+    expect(text).toContain("Signed: 20 Nov 2026, 09:59 UTC");
     expect(text).toContain(`Meaning: ${prescriber?.signatureMeaning}`);
     expect(text).toContain(`SHA-256 of signed content: ${hash}`);
     expect(text).toContain("Signer's account: ada@example.org");
@@ -139,33 +139,60 @@ describe("answerText", () => {
 });
 
 describe("certificateDocument", () => {
-  it("states who is certified, in which programme, the number, the date and the status", () => {
-    const text = documentText(
-      certificateDocument({
-        program: { code: "LEMTRADA", name: "LEMTRADA REMS" },
-        kind: "HEALTHCARE_SETTING",
-        stakeholderName: "Lakeside Infusion Center",
-        certificationNumber: "HC-1111-2222-3",
-        certifiedAt: new Date("2026-10-05T16:00:00Z"),
-        status: "CERTIFIED",
-        verifyUrl: "https://registry.example.org/lookup",
-        generatedAt,
-      }),
-    );
+  const setting = {
+    program: { code: "LEMTRADA", name: "LEMTRADA REMS" },
+    kind: "HEALTHCARE_SETTING" as const,
+    stakeholderName: "Lakeside Infusion Center",
+    certificationNumber: "HC-1111-2222-3",
+    certifiedAt: new Date("2026-10-05T16:00:00Z"),
+    expiresAt: null,
+    identifiers: [
+      { label: "NPI", value: "1234567893" },
+      { label: "REMS id", value: "HS-AAAA-BBBB-C" },
+    ],
+    status: "CERTIFIED" as const,
+    verifyUrl: "https://registry.example.org/lookup",
+    generatedAt,
+  };
+
+  it("states who is certified, in which programme, the number, the identifiers, the date and the status", () => {
+    const text = documentText(certificateDocument(setting));
     expect(text).toContain("Certificate of REMS certification");
     expect(text).toContain("Lakeside Infusion Center");
     expect(text).toContain("is certified in the LEMTRADA REMS as a healthcare setting.");
     expect(text).toContain("Certification number: HC-1111-2222-3");
-    expect(text).toContain("Certified on: 2026-10-05");
-    expect(text).toContain("Status: Certified (as of 2026-12-01 09:30 UTC)");
+    expect(text).toContain("NPI: 1234567893");
+    expect(text).toContain("REMS id: HS-AAAA-BBBB-C");
+    expect(text).toContain("Certified on: 5 Oct 2026");
+    expect(text).toContain("Status: Certified (as of 1 Dec 2026, 09:30 UTC)");
     expect(text).toContain("https://registry.example.org/lookup");
+  });
+
+  it("says there is no expiry when the programme has no recertification", () => {
+    const text = documentText(certificateDocument(setting));
+    expect(text).toContain("Expiry: none. The certification remains valid until suspended or decertified.");
+    expect(text).not.toContain("Recertification due");
+  });
+
+  it("gives the recertification date when the certification expires", () => {
+    const text = documentText(
+      certificateDocument({
+        ...setting,
+        kind: "PHARMACY",
+        identifiers: [{ label: "NCPDP", value: "1234563" }],
+        expiresAt: new Date("2028-10-05T16:00:00Z"),
+      }),
+    );
+    expect(text).toContain("NCPDP: 1234563");
+    expect(text).toContain("Recertification due by: 5 Oct 2028");
+    expect(text).not.toContain("Expiry: none");
   });
 });
 
 describe("formatUtc", () => {
   it("formats dates and ISO strings in UTC and leaves unreadable values alone", () => {
-    expect(formatUtc(new Date("2026-02-03T04:05:06Z"))).toBe("2026-02-03 04:05 UTC");
-    expect(formatUtc("2026-02-03T23:59:59.999-05:00")).toBe("2026-02-04 04:59 UTC");
+    expect(formatUtc(new Date("2026-02-03T04:05:06Z"))).toBe("3 Feb 2026, 04:05 UTC");
+    expect(formatUtc("2026-02-03T23:59:59.999-05:00")).toBe("4 Feb 2026, 04:59 UTC");
     expect(formatUtc("yesterday")).toBe("yesterday");
   });
 });

@@ -4,8 +4,8 @@
  * certificate. Pure: no PDF, no database, no clock (the caller passes `generatedAt`). lib/documents/
  * pdf.ts lays these out; keeping the words here lets tests read them without parsing a PDF.
  */
-import { STATUS_LABELS, type CertificationStatus } from "../certification/rules";
 import type { EnrollmentData } from "../enrollment/rules";
+import { formatDate, formatDateTime, formatStatus, STAKEHOLDER_KIND_LABELS } from "../format";
 import type { EnrollmentStatus, StakeholderKind } from "../generated/prisma/enums";
 import type { TFormField, TStakeholderRequirement } from "../programs/schema";
 
@@ -26,28 +26,13 @@ export interface RecordDocument {
   subject: string;
 }
 
-export const KIND_LABELS: Record<StakeholderKind, string> = {
-  PRESCRIBER: "Prescriber",
-  PHARMACY: "Pharmacy",
-  HEALTHCARE_SETTING: "Healthcare setting",
-  PATIENT: "Patient",
-};
+export const KIND_LABELS: Record<StakeholderKind, string> = STAKEHOLDER_KIND_LABELS;
 
-/** "2026-11-25 14:03 UTC": unambiguous for every reader, whatever their time zone. */
-export function formatUtc(value: Date | string): string {
-  const date = typeof value === "string" ? new Date(value) : value;
-  if (Number.isNaN(date.getTime())) return String(value);
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-export function formatUtcDate(value: Date): string {
-  return value.toISOString().slice(0, 10);
-}
+/** Dates in documents read as on every page: "4 May 2026, 14:05 UTC" (lib/format.ts). */
+export const formatUtc = formatDateTime;
 
 function statusLabel(status: EnrollmentStatus): string {
-  return (
-    STATUS_LABELS[status as CertificationStatus] ?? status.charAt(0) + status.slice(1).toLowerCase().replace(/_/g, " ")
-  );
+  return formatStatus(status);
 }
 
 /** An answer as a person reads it: option labels instead of option values, Yes/No, a dash for blank. */
@@ -216,6 +201,10 @@ export interface CertificateInput {
   stakeholderName: string;
   certificationNumber: string;
   certifiedAt: Date;
+  /** When the certification lapses unless renewed; null when the programme has no recertification. */
+  expiresAt: Date | null;
+  /** The identifiers the stakeholder is known by in pharmacy and prescribing systems (NPI, NCPDP …). */
+  identifiers: { label: string; value: string }[];
   status: EnrollmentStatus;
   /** Where anyone can check the certification is still in force. */
   verifyUrl: string;
@@ -249,7 +238,15 @@ export function certificateDocument(input: CertificateInput): CertificateDocumen
       { text: input.stakeholderName, size: 22, bold: true, gap: 8 },
       { text: `is certified in the ${input.program.name} as a ${kind}.`, size: 12, gap: 8 },
       { text: `Certification number: ${input.certificationNumber}`, size: 14, bold: true, gap: 28 },
-      { text: `Certified on: ${formatUtcDate(input.certifiedAt)}`, size: 12, gap: 6 },
+      ...input.identifiers.map((id, i) => ({ text: `${id.label}: ${id.value}`, size: 12, gap: i === 0 ? 10 : 4 })),
+      { text: `Certified on: ${formatDate(input.certifiedAt)}`, size: 12, gap: 10 },
+      {
+        text: input.expiresAt
+          ? `Recertification due by: ${formatDate(input.expiresAt)} (the certification expires on that date unless renewed)`
+          : "Expiry: none. The certification remains valid until suspended or decertified.",
+        size: 12,
+        gap: 4,
+      },
       { text: `Status: ${statusLabel(input.status)} (as of ${formatUtc(input.generatedAt)})`, size: 12, gap: 6 },
       {
         text: `Certification can be suspended or withdrawn. Check the current status at ${input.verifyUrl}`,

@@ -11,10 +11,10 @@ import { KIND_TO_DEFINITION_KEY } from "../certification/transition";
 import { db, type Db } from "../db";
 import { readEnrollmentData } from "../enrollment/rules";
 import { env } from "../env";
+import { formatStatus } from "../format";
 import { AppError } from "../errors";
 import { getProgramDefinition } from "../programs/registry";
 import { ZProgramDefinition } from "../programs/schema";
-import { STATUS_LABELS, type CertificationStatus } from "../certification/rules";
 import { certificateDocument, signedFormDocument } from "./content";
 import { renderCertificatePdf, renderRecordPdf } from "./pdf";
 
@@ -33,12 +33,13 @@ const ownerSelect = {
   healthcareSettingId: true,
   certificationNumber: true,
   certifiedAt: true,
+  expiresAt: true,
   submittedAt: true,
   data: true,
   program: { select: { code: true, name: true, definition: true, definitionVersion: true } },
-  prescriber: { select: { userId: true, firstName: true, lastName: true, credentials: true } },
-  pharmacy: { select: { name: true } },
-  healthcareSetting: { select: { name: true } },
+  prescriber: { select: { userId: true, firstName: true, lastName: true, credentials: true, npi: true } },
+  pharmacy: { select: { name: true, ncpdpId: true, npi: true, remsId: true } },
+  healthcareSetting: { select: { name: true, npi: true, remsId: true } },
   patient: { select: { userId: true, firstName: true, lastName: true } },
 } as const;
 
@@ -97,6 +98,25 @@ function stakeholderName(e: OwnedEnrollment): string {
   }
   if (e.patient) return `${e.patient.firstName} ${e.patient.lastName}`.trim();
   return e.pharmacy?.name ?? e.healthcareSetting?.name ?? "Unnamed stakeholder";
+}
+
+/** The identifiers printed on a certificate, so a pharmacist can match it to the prescription. */
+function stakeholderIdentifiers(e: OwnedEnrollment): { label: string; value: string }[] {
+  const ids: { label: string; value: string | null | undefined }[] = e.prescriber
+    ? [{ label: "NPI", value: e.prescriber.npi }]
+    : e.pharmacy
+      ? [
+          { label: "NCPDP", value: e.pharmacy.ncpdpId },
+          { label: "NPI", value: e.pharmacy.npi },
+          { label: "REMS id", value: e.pharmacy.remsId },
+        ]
+      : e.healthcareSetting
+        ? [
+            { label: "NPI", value: e.healthcareSetting.npi },
+            { label: "REMS id", value: e.healthcareSetting.remsId },
+          ]
+        : [];
+  return ids.filter((id): id is { label: string; value: string } => Boolean(id.value));
 }
 
 function slug(s: string): string {
@@ -178,7 +198,7 @@ export async function certificatePdf(
 ): Promise<PdfFile> {
   const e = await readableEnrollment(actor, enrollmentId, certificatePath(enrollmentId), client);
   if (e.status !== "CERTIFIED" || !e.certificationNumber || !e.certifiedAt) {
-    const label = STATUS_LABELS[e.status as CertificationStatus] ?? e.status;
+    const label = formatStatus(e.status);
     throw new AppError(
       "CONFLICT",
       `There is no certificate: this enrollment is not certified (status: ${label.toLowerCase()}).`,
@@ -191,6 +211,8 @@ export async function certificatePdf(
     stakeholderName: stakeholderName(e),
     certificationNumber: e.certificationNumber,
     certifiedAt: e.certifiedAt,
+    expiresAt: e.expiresAt,
+    identifiers: stakeholderIdentifiers(e),
     status: e.status,
     verifyUrl: `${env().APP_URL.replace(/\/$/, "")}/lookup`,
     generatedAt: now,

@@ -7,6 +7,7 @@ import {
   addMonths,
   baselineStatus,
   dayFromNumber,
+  describeBaseline,
   dayNumber,
   monitoringSchedule,
   stateRank,
@@ -157,6 +158,67 @@ describe("baselineStatus", () => {
       ["SKIN_EXAM", false, "missing", null],
     ]);
     expect(checks[0]?.name).toBe("Complete blood count with differential");
+  });
+});
+
+describe("baseline state in the schedule before the first dose", () => {
+  const results = [
+    { testCode: "CBC_DIFF", collectedOn: "2025-01-04" },
+    { testCode: "SERUM_CREATININE", collectedOn: "2024-11-20" },
+    { testCode: "TSH", collectedOn: "2025-01-20" },
+    { testCode: "TSH", collectedOn: "2024-10-01" },
+  ];
+
+  it("gives each baseline test fresh-until, stale or missing for a course starting today", () => {
+    const schedule = monitoringSchedule(monitoring, facts({ results }), "2025-01-25");
+    expect(item(schedule, "CBC_DIFF").baseline).toEqual({
+      state: "fresh",
+      lastOn: "2025-01-04",
+      freshUntil: "2025-02-03",
+    });
+    expect(item(schedule, "SERUM_CREATININE").baseline).toEqual({
+      state: "stale",
+      lastOn: "2024-11-20",
+      freshUntil: "2024-12-20",
+    });
+    expect(item(schedule, "URINALYSIS").baseline).toEqual({ state: "missing", lastOn: null, freshUntil: null });
+    expect(item(schedule, "TSH").baseline).toEqual({ state: "fresh", lastOn: "2025-01-20", freshUntil: "2025-02-19" });
+    // The state stays "not started": monitoring itself begins with the first dose.
+    expect(item(schedule, "CBC_DIFF").state).toBe("not_applicable");
+  });
+
+  it("turns fresh into stale the day after the result stops counting", () => {
+    const onLastDay = monitoringSchedule(monitoring, facts({ results }), "2025-02-03");
+    expect(item(onLastDay, "CBC_DIFF").baseline?.state).toBe("fresh");
+    const dayAfter = monitoringSchedule(monitoring, facts({ results }), "2025-02-04");
+    expect(item(dayAfter, "CBC_DIFF").baseline?.state).toBe("stale");
+  });
+
+  it("agrees with baselineStatus for a course starting today", () => {
+    const today = "2025-01-25";
+    const schedule = monitoringSchedule(monitoring, facts({ results }), today);
+    for (const check of baselineStatus(monitoring, results, today)) {
+      const state = item(schedule, check.code).baseline?.state;
+      expect(state, check.code).toBe(check.ok ? "fresh" : check.problem);
+    }
+  });
+
+  it("is absent once dosing has started, and for tests that are not baseline tests", () => {
+    const dosed = monitoringSchedule(monitoring, facts({ results, doseDates: course1 }), "2025-02-10");
+    for (const i of dosed.items) expect(i.baseline, i.code).toBeUndefined();
+    const before = monitoringSchedule(monitoring, facts({ results }), "2025-01-25");
+    const baselineCodes = new Set(monitoring.baseline.testCodes);
+    for (const i of before.items.filter((x) => !baselineCodes.has(x.code))) expect(i.baseline, i.code).toBeUndefined();
+  });
+
+  it("says it in words with the formatted date", () => {
+    expect(describeBaseline({ state: "fresh", lastOn: "2025-01-04", freshUntil: "2025-02-03" })).toBe(
+      "Baseline fresh until 3 Feb 2025",
+    );
+    expect(describeBaseline({ state: "stale", lastOn: "2024-11-20", freshUntil: "2024-12-20" })).toBe(
+      "Baseline too old (last 20 Nov 2024): repeat before the first dose",
+    );
+    expect(describeBaseline({ state: "missing", lastOn: null, freshUntil: null })).toBe("Baseline missing");
   });
 });
 

@@ -4,8 +4,9 @@
  * all arithmetic is done on UTC days, so no time zone ever moves a due date.
  *
  * Definitions (the same for every programme):
- * - Monitoring starts with the first dose. Before any dose every test item is "not_applicable"
- *   (baseline results before a course are checked by `baselineStatus`, not by the schedule).
+ * - Monitoring starts with the first dose. Before any dose every test item is "not_applicable";
+ *   a baseline test's item then carries its baseline state for a course starting today (fresh
+ *   until the last day its result still counts, stale, or missing), from `baselineStatus`.
  * - A test's next due date is its anchor + intervalDays, where the anchor is the latest of its last
  *   result and the first dose (a baseline result taken before the first dose does not bring the
  *   first monitoring result forward).
@@ -24,8 +25,10 @@
  * - The overall state is the worst item state: overdue > due_soon > ok > complete > not_applicable.
  */
 import type { TMonitoring } from "../programs/schema";
+import { formatDate } from "../format";
 import {
   type BaselineCheck,
+  type BaselineItem,
   type ItemSchedule,
   type MonitoringFacts,
   type MonitoringSchedule,
@@ -104,10 +107,23 @@ export function monitoringSchedule(monitoring: TMonitoring, facts: MonitoringFac
     if (current === undefined || result.collectedOn > current) latestByCode.set(result.testCode, result.collectedOn);
   }
 
+  const baseline =
+    firstDose === null
+      ? new Map(baselineStatus(monitoring, facts.results, today).map((c) => [c.code, baselineItem(monitoring, c)]))
+      : null;
+
   const items: ItemSchedule[] = monitoring.testTypes.map((test) => {
     const lastOn = latestByCode.get(test.code) ?? null;
     if (firstDose === null) {
-      return { code: test.code, name: test.name, lastOn, nextDueOn: null, state: "not_applicable" };
+      const before = baseline?.get(test.code);
+      return {
+        code: test.code,
+        name: test.name,
+        lastOn,
+        nextDueOn: null,
+        state: "not_applicable",
+        ...(before ? { baseline: before } : {}),
+      };
     }
     const anchor = lastOn !== null && lastOn > firstDose ? lastOn : firstDose;
     const dueOn = addDays(anchor, test.intervalDays);
@@ -152,4 +168,22 @@ export function baselineStatus(
     const ok = dayNumber(lastOn) >= earliest;
     return { code, name, lastOn, ok, problem: ok ? null : "stale" };
   });
+}
+
+function baselineItem(monitoring: TMonitoring, check: BaselineCheck): BaselineItem {
+  if (check.lastOn === null) return { state: "missing", lastOn: null, freshUntil: null };
+  const freshUntil = addDays(check.lastOn, monitoring.baseline.withinDaysBeforeFirstDose);
+  return { state: check.ok ? "fresh" : "stale", lastOn: check.lastOn, freshUntil };
+}
+
+/** What a person reads for a baseline test before the first dose. */
+export function describeBaseline(item: BaselineItem): string {
+  switch (item.state) {
+    case "fresh":
+      return `Baseline fresh until ${formatDate(item.freshUntil)}`;
+    case "stale":
+      return `Baseline too old (last ${formatDate(item.lastOn)}): repeat before the first dose`;
+    case "missing":
+      return "Baseline missing";
+  }
 }

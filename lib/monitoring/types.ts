@@ -19,6 +19,17 @@ export interface MonitoringFacts {
 
 export const STATUS_FORM_CODE = "STATUS_FORM";
 
+/** A baseline test before the first dose: would its latest result do for a course starting today? */
+export type BaselineState = "fresh" | "stale" | "missing";
+
+export interface BaselineItem {
+  state: BaselineState;
+  /** The latest result collected on or before today. */
+  lastOn: string | null;
+  /** The last day a first dose can be given on this result; null when there is none. */
+  freshUntil: string | null;
+}
+
 export interface ItemSchedule {
   /** A monitoring test code from the definition, or STATUS_FORM. */
   code: string;
@@ -27,6 +38,8 @@ export interface ItemSchedule {
   /** null when complete or not applicable. */
   nextDueOn: string | null;
   state: MonitoringState;
+  /** Only before the first dose, and only for the programme's baseline tests. */
+  baseline?: BaselineItem;
 }
 
 export interface MonitoringSchedule {

@@ -3,6 +3,7 @@
  * which status changes a prescriber may make, and when an enrollment is complete. No database, no
  * clock: callers pass `now`. Safe to import in the browser (the enrollment form uses them).
  */
+import { PATIENT_STATUS_LABELS as PATIENT_LABELS } from "@/lib/format";
 // ---------------------------------------------------------------------------
 // Dates of birth
 
@@ -131,12 +132,7 @@ export const DUPLICATE_REASON_LABELS: Record<DuplicateReason, string> = {
 export const PATIENT_STATUSES = ["DRAFT", "ENROLLED", "NOT_AUTHORIZED", "DISENROLLED"] as const;
 export type PatientStatus = (typeof PATIENT_STATUSES)[number];
 
-export const PATIENT_STATUS_LABELS: Record<PatientStatus, string> = {
-  DRAFT: "Pending signatures",
-  ENROLLED: "Enrolled",
-  NOT_AUTHORIZED: "Not authorized",
-  DISENROLLED: "Disenrolled",
-};
+export const PATIENT_STATUS_LABELS: Record<PatientStatus, string> = PATIENT_LABELS;
 
 export function patientStatusLabel(status: string): string {
   return PATIENT_STATUS_LABELS[status as PatientStatus] ?? status;

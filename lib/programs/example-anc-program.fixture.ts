@@ -22,6 +22,8 @@ export function makeAncProgramInput(): TProgramDefinitionInput {
     version: 1,
     name: "Examplezapine ANC REMS",
     description: "Made-up programme: dispensing depends on a recent absolute neutrophil count.",
+    // 555-01xx numbers are reserved for fiction.
+    contact: { phone: "1-800-555-0199", email: "rems@example.org", hours: "Monday to Friday, 9 am to 5 pm ET" },
     drug: {
       name: "EXAMPLEZAPINE",
       genericName: "examplezapine",

@@ -67,6 +67,9 @@ export const lemtrada: TProgramDefinition = defineProgram({
   description:
     "Restricted distribution programme for LEMTRADA (alemtuzumab) in relapsing multiple sclerosis, " +
     "because of its risks of serious autoimmune conditions, infusion reactions, stroke and malignancies.",
+  // The LEMTRADA REMS call centre, as the prescribing information gives it ("Call 1-855-676-6326 to
+  // enroll in the LEMTRADA REMS Program"). No e-mail address or opening hours are published there.
+  contact: { phone: "1-855-676-6326" },
   drug: {
     name: "LEMTRADA",
     genericName: "alemtuzumab",

@@ -377,3 +377,20 @@ describe("defineProgram", () => {
     );
   });
 });
+
+describe("programme contact", () => {
+  it("gives LEMTRADA's published call-centre number", () => {
+    expect(lemtrada.contact.phone).toBe("1-855-676-6326");
+  });
+
+  it("is required, and its phone number must be one people can dial", () => {
+    const { contact: _omitted, ...withoutContact } = lemtradaCopy();
+    expect(issuesOf(withoutContact).map((i) => i.path)).toContain("contact");
+    const badPhone = { ...lemtradaCopy(), contact: { phone: "call us" } };
+    expect(issuesOf(badPhone)).toEqual([
+      { path: "contact.phone", message: "Write the phone number as people dial it" },
+    ]);
+    const badEmail = { ...lemtradaCopy(), contact: { phone: "1-855-676-6326", email: "not-an-address" } };
+    expect(issuesOf(badEmail).map((i) => i.path)).toEqual(["contact.email"]);
+  });
+});

@@ -429,6 +429,16 @@ export type TDispensing = z.infer<typeof ZDispensing>;
 // ---------------------------------------------------------------------------
 // The programme
 
+/** Whom people call when the registry cannot help them on screen (a locked account, a question). */
+export const ZProgramContact = z.strictObject({
+  /** The programme's call centre, as people dial it, e.g. "1-855-676-6326". */
+  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{6,}[0-9]$/, { error: "Write the phone number as people dial it" }),
+  email: z.email().optional(),
+  /** When the phone line is answered, e.g. "Monday to Friday, 8 am to 8 pm ET". */
+  hours: ZNonBlank.optional(),
+});
+export type TProgramContact = z.infer<typeof ZProgramContact>;
+
 export const ZProgramDefinition = z
   .strictObject({
     code: ZCode,
@@ -436,6 +446,7 @@ export const ZProgramDefinition = z
     version: ZPositiveInt,
     name: ZNonBlank,
     description: ZNonBlank,
+    contact: ZProgramContact,
     drug: z.strictObject({
       name: ZNonBlank,
       genericName: ZNonBlank,

@@ -110,15 +110,26 @@ test.describe("signing in", () => {
     await expect(page).toHaveURL(/\/setting$/);
     await signOut(page);
 
-    for (let i = 1; i <= 4; i++) {
+    for (let i = 1; i <= 2; i++) {
       await signIn(page, email, `Wrong-Password-${i}0000`);
       await expect(page.locator("#sign-in-error")).toHaveText("The e-mail address or password is incorrect.");
     }
+    await signIn(page, email, "Wrong-Password-30000");
+    await expect(page.locator("#sign-in-error")).toHaveText(
+      "The e-mail address or password is incorrect. 2 attempts left before your account is locked for 15 minutes.",
+    );
+    await signIn(page, email, "Wrong-Password-40000");
+    await expect(page.locator("#sign-in-error")).toHaveText(
+      "The e-mail address or password is incorrect. 1 attempt left before your account is locked for 15 minutes.",
+    );
     await signIn(page, email, "Wrong-Password-50000");
     await expect(page.locator("#sign-in-error")).toContainText("This account is now locked");
+    await expect(page.locator("#sign-in-error")).toContainText("call the LEMTRADA REMS on 1-855-676-6326");
 
     await signIn(page, email, PASSWORD);
     await expect(page.locator("#sign-in-error")).toContainText("This account is locked after too many failed sign-ins");
+    await expect(page.locator("#sign-in-error")).toContainText("call the LEMTRADA REMS on 1-855-676-6326");
+    await expect(page.locator("#sign-in-error")).not.toContainText("REMS administrator");
     await expect(page).toHaveURL(/\/sign-in/);
   });
 });

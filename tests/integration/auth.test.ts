@@ -227,6 +227,35 @@ describe("authenticate", () => {
     expect(await userRow(user.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
   });
 
+  it("warns on the attempts before the lock, and the lock names the programme's call centre", async () => {
+    const { SIGNIN_MAX_FAILURES_ACCOUNT: max, SIGNIN_LOCK_MINUTES: lockMinutes } = env();
+    const { user } = await createUser();
+    const ip = uniqueIp();
+    const t0 = new Date();
+    const messages: string[] = [];
+    for (let i = 1; i <= max; i++) {
+      const error = await appError(
+        authenticate({ email: user.email, password: `wrong ${i}` }, requestContext(ip), db(), t0),
+      );
+      messages.push(error.message);
+    }
+    expect(messages.at(-2)).toBe(
+      `The e-mail address or password is incorrect. 1 attempt left before your account is locked for ${lockMinutes} minutes.`,
+    );
+    if (max > 2) {
+      expect(messages.at(-3)).toBe(
+        `The e-mail address or password is incorrect. 2 attempts left before your account is locked for ${lockMinutes} minutes.`,
+      );
+    }
+    const locked = messages.at(-1) ?? "";
+    expect(locked).toContain(`Try again in ${lockMinutes} minutes.`);
+    expect(locked).toContain("call the LEMTRADA REMS on 1-855-676-6326");
+    expect(locked).not.toContain("REMS administrator");
+
+    const still = await appError(authenticate({ email: user.email, password: "any" }, requestContext(ip), db(), t0));
+    expect(still.message).toContain("call the LEMTRADA REMS on 1-855-676-6326");
+  });
+
   it("throttles an IP after many failures against unknown accounts, without affecting other IPs", async () => {
     const { SIGNIN_MAX_FAILURES_IP: max } = env();
     const { user, password } = await createUser();

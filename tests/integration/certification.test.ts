@@ -554,6 +554,23 @@ describe("two administrators", () => {
     const error = await appError(claimApplication(admin, { enrollmentId: draft.enrollment.id }));
     expect(error.code).toBe("ILLEGAL_TRANSITION");
   });
+
+  it("offers and accepts a claim only while the application awaits a decision", async () => {
+    const waiting = await createApplication();
+    expect((await getApplicationForReview(admin, waiting.enrollment.id)).awaitsDecision).toBe(true);
+    for (const status of ["CERTIFIED", "REJECTED", "SUSPENDED"] as const) {
+      const decided = await createApplication({ status });
+      const view = await getApplicationForReview(admin, decided.enrollment.id);
+      expect(view.awaitsDecision).toBe(false);
+      const error = await appError(claimApplication(admin, { enrollmentId: decided.enrollment.id }));
+      expect(error.code).toBe("ILLEGAL_TRANSITION");
+      const row = await db().enrollment.findUniqueOrThrow({
+        where: { id: decided.enrollment.id },
+        select: { claimedByUserId: true },
+      });
+      expect(row.claimedByUserId).toBeNull();
+    }
+  });
 });
 
 describe("suspending, reinstating and decertifying", () => {

@@ -5,6 +5,7 @@ import { db, disconnectDb } from "../../lib/db";
 import { certificatePdf, certificatePath, signedFormPath, signedFormPdf } from "../../lib/documents/service";
 import { AppError } from "../../lib/errors";
 import { createPharmacyEnrollment, createPrescriberEnrollment, createSettingEnrollment } from "../factories/certified";
+import { pdfTexts } from "../factories/pdf-text";
 import { createAdmin, createUser, signIn } from "../factories/users";
 
 afterAll(async () => {
@@ -112,6 +113,34 @@ describe("certificate PDF", () => {
     const file = await certificatePdf(actor, owner.enrollment?.id ?? "");
     expect(file.filename).toBe(`lemtrada-certificate-${owner.enrollment?.certificationNumber}.pdf`);
     expect(await pageCount(file.bytes)).toBe(1);
+  });
+
+  it("prints the prescriber's NPI, the certification date and that the certification has no expiry", async () => {
+    const owner = await createPrescriberEnrollment();
+    const { actor } = await signIn(owner);
+    const id = owner.enrollment?.id ?? "";
+    const certified = await db().enrollment.update({
+      where: { id },
+      data: { certifiedAt: new Date("2026-03-09T15:00:00Z") },
+      select: { certificationNumber: true },
+    });
+    const texts = pdfTexts((await certificatePdf(actor, id)).bytes);
+    expect(texts).toContain(`NPI: ${owner.prescriber.npi}`);
+    expect(texts).toContain(`Certification number: ${certified.certificationNumber}`);
+    expect(texts).toContain("Certified on: 9 Mar 2026");
+    expect(texts).toContain("Expiry: none. The certification remains valid until suspended or decertified.");
+  });
+
+  it("prints a pharmacy's NCPDP and NPI, and the recertification date when the certification expires", async () => {
+    const owner = await createPharmacyEnrollment();
+    const { actor } = await signIn(owner);
+    const id = owner.enrollment?.id ?? "";
+    await db().enrollment.update({ where: { id }, data: { expiresAt: new Date("2028-03-09T15:00:00Z") } });
+    const texts = pdfTexts((await certificatePdf(actor, id)).bytes).join("\n");
+    expect(texts).toContain(`NCPDP: ${owner.pharmacy.ncpdpId}`);
+    expect(texts).toContain(`NPI: ${owner.pharmacy.npi}`);
+    expect(texts).toContain("Recertification due by: 9 Mar 2028");
+    expect(texts).not.toContain("Expiry: none");
   });
 
   it("is a CONFLICT with a clear message when the enrollment is not certified", async () => {

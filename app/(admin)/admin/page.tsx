@@ -6,6 +6,7 @@ import { requirePagePermission } from "@/lib/auth/session";
 import { countAwaitingReview } from "@/lib/certification/service";
 import { activeDiscretionPeriods, listDiscretionFollowUps } from "@/lib/dispensing/discretion";
 import { listUnreviewedAdverseEvents } from "@/lib/status-forms/service";
+import { formatStakeholderKind, formatStatus } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Administration" };
 
@@ -76,7 +77,8 @@ export default async function AdminPage() {
             <ul>
               {overview.enrollmentsByStatus.map((r) => (
                 <li key={`${r.kind}-${r.status}`}>
-                  {r.kind.toLowerCase().replace("_", " ")} · {r.status.toLowerCase().replace("_", " ")}:{" "}
+                  {formatStakeholderKind(r.kind)} ·{" "}
+                  {formatStatus(r.status, r.kind === "PATIENT" ? "patient" : "certification")}:{" "}
                   <strong>{r.count}</strong>
                 </li>
               ))}

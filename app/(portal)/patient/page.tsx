@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import { PatientHistory, PatientSummary } from "@/components/patients/patient-summary";
 import { PatientSignatureForm } from "@/components/patients/signature-form";
 import { requirePagePermission } from "@/lib/auth/session";
-import { STATE_LABELS } from "@/lib/monitoring/rules";
 import { getOwnMonitoring, getOwnPatientRecord, patientSigningText } from "@/lib/patients/service";
+import { ItemState } from "@/components/monitoring/item-state";
+import { formatDate } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Patient dashboard" };
 
@@ -58,9 +59,11 @@ export default async function PatientDashboardPage() {
                     .map((item) => (
                       <tr key={item.code} data-state={item.state}>
                         <td>{item.name}</td>
-                        <td>{item.lastOn ?? "—"}</td>
-                        <td>{item.nextDueOn ?? "—"}</td>
-                        <td>{STATE_LABELS[item.state]}</td>
+                        <td>{formatDate(item.lastOn)}</td>
+                        <td>{formatDate(item.nextDueOn)}</td>
+                        <td>
+                          <ItemState item={item} />
+                        </td>
                       </tr>
                     ))}
                 </tbody>

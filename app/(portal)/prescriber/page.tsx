@@ -1,32 +1,37 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { firstGate } from "@/components/enrollment/certification-gate";
 import { EnrollmentSummary } from "@/components/enrollment/enrollment-summary";
 import { StateBadge } from "@/components/timeline/state-badge";
 import { can } from "@/lib/auth/permissions";
 import { requirePagePermission } from "@/lib/auth/session";
 import { listPrescriberPatients } from "@/lib/dashboards/queries";
 import { findOwnEnrollments } from "@/lib/enrollment/queries";
+import { formatDate, formatStatus } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Prescriber dashboard" };
-
-const ENROLLMENT_TEXT: Record<string, string> = {
-  ENROLLED: "Enrolled",
-  NOT_AUTHORIZED: "Not authorized",
-  DISENROLLED: "Disenrolled",
-};
 
 export default async function Page() {
   const actor = await requirePagePermission("portal:prescriber", "/prescriber");
   const [enrollments, patients] = await Promise.all([findOwnEnrollments(actor), listPrescriberPatients(actor)]);
   const overdue = patients.filter((p) => p.overall === "overdue").length;
+  const gate = firstGate(enrollments, actor.role === "PRESCRIBER_DELEGATE");
+  const certification = <EnrollmentSummary rows={enrollments} who="Your practice" />;
   return (
     <>
       <h1>Prescriber dashboard</h1>
       <p className="muted">Signed in as {actor.name}.</p>
+      {/* Until certified, getting certified is the next thing to do. */}
+      {gate ? certification : null}
       <section className="card" aria-labelledby="patients-heading">
         <h2 id="patients-heading">Patients</h2>
+        {gate ? <p>{gate.text}</p> : null}
         <p>
-          <Link href="/prescriber/patients/new">Enroll a patient</Link> ·{" "}
+          {gate ? null : (
+            <>
+              <Link href="/prescriber/patients/new">Enroll a patient</Link> ·{" "}
+            </>
+          )}
           <Link href="/prescriber/patients">All patients</Link> ·{" "}
           <Link href="/prescriber/labs">Import lab results</Link>
         </p>
@@ -57,7 +62,7 @@ export default async function Page() {
                       <br />
                       <span className="muted">{p.remsId}</span>
                     </td>
-                    <td>{ENROLLMENT_TEXT[p.enrollmentStatus] ?? p.enrollmentStatus}</td>
+                    <td>{formatStatus(p.enrollmentStatus, "patient")}</td>
                     <td>
                       <StateBadge state={p.overall} />
                     </td>
@@ -65,10 +70,13 @@ export default async function Page() {
                       {p.attention.length === 0
                         ? "—"
                         : p.attention
-                            .map((i) => `${i.name} (${i.state === "overdue" ? "overdue" : "due"} ${i.nextDueOn})`)
+                            .map(
+                              (i) =>
+                                `${i.name} (${i.state === "overdue" ? "overdue" : "due"} ${formatDate(i.nextDueOn)})`,
+                            )
                             .join("; ")}
                     </td>
-                    <td>{p.nextDueOn ?? "—"}</td>
+                    <td>{formatDate(p.nextDueOn)}</td>
                     <td>
                       <Link href={`/prescriber/patients/${p.id}/timeline`}>
                         Timeline<span className="muted"> of {p.name}</span>
@@ -88,7 +96,7 @@ export default async function Page() {
           <Link href="/prescriber/team">Manage office staff</Link>
         </div>
       ) : null}
-      <EnrollmentSummary rows={enrollments} who="Your practice" />
+      {gate ? null : certification}
     </>
   );
 }

@@ -4,13 +4,14 @@ import { EnrollmentSummary } from "@/components/enrollment/enrollment-summary";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getSettingDashboard } from "@/lib/dashboards/queries";
 import { findOwnEnrollments } from "@/lib/enrollment/queries";
+import { formatDate } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Healthcare setting dashboard" };
 
 function baselineText(problems: { name: string; problem: string | null }[]): string {
   const missing = problems.filter((b) => b.problem);
   if (missing.length === 0) return "Baseline results fresh";
-  return `Baseline ${missing.map((b) => `${b.name.toLowerCase()} ${b.problem === "missing" ? "missing" : "too old"}`).join("; ")}`;
+  return `Baseline: ${missing.map((b) => `${b.name} ${b.problem === "missing" ? "missing" : "too old"}`).join("; ")}`;
 }
 
 export default async function Page() {
@@ -61,7 +62,7 @@ export default async function Page() {
                         Course {u.courseNumber}, day {u.dayInCourse}
                         {u.inProgress ? " (course in progress)" : ""}
                       </td>
-                      <td>{u.fromOn}</td>
+                      <td>{formatDate(u.fromOn)}</td>
                       <td>{u.inProgress ? "—" : baselineText(u.baseline)}</td>
                       <td>
                         <Link href={`/setting/infusions/new?patient=${u.patientId}`}>
@@ -96,7 +97,7 @@ export default async function Page() {
                 <tbody>
                   {dashboard.recent.map((r) => (
                     <tr key={r.id}>
-                      <td>{r.infusedOn}</td>
+                      <td>{formatDate(r.infusedOn)}</td>
                       <td>
                         {r.name}
                         <br />

@@ -3,6 +3,7 @@ import { ReviewAdverseEventButton } from "@/components/monitoring/review-adverse
 import { requirePagePermission } from "@/lib/auth/session";
 import { getProgramDefinition } from "@/lib/programs/registry";
 import { listUnreviewedAdverseEvents } from "@/lib/status-forms/service";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Serious adverse events" };
 
@@ -33,7 +34,7 @@ export default async function AdverseEventsPage() {
               </h2>
               <dl className="details">
                 <dt>Reported</dt>
-                <dd>{event.submittedAt.toISOString().slice(0, 16).replace("T", " ")} UTC</dd>
+                <dd>{formatDateTime(event.submittedAt)}</dd>
                 <dt>Prescriber</dt>
                 <dd>
                   {prescriber ? `${prescriber.firstName} ${prescriber.lastName} (NPI ${prescriber.npi})` : "None"}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import styles from "@/components/admin/admin.module.css";
-import { formatDateTime } from "@/components/admin/format";
+import { formatDateTime } from "@/lib/format";
 import { QueueFilters } from "@/components/admin/queue-filters";
 import { requirePagePermission } from "@/lib/auth/session";
 import { listProgramsForReview, listReviewQueue } from "@/lib/certification/service";

@@ -7,6 +7,7 @@ import { getActor } from "@/lib/auth/session";
 import { signOutToAcceptAction } from "@/lib/invitations/actions";
 import { invitedAs } from "@/lib/invitations/rules";
 import { describeInvitation, unusableInvitationMessage } from "@/lib/invitations/service";
+import { formatDateTime } from "@/lib/format";
 
 // The token is a credential: keep the page out of search engines and caches.
 export const metadata: Metadata = { title: "Accept an invitation", robots: { index: false, follow: false } };
@@ -57,7 +58,7 @@ export default async function AcceptInvitationPage({ params }: { params: Promise
             <dt>E-mail address</dt>
             <dd>{invitation.email}</dd>
             <dt>Expires</dt>
-            <dd>{`${invitation.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC`}</dd>
+            <dd>{formatDateTime(invitation.expiresAt)}</dd>
           </dl>
           <AcceptInvitationForm token={token} email={invitation.email} />
         </div>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Fragment } from "react";
 import styles from "@/components/enrollment/enrollment.module.css";
-import { formatDateTime } from "@/components/enrollment/format";
+import { formatDateTime } from "@/lib/format";
 import { stepHref } from "@/components/enrollment/links";
 import { SignForm } from "@/components/enrollment/sign-form";
 import type { TFormField } from "@/lib/programs/schema";

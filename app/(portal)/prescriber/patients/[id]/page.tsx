@@ -7,6 +7,7 @@ import { StatusActions, TransferForm } from "@/components/patients/status-action
 import { requirePagePermission } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { coSignatureText, getPatientForActor, type PatientDetails } from "@/lib/patients/service";
+import { formatDate } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Patient" };
 
@@ -74,7 +75,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             <ul>
               {patient.transfers.map((t) => (
                 <li key={t.at.toISOString()}>
-                  {t.at.toISOString().slice(0, 10)}: {t.fromPrescriber ?? "—"} → {t.toPrescriber}
+                  {formatDate(t.at)}: {t.fromPrescriber ?? "—"} → {t.toPrescriber}
                   {t.reason ? ` (${t.reason})` : ""}
                 </li>
               ))}

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { certificationGate } from "@/components/enrollment/certification-gate";
+import { CertificationNotice } from "@/components/enrollment/certification-notice";
 import { EnrollPatientForm } from "@/components/patients/enroll-patient-form";
 import { requirePagePermission } from "@/lib/auth/session";
+import { findOwnEnrollments } from "@/lib/enrollment/queries";
 import { linkedPrescribers } from "@/lib/enrollment/service";
 import { listCertifiedSettings } from "@/lib/patients/service";
 import { listProgramDefinitions } from "@/lib/programs/registry";
@@ -24,6 +27,18 @@ export default async function NewPatientPage({ searchParams }: { searchParams: P
       <>
         <h1>Enroll a patient</h1>
         <p>No programme enrolls patients.</p>
+      </>
+    );
+  }
+  const gate = certificationGate(await findOwnEnrollments(actor), definition, actor.role === "PRESCRIBER_DELEGATE");
+  if (gate) {
+    return (
+      <>
+        <p>
+          <Link href="/prescriber/patients">← Patients</Link>
+        </p>
+        <h1>Enroll a patient in the {definition.name}</h1>
+        <CertificationNotice gate={gate} />
       </>
     );
   }

@@ -7,6 +7,7 @@ import { StatusFormForm } from "@/components/monitoring/status-form";
 import { requirePagePermission } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { getStatusFormPage } from "@/lib/status-forms/service";
+import { formatDate } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Patient Status Form" };
 
@@ -32,8 +33,8 @@ export default async function StatusFormPage({ params }: { params: Promise<{ id:
       {view.due ? (
         <p>
           <StateBadge state={view.due.state} />{" "}
-          {view.due.nextDueOn ? `Next form due ${view.due.nextDueOn}.` : "No further form is due."}
-          {view.due.lastOn ? ` Last submitted ${view.due.lastOn}.` : " None submitted yet."}
+          {view.due.nextDueOn ? `Next form due ${formatDate(view.due.nextDueOn)}.` : "No further form is due."}
+          {view.due.lastOn ? ` Last submitted ${formatDate(view.due.lastOn)}.` : " None submitted yet."}
         </p>
       ) : null}
       <section className="card" aria-labelledby="form-heading">
@@ -52,7 +53,7 @@ export default async function StatusFormPage({ params }: { params: Promise<{ id:
           view.submissions.map((s) => (
             <details key={s.id} className="card">
               <summary>
-                {s.submittedAt.toISOString().slice(0, 10)}
+                {formatDate(s.submittedAt)}
                 {s.seriousAdverseEvent
                   ? s.reviewedAt
                     ? " · serious adverse event (reviewed)"

@@ -7,6 +7,8 @@ import { TimelineList } from "@/components/timeline/timeline-list";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getPatientTimeline, type PatientTimeline } from "@/lib/dashboards/queries";
 import { AppError } from "@/lib/errors";
+import { formatDate, formatStatus } from "@/lib/format";
+import { ItemState } from "@/components/monitoring/item-state";
 
 export const metadata: Metadata = { title: "Patient timeline" };
 
@@ -29,8 +31,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
       <h1>Timeline: {patient.name}</h1>
       <p className="muted">
         {patient.remsId}
-        {timeline.programName ? ` · ${timeline.programName}` : ""} ·{" "}
-        {patient.enrollmentStatus.replace(/_/g, " ").toLowerCase()}
+        {timeline.programName ? ` · ${timeline.programName}` : ""} · {formatStatus(patient.enrollmentStatus, "patient")}
         {patient.statusReason ? ` (${patient.statusReason})` : ""}
       </p>
       <section className="card" aria-labelledby="monitoring-heading">
@@ -51,10 +52,10 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
               {timeline.schedule.map((item) => (
                 <tr key={item.code}>
                   <td>{item.name}</td>
-                  <td>{item.lastOn ?? "—"}</td>
-                  <td>{item.nextDueOn ?? "—"}</td>
+                  <td>{formatDate(item.lastOn)}</td>
+                  <td>{formatDate(item.nextDueOn)}</td>
                   <td>
-                    <StateBadge state={item.state} />
+                    <ItemState item={item} />
                   </td>
                 </tr>
               ))}

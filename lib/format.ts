@@ -1,0 +1,126 @@
+/*
+ * What people read instead of stored values: one formatter for statuses and codes, one for dates.
+ * Pure and locale-independent on purpose: the same text on the server, in every browser (no
+ * hydration mismatch from a different ICU build) and in PDFs. Times are always UTC, said so.
+ */
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
+const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const NONE = "—";
+
+type DateInput = Date | string | null | undefined;
+
+function toDate(value: DateInput): Date | null {
+  if (value === null || value === undefined || value === "") return null;
+  // A bare calendar day ("2026-05-04") is that day, not local midnight somewhere.
+  const date = typeof value === "string" ? new Date(DAY_ONLY.test(value) ? `${value}T00:00:00Z` : value) : value;
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function day(date: Date): string {
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** "4 May 2026"; "—" when there is no date. Accepts a Date, an ISO instant or a "YYYY-MM-DD" day. */
+export function formatDate(value: DateInput): string {
+  if (typeof value === "string" && value !== "" && !toDate(value)) return value;
+  const date = toDate(value);
+  return date ? day(date) : NONE;
+}
+
+/** "4 May 2026, 14:05 UTC"; "—" when there is no date. */
+export function formatDateTime(value: DateInput): string {
+  if (typeof value === "string" && value !== "" && !toDate(value)) return value;
+  const date = toDate(value);
+  if (!date) return NONE;
+  const hh = String(date.getUTCHours()).padStart(2, "0");
+  const mm = String(date.getUTCMinutes()).padStart(2, "0");
+  return `${day(date)}, ${hh}:${mm} UTC`;
+}
+
+// ---------------------------------------------------------------------------
+// Statuses and codes
+
+/** Certification of a prescriber, pharmacy or healthcare setting (and the application before it). */
+export const CERTIFICATION_STATUS_LABELS = {
+  DRAFT: "Enrollment in progress",
+  SUBMITTED: "Submitted, awaiting review",
+  CHANGES_REQUESTED: "Changes requested",
+  CERTIFIED: "Certified",
+  REJECTED: "Rejected",
+  SUSPENDED: "Suspended",
+  DECERTIFIED: "Decertified",
+  EXPIRED: "Expired",
+} as const;
+
+/** A patient's enrollment: DRAFT means the form waits for the prescriber's and patient's signatures. */
+export const PATIENT_STATUS_LABELS = {
+  DRAFT: "Pending signatures",
+  ENROLLED: "Enrolled",
+  NOT_AUTHORIZED: "Not authorized",
+  DISENROLLED: "Disenrolled",
+} as const;
+
+export const DISPENSE_STATUS_LABELS = {
+  APPROVED: "Approved, not yet dispensed",
+  DENIED: "Denied",
+  DISPENSED: "Dispensed",
+  REVERSED: "Dispense reversed",
+  EXPIRED: "Expired unused",
+  REVOKED: "Revoked",
+} as const;
+
+export const DISPENSE_DECISION_LABELS = { APPROVED: "Approved", DENIED: "Denied" } as const;
+
+export const STAKEHOLDER_KIND_LABELS = {
+  PRESCRIBER: "Prescriber",
+  PHARMACY: "Pharmacy",
+  HEALTHCARE_SETTING: "Healthcare setting",
+  PATIENT: "Patient",
+} as const;
+
+/** Which list of labels a status belongs to: the same stored value reads differently per subject. */
+export type StatusSubject = "certification" | "patient" | "dispense" | "decision";
+
+const STATUS_TABLES: Record<StatusSubject, Readonly<Record<string, string>>> = {
+  certification: CERTIFICATION_STATUS_LABELS,
+  patient: PATIENT_STATUS_LABELS,
+  dispense: DISPENSE_STATUS_LABELS,
+  decision: DISPENSE_DECISION_LABELS,
+};
+
+/** Values of the shared enrollment enum that only patients take. */
+const PATIENT_ONLY = new Set(["ENROLLED", "NOT_AUTHORIZED", "DISENROLLED"]);
+
+/**
+ * The words for a stored status. Without a subject, a value of the shared enrollment enum reads as
+ * a certification status, or a patient status for the values only patients take. A value no table
+ * knows is turned into words ("SOME_NEW_STATE" → "Some new state") rather than shown raw.
+ */
+export function formatStatus(status: string | null | undefined, subject?: StatusSubject): string {
+  if (!status) return NONE;
+  const table = STATUS_TABLES[subject ?? (PATIENT_ONLY.has(status) ? "patient" : "certification")];
+  return table[status] ?? humanizeCode(status);
+}
+
+/** "HEALTHCARE_SETTING" or "healthcareSetting" → "Healthcare setting". */
+export function formatStakeholderKind(kind: string | null | undefined): string {
+  if (!kind) return NONE;
+  const key = kind.includes("_") || kind === kind.toUpperCase() ? kind : kind.replace(/[A-Z]/g, (c) => `_${c}`);
+  return STAKEHOLDER_KIND_LABELS[key.toUpperCase() as keyof typeof STAKEHOLDER_KIND_LABELS] ?? humanizeCode(kind);
+}
+
+/** The name a programme gives a monitoring test ("CBC" → "Complete blood count with differential"). */
+export function formatTestName(code: string, testTypes: readonly { code: string; name: string }[]): string {
+  return testTypes.find((t) => t.code === code)?.name ?? humanizeCode(code);
+}
+
+/** Last resort for a code no table names: "NOT_YET_KNOWN" → "Not yet known". */
+export function humanizeCode(code: string): string {
+  const words = code
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_\s-]+/g, " ")
+    .trim()
+    .toLowerCase();
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : code;
+}
