@@ -210,7 +210,10 @@ function buildRegistry(): OpenAPIRegistry {
     documented(approvedShape.extend({ warnings }), {
       id: { description: "The authorization's id (also in the Location header)." },
       decision: { description: "APPROVED: you may dispense, within the validity period." },
-      authorizationNumber: { description: "The number to record with the dispense.", example: authorizationNumberExample },
+      authorizationNumber: {
+        description: "The number to record with the dispense.",
+        example: authorizationNumberExample,
+      },
       expiresAt: { description: "The authorization may not be used after this instant." },
       enforcementDiscretion: { description: "Present (true) when approved only under enforcement discretion." },
     }),
@@ -294,19 +297,22 @@ function buildRegistry(): OpenAPIRegistry {
         .string()
         .nullable()
         .openapi({ description: "Given only while certified.", example: settingCertificationExample }),
-      certifiedOn: z
-        .iso.date()
+      certifiedOn: z.iso
+        .date()
         .nullable()
         .openapi({ description: "First day of the certification in force (UTC); null when not certified." }),
       expiresOn: z.iso.date().nullable().openapi({
         description: "Last day the certification is valid without recertification (UTC); null when not certified.",
       }),
-      remsId: z.string().nullable().openapi({
-        description:
-          "A healthcare setting's REMS ID (HS-…): a dispense request can name the setting by it, by its " +
-          "certification number or by its NPI. null for prescribers and pharmacies.",
-        example: requestExample.healthcareSettingId,
-      }),
+      remsId: z
+        .string()
+        .nullable()
+        .openapi({
+          description:
+            "A healthcare setting's REMS ID (HS-…): a dispense request can name the setting by it, by its " +
+            "certification number or by its NPI. null for prescribers and pharmacies.",
+          example: requestExample.healthcareSettingId,
+        }),
     }),
   );
 

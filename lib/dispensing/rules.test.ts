@@ -217,7 +217,10 @@ describe("decideDispense: each reason", () => {
     ]);
     const unknown = decide(facts({ setting: null }));
     expect(codes(unknown)).toEqual(["SETTING_NOT_CERTIFIED"]);
-    expect(unknown.reasons[0]).toMatchObject({ actor: "pharmacy", message: expect.stringMatching(/^No healthcare setting/) });
+    expect(unknown.reasons[0]).toMatchObject({
+      actor: "pharmacy",
+      message: expect.stringMatching(/^No healthcare setting/),
+    });
   });
 
   it("PATIENT_NOT_AT_SETTING", () => {

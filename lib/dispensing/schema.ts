@@ -109,7 +109,9 @@ export const ZConfirmDispense = z.strictObject({
     error: "Use the lot number printed on the carton",
   }),
   /** When the drug was dispensed (ISO 8601 date-time); defaults to now. At most 5 minutes ahead of the registry's clock. */
-  dispensedAt: z.iso.datetime({ offset: true, error: "Enter the dispense time as an ISO 8601 date-time" }).optional(),
+  dispensedAt: z.iso
+    .datetime({ offset: true, error: "Enter the time dispensed as a date and time, e.g. 2026-03-02T14:30:00Z" })
+    .optional(),
 });
 export type TConfirmDispense = z.output<typeof ZConfirmDispense>;
 

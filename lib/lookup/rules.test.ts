@@ -83,7 +83,12 @@ describe("certificationAnswer", () => {
     ).toMatchObject({ certified: true, remsId: "HS-1111-2222-3", certificationNumber: "HC-4444-5555-6" });
     expect(
       certificationAnswer({ ...setting, enrollment: { status: "SUSPENDED", certificationNumber: "HC-4444-5555-6" } }),
-    ).toMatchObject({ name: "Lakeside Infusion", certified: false, remsId: "HS-1111-2222-3", certificationNumber: null });
+    ).toMatchObject({
+      name: "Lakeside Infusion",
+      certified: false,
+      remsId: "HS-1111-2222-3",
+      certificationNumber: null,
+    });
   });
 });
 
