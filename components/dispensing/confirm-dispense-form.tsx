@@ -56,8 +56,8 @@ export function ConfirmDispenseForm({
       <TextField
         id="confirm-dispensedAt"
         name="dispensedAt"
-        label="Dispensed at (UTC)"
-        hint="Leave empty for now."
+        label="Time dispensed, in UTC (optional)"
+        hint={`Leave empty to use the current time. Give it only when recording a dispense afterwards, in UTC: it is now ${nowUtc.replace("T", " ")} UTC.`}
         type="datetime-local"
         max={nowUtc}
         defaultValue={values.dispensedAt}

@@ -1,11 +1,21 @@
 "use client";
 
+import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
-import { type KeyboardEvent, useActionState, useEffect, useRef } from "react";
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  startTransition,
+  useActionState,
+  useEffect,
+  useRef,
+  useState,
+} from "react";
+import { useForm } from "react-hook-form";
 import { formatDateTime } from "@/components/admin/format";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { type DispenseFormState, requestDispenseAction } from "@/lib/dispensing/actions";
-import type { TDispenseAnswer } from "@/lib/dispensing/schema";
+import { type TDispenseAnswer, type TDispenseRequestFormInput, ZDispenseRequestForm } from "@/lib/dispensing/schema";
 import styles from "./dispensing.module.css";
 import { authorizationPath, slipPath } from "./format";
 import { ReasonGroups } from "./reasons";
@@ -72,6 +82,13 @@ function DeniedResult({ answer }: { answer: Extract<TDispenseAnswer, { decision:
         <Link href={authorizationPath(answer.id)}>Open the denied request</Link>
       </p>
       <ReasonGroups reasons={answer.reasons} testId="reasons" />
+      {answer.duplicateOfId ? (
+        <p>
+          <Link href={authorizationPath(answer.duplicateOfId)} data-testid="duplicate-of">
+            Open authorization {answer.duplicateOfNumber ?? "approved earlier"}
+          </Link>
+        </p>
+      ) : null}
       {answer.warnings.length ? (
         <>
           <h3>Also note</h3>
@@ -98,7 +115,23 @@ function enterMovesOn(event: KeyboardEvent<HTMLFormElement>) {
   if (next instanceof HTMLInputElement) next.select();
 }
 
-/** "Request a dispense authorization": the pharmacist's side of the dispense gate. */
+type FieldName = keyof TDispenseRequestFormInput;
+const FIELD_NAMES: FieldName[] = [
+  "programCode",
+  "prescriberNpi",
+  "patientRemsId",
+  "healthcareSettingId",
+  "ndc",
+  "quantity",
+  "prescriptionId",
+];
+
+/**
+ * "Request a dispense authorization": the pharmacist's side of the dispense gate. With JavaScript,
+ * each field is checked against the shared schema when the pharmacist leaves it (and again as they
+ * correct it), so a mistyped id is caught before anything is sent; the server checks the same
+ * schema again, and without JavaScript its field errors come back with the page.
+ */
 export function DispenseForm({
   programs,
   initialState,
@@ -108,22 +141,54 @@ export function DispenseForm({
 }) {
   const [state, formAction, pending] = useActionState(requestDispenseAction, initialState);
   const resultRef = useRef<HTMLHeadingElement>(null);
-  const ndcRef = useRef<HTMLInputElement>(null);
   const { values, result } = state;
-  const fields = result && !result.ok ? (result.fields ?? {}) : {};
-  const error = (name: string) => fields[name]?.[0];
+  const serverFields = result && !result.ok ? (result.fields ?? {}) : {};
   const answer = result?.ok ? result.data?.answer : undefined;
-  const program = programs.find((p) => p.code === values.programCode?.toUpperCase()) ?? programs[0];
+  const {
+    register,
+    handleSubmit,
+    setError,
+    setValue,
+    getValues,
+    watch,
+    formState: { errors },
+  } = useForm({
+    resolver: zodResolver(ZDispenseRequestForm),
+    mode: "onTouched",
+    defaultValues: Object.fromEntries(
+      FIELD_NAMES.map((name) => [name, values[name] ?? ""]),
+    ) as TDispenseRequestFormInput,
+  });
+  // Until hydration, the server's field errors are all there is (and all there is without JavaScript).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    for (const name of FIELD_NAMES) {
+      const message = serverFields[name]?.[0];
+      if (message) setError(name, { message });
+    }
+  }, [serverFields, setError]);
+  const error = (name: FieldName) => errors[name]?.message ?? (hydrated ? undefined : serverFields[name]?.[0]);
+  const programCode = watch("programCode") ?? values.programCode;
+  const program = programs.find((p) => p.code === programCode?.toUpperCase()) ?? programs[0];
 
   useEffect(() => {
     if (result) resultRef.current?.focus();
   }, [result]);
 
   const onProgramChange = (code: string) => {
-    const ndc = ndcRef.current;
+    const ndc = getValues("ndc");
     const program = programs.find((p) => p.code === code);
     // Keep an NDC the pharmacist typed; replace only another programme's default.
-    if (ndc && program && (ndc.value === "" || programs.some((p) => p.ndc === ndc.value))) ndc.value = program.ndc;
+    if (program && (ndc === "" || programs.some((p) => p.ndc === ndc))) setValue("ndc", program.ndc);
+  };
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    void handleSubmit(() => {
+      startTransition(() => formAction(new FormData(form)));
+    })(event);
   };
 
   return (
@@ -147,7 +212,7 @@ export function DispenseForm({
           )}
         </section>
       ) : null}
-      <form action={formAction} onKeyDown={enterMovesOn} className="card" noValidate>
+      <form action={formAction} onSubmit={onSubmit} onKeyDown={enterMovesOn} className="card" noValidate>
         <h2>{answer ? "Request another authorization" : "Prescription details"}</h2>
         {result && !result.ok ? (
           <FormBanner kind="error" id="dispense-error">
@@ -159,12 +224,11 @@ export function DispenseForm({
           <label htmlFor="programCode">Programme</label>
           <select
             id="programCode"
-            name="programCode"
             data-scan
             defaultValue={values.programCode}
             aria-invalid={error("programCode") ? true : undefined}
             aria-describedby={error("programCode") ? "programCode-error" : undefined}
-            onChange={(e) => onProgramChange(e.target.value)}
+            {...register("programCode", { onChange: (e) => onProgramChange(e.target.value) })}
           >
             {programs.map((p) => (
               <option key={p.code} value={p.code}>
@@ -181,7 +245,6 @@ export function DispenseForm({
         <div className={styles.fields}>
           <TextField
             id="prescriberNpi"
-            name="prescriberNpi"
             label="Prescriber NPI"
             hint="10 digits, from the prescription"
             inputMode="numeric"
@@ -190,40 +253,42 @@ export function DispenseForm({
             data-scan
             defaultValue={values.prescriberNpi}
             error={error("prescriberNpi")}
+            {...register("prescriberNpi")}
           />
           <TextField
             id="patientRemsId"
-            name="patientRemsId"
             label="Patient REMS ID"
+            hint="PT-XXXX-XXXX-X, from the prescription"
             autoComplete="off"
+            spellCheck={false}
             data-scan
             defaultValue={values.patientRemsId}
             error={error("patientRemsId")}
+            {...register("patientRemsId")}
           />
           <TextField
             id="healthcareSettingId"
-            name="healthcareSettingId"
-            label="Healthcare setting REMS ID or NPI"
-            hint="Where the patient is infused"
+            label="Healthcare setting"
+            hint="Where the patient is infused: its REMS ID (HS-…), its certification number (HC-…, as the public certification lookup shows it) or its NPI"
+            spellCheck={false}
             autoComplete="off"
             data-scan
             defaultValue={values.healthcareSettingId}
             error={error("healthcareSettingId")}
+            {...register("healthcareSettingId")}
           />
           <TextField
             id="ndc"
-            name="ndc"
-            ref={ndcRef}
             label="NDC"
             hint="As printed on the carton"
             autoComplete="off"
             data-scan
             defaultValue={values.ndc}
             error={error("ndc")}
+            {...register("ndc")}
           />
           <TextField
             id="quantity"
-            name="quantity"
             label="Quantity"
             hint={`Whole ${program?.unit ?? "unit"}s`}
             type="number"
@@ -233,15 +298,16 @@ export function DispenseForm({
             data-scan
             defaultValue={values.quantity}
             error={error("quantity")}
+            {...register("quantity")}
           />
           <TextField
             id="prescriptionId"
-            name="prescriptionId"
             label="Prescription number"
             autoComplete="off"
             data-scan
             defaultValue={values.prescriptionId}
             error={error("prescriptionId")}
+            {...register("prescriptionId")}
           />
         </div>
         <button type="submit" className="button" disabled={pending}>

@@ -16,7 +16,8 @@ export const ACTOR_LABELS: Record<ReasonActor, string> = {
 export function groupByActor(reasons: readonly Reason[]): { actor: ReasonActor; reasons: Reason[] }[] {
   return ACTOR_ORDER.map((actor) => ({
     actor,
-    reasons: reasons.filter((r) => (REASON_ACTORS[r.code] ?? "programAdministrator") === actor),
+    // Decisions stored before reasons carried their actor fall back to the code's usual one.
+    reasons: reasons.filter((r) => (r.actor ?? REASON_ACTORS[r.code] ?? "programAdministrator") === actor),
   })).filter((group) => group.reasons.length > 0);
 }
 

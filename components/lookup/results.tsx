@@ -1,5 +1,5 @@
+import { formatDate } from "@/components/admin/format";
 import type { OrganisationResult } from "@/lib/lookup/service";
-import { publicStatusText } from "@/lib/lookup/rules";
 
 const KIND_LABELS: Record<OrganisationResult["kind"], string> = {
   pharmacy: "Pharmacy",
@@ -52,21 +52,21 @@ export function OrganisationResults({
               <td>{KIND_LABELS[r.kind]}</td>
               <td>{[r.city, r.state].filter(Boolean).join(", ") || "—"}</td>
               <td>
+                {r.remsId ? <div>REMS ID {r.remsId}</div> : null}
                 {r.npi ? <div>NPI {r.npi}</div> : null}
                 {r.ncpdpId ? <div>NCPDP {r.ncpdpId}</div> : null}
-                {!r.npi && !r.ncpdpId ? "—" : null}
+                {!r.remsId && !r.npi && !r.ncpdpId ? "—" : null}
               </td>
-              <td data-status={r.status}>
+              <td data-certified={r.certified}>
                 {r.certified ? (
                   <>
                     <strong>Certified</strong>
                     {r.certificationNumber ? <div className="muted">No. {r.certificationNumber}</div> : null}
+                    {r.certifiedOn ? <div className="muted">Since {formatDate(r.certifiedOn)}</div> : null}
+                    {r.expiresOn ? <div className="muted">Valid until {formatDate(r.expiresOn)}</div> : null}
                   </>
                 ) : (
-                  <>
-                    <strong>Not certified</strong>
-                    <div className="muted">{publicStatusText(r.status)}</div>
-                  </>
+                  <strong>Not certified</strong>
                 )}
               </td>
             </tr>

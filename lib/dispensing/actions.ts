@@ -2,6 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import type { Actor } from "../auth/actor";
 import { requirePermission } from "../auth/permissions";
 import { requireActor } from "../auth/session";
@@ -82,11 +83,12 @@ export async function requestDispenseAction(
   return { values, result, idempotencyKey: randomUUID() };
 }
 
-/** "2026-05-04T09:30" from a datetime-local input, read as UTC (every date on these screens is UTC). */
+/** "2026-05-04T09:30" (or with seconds) from a datetime-local input, read as UTC (every time on these screens is UTC). */
 function utcDateTime(value: string | undefined): string | undefined {
   const trimmed = value?.trim() ?? "";
   if (trimmed === "") return undefined;
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(trimmed) ? `${trimmed}:00Z` : trimmed;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(trimmed)) return `${trimmed}:00Z`;
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(trimmed) ? `${trimmed}Z` : trimmed;
 }
 
 export async function confirmDispenseAction(
@@ -95,6 +97,7 @@ export async function confirmDispenseAction(
 ): Promise<FormState<{ status: TDispenseStatus }>> {
   const values = readValues(formData, ["authorizationId", "quantity", "lotNumber", "dispensedAt"]);
   let actor: Actor | undefined;
+  let confirmedId: string;
   try {
     actor = await requireActor();
     const view = await confirmDispense(callerFromActor(actor), values.authorizationId ?? "", {
@@ -102,11 +105,13 @@ export async function confirmDispenseAction(
       lotNumber: values.lotNumber,
       dispensedAt: utcDateTime(values.dispensedAt),
     });
-    revalidatePath(`/pharmacy/authorizations/${view.id}`);
-    return { values, result: { ok: true, data: { status: view.status } } };
+    confirmedId = view.id;
   } catch (error) {
     return { values, result: actionError(error, actor?.requestId) };
   }
+  // The confirm form goes away once the authorization is used: the page itself says it worked.
+  revalidatePath(`/pharmacy/authorizations/${confirmedId}`);
+  redirect(`/pharmacy/authorizations/${confirmedId}?confirmed=1`);
 }
 
 export async function reverseDispenseAction(

@@ -6,6 +6,7 @@
 import type { CertificationStatus } from "../certification/rules";
 import type { PatientStatus } from "../patients/rules";
 import type { TDenialReasonCode } from "../programs/schema";
+import type { ReasonActor } from "./messages";
 
 export interface DispenseFacts {
   /** The programme the pharmacy asked about; the definition itself is passed beside the facts. */
@@ -22,7 +23,8 @@ export interface DispenseFacts {
   /** null when the healthcare setting is not known to the registry. */
   setting: { id: string; certificationStatus: CertificationStatus | null } | null;
   /** An approved, unconsumed authorization already exists for this prescription. */
-  duplicate: { authorizationId: string } | null;
+  /** The number is absent in facts stored before it was kept. */
+  duplicate: { authorizationId: string; authorizationNumber?: string } | null;
 }
 
 export interface DispensePatientFacts {
@@ -47,6 +49,8 @@ export interface DispenseReason {
   code: TDenialReasonCode;
   /** The stakeholder the reason concerns; the message says who must act. */
   stakeholder: DispenseStakeholder;
+  /** Who must act before a new request can be approved (absent on decisions stored before it was kept). */
+  actor?: ReasonActor;
   message: string;
 }
 

@@ -61,7 +61,8 @@ export interface ReasonDetails {
   maxUnits: number;
   unit: string;
   courseNumber: number;
-  authorizationId: string;
+  /** The earlier authorization's number (DA-…), for DUPLICATE_REQUEST. */
+  authorizationNumber: string;
 }
 
 function list(names: readonly string[]): string {
@@ -80,16 +81,18 @@ const MESSAGES: Record<TDenialReasonCode, (d: ReasonDetails) => string> = {
     `Your pharmacy is not certified in the ${d.programName} — your authorised representative must complete certification.`,
   PRESCRIBER_NOT_CERTIFIED: (d) =>
     d.unknown
-      ? `The prescriber is not registered in the ${d.programName} — check the prescriber's NPI or contact the prescriber.`
+      ? `No prescriber with this NPI is registered in the ${d.programName} — check the NPI on the prescription.`
       : `The prescriber is not certified in the ${d.programName} — contact the prescriber.`,
   PRESCRIBER_SUSPENDED: () => "The prescriber's certification is suspended — contact the prescriber.",
   PATIENT_NOT_ENROLLED: (d) =>
-    `The patient is not enrolled in the ${d.programName} — the prescriber must enroll the patient.`,
+    d.unknown
+      ? `No patient with this REMS ID is enrolled in the ${d.programName} — check the ID on the prescription.`
+      : `The patient is not enrolled in the ${d.programName} — the prescriber must enroll the patient.`,
   PATIENT_NOT_WITH_PRESCRIBER: () =>
     "The patient is not enrolled with this prescriber — check the prescription, or the prescriber must update the patient's enrollment.",
   SETTING_NOT_CERTIFIED: (d) =>
     d.unknown
-      ? `The healthcare setting is not registered in the ${d.programName} — check the setting, or contact it.`
+      ? `No healthcare setting with this REMS ID, certification number or NPI is registered in the ${d.programName} — check the setting's ID (the public certification lookup shows it).`
       : `The healthcare setting is not certified in the ${d.programName} — contact the healthcare setting.`,
   PATIENT_NOT_AT_SETTING: () =>
     "The patient is not enrolled for treatment at this healthcare setting — check the setting, or the prescriber must update the patient's enrollment.",
@@ -106,7 +109,7 @@ const MESSAGES: Record<TDenialReasonCode, (d: ReasonDetails) => string> = {
       ? `The quantity must be a whole number of ${d.unit}s, at least 1 — correct the quantity.`
       : `${plural(d.quantity, d.unit)} is more than course ${d.courseNumber} allows (${plural(d.maxUnits, d.unit)}) — correct the quantity or contact the prescriber.`,
   DUPLICATE_REQUEST: (d) =>
-    `This prescription already has an approved authorization (${d.authorizationId}) that has not been used — use it, or reverse it first.`,
+    `This prescription already has an approved authorization${d.authorizationNumber ? `, ${d.authorizationNumber},` : ""} that has not been used — dispense under it instead of requesting a new one.`,
 };
 
 const DEFAULT_DETAILS: ReasonDetails = {
@@ -121,9 +124,30 @@ const DEFAULT_DETAILS: ReasonDetails = {
   maxUnits: 0,
   unit: "unit",
   courseNumber: 1,
-  authorizationId: "",
+  authorizationNumber: "",
 };
 
+/** Codes whose party may be unknown to the registry: then the id given is what needs checking. */
+const UNKNOWN_MEANS_CHECK_THE_ID: readonly TDenialReasonCode[] = [
+  "PRESCRIBER_NOT_CERTIFIED",
+  "PATIENT_NOT_ENROLLED",
+  "SETTING_NOT_CERTIFIED",
+];
+
+/**
+ * Who must act on a reason. A well-formed id that matches no one is most likely a wrong id on the
+ * prescription, so the pharmacy checks it before anyone else is asked to do anything.
+ */
+export function reasonActor(code: TDenialReasonCode, details: Partial<ReasonDetails> = {}): ReasonActor {
+  if (details.unknown && UNKNOWN_MEANS_CHECK_THE_ID.includes(code)) return "pharmacy";
+  return REASON_ACTORS[code];
+}
+
 export function reasonFor(code: TDenialReasonCode, details: Partial<ReasonDetails> = {}): DispenseReason {
-  return { code, stakeholder: REASON_STAKEHOLDERS[code], message: MESSAGES[code]({ ...DEFAULT_DETAILS, ...details }) };
+  return {
+    code,
+    stakeholder: REASON_STAKEHOLDERS[code],
+    actor: reasonActor(code, details),
+    message: MESSAGES[code]({ ...DEFAULT_DETAILS, ...details }),
+  };
 }

@@ -13,7 +13,7 @@ import {
 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
-import { EnrollmentStatus } from "../generated/prisma/enums";
+import { makeRemsId } from "../identifiers/rems-id";
 import { ZCertificationQuery } from "../lookup/schema";
 import { DENIAL_REASON_CODES, type TDenialReasonCode } from "../programs/schema";
 import { REASON_STAKEHOLDERS } from "./messages";
@@ -91,11 +91,14 @@ function documented<T extends z.ZodObject>(
 }
 
 const uuidExample = "0b6f3f0e-7c1a-4a8e-9a57-1f2f3c4d5e6f";
+// Examples with real check characters, so each one is an id the server accepts.
+const authorizationNumberExample = makeRemsId("DA", "7K3M9Q2D");
+const settingCertificationExample = makeRemsId("HC", "5R2T8V1N");
 const requestExample = {
   programCode: "LEMTRADA",
   prescriberNpi: "1234567893",
-  patientRemsId: "PT-7K3M-9Q2D-4",
-  healthcareSettingId: "HS-4C8N-2W7P-1",
+  patientRemsId: makeRemsId("PT", "7K3M9Q2D"),
+  healthcareSettingId: makeRemsId("HS", "4C8N2W7P"),
   ndc: "58468-0200-01",
   quantity: 5,
   prescriptionId: "RX-100245",
@@ -158,6 +161,11 @@ function buildRegistry(): OpenAPIRegistry {
     documented(ZDispenseReason, {
       code: { description: "Stable reason code (see the reason codes table)." },
       stakeholder: { description: "The stakeholder the reason concerns." },
+      actor: {
+        description:
+          "Who must act before a new request can be approved. `pharmacy` for an id that matches no one in the " +
+          "registry: check the id on the prescription. Absent on decisions stored before it was given.",
+      },
       message: { description: "Plain-language explanation ending with who must act." },
     }),
   );
@@ -169,10 +177,22 @@ function buildRegistry(): OpenAPIRegistry {
     "DispenseRequest",
     documented(ZDispenseRequest, {
       programCode: { description: "The REMS programme's code.", example: "LEMTRADA" },
-      prescriberNpi: { description: "The prescriber's 10-digit NPI.", example: requestExample.prescriberNpi },
-      patientRemsId: { description: "The patient's REMS ID (PT-…).", example: requestExample.patientRemsId },
+      prescriberNpi: {
+        description:
+          "The prescriber's 10-digit NPI. A wrong check digit is a 422 field error (a typo), never a denial.",
+        example: requestExample.prescriberNpi,
+      },
+      patientRemsId: {
+        description:
+          "The patient's REMS ID (PT-XXXX-XXXX-X; case, spaces and dashes do not matter). A wrong check character " +
+          "is a 422 field error (a typo), never a denial; a well-formed ID that matches no patient is a denial.",
+        example: requestExample.patientRemsId,
+      },
       healthcareSettingId: {
-        description: "The healthcare setting's REMS ID (HS-…) or its NPI.",
+        description:
+          "The healthcare setting where the patient is infused: its REMS ID (HS-…), its certification number " +
+          `(HC-…, as the public certification lookup shows it, e.g. ${settingCertificationExample}) or its ` +
+          "10-digit NPI. Checked like the other ids: a wrong check character is a 422 field error.",
         example: requestExample.healthcareSettingId,
       },
       ndc: { description: "The product's NDC as printed on the carton.", example: requestExample.ndc },
@@ -190,7 +210,10 @@ function buildRegistry(): OpenAPIRegistry {
     documented(approvedShape.extend({ warnings }), {
       id: { description: "The authorization's id (also in the Location header)." },
       decision: { description: "APPROVED: you may dispense, within the validity period." },
-      authorizationNumber: { description: "The number to record with the dispense.", example: "DA-7K3M-9Q2D-4" },
+      authorizationNumber: {
+        description: "The number to record with the dispense.",
+        example: authorizationNumberExample,
+      },
       expiresAt: { description: "The authorization may not be used after this instant." },
       enforcementDiscretion: { description: "Present (true) when approved only under enforcement discretion." },
     }),
@@ -200,6 +223,11 @@ function buildRegistry(): OpenAPIRegistry {
     documented(deniedShape.extend({ reasons, warnings }), {
       id: { description: "The stored request's id." },
       decision: { description: "DENIED: do not dispense; resolve the reasons and request again." },
+      duplicateOfId: { description: "For a DUPLICATE_REQUEST denial: the id of the approved authorization." },
+      duplicateOfNumber: {
+        description: "For a DUPLICATE_REQUEST denial: the approved authorization's number.",
+        example: authorizationNumberExample,
+      },
     }),
   );
   const DispenseAnswer = registry.register(
@@ -216,8 +244,12 @@ function buildRegistry(): OpenAPIRegistry {
         description:
           "APPROVED (usable), DENIED, DISPENSED (confirmed), REVERSED (dispense undone), EXPIRED (not used in time).",
       },
-      healthcareSettingId: { description: "The setting identifier as sent in the request." },
+      healthcareSettingId: {
+        description: "The setting identifier as sent in the request (canonical form: HS-…, HC-… or the NPI).",
+      },
+      patientRemsId: { description: "The patient's REMS ID, in canonical form." },
       duplicateOfId: { description: "For a DUPLICATE_REQUEST denial: the approved authorization it duplicates." },
+      duplicateOfNumber: { description: "For a DUPLICATE_REQUEST denial: that authorization's number (DA-…)." },
       requestedAt: { description: "When the request was decided." },
       expiresAt: { description: "End of the validity of an approved authorization; null when denied." },
       dispensedAt: { description: "When the dispense happened, as confirmed." },
@@ -256,14 +288,31 @@ function buildRegistry(): OpenAPIRegistry {
       name: z
         .string()
         .openapi({ description: 'Organisation name; a prescriber\'s name only while certified, else "".' }),
-      certified: z.boolean().openapi({ description: "Whether the certification is in force." }),
-      status: z
-        .enum([...(Object.values(EnrollmentStatus) as [EnrollmentStatus, ...EnrollmentStatus[]]), "NOT_ENROLLED"])
-        .openapi({ description: "The enrollment status in this programme, or NOT_ENROLLED." }),
+      certified: z.boolean().openapi({
+        description:
+          "Whether the certification is in force. This is all the lookup says: applying, refused, suspended, " +
+          "decertified and expired all read `false`.",
+      }),
       certificationNumber: z
         .string()
         .nullable()
-        .openapi({ description: "Given only while certified.", example: "PR-7K3M-9Q2D-4" }),
+        .openapi({ description: "Given only while certified.", example: settingCertificationExample }),
+      certifiedOn: z.iso
+        .date()
+        .nullable()
+        .openapi({ description: "First day of the certification in force (UTC); null when not certified." }),
+      expiresOn: z.iso.date().nullable().openapi({
+        description: "Last day the certification is valid without recertification (UTC); null when not certified.",
+      }),
+      remsId: z
+        .string()
+        .nullable()
+        .openapi({
+          description:
+            "A healthcare setting's REMS ID (HS-…): a dispense request can name the setting by it, by its " +
+            "certification number or by its NPI. null for prescribers and pharmacies.",
+          example: requestExample.healthcareSettingId,
+        }),
     }),
   );
 
@@ -353,7 +402,9 @@ function buildRegistry(): OpenAPIRegistry {
       query: documented(ZListDispenseAuthorizations, {
         status: { description: "Only authorizations in this status." },
         decision: { description: "Only approved or only denied requests." },
-        patientRemsId: { description: "Only requests for this patient REMS ID." },
+        patientRemsId: {
+          description: "Only requests for this patient REMS ID; a wrong check character is a 422 field error.",
+        },
         prescriptionId: { description: "Only requests for this prescription number." },
         from: { description: "Requested on or after this day (UTC, YYYY-MM-DD).", example: "2026-03-01" },
         to: { description: "Requested on or before this day (UTC, YYYY-MM-DD).", example: "2026-03-31" },
@@ -450,7 +501,8 @@ function buildRegistry(): OpenAPIRegistry {
     operationId: "lookupCertification",
     summary: "Look up a certification",
     description:
-      "Whether the prescriber, pharmacy or healthcare setting holding an identifier is certified in a programme. " +
+      "Whether the prescriber, pharmacy or healthcare setting holding an identifier is certified in a programme: " +
+      "certified or not, nothing more (never whether someone applied, was refused or suspended). " +
       "Public: no API key. Give exactly one of `npi` and `ncpdpId`. Rate-limited per client address.",
     tags: ["Certification lookup"],
     security: [],
@@ -466,7 +518,10 @@ function buildRegistry(): OpenAPIRegistry {
     responses: {
       200: { description: "The certification answer.", headers: okHeaders, content: json(CertificationAnswer) },
       400: errorResponse("Malformed identifier (with `error.fields`), or not exactly one of npi and ncpdpId."),
-      404: errorResponse("Unknown programme, or no one in the registry has this identifier (NOT_FOUND)."),
+      404: errorResponse(
+        "Unknown programme, or no one in the registry has this identifier, or the NPI is a prescriber's who is not " +
+          "certified: a prescriber who is not certified cannot be told from an NPI nobody has (NOT_FOUND).",
+      ),
       429: errorResponse("Too many lookups from your address (RATE_LIMITED).", { "Retry-After": retryAfter.ref }),
       500: internal,
     },

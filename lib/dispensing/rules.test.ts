@@ -114,7 +114,14 @@ describe("decideDispense: each reason", () => {
     const result = decideDispense(f, undefined, NOW);
     expect(result).toEqual({
       decision: "DENIED",
-      reasons: [{ code: "PROGRAM_UNKNOWN", stakeholder: "program", message: expect.stringContaining('"NOPE"') }],
+      reasons: [
+        {
+          code: "PROGRAM_UNKNOWN",
+          stakeholder: "program",
+          actor: "pharmacy",
+          message: expect.stringContaining('"NOPE"'),
+        },
+      ],
       warnings: [],
       expiresOn: null,
     });
@@ -131,15 +138,23 @@ describe("decideDispense: each reason", () => {
     (status) => {
       const result = decide(facts({ pharmacy: { certificationStatus: status } }));
       expect(result.reasons).toEqual([
-        { code: "PHARMACY_NOT_CERTIFIED", stakeholder: "pharmacy", message: expect.stringContaining("LEMTRADA REMS") },
+        {
+          code: "PHARMACY_NOT_CERTIFIED",
+          stakeholder: "pharmacy",
+          actor: "pharmacy",
+          message: expect.stringContaining("LEMTRADA REMS"),
+        },
       ]);
     },
   );
 
-  it("PRESCRIBER_NOT_CERTIFIED for an unknown prescriber, without a link reason", () => {
+  it("PRESCRIBER_NOT_CERTIFIED for an unknown prescriber, without a link reason: the pharmacy checks the NPI", () => {
     const result = decide(facts({ prescriber: null }));
     expect(codes(result)).toEqual(["PRESCRIBER_NOT_CERTIFIED"]);
-    expect(result.reasons[0]?.message).toMatch(/not registered/);
+    expect(result.reasons[0]?.message).toBe(
+      "No prescriber with this NPI is registered in the LEMTRADA REMS — check the NPI on the prescription.",
+    );
+    expect(result.reasons[0]?.actor).toBe("pharmacy");
   });
 
   it.each(["DRAFT", "REJECTED", "DECERTIFIED", "EXPIRED"] as const)("PRESCRIBER_NOT_CERTIFIED (%s)", (status) => {
@@ -154,26 +169,31 @@ describe("decideDispense: each reason", () => {
       {
         code: "PRESCRIBER_SUSPENDED",
         stakeholder: "prescriber",
+        actor: "prescriber",
         message: "The prescriber's certification is suspended — contact the prescriber.",
       },
     ]);
   });
 
-  it("PATIENT_NOT_ENROLLED for an unknown patient, with nothing else about the patient", () => {
+  it("PATIENT_NOT_ENROLLED for an unknown patient, with nothing else about the patient: the pharmacy checks the id", () => {
     const result = decide(facts({ patient: null }));
     expect(result.reasons).toEqual([
       {
         code: "PATIENT_NOT_ENROLLED",
         stakeholder: "patient",
-        message: expect.stringContaining("the prescriber must enroll the patient"),
+        actor: "pharmacy",
+        message: "No patient with this REMS ID is enrolled in the LEMTRADA REMS — check the ID on the prescription.",
       },
     ]);
   });
 
   it.each([null, "DRAFT", "NOT_AUTHORIZED", "DISENROLLED"] as const)("PATIENT_NOT_ENROLLED (%s)", (status) => {
-    expect(codes(decide(facts({ patient: newPatient({ enrollmentStatus: status }) })))).toEqual([
-      "PATIENT_NOT_ENROLLED",
-    ]);
+    const result = decide(facts({ patient: newPatient({ enrollmentStatus: status }) }));
+    expect(codes(result)).toEqual(["PATIENT_NOT_ENROLLED"]);
+    expect(result.reasons[0]).toMatchObject({
+      actor: "prescriber",
+      message: expect.stringContaining("the prescriber must enroll the patient"),
+    });
   });
 
   it("PATIENT_NOT_WITH_PRESCRIBER", () => {
@@ -188,9 +208,19 @@ describe("decideDispense: each reason", () => {
   it("SETTING_NOT_CERTIFIED, for a known and an unknown setting", () => {
     const known = decide(facts({ setting: { id: "hs-1", certificationStatus: "SUBMITTED" } }));
     expect(known.reasons).toEqual([
-      { code: "SETTING_NOT_CERTIFIED", stakeholder: "healthcareSetting", message: expect.any(String) },
+      {
+        code: "SETTING_NOT_CERTIFIED",
+        stakeholder: "healthcareSetting",
+        actor: "healthcareSetting",
+        message: expect.any(String),
+      },
     ]);
-    expect(codes(decide(facts({ setting: null })))).toEqual(["SETTING_NOT_CERTIFIED"]);
+    const unknown = decide(facts({ setting: null }));
+    expect(codes(unknown)).toEqual(["SETTING_NOT_CERTIFIED"]);
+    expect(unknown.reasons[0]).toMatchObject({
+      actor: "pharmacy",
+      message: expect.stringMatching(/^No healthcare setting/),
+    });
   });
 
   it("PATIENT_NOT_AT_SETTING", () => {
@@ -259,6 +289,7 @@ describe("decideDispense: each reason", () => {
       {
         code: "STATUS_FORM_OVERDUE",
         stakeholder: "prescriber",
+        actor: "prescriber",
         message: "The Patient Status Form is overdue — the prescriber must submit it.",
       },
     ]);
@@ -306,10 +337,11 @@ describe("decideDispense: each reason", () => {
     expect(result.reasons[0]?.message).toContain("whole number of vials");
   });
 
-  it("DUPLICATE_REQUEST references the existing authorization", () => {
-    const result = decide(facts({ duplicate: { authorizationId: "auth-42" } }));
+  it("DUPLICATE_REQUEST names the existing authorization by its number, never its internal id", () => {
+    const result = decide(facts({ duplicate: { authorizationId: "auth-42", authorizationNumber: "DA-7K4Q-M2XD-9" } }));
     expect(codes(result)).toEqual(["DUPLICATE_REQUEST"]);
-    expect(result.reasons[0]?.message).toContain("auth-42");
+    expect(result.reasons[0]?.message).toContain("DA-7K4Q-M2XD-9");
+    expect(result.reasons[0]?.message).not.toContain("auth-42");
   });
 
   it("lists every problem, not just the first, in a stable order", () => {

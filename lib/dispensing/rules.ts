@@ -88,7 +88,7 @@ function findDispenseReasons(
   }
 
   const patient = kinds.patient ? facts.patient : null;
-  if (kinds.patient && patient?.enrollmentStatus !== "ENROLLED") add("PATIENT_NOT_ENROLLED");
+  if (kinds.patient && patient?.enrollmentStatus !== "ENROLLED") add("PATIENT_NOT_ENROLLED", { unknown: !patient });
   if (kinds.prescriber && patient && facts.prescriber && patient.prescriberId !== facts.prescriber.id) {
     add("PATIENT_NOT_WITH_PRESCRIBER");
   }
@@ -113,7 +113,7 @@ function findDispenseReasons(
     });
   }
 
-  if (facts.duplicate) add("DUPLICATE_REQUEST", { authorizationId: facts.duplicate.authorizationId });
+  if (facts.duplicate) add("DUPLICATE_REQUEST", { authorizationNumber: facts.duplicate.authorizationNumber });
 
   return found;
 }

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { isCalendarDay } from "../calendar";
+import { isValidNpi } from "../identifiers/npi";
+import { CHECK_CHARACTER_MISMATCH, checkRemsId, zCheckedNpi, zCheckedRemsId } from "../identifiers/zod";
 import { DENIAL_REASON_CODES } from "../programs/schema";
 
 const zText = (what: string, max: number) =>
@@ -13,32 +15,81 @@ const zText = (what: string, max: number) =>
     .min(1, { error: `Enter the ${what}`, abort: true })
     .max(max, { error: `The ${what} is at most ${max} characters` });
 
+/** The patient's REMS ID as typed: canonical "PT-XXXX-XXXX-C" out, a mistyped one refused as a typo. */
+export const zPatientRemsId = zCheckedRemsId(["PT"], "patient's REMS ID");
+
+/**
+ * How a pharmacist can name the healthcare setting: its REMS ID (HS-…), its certification number
+ * (HC-…, what the public lookup shows) or its NPI. Checked as the identifier it is (Damm check
+ * character, Luhn digit), so a typo is a field error rather than an unknown setting. Outputs the
+ * canonical form: "HS-XXXX-XXXX-C", "HC-XXXX-XXXX-C" or the 10 NPI digits.
+ */
+export const zHealthcareSettingRef = z
+  .string({ error: "Enter the healthcare setting's REMS ID, certification number or NPI" })
+  .trim()
+  .min(1, { error: "Enter the healthcare setting's REMS ID, certification number or NPI", abort: true })
+  .transform((input, ctx) => {
+    const digits = input.replace(/[\s-]/g, "");
+    if (/^\d+$/.test(digits)) {
+      if (digits.length === 10 && isValidNpi(digits)) return digits;
+      ctx.addIssue({
+        code: "custom",
+        message: digits.length === 10 ? CHECK_CHARACTER_MISMATCH : "A healthcare setting's NPI is 10 digits",
+      });
+      return z.NEVER;
+    }
+    const checked = checkRemsId(input, ["HS", "HC"]);
+    if (checked.ok) return checked.id;
+    ctx.addIssue({
+      code: "custom",
+      message:
+        checked.problem === "check"
+          ? CHECK_CHARACTER_MISMATCH
+          : "Enter the setting's REMS ID (HS-XXXX-XXXX-X), its certification number (HC-XXXX-XXXX-X) or its 10-digit NPI",
+    });
+    return z.NEVER;
+  });
+
+const zQuantity = z
+  .number({ error: "Enter the quantity as a whole number of units" })
+  .int({ error: "Enter the quantity as a whole number of units" })
+  .min(1, { error: "The quantity must be at least 1" })
+  .max(1000, { error: "The quantity is at most 1000" });
+
+const dispenseRequestFields = {
+  programCode: zText("programme code", 40).toUpperCase(),
+  prescriberNpi: zCheckedNpi("prescriber's NPI"),
+  patientRemsId: zPatientRemsId,
+  healthcareSettingId: zHealthcareSettingRef,
+  ndc: z
+    .string({ error: "Enter the NDC" })
+    .trim()
+    .regex(/^\d{4,5}-?\d{3,4}-?\d{1,2}$/, { error: "Enter the NDC as printed on the carton, e.g. 58468-0200-01" }),
+  quantity: zQuantity,
+  prescriptionId: zText("prescription number", 64),
+};
+
 /** A dispense request. The pharmacy is the caller's (API key or signed-in pharmacist). */
-export const ZDispenseRequest = z.strictObject(
-  {
-    programCode: zText("programme code", 40).toUpperCase(),
-    prescriberNpi: z
-      .string({ error: "Enter the prescriber's NPI" })
-      .trim()
-      .regex(/^\d{10}$/, { error: "The prescriber's NPI must be 10 digits" }),
-    patientRemsId: zText("patient's REMS ID", 40),
-    /** The healthcare setting's REMS ID (HS-XXXX-XXXX-X) or its NPI. */
-    healthcareSettingId: zText("healthcare setting's REMS ID or NPI", 40),
-    ndc: z
-      .string({ error: "Enter the NDC" })
-      .trim()
-      .regex(/^\d{4,5}-?\d{3,4}-?\d{1,2}$/, { error: "Enter the NDC as printed on the carton, e.g. 58468-0200-01" }),
-    quantity: z
-      .number({ error: "Enter the quantity as a whole number of units" })
-      .int({ error: "Enter the quantity as a whole number of units" })
-      .min(1, { error: "The quantity must be at least 1" })
-      .max(1000, { error: "The quantity is at most 1000" }),
-    prescriptionId: zText("prescription number", 64),
-  },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown field(s): ${issue.keys.join(", ")}` : undefined) },
-);
+export const ZDispenseRequest = z.strictObject(dispenseRequestFields, {
+  error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown field(s): ${issue.keys.join(", ")}` : undefined),
+});
 export type TDispenseRequest = z.output<typeof ZDispenseRequest>;
 export type TDispenseRequestInput = z.input<typeof ZDispenseRequest>;
+
+/**
+ * The pharmacist's form, checked in the browser as they type: the same fields, with the quantity
+ * as the text of its input. The server parses the submitted values with ZDispenseRequest.
+ */
+export const ZDispenseRequestForm = z.object({
+  ...dispenseRequestFields,
+  quantity: z
+    .string()
+    .trim()
+    .min(1, { error: "Enter the quantity as a whole number of units", abort: true })
+    .transform(Number)
+    .pipe(zQuantity),
+});
+export type TDispenseRequestFormInput = z.input<typeof ZDispenseRequestForm>;
 
 /** Idempotency-Key: what a client makes up once per logical request (a UUID is ideal). */
 export const ZIdempotencyKey = z
@@ -58,7 +109,9 @@ export const ZConfirmDispense = z.strictObject({
     error: "Use the lot number printed on the carton",
   }),
   /** When the drug was dispensed (ISO 8601 date-time); defaults to now. At most 5 minutes ahead of the registry's clock. */
-  dispensedAt: z.iso.datetime({ offset: true, error: "Enter the dispense time as an ISO 8601 date-time" }).optional(),
+  dispensedAt: z.iso
+    .datetime({ offset: true, error: "Enter the time dispensed as a date and time, e.g. 2026-03-02T14:30:00Z" })
+    .optional(),
 });
 export type TConfirmDispense = z.output<typeof ZConfirmDispense>;
 
@@ -75,7 +128,7 @@ export type TDispenseStatus = (typeof DISPENSE_STATUSES)[number];
 export const ZListDispenseAuthorizations = z.object({
   status: z.enum(DISPENSE_STATUSES, { error: `Status is one of ${DISPENSE_STATUSES.join(", ")}` }).optional(),
   decision: z.enum(["APPROVED", "DENIED"], { error: "Decision is APPROVED or DENIED" }).optional(),
-  patientRemsId: z.string().trim().max(40).optional(),
+  patientRemsId: z.preprocess((v) => (v === "" ? undefined : v), zPatientRemsId.optional()),
   prescriptionId: z.string().trim().max(64).optional(),
   from: z
     .string()
@@ -95,6 +148,8 @@ export type TListDispenseAuthorizations = z.output<typeof ZListDispenseAuthoriza
 export const ZDispenseReason = z.object({
   code: z.enum(DENIAL_REASON_CODES),
   stakeholder: z.enum(["pharmacy", "prescriber", "patient", "healthcareSetting", "program"]),
+  /** Who must act before a new request can be approved (absent on decisions stored before it was given). */
+  actor: z.enum(["pharmacy", "prescriber", "healthcareSetting", "programAdministrator"]).optional(),
   message: z.string(),
 });
 
@@ -115,6 +170,8 @@ export const ZDispenseAnswer = z.discriminatedUnion("decision", [
     warnings: z.array(ZDispenseReason),
     /** With DUPLICATE_REQUEST: the approved, unused authorization this request duplicates. */
     duplicateOfId: z.uuid().optional(),
+    /** Its authorization number (DA-…), the one a person quotes. */
+    duplicateOfNumber: z.string().optional(),
   }),
 ]);
 export type TDispenseAnswer = z.infer<typeof ZDispenseAnswer>;
@@ -136,6 +193,7 @@ export const ZDispenseAuthorizationView = z.object({
   warnings: z.array(ZDispenseReason),
   enforcementDiscretion: z.boolean(),
   duplicateOfId: z.uuid().nullable(),
+  duplicateOfNumber: z.string().nullable(),
   requestedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime().nullable(),
   dispensedAt: z.iso.datetime().nullable(),

@@ -113,7 +113,22 @@ export const viewSelect = {
   revocationReason: true,
 } satisfies Prisma.DispenseAuthorizationSelect;
 
-export type ViewRow = Prisma.DispenseAuthorizationGetPayload<{ select: typeof viewSelect }>;
+export type ViewRow = Prisma.DispenseAuthorizationGetPayload<{ select: typeof viewSelect }> & {
+  /** The number (DA-…) of the authorization a DUPLICATE_REQUEST points at, when looked up. */
+  duplicateOfNumber?: string | null;
+};
+
+/** Adds the number of the authorization each duplicate points at: people quote numbers, not ids. */
+async function withDuplicateNumbers<T extends ViewRow>(client: Db | Tx, rows: T[]): Promise<T[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.duplicateOfId ? [r.duplicateOfId] : [])))];
+  if (ids.length === 0) return rows;
+  const found = await client.dispenseAuthorization.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, authorizationNumber: true },
+  });
+  const numbers = new Map(found.map((r) => [r.id, r.authorizationNumber]));
+  return rows.map((r) => (r.duplicateOfId ? { ...r, duplicateOfNumber: numbers.get(r.duplicateOfId) ?? null } : r));
+}
 
 /** An APPROVED authorization whose expiry has passed reads as EXPIRED even before the job marks it. */
 function effectiveStatus(row: { status: DispenseStatus; expiresAt: Date | null }, now: Date): TDispenseStatus {
@@ -139,6 +154,7 @@ export function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
     warnings: row.warnings as unknown as DispenseReason[],
     enforcementDiscretion: row.enforcementDiscretion,
     duplicateOfId: row.duplicateOfId,
+    duplicateOfNumber: row.duplicateOfNumber ?? null,
     requestedAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
     dispensedAt: row.dispensedAt?.toISOString() ?? null,
@@ -170,6 +186,7 @@ function answerOf(row: ViewRow): TDispenseAnswer {
     reasons: row.reasons as unknown as DispenseReason[],
     warnings,
     ...(row.duplicateOfId ? { duplicateOfId: row.duplicateOfId } : {}),
+    ...(row.duplicateOfNumber ? { duplicateOfNumber: row.duplicateOfNumber } : {}),
   };
 }
 
@@ -282,7 +299,8 @@ async function loadFacts(
   // form; every dose. The same reduction as boundPatientFacts (./rules.ts).
   const testCodes = relevantTestCodes(input.program);
   const today = dayOf(now);
-  const settingRef = normalizeRemsId(request.healthcareSettingId) ?? request.healthcareSettingId;
+  // Canonical already (ZDispenseRequest): a REMS ID (HS-…), a certification number (HC-…) or an NPI.
+  const settingRef = request.healthcareSettingId;
   const rows = await tx.$queryRaw<FactsRow[]>`
     SELECT
       (SELECT e."status"::text FROM "Enrollment" e
@@ -295,7 +313,7 @@ async function loadFacts(
          FROM "HealthcareSetting" s
          LEFT JOIN "Enrollment" e ON e."healthcareSettingId" = s."id" AND e."programId" = ${programId}::uuid
         WHERE s."remsId" = ${settingRef} OR s."npi" = ${settingRef}
-        ORDER BY (s."remsId" = ${settingRef}) DESC
+           OR s."id" = (SELECT c."healthcareSettingId" FROM "Enrollment" c WHERE c."certificationNumber" = ${settingRef})
         LIMIT 1) AS setting,
       (SELECT json_build_object(
           'id', pt."id",
@@ -324,7 +342,7 @@ async function loadFacts(
          FROM "Patient" pt
          LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = ${programId}::uuid
         WHERE pt."remsId" = ${input.patientRemsId}) AS patient,
-      (SELECT json_build_object('id', d."id", 'expiresAt', d."expiresAt")
+      (SELECT json_build_object('id', d."id", 'number', d."authorizationNumber", 'expiresAt', d."expiresAt")
          FROM "DispenseAuthorization" d
         WHERE d."pharmacyId" = ${pharmacyId}::uuid AND d."programCode" = ${input.programCode}
           AND d."prescriptionId" = ${request.prescriptionId} AND d."status" = 'APPROVED'
@@ -350,7 +368,7 @@ async function loadFacts(
     results: { testCode: string; collectedOn: string }[];
     statusFormDates: string[];
   }>(row.patient);
-  const duplicate = json<{ id: string; expiresAt: string }>(row.duplicate);
+  const duplicate = json<{ id: string; number: string | null; expiresAt: string }>(row.duplicate);
 
   return {
     pharmacyStatus: row.pharmacy_status as CertificationStatus | null,
@@ -371,7 +389,9 @@ async function loadFacts(
           enrolledOn: patient.enrolledOn ?? dayOf(now),
         }
       : null,
-    duplicate: duplicate ? { id: duplicate.id, expiresAt: new Date(duplicate.expiresAt) } : null,
+    duplicate: duplicate
+      ? { id: duplicate.id, number: duplicate.number ?? "", expiresAt: new Date(duplicate.expiresAt) }
+      : null,
     discretionId: row.discretion_id,
     seen: row.seen === true,
   };
@@ -419,9 +439,10 @@ export async function requestDispenseAuthorization(
     try {
       const outcome = await decideAndStore(client, caller, key, requestHash, request, program, now);
       if (outcome !== "seen") return outcome;
-      const existing = await findByIdempotencyKey(client, caller.pharmacyId, key);
-      if (!existing) throw new Error("an earlier request with this Idempotency-Key was seen but cannot be read");
-      return replay(existing, requestHash, now);
+      const found = await findByIdempotencyKey(client, caller.pharmacyId, key);
+      if (!found) throw new Error("an earlier request with this Idempotency-Key was seen but cannot be read");
+      const [existing] = await withDuplicateNumbers(client, [found]);
+      return replay(existing ?? found, requestHash, now);
     } catch (error) {
       const target = uniqueTarget(error);
       // A concurrent request with the same key won: answer with its result (next loop turn).
@@ -478,6 +499,7 @@ async function decideAndStore(
     };
     let discretionId: string | null = null;
     let duplicateOfId: string | null = null;
+    let duplicateOfNumber: string | null = null;
 
     if (program && programRow) {
       // One prescription at one pharmacy at a time (see the header).
@@ -505,6 +527,7 @@ async function decideAndStore(
         duplicate = null;
       }
       duplicateOfId = duplicate?.id ?? null;
+      duplicateOfNumber = duplicate?.number ?? null;
       discretionId = loaded.discretionId;
       refs = {
         prescriberId: loaded.prescriber?.id ?? null,
@@ -519,7 +542,7 @@ async function decideAndStore(
         prescriber: loaded.prescriber,
         patient: loaded.patient,
         setting: loaded.setting,
-        duplicate: duplicate ? { authorizationId: duplicate.id } : null,
+        duplicate: duplicate ? { authorizationId: duplicate.id, authorizationNumber: duplicate.number } : null,
       };
     } else {
       facts = {
@@ -556,6 +579,7 @@ async function decideAndStore(
       warnings: decision.warnings as unknown as Prisma.JsonValue,
       enforcementDiscretion: decision.enforcementDiscretion === true,
       duplicateOfId,
+      duplicateOfNumber,
       createdAt: now,
       expiresAt: expiresOn ? expiryInstant(expiresOn) : null,
       dispensedAt: null,
@@ -933,12 +957,13 @@ export async function getDispenseAuthorization(
   requireReader(caller);
   if (!isUuid(id)) throw notFound();
   const client = options.client ?? db();
-  const row = await client.dispenseAuthorization.findFirst({
+  const found = await client.dispenseAuthorization.findFirst({
     where: { id, pharmacyId: caller.pharmacyId },
     select: viewSelect,
   });
-  if (!row) throw notFound();
-  return toView(row, options.now ?? new Date());
+  if (!found) throw notFound();
+  const [row] = await withDuplicateNumbers(client, [found]);
+  return toView(row ?? found, options.now ?? new Date());
 }
 
 /** The stored facts and who asked, for the pharmacist's detail page and the slip. */
@@ -1000,7 +1025,8 @@ export async function listDispenseAuthorizations(
       take: q.pageSize,
     }),
   ]);
-  return { items: rows.map((r) => toView(r, now)), page: q.page, pageSize: q.pageSize, total };
+  const items = (await withDuplicateNumbers(client, rows)).map((r) => toView(r, now));
+  return { items, page: q.page, pageSize: q.pageSize, total };
 }
 
 // ---------------------------------------------------------------------------------------------

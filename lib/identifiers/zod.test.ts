@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { makeRemsId } from "./rems-id";
-import { zDeaNumber, zNcpdpId, zNpi, zRemsId } from "./zod";
+import { CHECK_CHARACTER_MISMATCH, zCheckedNpi, zCheckedRemsId, zDeaNumber, zNcpdpId, zNpi, zRemsId } from "./zod";
 
 /** The messages of a failed parse (empty when it succeeds). */
 function messages(schema: z.ZodType, input: unknown): string[] {
@@ -70,5 +70,40 @@ describe("zRemsId", () => {
 
   it("refuses to build a schema for an impossible prefix", () => {
     expect(() => zRemsId("P0")).toThrow(RangeError);
+  });
+});
+
+describe("zCheckedNpi", () => {
+  const schema = zCheckedNpi("prescriber's NPI");
+  it("ignores spaces and dashes and accepts a valid NPI", () => {
+    expect(schema.parse(" 12345-67893 ")).toBe("1234567893");
+  });
+  it("tells a typo from a wrong shape", () => {
+    expect(messages(schema, "1234567890")).toEqual([CHECK_CHARACTER_MISMATCH]);
+    expect(messages(schema, "12345")).toEqual(["The prescriber's NPI is 10 digits"]);
+    expect(messages(schema, " ")).toEqual(["Enter the prescriber's NPI"]);
+  });
+});
+
+describe("zCheckedRemsId", () => {
+  const schema = zCheckedRemsId(["PT"], "patient's REMS ID");
+  const id = makeRemsId("PT", "7K4QM2XD");
+  it("accepts an id as people type it and gives the canonical form", () => {
+    expect(schema.parse(id.toLowerCase().replace(/-/g, " "))).toBe(id);
+  });
+  it("calls every one-character substitution a typo", () => {
+    const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    for (let at = 3; at < id.length; at++) {
+      if (id.charAt(at) === "-") continue;
+      for (const c of alphabet) {
+        if (c === id.charAt(at)) continue;
+        expect(messages(schema, `${id.slice(0, at)}${c}${id.slice(at + 1)}`)).toEqual([CHECK_CHARACTER_MISMATCH]);
+      }
+    }
+  });
+  it("says when the shape or the prefix is wrong, one problem at a time", () => {
+    expect(messages(schema, "PT-123")).toEqual(["Enter the patient's REMS ID as PT-XXXX-XXXX-X"]);
+    expect(messages(schema, makeRemsId("HS", "7K4QM2XD"))).toEqual(["A patient's REMS ID starts with PT-"]);
+    expect(messages(schema, "")).toEqual(["Enter the patient's REMS ID"]);
   });
 });

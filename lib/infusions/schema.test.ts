@@ -41,4 +41,12 @@ describe("ZRecordInfusion", () => {
     expect(errorPaths({ ...valid, authorizationNumber: generateRemsId("PT") })).toEqual(["authorizationNumber"]);
     expect(errorPaths({ ...valid, authorizationNumber: "DA-12" })).toEqual(["authorizationNumber"]);
   });
+  it("calls a mistyped authorization number a typo", () => {
+    const number = generateRemsId("DA");
+    const typo = `${number.slice(0, 3)}${number.charAt(3) === "7" ? "8" : "7"}${number.slice(4)}`;
+    const parsed = ZRecordInfusion.safeParse({ ...valid, authorizationNumber: typo });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => i.message)).toEqual([
+      "The check character does not match — probably a typo",
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isIsoDate } from "../courses/dates";
-import { isValidRemsId, normalizeRemsId } from "../identifiers/rems-id";
+import { CHECK_CHARACTER_MISMATCH, checkRemsId } from "../identifiers/zod";
 
 export const REACTION_SEVERITIES = ["mild", "moderate", "severe"] as const;
 export type TReactionSeverity = (typeof REACTION_SEVERITIES)[number];
@@ -15,9 +15,18 @@ const ZYesNo = z.enum(["yes", "no"], { error: "Answer yes or no" });
 export const ZAuthorizationNumber = z
   .string({ error: "Enter the dispense authorization number" })
   .trim()
-  .transform((value) => (value === "" ? undefined : (normalizeRemsId(value) ?? value.toUpperCase())))
-  .refine((value) => value === undefined || isValidRemsId(value, "DA"), {
-    error: "This is not a dispense authorization number: check it against the one the pharmacy gave (DA-XXXX-XXXX-X)",
+  .transform((value, ctx) => {
+    if (value === "") return undefined;
+    const checked = checkRemsId(value, ["DA"]);
+    if (checked.ok) return checked.id;
+    ctx.addIssue({
+      code: "custom",
+      message:
+        checked.problem === "check"
+          ? CHECK_CHARACTER_MISMATCH
+          : "This is not a dispense authorization number: check it against the one the pharmacy gave (DA-XXXX-XXXX-X)",
+    });
+    return z.NEVER;
   })
   .optional();
 

@@ -1,53 +1,94 @@
 import { describe, expect, it } from "vitest";
-import { certificationAnswer, classifySearch, prescriberDisplayName, publicStatusText } from "./rules";
+import { certificationAnswer, classifySearch, prescriberDisplayName } from "./rules";
 
 describe("certificationAnswer", () => {
-  it("names a certified prescriber and gives the certification number", () => {
+  it("names a certified prescriber and gives the certification number and its dates", () => {
     expect(
       certificationAnswer({
         kind: "prescriber",
         name: "Ada Lovelace, MD",
-        enrollment: { status: "CERTIFIED", certificationNumber: "RX-1234-5678-9" },
+        enrollment: {
+          status: "CERTIFIED",
+          certificationNumber: "RX-1234-5678-9",
+          certifiedAt: new Date("2026-01-15T10:00:00Z"),
+          expiresAt: new Date("2028-01-14T23:59:59Z"),
+        },
       }),
     ).toEqual({
       kind: "prescriber",
       name: "Ada Lovelace, MD",
       certified: true,
-      status: "CERTIFIED",
       certificationNumber: "RX-1234-5678-9",
+      certifiedOn: "2026-01-15",
+      expiresOn: "2028-01-14",
+      remsId: null,
     });
   });
 
-  it.each(["DRAFT", "SUBMITTED", "CHANGES_REQUESTED", "REJECTED", "SUSPENDED", "DECERTIFIED", "EXPIRED"] as const)(
-    "says nothing about who a %s prescriber is",
-    (status) => {
-      const answer = certificationAnswer({
-        kind: "prescriber",
-        name: "Ben Carson-Reed, MD",
-        enrollment: { status, certificationNumber: status === "SUSPENDED" ? "RX-0000-0000-0" : null },
-      });
-      expect(answer).toEqual({ kind: "prescriber", name: "", certified: false, status, certificationNumber: null });
-    },
-  );
+  const notCertified = [
+    "DRAFT",
+    "SUBMITTED",
+    "CHANGES_REQUESTED",
+    "REJECTED",
+    "SUSPENDED",
+    "DECERTIFIED",
+    "EXPIRED",
+  ] as const;
 
-  it("reports a known stakeholder without an enrollment in the programme as NOT_ENROLLED", () => {
-    expect(certificationAnswer({ kind: "pharmacy", name: "Corner Pharmacy", enrollment: null })).toEqual({
+  it.each(notCertified)("says only 'not certified' about a %s prescriber, and nothing about who it is", (status) => {
+    const answer = certificationAnswer({
+      kind: "prescriber",
+      name: "Ben Carson-Reed, MD",
+      enrollment: {
+        status,
+        certificationNumber: status === "SUSPENDED" ? "RX-0000-0000-0" : null,
+        certifiedAt: new Date("2025-01-01T00:00:00Z"),
+        expiresAt: new Date("2027-01-01T00:00:00Z"),
+      },
+    });
+    expect(answer).toEqual({
+      kind: "prescriber",
+      name: "",
+      certified: false,
+      certificationNumber: null,
+      certifiedOn: null,
+      expiresOn: null,
+      remsId: null,
+    });
+  });
+
+  it.each(notCertified)("gives the same answer for a %s organisation as for one never enrolled", (status) => {
+    const facts = { kind: "pharmacy" as const, name: "Corner Pharmacy" };
+    const enrolled = certificationAnswer({
+      ...facts,
+      enrollment: { status, certificationNumber: "DP-1111-2222-3", certifiedAt: new Date("2025-01-01") },
+    });
+    expect(enrolled).toEqual(certificationAnswer({ ...facts, enrollment: null }));
+    expect(enrolled).toEqual({
       kind: "pharmacy",
       name: "Corner Pharmacy",
       certified: false,
-      status: "NOT_ENROLLED",
       certificationNumber: null,
+      certifiedOn: null,
+      expiresOn: null,
+      remsId: null,
     });
+    expect(Object.keys(enrolled)).not.toContain("status");
   });
 
-  it("keeps an organisation's name when it is not certified, but never a lapsed certification number", () => {
-    const answer = certificationAnswer({
-      kind: "healthcareSetting",
+  it("gives a healthcare setting's REMS ID, certified or not", () => {
+    const setting = { kind: "healthcareSetting" as const, name: "Lakeside Infusion", remsId: "HS-1111-2222-3" };
+    expect(
+      certificationAnswer({ ...setting, enrollment: { status: "CERTIFIED", certificationNumber: "HC-4444-5555-6" } }),
+    ).toMatchObject({ certified: true, remsId: "HS-1111-2222-3", certificationNumber: "HC-4444-5555-6" });
+    expect(
+      certificationAnswer({ ...setting, enrollment: { status: "SUSPENDED", certificationNumber: "HC-4444-5555-6" } }),
+    ).toMatchObject({
       name: "Lakeside Infusion",
-      enrollment: { status: "SUSPENDED", certificationNumber: "HC-1111-2222-3" },
+      certified: false,
+      remsId: "HS-1111-2222-3",
+      certificationNumber: null,
     });
-    expect(answer).toMatchObject({ name: "Lakeside Infusion", certified: false, status: "SUSPENDED" });
-    expect(answer.certificationNumber).toBeNull();
   });
 });
 
@@ -86,13 +127,5 @@ describe("classifySearch", () => {
     expect(classifySearch("a").ok).toBe(false);
     expect(classifySearch("").ok).toBe(false);
     expect(classifySearch("x".repeat(101)).ok).toBe(false);
-  });
-});
-
-describe("publicStatusText", () => {
-  it("explains each status in plain words", () => {
-    expect(publicStatusText("NOT_ENROLLED")).toBe("Not enrolled in this programme");
-    expect(publicStatusText("SUBMITTED")).toBe("Enrollment in progress");
-    expect(publicStatusText("SUSPENDED")).toBe("Certification suspended");
   });
 });

@@ -7,8 +7,6 @@ import { isCertified } from "../certification/rules";
 import type { EnrollmentStatus, StakeholderKind } from "../generated/prisma/enums";
 
 export type LookupKind = "prescriber" | "pharmacy" | "healthcareSetting";
-/** An enrollment status, or NOT_ENROLLED when the stakeholder is known but not in this programme. */
-export type LookupStatus = EnrollmentStatus | "NOT_ENROLLED";
 
 export const LOOKUP_KINDS: Record<Exclude<StakeholderKind, "PATIENT">, LookupKind> = {
   PRESCRIBER: "prescriber",
@@ -16,36 +14,58 @@ export const LOOKUP_KINDS: Record<Exclude<StakeholderKind, "PATIENT">, LookupKin
   HEALTHCARE_SETTING: "healthcareSetting",
 };
 
+/**
+ * What the registry tells anyone who asks: certified or not, and for a certified party what a
+ * dispensing pharmacist needs to record it (the certification number and its dates). Never the
+ * enrollment status: whether someone applied, was refused, suspended or let it lapse is not public.
+ */
 export interface CertificationAnswer {
   kind: LookupKind;
   name: string;
   certified: boolean;
-  status: LookupStatus;
   certificationNumber: string | null;
+  /** First day of the certification in force (YYYY-MM-DD, UTC); null when not certified. */
+  certifiedOn: string | null;
+  /** Last day it is valid without recertification (YYYY-MM-DD, UTC); null when not certified or open-ended. */
+  expiresOn: string | null;
+  /** A healthcare setting's REMS ID (HS-…), the id a pharmacy can name it by; null for other kinds. */
+  remsId: string | null;
 }
 
 export interface StakeholderFacts {
   kind: LookupKind;
   /** Organisation name, or the prescriber's display name. */
   name: string;
-  enrollment: { status: EnrollmentStatus; certificationNumber: string | null } | null;
+  /** A healthcare setting's REMS ID. */
+  remsId?: string | null;
+  enrollment: {
+    status: EnrollmentStatus;
+    certificationNumber: string | null;
+    certifiedAt?: Date | null;
+    expiresAt?: Date | null;
+  } | null;
+}
+
+function dayOf(date: Date | null | undefined): string | null {
+  return date ? date.toISOString().slice(0, 10) : null;
 }
 
 /**
- * The answer the registry gives anyone who asks. A certification number is only given while the
- * certification is in force, so an old number is never presented as valid. A prescriber's name is
- * only given when certified: it confirms who holds the certification without telling strangers who
- * has applied, been refused or been suspended.
+ * The answer the registry gives anyone who asks. A certification number and dates are only given
+ * while the certification is in force, so an old number is never presented as valid. A prescriber's
+ * name is only given when certified: it confirms who holds the certification without telling
+ * strangers who has applied, been refused or been suspended. Organisations are public by name.
  */
 export function certificationAnswer(facts: StakeholderFacts): CertificationAnswer {
-  const status: LookupStatus = facts.enrollment?.status ?? "NOT_ENROLLED";
-  const certified = isCertified(status);
+  const certified = facts.enrollment !== null && isCertified(facts.enrollment.status);
   return {
     kind: facts.kind,
     name: facts.kind === "prescriber" && !certified ? "" : facts.name,
     certified,
-    status,
     certificationNumber: certified ? (facts.enrollment?.certificationNumber ?? null) : null,
+    certifiedOn: certified ? dayOf(facts.enrollment?.certifiedAt) : null,
+    expiresOn: certified ? dayOf(facts.enrollment?.expiresAt) : null,
+    remsId: facts.kind === "healthcareSetting" ? (facts.remsId ?? null) : null,
   };
 }
 
@@ -53,26 +73,6 @@ export function certificationAnswer(facts: StakeholderFacts): CertificationAnswe
 export function prescriberDisplayName(p: { firstName: string; lastName: string; credentials?: string | null }): string {
   const name = `${p.firstName} ${p.lastName}`.trim();
   return p.credentials?.trim() ? `${name}, ${p.credentials.trim()}` : name;
-}
-
-const PUBLIC_STATUS_TEXT: Record<LookupStatus, string> = {
-  CERTIFIED: "Certified",
-  NOT_ENROLLED: "Not enrolled in this programme",
-  DRAFT: "Enrollment in progress",
-  SUBMITTED: "Enrollment in progress",
-  CHANGES_REQUESTED: "Enrollment in progress",
-  REJECTED: "Enrollment not approved",
-  SUSPENDED: "Certification suspended",
-  DECERTIFIED: "Decertified",
-  EXPIRED: "Certification expired",
-  ENROLLED: "Enrolled",
-  NOT_AUTHORIZED: "Not authorized",
-  DISENROLLED: "Disenrolled",
-};
-
-/** The short explanation shown next to "Not certified" for an organisation. */
-export function publicStatusText(status: LookupStatus): string {
-  return PUBLIC_STATUS_TEXT[status];
 }
 
 export type SearchQuery =

@@ -13,7 +13,6 @@ import {
   certificationAnswer,
   classifySearch,
   type LookupKind,
-  type LookupStatus,
   prescriberDisplayName,
   type SearchQuery,
 } from "./rules";
@@ -60,7 +59,9 @@ async function findProgram(code: string, client: Db) {
   return program;
 }
 
-const enrollmentFacts = { select: { status: true, certificationNumber: true } } as const;
+const enrollmentFacts = {
+  select: { status: true, certificationNumber: true, certifiedAt: true, expiresAt: true },
+} as const;
 
 /** The stakeholder with this NPI (prescribers, then pharmacies, then healthcare settings) and its enrollment. */
 async function findByNpi(programId: string, npi: string, client: Db) {
@@ -87,16 +88,24 @@ async function findByNpi(programId: string, npi: string, client: Db) {
   if (pharmacy) return { kind: "pharmacy" as const, name: pharmacy.name, enrollment: pharmacy.enrollments[0] ?? null };
   const setting = await client.healthcareSetting.findUnique({
     where: { npi },
-    select: { name: true, enrollments: { where: { programId }, ...enrollmentFacts } },
+    select: { name: true, remsId: true, enrollments: { where: { programId }, ...enrollmentFacts } },
   });
-  if (setting)
-    return { kind: "healthcareSetting" as const, name: setting.name, enrollment: setting.enrollments[0] ?? null };
+  if (setting) {
+    return {
+      kind: "healthcareSetting" as const,
+      name: setting.name,
+      remsId: setting.remsId,
+      enrollment: setting.enrollments[0] ?? null,
+    };
+  }
   return null;
 }
 
 /**
  * The API answer for `?npi=` or `?ncpdpId=`: 404 for an unknown programme or an identifier nobody
- * in the registry has, 400 (with field errors) for a malformed one.
+ * in the registry has, 400 (with field errors) for a malformed one. A prescriber who is not
+ * certified gets the same 404 as an NPI nobody has: a prescriber is in the registry only because
+ * they applied, so telling the two apart would say who applied.
  */
 export async function lookupCertification(
   programCode: string,
@@ -122,15 +131,16 @@ export async function lookupCertification(
     });
     facts = pharmacy ? { kind: "pharmacy", name: pharmacy.name, enrollment: pharmacy.enrollments[0] ?? null } : null;
   }
-  if (!facts) {
+  const answer = facts ? certificationAnswer(facts) : null;
+  if (!answer || (answer.kind === "prescriber" && !answer.certified)) {
     throw new AppError(
       "NOT_FOUND",
       npi !== undefined
-        ? "No one in the registry has this NPI."
+        ? `No prescriber, pharmacy or healthcare setting certified in the ${program.name} has this NPI.`
         : "No pharmacy in the registry has this NCPDP provider ID.",
     );
   }
-  return certificationAnswer(facts);
+  return answer;
 }
 
 /**
@@ -162,9 +172,12 @@ export interface OrganisationResult {
   state: string | null;
   npi: string | null;
   ncpdpId: string | null;
+  /** A healthcare setting's REMS ID; null for a pharmacy. */
+  remsId: string | null;
   certified: boolean;
-  status: LookupStatus;
   certificationNumber: string | null;
+  certifiedOn: string | null;
+  expiresOn: string | null;
 }
 
 export const MAX_SEARCH_RESULTS = 20;
@@ -176,7 +189,13 @@ interface OrganisationRow {
   state: string | null;
   npi: string | null;
   ncpdpId?: string;
-  enrollments: { status: EnrollmentStatus; certificationNumber: string | null }[];
+  remsId?: string;
+  enrollments: {
+    status: EnrollmentStatus;
+    certificationNumber: string | null;
+    certifiedAt: Date | null;
+    expiresAt: Date | null;
+  }[];
 }
 
 function organisationWhere(query: SearchQuery, kind: "pharmacy" | "healthcareSetting") {
@@ -224,11 +243,21 @@ export async function searchOrganisations(
         })
       : [],
     settingWhere
-      ? client.healthcareSetting.findMany({ where: settingWhere, select: columns, orderBy: { name: "asc" }, take })
+      ? client.healthcareSetting.findMany({
+          where: settingWhere,
+          select: { ...columns, remsId: true },
+          orderBy: { name: "asc" },
+          take,
+        })
       : [],
   ]);
   const toResult = (kind: OrganisationResult["kind"], row: OrganisationRow): OrganisationResult => {
-    const answer = certificationAnswer({ kind, name: row.name, enrollment: row.enrollments[0] ?? null });
+    const answer = certificationAnswer({
+      kind,
+      name: row.name,
+      remsId: row.remsId ?? null,
+      enrollment: row.enrollments[0] ?? null,
+    });
     return {
       id: row.id,
       kind,
@@ -237,9 +266,11 @@ export async function searchOrganisations(
       state: row.state,
       npi: row.npi,
       ncpdpId: row.ncpdpId ?? null,
+      remsId: answer.remsId,
       certified: answer.certified,
-      status: answer.status,
       certificationNumber: answer.certificationNumber,
+      certifiedOn: answer.certifiedOn,
+      expiresOn: answer.expiresOn,
     };
   };
   const all = [

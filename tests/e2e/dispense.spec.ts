@@ -72,13 +72,34 @@ test.describe("dispense authorization (pharmacist)", () => {
     expect(slipResponse.headers()["content-type"]).toBe("application/pdf");
     expect((await slipResponse.body()).subarray(0, 5).toString()).toBe("%PDF-");
 
-    await result.getByRole("link", { name: "Open the authorization" }).click();
+    // Asking again for the same prescription: denied as a duplicate, naming the approval by its number.
+    await page.getByRole("button", { name: "Request authorization" }).click();
+    await expect(result.getByText("Denied — do not dispense")).toBeVisible();
+    const duplicate = result.locator('[data-code="DUPLICATE_REQUEST"]');
+    await expect(duplicate).toContainText(authorizationNumber);
+    await expect(duplicate).not.toContainText(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    await result.getByRole("link", { name: `Open authorization ${authorizationNumber}` }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText(authorizationNumber);
     await expect(page.getByText("Approved, not yet dispensed")).toBeVisible();
+
+    // The time dispensed: optional, in UTC, and a time in the future is refused next to the field.
+    const dispensedAt = page.getByLabel("Time dispensed, in UTC (optional)");
+    await expect(page.locator("#confirm-dispensedAt-hint")).toContainText("Leave empty to use the current time");
     await page.getByLabel("Lot number").fill("L2026-77");
+    await dispensedAt.fill("2099-01-01T10:00");
     await page.getByRole("button", { name: "Confirm dispense" }).click();
+    await expect(page.locator("#confirm-dispensedAt-error")).toHaveText("The dispense time is in the future");
+    await expect(dispensedAt).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByTestId("dispense-confirmed")).toHaveCount(0);
+    await dispensedAt.fill("");
+    await page.getByRole("button", { name: "Confirm dispense" }).click();
+    await expect(page.getByTestId("dispense-confirmed")).toContainText(
+      `Dispense confirmed. 3 vials, lot L2026-77, dispensed`,
+    );
+    await expect(page.getByTestId("dispense-confirmed")).toContainText(`${authorizationNumber} is now used`);
     await expect(page.locator("[data-status]").first()).toHaveText("Dispensed");
-    await expect(page.getByText(/3 vials, lot L2026-77/)).toBeVisible();
+    await expect(page.getByText(/3 vials, lot L2026-77/).first()).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.getByLabel("Reason for the reversal").fill("Not picked up by the infusion center");
     await page.getByRole("button", { name: "Reverse dispense" }).click();
@@ -100,12 +121,12 @@ test.describe("dispense authorization (pharmacist)", () => {
     // A malformed NPI is refused next to its field; nothing typed is lost.
     await page.getByLabel("Prescriber NPI").fill("12345");
     await page.getByLabel("Patient REMS ID").fill(w.patients.overdueLabs.remsId);
-    await page.getByLabel("Healthcare setting REMS ID or NPI").fill(w.setting.id);
+    await page.getByLabel("Healthcare setting", { exact: true }).fill(w.setting.id);
     await page.getByLabel("Quantity").fill("3");
     await page.getByLabel("Prescription number").fill(prescription);
     await page.getByRole("button", { name: "Request authorization" }).click();
     const npi = page.getByLabel("Prescriber NPI");
-    await expect(page.locator("#prescriberNpi-error")).toHaveText("The prescriber's NPI must be 10 digits");
+    await expect(page.locator("#prescriberNpi-error")).toHaveText("The prescriber's NPI is 10 digits");
     await expect(npi).toHaveAttribute("aria-invalid", "true");
     await expect(npi).toHaveAttribute("aria-describedby", /prescriberNpi-error/);
     await expect(page.getByLabel("Patient REMS ID")).toHaveValue(w.patients.overdueLabs.remsId);
@@ -160,7 +181,7 @@ test.describe("dispense authorization (pharmacist)", () => {
     await noJs.goto("/pharmacy/dispense");
     await noJs.getByLabel("Prescriber NPI").fill(w.prescribers.ada.npi);
     await noJs.getByLabel("Patient REMS ID").fill(w.patients.overdueLabs.remsId);
-    await noJs.getByLabel("Healthcare setting REMS ID or NPI").fill(w.setting.id);
+    await noJs.getByLabel("Healthcare setting", { exact: true }).fill(w.setting.id);
     await noJs.getByLabel("Quantity").fill("3");
     await noJs.getByLabel("Prescription number").fill(prescription);
     await noJs.getByRole("button", { name: "Request authorization" }).click();
@@ -168,6 +189,71 @@ test.describe("dispense authorization (pharmacist)", () => {
     await expect(noJs.locator('[data-code="MONITORING_OVERDUE"]')).toBeVisible();
     await expect(noJs.getByLabel("Prescription number")).toHaveValue(prescription);
     await context.close();
+  });
+
+  test("a mistyped patient REMS ID is a field error as the pharmacist types, and on the server; nothing is stored", async ({
+    browser,
+    page,
+  }) => {
+    test.setTimeout(60_000);
+    const w = world();
+    const prescription = prescriptionNumber("typo");
+    const remsId = w.patients.compliant.remsId;
+    // One character of the body changed: a slip of the finger.
+    const typo = `${remsId.slice(0, 3)}${remsId.charAt(3) === "7" ? "8" : "7"}${remsId.slice(4)}`;
+    const message = "The check character does not match — probably a typo";
+    await signIn(page, w.accounts.pharmacist, w.password);
+    await page.goto("/pharmacy/dispense");
+
+    const patient = page.getByLabel("Patient REMS ID");
+    const patientError = page.locator("#patientRemsId-error");
+    await page.getByLabel("Prescriber NPI").fill(w.prescribers.ada.npi);
+    await patient.fill(typo);
+    await expect(patientError).toHaveCount(0);
+    // Leaving the field checks it, before anything is sent.
+    await patient.press("Tab");
+    await expect(patientError).toHaveText(message);
+    await expect(patient).toHaveAttribute("aria-invalid", "true");
+    await expect(patient).toHaveAttribute("aria-describedby", /patientRemsId-error/);
+    // From then on it is checked as they type: corrected, the error goes; mistyped again, it is back.
+    await patient.fill(remsId);
+    await expect(patientError).toHaveCount(0);
+    await patient.fill(typo);
+    await expect(patientError).toHaveText(message);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByLabel("Healthcare setting", { exact: true }).fill(w.setting.id);
+    await page.getByLabel("Quantity").fill("3");
+    await page.getByLabel("Prescription number").fill(prescription);
+    await page.getByRole("button", { name: "Request authorization" }).click();
+    await expect(patient).toBeFocused();
+    await expect(patientError).toHaveText(message);
+    await expect(page.getByTestId("dispense-result")).toHaveCount(0);
+
+    // Without JavaScript the server's check says the same, next to the field, and keeps what was typed.
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      baseURL: test.info().project.use.baseURL,
+      storageState: await page.context().storageState(),
+    });
+    const noJs = await context.newPage();
+    await noJs.goto("/pharmacy/dispense");
+    await noJs.getByLabel("Prescriber NPI").fill(w.prescribers.ada.npi);
+    await noJs.getByLabel("Patient REMS ID").fill(typo);
+    await noJs.getByLabel("Healthcare setting", { exact: true }).fill(w.setting.id);
+    await noJs.getByLabel("Quantity").fill("3");
+    await noJs.getByLabel("Prescription number").fill(prescription);
+    await noJs.getByRole("button", { name: "Request authorization" }).click();
+    await expect(noJs.locator("#patientRemsId-error")).toHaveText(message);
+    await expect(noJs.getByLabel("Patient REMS ID")).toHaveAttribute("aria-invalid", "true");
+    await expect(noJs.getByLabel("Patient REMS ID")).toHaveValue(typo);
+    await expect(noJs.getByLabel("Prescription number")).toHaveValue(prescription);
+    await expect(noJs.getByTestId("dispense-result")).toHaveCount(0);
+    await context.close();
+
+    // Nothing was stored: no decision, not even a denial, for this prescription.
+    await page.goto(`/pharmacy/authorizations?prescriptionId=${encodeURIComponent(prescription)}`);
+    await expect(page.getByTestId("authorization-count")).toHaveText("No authorizations match these filters.");
   });
 
   test("the pharmacy's representative creates an API key, sees it once, and revokes it", async ({ page }) => {

@@ -16,8 +16,8 @@ test.describe("public certification lookup (no sign-in)", () => {
   test("finds the demo pharmacy by name and by NCPDP ID", async ({ page }) => {
     await searchOrganisations(page, "demo specialty");
     const row = resultRow(page, "Demo Specialty Pharmacy");
-    await expect(row.locator("td[data-status]")).toContainText("Certified");
-    await expect(row.locator('td[data-status="CERTIFIED"]')).toContainText(/No\. DP-/);
+    await expect(row.locator('td[data-certified="true"]')).toContainText("Certified");
+    await expect(row.locator('td[data-certified="true"]')).toContainText(/No\. DP-/);
     await expect(page).toHaveURL(/\/lookup\?program=LEMTRADA&q=demo\+specialty/);
 
     await searchOrganisations(page, "1234563");
@@ -29,7 +29,10 @@ test.describe("public certification lookup (no sign-in)", () => {
     await searchOrganisations(page, "Springfield");
     const row = resultRow(page, "Demo Infusion Center");
     await expect(row).toContainText("Healthcare setting");
-    await expect(row.locator('td[data-status="CERTIFIED"]')).toContainText("Certified");
+    await expect(row.locator('td[data-certified="true"]')).toContainText("Certified");
+    // The setting's REMS ID, which a pharmacy can name it by in a dispense request, and its certification number.
+    await expect(row).toContainText(/REMS ID HS-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]/);
+    await expect(row).toContainText(/No\. HC-/);
   });
 
   test("says certified or not certified for a prescriber NPI, and nothing more", async ({ page }) => {
@@ -44,6 +47,16 @@ test.describe("public certification lookup (no sign-in)", () => {
     await page.getByRole("button", { name: "Check prescriber" }).click();
     await expect(page.getByTestId("prescriber-result").locator("strong")).toHaveText("Not certified");
     await expect(page.getByText("Carson-Reed")).toHaveCount(0);
+  });
+
+  test("says only 'not certified' for an organisation that is not, never why", async ({ page }) => {
+    // The demo world's organisations are all certified: ask for them all and read every row.
+    await searchOrganisations(page, "demo");
+    const notCertified = page.locator('td[data-certified="false"]');
+    for (const cell of await notCertified.all()) await expect(cell).toHaveText("Not certified");
+    await expect(page.getByRole("table")).not.toContainText(
+      /in progress|not approved|suspended|decertified|expired|Enrollment/i,
+    );
   });
 
   test("explains a mistyped number next to the field", async ({ page }) => {

@@ -238,7 +238,7 @@ beforeAll(async () => {
 
 async function approved(key: string, body: Record<string, unknown>) {
   const answer = decisionOf(await call(BASE, { key, body }));
-  expect(answer, JSON.stringify(answer)).toMatchObject({ decision: "APPROVED" });
+  if (answer.decision !== "APPROVED") throw new Error(`expected an approval: ${JSON.stringify(answer)}`);
   return answer;
 }
 
@@ -390,16 +390,154 @@ describe("POST /api/v1/dispense-authorizations: decisions", () => {
     expect(view.reasons.map((r) => r.code)).toEqual(reasonCodes(answer));
   });
 
-  it("DUPLICATE_REQUEST names the unused authorization, in the message and the stored row", async () => {
+  it("DUPLICATE_REQUEST names the unused authorization by its number, never its internal id", async () => {
     const { request } = await patientCase();
     const body = request();
     const first = await approved(pharmacyA.key, body);
     const second = decisionOf(await call(BASE, { key: pharmacyA.key, body }));
     expect(reasonCodes(second)).toEqual(["DUPLICATE_REQUEST"]);
-    expect(second.decision === "DENIED" && second.reasons[0]?.message).toContain(first.id);
-    expect(viewOf(await call(`${BASE}/${second.id}`, { key: pharmacyA.key })).duplicateOfId).toBe(first.id);
+    if (second.decision !== "DENIED") throw new Error("expected a denial");
+    expect(second.reasons[0]?.message).toContain(first.authorizationNumber);
+    expect(second.reasons[0]?.message).not.toContain(first.id);
+    expect(second).toMatchObject({ duplicateOfId: first.id, duplicateOfNumber: first.authorizationNumber });
+    const view = viewOf(await call(`${BASE}/${second.id}`, { key: pharmacyA.key }));
+    expect(view).toMatchObject({ duplicateOfId: first.id, duplicateOfNumber: first.authorizationNumber });
+    expect(view.reasons[0]?.message).toContain(first.authorizationNumber);
+    const listed = ZDispenseAuthorizationPage.parse(
+      (await call(`${BASE}?prescriptionId=${encodeURIComponent(String(body.prescriptionId))}`, { key: pharmacyA.key }))
+        .body,
+    );
+    expect(listed.items.find((i) => i.id === second.id)?.duplicateOfNumber).toBe(first.authorizationNumber);
+    // A replay of the denied request still names the number.
+    const stored = await db().dispenseAuthorization.findUniqueOrThrow({
+      where: { id: second.id },
+      select: { idempotencyKey: true },
+    });
+    const replay = decisionOf(await call(BASE, { key: pharmacyA.key, body, idempotencyKey: stored.idempotencyKey }));
+    expect(replay).toMatchObject({ id: second.id, duplicateOfNumber: first.authorizationNumber });
     // Another pharmacy's authorization for the same prescription number is not a duplicate.
     expect((await approved(pharmacyB.key, body)).decision).toBe("APPROVED");
+  });
+});
+
+/** The id with one character of its body changed: what a slip of the finger makes of it. */
+function typoOf(id: string): string {
+  const at = 3;
+  const replacement = id.charAt(at) === "7" ? "8" : "7";
+  return `${id.slice(0, at)}${replacement}${id.slice(at + 1)}`;
+}
+
+/** An NPI with its last (check) digit changed. */
+function npiTypo(npi: string): string {
+  return `${npi.slice(0, 9)}${(Number(npi.charAt(9)) + 1) % 10}`;
+}
+
+const TYPO = "The check character does not match — probably a typo";
+
+async function storedFor(prescriptionId: unknown): Promise<number> {
+  return db().dispenseAuthorization.count({ where: { prescriptionId: String(prescriptionId) } });
+}
+
+describe("POST /api/v1/dispense-authorizations: identifiers are checked as identifiers", () => {
+  it("a one-character typo of an enrolled patient's REMS ID is a 422 field error, and nothing is stored", async () => {
+    const { request, patient } = await patientCase();
+    const body = request({ patientRemsId: typoOf(patient.remsId) });
+    const error = errorOf(await call(BASE, { key: pharmacyA.key, body }), 422, "VALIDATION");
+    expect(error.fields).toEqual({ patientRemsId: [TYPO] });
+    expect(await storedFor(body.prescriptionId)).toBe(0);
+    // The same id typed the way people type it (lower case, spaces, O for 0) is the patient.
+    const typed = patient.remsId.toLowerCase().replace(/-/g, " ").replace(/0/g, "o");
+    expect((await approved(pharmacyA.key, request({ patientRemsId: typed }))).decision).toBe("APPROVED");
+  });
+
+  it("a typo in the prescriber's NPI or in any form of the setting's id is a 422 field error", async () => {
+    const { request, prescriber, setting } = await patientCase();
+    const remsId = (
+      await db().healthcareSetting.findUniqueOrThrow({ where: { id: setting.setting.id }, select: { remsId: true } })
+    ).remsId;
+    const certificationNumber = setting.enrollment?.certificationNumber ?? "";
+    const cases: [Record<string, unknown>, string][] = [
+      [{ prescriberNpi: npiTypo(prescriber.prescriber.npi) }, "prescriberNpi"],
+      [{ healthcareSettingId: typoOf(remsId) }, "healthcareSettingId"],
+      [{ healthcareSettingId: typoOf(certificationNumber) }, "healthcareSettingId"],
+      [{ healthcareSettingId: npiTypo(setting.setting.npi ?? "") }, "healthcareSettingId"],
+    ];
+    for (const [overrides, field] of cases) {
+      const body = request(overrides);
+      const error = errorOf(await call(BASE, { key: pharmacyA.key, body }), 422, "VALIDATION");
+      expect(error.fields, JSON.stringify(overrides)).toEqual({ [field]: [TYPO] });
+      expect(await storedFor(body.prescriptionId)).toBe(0);
+    }
+    // Not an id of any kind the setting can be named by: said so, on the field.
+    const wrongKind = errorOf(
+      await call(BASE, { key: pharmacyA.key, body: request({ healthcareSettingId: generateRemsId("PT") }) }),
+      422,
+      "VALIDATION",
+    );
+    expect(wrongKind.fields?.healthcareSettingId?.[0]).toMatch(/HS-.*HC-.*NPI/);
+  });
+
+  it("a well-formed id that matches no one is a denial that tells the pharmacy to check the id", async () => {
+    const { request } = await patientCase();
+    const patient = decisionOf(
+      await call(BASE, { key: pharmacyA.key, body: request({ patientRemsId: generateRemsId("PT") }) }),
+    );
+    if (patient.decision !== "DENIED") throw new Error("expected a denial");
+    expect(patient.reasons).toEqual([
+      {
+        code: "PATIENT_NOT_ENROLLED",
+        stakeholder: "patient",
+        actor: "pharmacy",
+        message: "No patient with this REMS ID is enrolled in the LEMTRADA REMS — check the ID on the prescription.",
+      },
+    ]);
+    const prescriber = decisionOf(
+      await call(BASE, { key: pharmacyA.key, body: request({ prescriberNpi: uniqueNpi() }) }),
+    );
+    expect(prescriber.decision === "DENIED" && prescriber.reasons).toEqual([
+      expect.objectContaining({
+        code: "PRESCRIBER_NOT_CERTIFIED",
+        actor: "pharmacy",
+        message: expect.stringMatching(/check the NPI/),
+      }),
+    ]);
+    const setting = decisionOf(
+      await call(BASE, { key: pharmacyA.key, body: request({ healthcareSettingId: generateRemsId("HC") }) }),
+    );
+    expect(setting.decision === "DENIED" && setting.reasons).toEqual([
+      expect.objectContaining({
+        code: "SETTING_NOT_CERTIFIED",
+        actor: "pharmacy",
+        message: expect.stringMatching(/check the setting's ID/),
+      }),
+    ]);
+  });
+
+  it("names the setting by its certification number (HC-…), its NPI or its REMS ID", async () => {
+    const { request, setting } = await patientCase();
+    const certificationNumber = setting.enrollment?.certificationNumber ?? "";
+    expect(certificationNumber).toMatch(/^HC-/);
+    const byNumber = await approved(pharmacyA.key, request({ healthcareSettingId: certificationNumber.toLowerCase() }));
+    const view = viewOf(await call(`${BASE}/${byNumber.id}`, { key: pharmacyA.key }));
+    expect(view.healthcareSettingId).toBe(certificationNumber);
+    const npi = setting.setting.npi ?? "";
+    const byNpi = await approved(pharmacyA.key, request({ healthcareSettingId: `${npi.slice(0, 5)} ${npi.slice(5)}` }));
+    expect(viewOf(await call(`${BASE}/${byNpi.id}`, { key: pharmacyA.key })).healthcareSettingId).toBe(npi);
+    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+      where: { id: byNumber.id },
+      select: { healthcareSettingId: true },
+    });
+    expect(row.healthcareSettingId).toBe(setting.setting.id);
+  });
+
+  it("a typo in the patient REMS ID filter is a 422 field error", async () => {
+    const { patient } = await patientCase();
+    const error = errorOf(
+      await call(`${BASE}?patientRemsId=${typoOf(patient.remsId)}`, { key: pharmacyA.key }),
+      422,
+      "VALIDATION",
+    );
+    expect(error.fields).toEqual({ patientRemsId: [TYPO] });
   });
 });
 
@@ -452,9 +590,10 @@ describe("POST /api/v1/dispense-authorizations: idempotency and concurrency", ()
     expect(approvals).toHaveLength(1);
     expect(denials).toHaveLength(49);
     const winner = approvals[0]?.id ?? "";
+    const winnerNumber = approvals[0]?.decision === "APPROVED" ? approvals[0].authorizationNumber : "";
     for (const denial of denials) {
       expect(reasonCodes(denial)).toEqual(["DUPLICATE_REQUEST"]);
-      expect(denial.decision === "DENIED" && denial.reasons[0]?.message).toContain(winner);
+      expect(denial.decision === "DENIED" && denial.reasons[0]?.message).toContain(winnerNumber);
       expect(denial.decision === "DENIED" && denial.duplicateOfId).toBe(winner);
     }
     expect(new Set(answers.map((a) => a.id)).size).toBe(50);
@@ -694,7 +833,7 @@ describe("malformed requests", () => {
     });
     const error = errorOf(answer, 422, "VALIDATION");
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(["ndc", "prescriberNpi", "prescriptionId", "quantity"]);
-    expect(error.fields?.prescriberNpi).toEqual(["The prescriber's NPI must be 10 digits"]);
+    expect(error.fields?.prescriberNpi).toEqual(["The prescriber's NPI is 10 digits"]);
 
     const extra = await call(BASE, { key: pharmacyA.key, body: { ...body, pharmacyId: randomUUID() } });
     expect(errorOf(extra, 422, "VALIDATION").fields?.[""]?.[0]).toContain("pharmacyId");

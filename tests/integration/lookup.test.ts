@@ -40,64 +40,92 @@ async function appError(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError;
 }
 
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function settingRemsId(id: string): Promise<string> {
+  return (await db().healthcareSetting.findUniqueOrThrow({ where: { id }, select: { remsId: true } })).remsId;
+}
+
 describe("lookupCertification (the API answer)", () => {
-  it("answers a certified prescriber by NPI with name and certification number", async () => {
+  it("answers a certified prescriber by NPI with name, certification number and date", async () => {
     const { prescriber, enrollment } = await createPrescriberEnrollment({ firstName: "Grace" });
     expect(await lookupCertification("LEMTRADA", { npi: prescriber.npi })).toEqual({
       kind: "prescriber",
       name: `Grace ${prescriber.lastName}, MD`,
       certified: true,
-      status: "CERTIFIED",
       certificationNumber: enrollment?.certificationNumber,
+      certifiedOn: today(),
+      expiresOn: null,
+      remsId: null,
     });
   });
 
-  it("gives only the status for a prescriber who is not certified", async () => {
-    const { prescriber } = await createPrescriberEnrollment({ status: "SUBMITTED" });
-    expect(await lookupCertification("LEMTRADA", { npi: prescriber.npi })).toEqual({
-      kind: "prescriber",
-      name: "",
-      certified: false,
-      status: "SUBMITTED",
-      certificationNumber: null,
-    });
-  });
+  it.each(["SUBMITTED", "CHANGES_REQUESTED", "REJECTED", "SUSPENDED", "DECERTIFIED"] as const)(
+    "answers a %s prescriber exactly as an NPI nobody has: nothing says who applied or was refused",
+    async (status) => {
+      const { prescriber } = await createPrescriberEnrollment({ status });
+      const known = await appError(lookupCertification("LEMTRADA", { npi: prescriber.npi }));
+      const nobody = await appError(lookupCertification("LEMTRADA", { npi: uniqueNpi() }));
+      expect(known.code).toBe("NOT_FOUND");
+      expect({ code: known.code, message: known.message, details: known.details }).toEqual({
+        code: nobody.code,
+        message: nobody.message,
+        details: nobody.details,
+      });
+      expect(JSON.stringify(known)).not.toContain(status);
+    },
+  );
 
-  it("shows a suspended stakeholder as not certified, status SUSPENDED", async () => {
-    const { pharmacy } = await createPharmacyEnrollment({ status: "SUSPENDED" });
-    expect(await lookupCertification("LEMTRADA", { ncpdpId: pharmacy.ncpdpId })).toEqual({
-      kind: "pharmacy",
-      name: pharmacy.name,
-      certified: false,
-      status: "SUSPENDED",
-      certificationNumber: null,
-    });
-  });
-
-  it("reports NOT_ENROLLED for a known stakeholder without an enrollment in the programme", async () => {
+  it("answers a prescriber without an enrollment in the programme as not found too", async () => {
     const { prescriber } = await createPrescriberEnrollment({ enrolled: false });
-    const answer = await lookupCertification("LEMTRADA", { npi: prescriber.npi });
-    expect(answer).toMatchObject({ kind: "prescriber", certified: false, status: "NOT_ENROLLED", name: "" });
+    expect((await appError(lookupCertification("LEMTRADA", { npi: prescriber.npi }))).code).toBe("NOT_FOUND");
   });
 
-  it("finds pharmacies by NCPDP ID or NPI and healthcare settings by NPI", async () => {
+  it.each(["SUBMITTED", "REJECTED", "SUSPENDED", "DECERTIFIED", "EXPIRED"] as const)(
+    "shows a %s pharmacy as not certified, without its status",
+    async (status) => {
+      const { pharmacy } = await createPharmacyEnrollment({ status });
+      expect(await lookupCertification("LEMTRADA", { ncpdpId: pharmacy.ncpdpId })).toEqual({
+        kind: "pharmacy",
+        name: pharmacy.name,
+        certified: false,
+        certificationNumber: null,
+        certifiedOn: null,
+        expiresOn: null,
+        remsId: null,
+      });
+    },
+  );
+
+  it("finds pharmacies by NCPDP ID or NPI and healthcare settings by NPI, with the setting's REMS ID", async () => {
     const { pharmacy, enrollment } = await createPharmacyEnrollment();
     const byNcpdp = await lookupCertification("LEMTRADA", { ncpdpId: ` ${pharmacy.ncpdpId} ` });
     expect(byNcpdp).toEqual({
       kind: "pharmacy",
       name: pharmacy.name,
       certified: true,
-      status: "CERTIFIED",
       certificationNumber: enrollment?.certificationNumber,
+      certifiedOn: today(),
+      expiresOn: null,
+      remsId: null,
     });
     expect(await lookupCertification("LEMTRADA", { npi: pharmacy.npi ?? "" })).toEqual(byNcpdp);
 
     const { setting } = await createSettingEnrollment();
-    expect(await lookupCertification("lemtrada", { npi: setting.npi ?? "" })).toMatchObject({
+    expect(await lookupCertification("lemtrada", { npi: setting.npi ?? "" })).toEqual({
       kind: "healthcareSetting",
       name: setting.name,
       certified: true,
       certificationNumber: expect.stringMatching(/^HC-/),
+      certifiedOn: today(),
+      expiresOn: null,
+      remsId: await settingRemsId(setting.id),
+    });
+    const suspended = await createSettingEnrollment({ status: "SUSPENDED" });
+    expect(await lookupCertification("LEMTRADA", { npi: suspended.setting.npi ?? "" })).toMatchObject({
+      certified: false,
+      certificationNumber: null,
+      remsId: await settingRemsId(suspended.setting.id),
     });
   });
 
@@ -152,7 +180,13 @@ describe("searchOrganisations", () => {
 
     const byName = await searchOrganisations("LEMTRADA", word.toLowerCase());
     expect(byName.results.map((r) => r.name)).toEqual([`${word} Infusion`, `${word} Pharmacy`]);
-    expect(byName.results[0]).toMatchObject({ kind: "healthcareSetting", certified: false, status: "SUSPENDED" });
+    expect(byName.results[0]).toMatchObject({
+      kind: "healthcareSetting",
+      certified: false,
+      certificationNumber: null,
+      remsId: await settingRemsId(setting.setting.id),
+    });
+    expect(byName.results[0]).not.toHaveProperty("status");
     expect(byName.results[1]).toMatchObject({
       kind: "pharmacy",
       certified: true,
@@ -170,7 +204,7 @@ describe("searchOrganisations", () => {
     const { pharmacy } = await createPharmacyEnrollment({ enrolled: false });
     const byNcpdp = await searchOrganisations("LEMTRADA", pharmacy.ncpdpId);
     expect(byNcpdp.results).toEqual([
-      expect.objectContaining({ id: pharmacy.id, certified: false, status: "NOT_ENROLLED", certificationNumber: null }),
+      expect.objectContaining({ id: pharmacy.id, certified: false, certificationNumber: null }),
     ]);
     const byNpi = await searchOrganisations("LEMTRADA", pharmacy.npi ?? "");
     expect(byNpi.results.map((r) => r.id)).toEqual([pharmacy.id]);

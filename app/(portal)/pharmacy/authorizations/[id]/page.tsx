@@ -18,8 +18,15 @@ import { getProgramDefinition } from "@/lib/programs/registry";
 
 export const metadata: Metadata = { title: "Dispense authorization" };
 
-export default async function AuthorizationPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function AuthorizationPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  const { confirmed } = await searchParams;
   const actor = await requirePagePermission("dispense:read:org", `/pharmacy/authorizations/${id}`);
   const { caller, message } = pageCaller(actor);
   if (!caller) return <FormBanner kind="warn">{message}</FormBanner>;
@@ -49,6 +56,15 @@ export default async function AuthorizationPage({ params }: { params: Promise<{ 
       <div className={styles.noPrint}>
         <DiscretionBanner />
       </div>
+      {confirmed === "1" && a.status === "DISPENSED" ? (
+        <div className={styles.noPrint} data-testid="dispense-confirmed">
+          <FormBanner kind="ok">
+            <strong>Dispense confirmed.</strong> {a.dispensedQuantity ?? a.quantity} {unit}
+            {(a.dispensedQuantity ?? a.quantity) === 1 ? "" : "s"}, lot {a.lotNumber ?? "—"}, dispensed{" "}
+            {formatDateTime(a.dispensedAt)}. Authorization {a.authorizationNumber} is now used and cannot be used again.
+          </FormBanner>
+        </div>
+      ) : null}
       <section className="card" aria-labelledby="decision-heading">
         <h2 id="decision-heading">Decision</h2>
         <p>
@@ -134,7 +150,9 @@ export default async function AuthorizationPage({ params }: { params: Promise<{ 
             <>
               <dt>Earlier authorization</dt>
               <dd>
-                <Link href={`/pharmacy/authorizations/${a.duplicateOfId}`}>Open the approved authorization</Link>
+                <Link href={`/pharmacy/authorizations/${a.duplicateOfId}`} data-testid="duplicate-of">
+                  {a.duplicateOfNumber ?? "Open the approved authorization"}
+                </Link>
               </dd>
             </>
           ) : null}
