@@ -40,10 +40,17 @@ export const API_ERROR_CODES: { code: ErrorCode; status: number; meaning: string
   [
     ["BAD_REQUEST", "The request is malformed: the body is not JSON, or a header such as Idempotency-Key is missing."],
     ["UNAUTHENTICATED", "No API key (and no pharmacist session), or the key is unknown or revoked."],
-    ["FORBIDDEN", "The signed-in user may not use the dispense gate (not a pharmacist of a pharmacy)."],
+    [
+      "FORBIDDEN",
+      "The caller may not use the dispense gate: a signed-in user who is not a pharmacist of a pharmacy, or a genuine API key of a pharmacy whose certification is suspended or decertified (refused until the pharmacy is reinstated).",
+    ],
     ["NOT_FOUND", "No such resource for this caller: another pharmacy's authorization is not found either."],
     ["CONFLICT", "The request clashes with the current state (key reused with another body, not approved, expired)."],
     ["ILLEGAL_TRANSITION", "The resource cannot move to the requested state."],
+    [
+      "AUTHORIZATION_REVOKED",
+      "Do not dispense: the authorization was revoked because a party lost its certification or enrollment; `error.reasons` carries the reason codes.",
+    ],
     ["VALIDATION", "One or more fields are invalid; `error.fields` names each field with its messages."],
     ["LOCKED", "The resource is locked for now."],
     ["RATE_LIMITED", "Too many requests: wait the number of seconds in the Retry-After header."],
@@ -151,6 +158,10 @@ function buildRegistry(): OpenAPIRegistry {
               description: "For VALIDATION (and some BAD_REQUEST) errors: the messages for each field, by field name.",
               example: { quantity: ["The quantity must be at least 1"] },
             }),
+          reasons: z.array(ZDispenseReason).optional().openapi({
+            description:
+              "For AUTHORIZATION_REVOKED: why the authorization no longer stands, with the same codes as a denial.",
+          }),
         }),
       })
       .openapi({ description: "Every error has this shape." }),
@@ -334,7 +345,9 @@ function buildRegistry(): OpenAPIRegistry {
     "Retry-After": retryAfter.ref,
   });
   const internal = errorResponse("A fault on the registry's side (INTERNAL); quote the request id.");
-  const forbidden = errorResponse("The signed-in user is not a pharmacist of a pharmacy (FORBIDDEN).");
+  const forbidden = errorResponse(
+    "The signed-in user is not a pharmacist of a pharmacy, or the pharmacy's certification is suspended or decertified: its API keys are refused until it is reinstated (FORBIDDEN).",
+  );
   const notFound = errorResponse(
     "No authorization with this id for your pharmacy (NOT_FOUND); another pharmacy's is not found either.",
   );
@@ -461,7 +474,7 @@ function buildRegistry(): OpenAPIRegistry {
       403: forbidden,
       404: notFound,
       409: errorResponse(
-        "The authorization is not APPROVED (denied, already dispensed, reversed) or has expired (CONFLICT).",
+        "The authorization is not APPROVED (denied, already dispensed, reversed) or has expired (CONFLICT); or it was revoked, now or earlier, because a party it depended on lost its certification or enrollment (AUTHORIZATION_REVOKED, with `error.reasons`). The confirmation re-checks every party's standing at this moment.",
       ),
       422: errorResponse("Invalid fields (VALIDATION), listed in `error.fields`."),
       429: rateLimited,
