@@ -32,13 +32,22 @@ function Details({ items }: { items: { label: string; value: string; testId?: st
 }
 
 /** The whole application for an administrator: evidence first, then the decision forms. */
+/** The `revoked` query parameter: how many dispense authorizations the decision revoked. */
+export function revokedCount(value: string | string[] | undefined): number {
+  const n = typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : 0;
+  return n;
+}
+
 export function ApplicationReview({
   application: a,
   done,
+  revoked = 0,
   returnTo,
 }: {
   application: ApplicationForReview;
   done?: string;
+  /** Dispense authorizations the decision just revoked (suspension, decertification). */
+  revoked?: number;
   returnTo: string;
 }) {
   const doneMessage = done && DONE[done] ? DONE[done](a) : null;
@@ -71,6 +80,14 @@ export function ApplicationReview({
       {doneMessage ? (
         <FormBanner kind="ok" id="done-banner">
           {doneMessage}
+        </FormBanner>
+      ) : null}
+      {doneMessage && revoked > 0 ? (
+        <FormBanner kind="warn" id="revoked-banner">
+          {revoked === 1
+            ? "1 open dispense authorization that depended on this certification was revoked."
+            : `${revoked} open dispense authorizations that depended on this certification were revoked.`}{" "}
+          Each pharmacy concerned was told by e-mail; a confirmation under a revoked authorization is refused.
         </FormBanner>
       ) : null}
       {a.actions.length > 0 ? (

@@ -8,25 +8,26 @@ import type { TClaim, TDecision } from "./schema";
 import { claimApplication, decideApplication, releaseClaim } from "./service";
 
 /** Where to go back to after an action: one of the two pages that show an application. */
-function backTo(returnTo: unknown, enrollmentId: string, done: string): string {
+function backTo(returnTo: unknown, enrollmentId: string, done: string, revoked = 0): string {
   const base =
     typeof returnTo === "string" && /^\/admin\/(applications|stakeholders)\/[0-9a-f-]{36}$/i.test(returnTo)
       ? returnTo
       : `/admin/applications/${encodeURIComponent(enrollmentId)}`;
-  return `${base}?done=${encodeURIComponent(done)}`;
+  return `${base}?done=${encodeURIComponent(done)}${revoked > 0 ? `&revoked=${revoked}` : ""}`;
 }
 
 export async function decideApplicationAction(input: TDecision, returnTo?: string): Promise<ActionResult> {
   let enrollmentId: string;
+  let revoked: string[];
   try {
     const actor = await requireActor();
-    ({ id: enrollmentId } = await decideApplication(actor, input));
+    ({ id: enrollmentId, revokedAuthorizations: revoked } = await decideApplication(actor, input));
   } catch (error) {
     return actionError(error);
   }
-  // The e-mail was queued in the transaction; send it now that the decision is committed.
+  // The e-mails were queued in the transaction; send them now that the decision is committed.
   deliverSoon();
-  redirect(backTo(returnTo, enrollmentId, String(input.event).toLowerCase()));
+  redirect(backTo(returnTo, enrollmentId, String(input.event).toLowerCase(), revoked.length));
 }
 
 export async function claimApplicationAction(input: TClaim, returnTo?: string): Promise<ActionResult> {

@@ -52,6 +52,8 @@ test("a pharmacy suspended mid-day: its open authorization is refused at confirm
   await suspend.getByLabel("Reason for suspension").fill("Dispensed outside the programme during an audit.");
   await suspend.getByRole("button", { name: "Suspend certification" }).click();
   await expect(admin.locator("#done-banner")).toHaveText("Certification suspended.");
+  // The approval just given and the demo world's waiting one.
+  await expect(admin.locator("#revoked-banner")).toContainText("2 open dispense authorizations");
 
   // The confirmation is refused, and says why, in the pharmacist's words.
   await page.getByLabel("Lot number").fill("LOT-2026-11");
