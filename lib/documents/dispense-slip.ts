@@ -66,7 +66,7 @@ export function slipDocument(input: {
     discretionNote: a.enforcementDiscretion
       ? "Approved under enforcement discretion: the REMS administrator temporarily relaxed the requirements listed as warnings. They still have to be resolved; the administrator follows up on this authorization."
       : null,
-    footer: `Generated ${formatUtc(input.generatedAt)} · authorization ${a.id}`,
+    footer: `Generated ${formatUtc(input.generatedAt)} · authorization ${a.authorizationNumber ?? a.prescriptionId}`,
   };
 }
 
@@ -175,9 +175,15 @@ export async function dispenseSlipPdf(
       "This request was denied, so there is no authorization slip. Resolve the reasons and request a new authorization.",
     );
   }
+  if (authorization.status === "REVOKED") {
+    throw new AppError(
+      "CONFLICT",
+      `Authorization ${authorization.authorizationNumber} was revoked: do not dispense, and there is no slip to print. ${authorization.revocationReason?.message ?? ""}`.trim(),
+    );
+  }
   const setting = authorization.healthcareSettingId;
   const settingRow = await client.healthcareSetting.findFirst({
-    where: { OR: [{ remsId: setting }, { npi: setting }] },
+    where: { OR: [{ remsId: setting }, { npi: setting }, { enrollments: { some: { certificationNumber: setting } } }] },
     select: { name: true },
   });
   const program = getProgramDefinition(authorization.programCode);

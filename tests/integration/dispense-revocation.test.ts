@@ -16,6 +16,7 @@ import type { TDecision } from "../../lib/certification/schema";
 import { decideApplication } from "../../lib/certification/service";
 import { db, disconnectDb } from "../../lib/db";
 import { createApiKey } from "../../lib/dispensing/api-keys";
+import { dispenseSlipPdf } from "../../lib/documents/dispense-slip";
 import {
   callerFromActor,
   confirmDispense,
@@ -199,6 +200,10 @@ describe("a pharmacy suspended mid-day", () => {
     expect(view.revocationReason?.code).toBe("PHARMACY_NOT_CERTIFIED");
     const listed = await listDispenseAuthorizations(w.pharmacy.caller, { status: "REVOKED" });
     expect(listed.items.map((i) => i.id)).toEqual([open.id]);
+    // No slip to print for it: a slip is what the pharmacy files as its authority to dispense.
+    const slip = await appError(dispenseSlipPdf(w.pharmacy.actor, open.id));
+    expect(slip.code).toBe("CONFLICT");
+    expect(slip.message).toContain(`${open.authorizationNumber} was revoked`);
 
     // Reinstated: keys work again, the revoked authorization stays revoked, a new request is decided afresh.
     const back = await decide(enrollmentIdOf(w.pharmacy), "REINSTATE", "Corrective action completed");

@@ -95,7 +95,7 @@ export default async function AuthorizationPage({
             <ReasonGroups reasons={a.warnings} headingLevel={4} testId="warnings" />
           </>
         ) : null}
-        {a.decision === "APPROVED" ? (
+        {a.decision === "APPROVED" && a.status !== "REVOKED" ? (
           <p className={styles.noPrint}>
             <a href={slipPath(a.id)}>Print / download slip (PDF)</a>
           </p>
