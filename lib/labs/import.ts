@@ -333,6 +333,8 @@ export async function importLabFeed(
   let tooLarge = false;
   /** An unexpected error part-way: the import is failed, with the reason, and the error is re-thrown. */
   let failure: unknown = null;
+  /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
+  let uploadBroken = false;
 
   const insert = async (tx: Tx, chunk: { line: number; values: string[] }[]) => {
     await loadPatients(
@@ -357,7 +359,11 @@ export async function importLabFeed(
     await client.$transaction(
       async (tx) => {
         const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
-        const flowing = pipeline(toReadable(input.body), utf8Decoder(hash, maxBytes), parser);
+        const source = toReadable(input.body);
+        source.once("error", (error) => {
+          if (!(error instanceof UploadTooLarge)) uploadBroken = true;
+        });
+        const flowing = pipeline(source, utf8Decoder(hash, maxBytes), parser);
         let pipelineError: unknown = null;
         const finished = flowing.catch((error: unknown) => {
           pipelineError = error;
@@ -402,7 +408,10 @@ export async function importLabFeed(
       fileError = error instanceof UploadTooLarge ? error.message : (cause as UploadTooLarge).message;
       tooLarge = true;
     } else if (error instanceof CsvError) fileError = `The file is not valid CSV: ${error.message}`;
-    else if (!(error instanceof RollBack)) {
+    else if (uploadBroken) {
+      fileError =
+        "The upload stopped before the end of the file (the connection was interrupted). Nothing from this file was imported; import it again.";
+    } else if (!(error instanceof RollBack)) {
       failure = error;
       fileError = partWayReason(error, mode.data, actor.requestId);
     }
