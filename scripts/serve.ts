@@ -27,11 +27,18 @@ function hostileUrl(url: string): HostileText | null {
   return findHostileInPath(path) ?? (queryAt === -1 ? null : findHostileInQuery(url.slice(queryAt + 1)));
 }
 
-function refuseUrl(res: ServerResponse, url: string, found: HostileText, requestId: string): void {
+function refuseUrl(
+  res: ServerResponse,
+  url: string,
+  accept: string | undefined,
+  found: HostileText,
+  requestId: string,
+): void {
   const message = `The address is not valid: ${found.field === "path" ? "the path" : `the query parameter "${found.field.slice(1)}"`} ${found.message.charAt(0).toLowerCase()}${found.message.slice(1)}`;
   res.setHeader("x-request-id", requestId);
   res.setHeader("cache-control", "no-store");
-  if (url.startsWith("/api/")) {
+  // Pages (a browser navigating) get a page; the API, the import route and other clients the JSON error shape.
+  if (url.startsWith("/api/") || !String(accept ?? "").includes("text/html")) {
     res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "BAD_REQUEST", message, fields: { [found.field]: [found.message] } } }));
     return;
@@ -56,7 +63,7 @@ createServer((req, res) => {
   const url = req.url ?? "/";
   const hostile = hostileUrl(url);
   if (hostile) {
-    refuseUrl(res, url, hostile, requestId);
+    refuseUrl(res, url, req.headers.accept, hostile, requestId);
     return;
   }
   void handle(req, res);

@@ -255,19 +255,15 @@ describe("hostile text at the JSON API", () => {
   it("path segments that decode to a NUL are a 400 at every route with a path parameter", async () => {
     const before = await storedCount();
     await fc.assert(
-      fc.asyncProperty(
-        hostileDecodable,
-        fc.constantFrom("", "/dispense", "/reverse"),
-        async (bad, suffix) => {
-          const method = suffix === "" ? "GET" : "POST";
-          const answer = await send(method, `${BASE}/${bad}${suffix}`, method === "POST" ? {} : undefined);
-          expect(answer.status, JSON.stringify(answer.body)).toBe(400);
-          expectRefused(answer);
-          const lookup = await send("GET", `/api/v1/programs/${bad}/certifications?npi=1234567893`);
-          expect(lookup.status).toBe(400);
-          expectRefused(lookup, "path");
-        },
-      ),
+      fc.asyncProperty(hostileDecodable, fc.constantFrom("", "/dispense", "/reverse"), async (bad, suffix) => {
+        const method = suffix === "" ? "GET" : "POST";
+        const answer = await send(method, `${BASE}/${bad}${suffix}`, method === "POST" ? {} : undefined);
+        expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+        expectRefused(answer);
+        const lookup = await send("GET", `/api/v1/programs/${bad}/certifications?npi=1234567893`);
+        expect(lookup.status).toBe(400);
+        expectRefused(lookup, "path");
+      }),
       { numRuns: RUNS / 2 },
     );
     expect(await storedCount()).toBe(before);
