@@ -113,6 +113,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       originalCode?: unknown;
       message?: unknown;
       cause?: unknown;
+      err?: unknown;
       meta?: { driverAdapterError?: unknown; code?: unknown } | undefined;
       errors?: unknown;
     };
@@ -126,7 +127,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     // AggregateError from a connect attempt to several addresses (IPv4 and IPv6 localhost).
     if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
-    current = e.meta?.driverAdapterError ?? e.cause;
+    // Auth.js wraps the original as `cause.err`.
+    current = e.meta?.driverAdapterError ?? e.cause ?? e.err;
   }
   return false;
 }

@@ -28,11 +28,13 @@ function shortReason(error: unknown): { code?: string; reason: string } {
       code?: unknown;
       message?: unknown;
       cause?: unknown;
+      err?: unknown;
       meta?: { driverAdapterError?: unknown };
     };
     if (typeof e.code === "string") code = e.code;
     if (typeof e.message === "string" && e.message.trim() !== "") reason = e.message.split("\n")[0] ?? reason;
-    current = e.meta?.driverAdapterError ?? e.cause;
+    // Auth.js wraps the original as `cause.err`.
+    current = e.meta?.driverAdapterError ?? e.cause ?? e.err;
   }
   return { code, reason: reason.slice(0, 200) };
 }
