@@ -25,6 +25,13 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+/**
+ * Not for the JSON API (/api/…) nor the lab import routes (/prescriber/labs/imports…): when the
+ * proxy runs for a route, Next buffers the request body for it and silently cuts it at
+ * `proxyClientMaxBodySize` (10 MB), which would truncate a lab feed; and the API's hot path should
+ * not pay for it. Those routes give themselves a request id (lib/http/api.ts; scripts/serve.ts sets
+ * one on every request) and answer 401 themselves rather than redirecting.
+ */
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/|prescriber/labs/imports).*)"],
 };

@@ -43,6 +43,17 @@ const ZEnv = z.object({
   /** Outgoing mail server, e.g. smtp://user:pass@smtp.example.org:587. Unset: mail is logged, not sent. */
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default("REMS registry <no-reply@remsgate.local>"),
+  /**
+   * The largest lab-feed upload accepted, in bytes (default 100 MB). A larger file is refused with
+   * 413 before anything is imported: by its Content-Length when sent, and by counting bytes as they
+   * arrive otherwise.
+   */
+  LAB_IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 ** 3)
+    .default(100 * 1024 ** 2),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -5,6 +5,7 @@
  */
 import { AppError, isAppError } from "../errors";
 import { apiError, handleApi } from "../http/api";
+import { findHostileText, hostileTextError, hostileTextProblem } from "../http/hostile-text";
 import { authenticateApiKey } from "./api-keys";
 import { callerFromActor, type DispenseCaller, enforceDispenseRateLimit } from "./service";
 import { isUuid } from "../identifiers/uuid";
@@ -68,18 +69,25 @@ export function handleDispenseApi(request: Request, run: (context: DispenseConte
   });
 }
 
-/** The request body as JSON: BAD_REQUEST unless the content type is JSON and the body parses. */
+/**
+ * The request body as JSON: BAD_REQUEST unless the content type is JSON and the body parses;
+ * VALIDATION naming the field when a string holds a NUL or a lone surrogate (lib/http/hostile-text.ts).
+ */
 export async function readJsonBody(request: Request): Promise<unknown> {
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json" && !/^application\/[\w.+-]+\+json$/.test(type)) {
     throw new AppError("BAD_REQUEST", "Send the body as JSON with Content-Type: application/json.");
   }
   const text = await request.text();
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch {
     throw new AppError("BAD_REQUEST", "The request body is not valid JSON.");
   }
+  const hostile = findHostileText(body);
+  if (hostile) throw hostileTextError(hostile);
+  return body;
 }
 
 /**
@@ -88,6 +96,8 @@ export async function readJsonBody(request: Request): Promise<unknown> {
  */
 export async function authorizationIdParam(params: Promise<{ id: string }>): Promise<string> {
   const { id } = await params;
+  const problem = hostileTextProblem(id);
+  if (problem) throw hostileTextError({ field: "id", message: problem }, "BAD_REQUEST");
   if (!isUuid(id)) throw new AppError("NOT_FOUND", "There is no dispense authorization with this id.");
   return id.toLowerCase();
 }

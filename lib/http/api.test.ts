@@ -35,7 +35,44 @@ describe("apiError", () => {
   });
 });
 
+describe("database outages", () => {
+  it("answers 503 UNAVAILABLE with Retry-After for connection errors in the shapes pg, the adapter and Prisma use", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5999"), { code: "ECONNREFUSED" });
+    const cases: unknown[] = [
+      refused,
+      Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }),
+      Object.assign(new Error("the database system is starting up"), { code: "57P03" }),
+      Object.assign(new Error("x"), { code: "08006" }),
+      Object.assign(new Error("Can't reach database server"), { code: "P1001" }),
+      new Error("Connection terminated unexpectedly"),
+      Object.assign(new Error("wrapped"), { cause: refused }),
+      Object.assign(new Error("callback"), { cause: { err: refused } }),
+    ];
+    for (const error of cases) {
+      const response = apiError(error, "r5");
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("30");
+      expect((await response.json()).error.code).toBe("UNAVAILABLE");
+    }
+    expect(apiError(Object.assign(new Error("syntax"), { code: "42601" }), "r6").status).toBe(500);
+  });
+});
+
 describe("handleApi", () => {
+  it("refuses a hostile query or path with 400 naming it, before the handler runs", async () => {
+    let ran = false;
+    const run = async (id: string) => {
+      ran = true;
+      return apiJson({}, { requestId: id });
+    };
+    const query = await handleApi(new Request("http://x/api/v1/a?status=%00"), run);
+    expect(query.status).toBe(400);
+    expect((await query.json()).error.fields).toHaveProperty(["?status"]);
+    const path = await handleApi(new Request("http://x/api/v1/a/%ED%A0%80"), run);
+    expect(path.status).toBe(400);
+    expect(ran).toBe(false);
+  });
+
   it("uses the request's id and turns thrown errors into responses", async () => {
     const request = new Request("http://x/api", { headers: { "x-request-id": "abc" } });
     const ok = await handleApi(request, async (id) => apiJson({ id }, { requestId: id }));

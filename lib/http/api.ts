@@ -4,15 +4,24 @@
  * (lib/errors.ts), and the request id on every response so a caller can quote it.
  */
 import { randomUUID } from "node:crypto";
-import { AppError, ERROR_STATUS, type FieldErrors, isAppError } from "../errors";
-import { logger } from "../logger";
+import {
+  AppError,
+  ERROR_STATUS,
+  type FieldErrors,
+  isAppError,
+  isDatabaseUnavailable,
+  UNAVAILABLE_MESSAGE,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from "../errors";
+import { logger, logUnavailable } from "../logger";
+import { findHostileInPath, findHostileInQuery, hostileTextError } from "./hostile-text";
 
 export interface ApiErrorBody {
   /** `reasons`: the dispense gate's reason codes when a confirmation is refused (AUTHORIZATION_REVOKED). */
   error: { code: string; message: string; fields?: FieldErrors; reasons?: unknown[] };
 }
 
-/** The id proxy.ts gave this request, or a new one. */
+/** The id the caller (or a proxy in front of the app) gave this request, or a new one. */
 export function apiRequestId(request: Request): string {
   return request.headers.get("x-request-id") ?? randomUUID();
 }
@@ -36,8 +45,14 @@ export function apiError(error: unknown, requestId: string, headers?: HeadersIni
     if (Array.isArray(error.details?.reasons)) body.error.reasons = error.details.reasons;
     const extra = new Headers(headers);
     const retryAfter = error.details?.retryAfterSeconds;
-    if (error.code === "RATE_LIMITED" && typeof retryAfter === "number") extra.set("retry-after", String(retryAfter));
+    if ((error.code === "RATE_LIMITED" || error.code === "UNAVAILABLE") && typeof retryAfter === "number") {
+      extra.set("retry-after", String(retryAfter));
+    }
     return apiJson(body, { status: ERROR_STATUS[error.code], requestId, headers: extra });
+  }
+  if (isDatabaseUnavailable(error)) {
+    logUnavailable(error, requestId);
+    return apiError(unavailable(), requestId, headers);
   }
   logger.error({ err: error, requestId }, "route handler failed");
   const body: ApiErrorBody = {
@@ -46,10 +61,27 @@ export function apiError(error: unknown, requestId: string, headers?: HeadersIni
   return apiJson(body, { status: ERROR_STATUS.INTERNAL, requestId, headers });
 }
 
+/**
+ * The query string and path segments, checked as they arrived (lib/http/hostile-text.ts): a NUL,
+ * a lone surrogate or bad percent-encoding is a 400 naming the parameter, before any handler runs.
+ */
+function checkRequestUrl(request: Request): void {
+  const url = request.url;
+  const queryAt = url.indexOf("?");
+  const hashAt = url.indexOf("#");
+  const pathEnd = queryAt === -1 ? (hashAt === -1 ? url.length : hashAt) : queryAt;
+  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+  const found =
+    (pathStart !== -1 && pathStart < pathEnd ? findHostileInPath(url.slice(pathStart, pathEnd)) : null) ??
+    (queryAt === -1 ? null : findHostileInQuery(url.slice(queryAt + 1, hashAt === -1 ? url.length : hashAt)));
+  if (found) throw hostileTextError(found, "BAD_REQUEST");
+}
+
 /** Runs a handler body and turns any error into the API error shape. */
 export async function handleApi(request: Request, run: (requestId: string) => Promise<Response>): Promise<Response> {
   const requestId = apiRequestId(request);
   try {
+    checkRequestUrl(request);
     const response = await run(requestId);
     try {
       if (!response.headers.has("x-request-id")) response.headers.set("x-request-id", requestId);
@@ -65,4 +97,9 @@ export async function handleApi(request: Request, run: (requestId: string) => Pr
 /** A RATE_LIMITED error that carries the seconds until the caller may try again (Retry-After). */
 export function rateLimited(message: string, retryAfterSeconds: number): AppError {
   return new AppError("RATE_LIMITED", message, { retryAfterSeconds });
+}
+
+/** An UNAVAILABLE error (503 with Retry-After): the database cannot be reached right now. */
+export function unavailable(): AppError {
+  return new AppError("UNAVAILABLE", UNAVAILABLE_MESSAGE, { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS });
 }

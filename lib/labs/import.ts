@@ -4,10 +4,13 @@
  * IMPORT_BATCH_SIZE and inserted with one `INSERT … ON CONFLICT ("dedupeKey") DO NOTHING` per chunk,
  * so memory holds one chunk and the rejected rows, never the file.
  *
- * The whole file is one transaction: a file-level problem (not UTF-8, wrong header, broken CSV)
- * writes nothing in either mode, and in "all_or_nothing" mode any rejected row rolls back every
- * insert while the remaining rows are still checked, so the report lists every bad row.
- * The LabImport row (counts, report) is written outside that transaction and survives a rollback.
+ * The whole file is one transaction: a file-level problem (not UTF-8, wrong header, broken CSV,
+ * larger than LAB_IMPORT_MAX_BYTES) writes nothing in either mode, and in "all_or_nothing" mode any
+ * rejected row rolls back every insert while the remaining rows are still checked, so the report
+ * lists every bad row. An error part-way (the database failing mid-file) also rolls back the whole
+ * file, in both modes: nothing of that file is kept, and the import ends "failed" with the reason.
+ * The LabImport row (counts, report) is written outside that transaction and survives a rollback;
+ * it never stays "processing" once the import has returned.
  */
 import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
@@ -18,13 +21,16 @@ import type { Actor } from "../auth/actor";
 import { can } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
 import { db, type Db, type Tx } from "../db";
-import { AppError } from "../errors";
+import { AppError, isDatabaseUnavailable, isAppError } from "../errors";
+import { hostileTextProblem } from "../http/hostile-text";
+import { logger } from "../logger";
 import { isValidRemsId, normalizeRemsId, REMS_ID_PREFIXES } from "../identifiers/rems-id";
 import { dayOf, isCalendarDay } from "../monitoring/rules";
 import { listProgramDefinitions } from "../programs/registry";
 import { recordablePrescriberIds } from "./access";
 import { LAB_FEED_COLUMNS, type TLabImportMode, ZLabImportMode } from "./schema";
 import { labResultDedupeKey, monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
+import { checkedFileName, tooLargeError, UploadTooLarge } from "./upload";
 
 export const IMPORT_BATCH_SIZE = 1000;
 /** A whole 100k-row file runs in one transaction. */
@@ -72,13 +78,22 @@ interface ValidRow {
 class FileProblem extends Error {}
 class RollBack extends Error {}
 
-/** Hashes the bytes and decodes them as UTF-8, failing on the first invalid byte sequence. */
-function utf8Decoder(hash: ReturnType<typeof createHash>): Transform {
+/**
+ * Hashes the bytes and decodes them as UTF-8, failing on the first invalid byte sequence (which
+ * includes lone surrogates, whose UTF-8 encoding is invalid) and past `maxBytes`.
+ */
+function utf8Decoder(hash: ReturnType<typeof createHash>, maxBytes: number): Transform {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const fail = () => new FileProblem("The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.");
+  let bytes = 0;
   return new Transform({
     readableObjectMode: false,
     transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.byteLength;
+      if (bytes > maxBytes) {
+        callback(new UploadTooLarge(maxBytes));
+        return;
+      }
       hash.update(chunk);
       try {
         callback(null, decoder.decode(chunk, { stream: true }));
@@ -119,6 +134,13 @@ export function validateLabFeedRow(
   if (values.length !== LAB_FEED_COLUMNS.length) {
     return { ok: false, reasons: [`expected ${LAB_FEED_COLUMNS.length} columns, found ${values.length}`] };
   }
+  // The boundary check (lib/http/hostile-text.ts): such a value is refused before anything else looks at it.
+  const hostile: string[] = [];
+  values.forEach((value, i) => {
+    const problem = hostileTextProblem(value);
+    if (problem) hostile.push(`${LAB_FEED_COLUMNS[i]}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`);
+  });
+  if (hostile.length > 0) return { ok: false, reasons: hostile };
   const [rawId = "", rawCode = "", rawDate = "", rawFlag = "", rawLab = ""] = values.map((v) => v.trim());
   const reasons: string[] = [];
 
@@ -236,6 +258,47 @@ export interface LabImportInput {
   /** "all_or_nothing" or "valid_rows"; anything else is refused. */
   mode: string;
   body: Readable | ReadableStream<Uint8Array>;
+  /** Bytes beyond which the file is refused (PAYLOAD_TOO_LARGE); the route passes LAB_IMPORT_MAX_BYTES. */
+  maxBytes?: number;
+}
+
+/** Text that PostgreSQL's jsonb cannot hold (NUL, lone surrogates) made visible, for the stored report. */
+function storable(text: string): string {
+  if (hostileTextProblem(text) === null) return text;
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0) out += "\\u0000";
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += text.slice(i, i + 2);
+        i++;
+      } else out += "\uFFFD";
+    } else if (code >= 0xd800 && code <= 0xdfff) out += "\uFFFD";
+    else out += text[i];
+  }
+  return out;
+}
+
+function storableReport(report: LabImportReport): LabImportReport {
+  return {
+    ...(report.error ? { error: storable(report.error) } : {}),
+    rejected: report.rejected.map((r) => ({
+      line: r.line,
+      values: r.values.map(storable),
+      reasons: r.reasons.map(storable),
+    })),
+  };
+}
+
+function partWayReason(error: unknown, mode: TLabImportMode, requestId: string): string {
+  const kept = "Nothing from this file was imported (the whole file is one transaction, in either mode).";
+  if (isDatabaseUnavailable(error)) {
+    return `The import stopped part-way because the database could not be reached. ${kept} Import the file again.`;
+  }
+  const modeNote = mode === "valid_rows" ? " Valid rows were not kept either." : "";
+  return `The import stopped part-way because of an error on our side (reference ${requestId.slice(0, 8)}). ${kept}${modeNote} Import the file again; if it fails again, contact support with the reference.`;
 }
 
 /** Imports a lab feed file; throws VALIDATION (after recording the failed import) on a file-level problem. */
@@ -252,7 +315,8 @@ export async function importLabFeed(
   if (!mode.success) {
     throw new AppError("VALIDATION", "Choose how to treat rejected rows.", { fields: { mode: ["Choose a mode"] } });
   }
-  const fileName = input.fileName.trim().slice(0, 255) || "upload.csv";
+  const fileName = checkedFileName(input.fileName);
+  const maxBytes = input.maxBytes ?? Number.POSITIVE_INFINITY;
   const allowedPrescriberIds = await recordablePrescriberIds(actor, client);
   const today = dayOf(now);
   const record = await client.labImport.create({
@@ -266,6 +330,11 @@ export async function importLabFeed(
   const counts = { totalRows: 0, acceptedRows: 0, duplicateRows: 0 };
   const patientByRemsId = new Map<string, PatientFacts | null>();
   let fileError: string | null = null;
+  let tooLarge = false;
+  /** An unexpected error part-way: the import is failed, with the reason, and the error is re-thrown. */
+  let failure: unknown = null;
+  /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
+  let uploadBroken = false;
 
   const insert = async (tx: Tx, chunk: { line: number; values: string[] }[]) => {
     await loadPatients(
@@ -290,7 +359,11 @@ export async function importLabFeed(
     await client.$transaction(
       async (tx) => {
         const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
-        const flowing = pipeline(toReadable(input.body), utf8Decoder(hash), parser);
+        const source = toReadable(input.body);
+        source.once("error", (error) => {
+          if (!(error instanceof UploadTooLarge)) uploadBroken = true;
+        });
+        const flowing = pipeline(source, utf8Decoder(hash, maxBytes), parser);
         let pipelineError: unknown = null;
         const finished = flowing.catch((error: unknown) => {
           pipelineError = error;
@@ -329,11 +402,18 @@ export async function importLabFeed(
       { timeout: IMPORT_TRANSACTION_TIMEOUT_MS, maxWait: 60_000 },
     );
   } catch (error) {
+    const cause = (error as { cause?: unknown })?.cause;
     if (error instanceof FileProblem) fileError = error.message;
-    else if (error instanceof CsvError) fileError = `The file is not valid CSV: ${error.message}`;
-    else if (!(error instanceof RollBack)) {
-      await client.labImport.update({ where: { id: importId }, data: { status: "failed", finishedAt: new Date() } });
-      throw error;
+    else if (error instanceof UploadTooLarge || cause instanceof UploadTooLarge) {
+      fileError = error instanceof UploadTooLarge ? error.message : (cause as UploadTooLarge).message;
+      tooLarge = true;
+    } else if (error instanceof CsvError) fileError = `The file is not valid CSV: ${error.message}`;
+    else if (uploadBroken) {
+      fileError =
+        "The upload stopped before the end of the file (the connection was interrupted). Nothing from this file was imported; import it again.";
+    } else if (!(error instanceof RollBack)) {
+      failure = error;
+      fileError = partWayReason(error, mode.data, actor.requestId);
     }
     counts.acceptedRows = 0;
     counts.duplicateRows = 0;
@@ -344,7 +424,7 @@ export async function importLabFeed(
     : rejected.length > 0 && mode.data === "all_or_nothing"
       ? "rejected"
       : "completed";
-  const report: LabImportReport = fileError ? { error: fileError, rejected: [] } : { rejected };
+  const report: LabImportReport = fileError ? { error: fileError, rejected: failure ? rejected : [] } : { rejected };
   const summary: LabImportSummary = {
     importId,
     mode: mode.data,
@@ -354,37 +434,96 @@ export async function importLabFeed(
     duplicateRows: counts.duplicateRows,
     rejectedRows: fileError ? 0 : rejected.length,
   };
-  await client.$transaction(async (tx) => {
-    await tx.labImport.update({
-      where: { id: importId },
-      data: {
-        fileSha256: hash.digest("hex"),
-        status,
-        totalRows: summary.totalRows,
-        acceptedRows: summary.acceptedRows,
-        duplicateRows: summary.duplicateRows,
-        rejectedRows: summary.rejectedRows,
-        report: JSON.parse(JSON.stringify(report)),
-        finishedAt: new Date(),
-      },
+  try {
+    await client.$transaction(async (tx) => {
+      await tx.labImport.update({
+        where: { id: importId },
+        data: {
+          fileSha256: hash.digest("hex"),
+          status,
+          totalRows: summary.totalRows,
+          acceptedRows: summary.acceptedRows,
+          duplicateRows: summary.duplicateRows,
+          rejectedRows: summary.rejectedRows,
+          report: JSON.parse(JSON.stringify(storableReport(report))),
+          finishedAt: new Date(),
+        },
+      });
+      await recordAudit(tx, actor, {
+        action: "lab_import.finished",
+        entityType: "LabImport",
+        entityId: importId,
+        after: { ...summary, fileName, error: fileError ? storable(fileError) : null },
+      });
     });
-    await recordAudit(tx, actor, {
-      action: "lab_import.finished",
-      entityType: "LabImport",
-      entityId: importId,
-      after: { ...summary, fileName, error: fileError },
-    });
-  });
+  } catch (error) {
+    // Recording the outcome failed (the database went away, or the report could not be stored): the
+    // rows are committed or not already, but the import must not be left "processing".
+    await markFailed(
+      client,
+      importId,
+      status === "completed" ? null : (fileError ?? "The import could not be recorded."),
+    );
+    throw failure ?? error;
+  }
+  if (failure) {
+    if (isAppError(failure) || isDatabaseUnavailable(failure)) throw failure;
+    logger.error({ err: failure, requestId: actor.requestId, importId }, "lab import failed part-way");
+    throw new AppError("INTERNAL", fileError ?? "The import failed.", { importId });
+  }
+  if (tooLarge) throw tooLargeError(Number.isFinite(maxBytes) ? maxBytes : 0);
   if (fileError) throw new AppError("VALIDATION", fileError, { importId });
   return summary;
+}
+
+/**
+ * Last resort when the outcome could not be written: the smallest update that ends "processing".
+ * A completed import whose counts could not be written stays completed (its rows are committed).
+ */
+async function markFailed(client: Db, importId: string, reason: string | null): Promise<void> {
+  try {
+    await client.labImport.update({
+      where: { id: importId },
+      data:
+        reason === null
+          ? { status: "completed", finishedAt: new Date() }
+          : { status: "failed", report: { error: storable(reason), rejected: [] }, finishedAt: new Date() },
+    });
+  } catch (error) {
+    logger.warn({ importId, err: error }, "could not record the lab import's outcome");
+  }
 }
 
 // ---------------------------------------------------------------------------
 // Reading imports back
 
-/** The actor's recent imports, newest first. */
-export async function listLabImports(actor: Actor, client: Db = db(), take = 20) {
-  return client.labImport.findMany({
+export interface LabImportListItem {
+  id: string;
+  fileName: string;
+  mode: string;
+  status: "processing" | "completed" | "rejected" | "failed";
+  /** Why a failed import failed (as stored in its report). */
+  failureReason: string | null;
+  totalRows: number;
+  acceptedRows: number;
+  duplicateRows: number;
+  rejectedRows: number;
+  createdAt: Date;
+}
+
+/** An import still "processing" after its transaction's timeout was cut off (the server stopped). */
+const INTERRUPTED_AFTER_MS = IMPORT_TRANSACTION_TIMEOUT_MS + 5 * 60_000;
+const INTERRUPTED_REASON =
+  "The import was interrupted (the server stopped while it ran). Nothing from this file was imported; import it again.";
+
+/** The actor's recent imports, newest first, with the reason for each failed one. */
+export async function listLabImports(
+  actor: Actor,
+  client: Db = db(),
+  take = 20,
+  now = new Date(),
+): Promise<LabImportListItem[]> {
+  const rows = await client.labImport.findMany({
     where: { uploadedByUserId: actor.userId },
     orderBy: { createdAt: "desc" },
     take,
@@ -399,6 +538,24 @@ export async function listLabImports(actor: Actor, client: Db = db(), take = 20)
       rejectedRows: true,
       createdAt: true,
     },
+  });
+  const failedIds = rows.filter((r) => r.status === "failed").map((r) => r.id);
+  // Only the reason, not the whole report (which can list many thousands of rejected rows).
+  const reasons =
+    failedIds.length === 0
+      ? []
+      : await client.$queryRaw<{ id: string; reason: string | null }[]>`
+          SELECT "id"::text AS "id", "report"->>'error' AS "reason" FROM "LabImport"
+          WHERE "id" = ANY(${failedIds}::uuid[])`;
+  const reasonById = new Map(reasons.map((r) => [r.id, r.reason]));
+  return rows.map((row) => {
+    const interrupted = row.status === "processing" && now.getTime() - row.createdAt.getTime() > INTERRUPTED_AFTER_MS;
+    const status = (interrupted ? "failed" : row.status) as LabImportListItem["status"];
+    return {
+      ...row,
+      status,
+      failureReason: interrupted ? INTERRUPTED_REASON : status === "failed" ? (reasonById.get(row.id) ?? null) : null,
+    };
   });
 }
 

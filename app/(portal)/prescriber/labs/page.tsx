@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { LabImportForm } from "@/components/monitoring/lab-import-form";
 import { requirePagePermission } from "@/lib/auth/session";
+import { env } from "@/lib/env";
 import { listLabImports } from "@/lib/labs/import";
 
 export const metadata: Metadata = { title: "Import lab results" };
@@ -9,7 +10,7 @@ const STATUS_LABELS: Record<string, string> = {
   processing: "In progress",
   completed: "Imported",
   rejected: "Nothing imported (rows rejected)",
-  failed: "Nothing imported (file refused)",
+  failed: "Failed — nothing imported",
 };
 
 /** Bulk import of a lab feed CSV, and the outcome of recent imports with their rejection reports. */
@@ -22,7 +23,8 @@ export default async function LabImportPage() {
       <p>
         Upload a lab feed in CSV (UTF-8) with the header{" "}
         <code>rems_patient_id,test_code,collected_date,result_flag,lab_id</code>. Dates are YYYY-MM-DD, the flag is{" "}
-        <code>normal</code> or <code>abnormal</code>. A row already recorded is not recorded twice.
+        <code>normal</code> or <code>abnormal</code>. A row already recorded is not recorded twice. Files up to{" "}
+        {Math.round(env().LAB_IMPORT_MAX_BYTES / 1024 ** 2)} MB; split larger ones.
       </p>
       <section className="card" aria-labelledby="upload-heading">
         <h2 id="upload-heading">Upload a file</h2>
@@ -50,7 +52,10 @@ export default async function LabImportPage() {
                 <tr key={i.id}>
                   <td>{i.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</td>
                   <th scope="row">{i.fileName}</th>
-                  <td>{STATUS_LABELS[i.status] ?? i.status}</td>
+                  <td>
+                    {STATUS_LABELS[i.status] ?? i.status}
+                    {i.failureReason ? <span className="hint"> {i.failureReason}</span> : null}
+                  </td>
                   <td>{i.totalRows}</td>
                   <td>{i.acceptedRows}</td>
                   <td>{i.duplicateRows}</td>

@@ -1,0 +1,50 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { findHostileInPath, findHostileInQuery, findHostileText, hostileTextProblem } from "./hostile-text";
+
+describe("hostileTextProblem", () => {
+  it("accepts any well-formed text without NUL, including astral characters", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), (text) => {
+        expect(hostileTextProblem(text.replaceAll("\u0000", ""))).toBeNull();
+      }),
+    );
+    expect(hostileTextProblem("Zoë 😀 北京")).toBeNull();
+  });
+
+  it("refuses NUL and lone surrogates anywhere", () => {
+    for (const bad of ["\u0000", "a\u0000", "\ud800", "x\ud83d", "\udc00y", "\ud800\ud800\udc00"]) {
+      expect(hostileTextProblem(bad), JSON.stringify(bad)).not.toBeNull();
+    }
+  });
+});
+
+describe("findHostileText", () => {
+  it("names the path of the first hostile value or key", () => {
+    expect(findHostileText({ a: { b: ["ok", "x\u0000"] } })?.field).toBe("a.b.1");
+    expect(findHostileText({ ["k\ud800"]: 1 })?.field).toBe("(field name)");
+    expect(findHostileText({ a: 1, b: [true, null, "fine"] })).toBeNull();
+  });
+
+  it("walks FormData fields and file names", () => {
+    const form = new FormData();
+    form.set("name", "Ada");
+    form.set("file", new File(["x"], "a\u0000.csv"));
+    expect(findHostileText(form)?.field).toBe("file");
+  });
+});
+
+describe("URL checks", () => {
+  it("refuses bad percent-encoding and encoded NULs in the query, naming the parameter", () => {
+    expect(findHostileInQuery("a=1&npi=%E0%A4%A")?.field).toBe("?npi");
+    expect(findHostileInQuery("?status=%00")?.field).toBe("?status");
+    expect(findHostileInQuery("%ff=1")?.field).toBe("?(parameter name)");
+    expect(findHostileInQuery("q=Zo%C3%AB+L&page=2")).toBeNull();
+  });
+
+  it("refuses undecodable path segments", () => {
+    expect(findHostileInPath("/api/v1/x/%E0%A4%A")?.field).toBe("path");
+    expect(findHostileInPath("/api/v1/x/%ED%A0%80")?.field).toBe("path");
+    expect(findHostileInPath("/api/v1/x/Zo%C3%AB")).toBeNull();
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * A lab import that cannot finish ends "failed" with its reason, keeps nothing of the file (the
+ * whole file is one transaction, in either mode), and its report can be downloaded: a file over
+ * the size limit (counted as it streams), a database error part-way (a real one, raised by a
+ * trigger on one row deep in the file), an upload that breaks off. Hostile text in values is a
+ * rejected row, and the stored report shows it.
+ */
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db, disconnectDb } from "../../lib/db";
+import { AppError } from "../../lib/errors";
+import { getLabImportReport, IMPORT_BATCH_SIZE, importLabFeed, listLabImports } from "../../lib/labs/import";
+import { createPrescriberWithPatients } from "../factories/patients-lite";
+import { signIn } from "../factories/users";
+
+const HEADER = "rems_patient_id,test_code,collected_date,result_flag,lab_id";
+const NOW = new Date("2026-06-15T12:00:00Z");
+const FAIL_LAB = "LAB-TRIGGER-FAILS-HERE";
+
+beforeAll(async () => {
+  // A real database error on one chosen row, as a disk or constraint failure would raise it.
+  await db().$executeRawUnsafe(`
+    CREATE OR REPLACE FUNCTION test_fail_lab_insert() RETURNS trigger AS $$
+    BEGIN
+      IF NEW."labId" = '${FAIL_LAB}' THEN RAISE EXCEPTION 'simulated storage failure'; END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql`);
+  await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_fail_lab_insert ON "LabResult"`);
+  await db().$executeRawUnsafe(
+    `CREATE TRIGGER test_fail_lab_insert BEFORE INSERT ON "LabResult" FOR EACH ROW EXECUTE FUNCTION test_fail_lab_insert()`,
+  );
+});
+
+afterAll(async () => {
+  await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_fail_lab_insert ON "LabResult"`);
+  await disconnectDb();
+});
+
+async function prescriberWithPatient() {
+  const world = await createPrescriberWithPatients(1);
+  const { actor } = await signIn(world);
+  return { actor, remsId: world.patients[0]!.remsId, patientId: world.patients[0]!.id };
+}
+
+/** `count` distinct valid rows for the patient, then whatever `tail` adds. */
+function rows(remsId: string, count: number, tail: string[] = []): string[] {
+  const lines = [HEADER];
+  for (let i = 0; i < count; i++) lines.push(`${remsId},TSH,2026-01-02,normal,LAB-${i}`);
+  return [...lines, ...tail];
+}
+
+function streamOf(lines: string[], breakAfterBytes?: number): Readable {
+  const text = `${lines.join("\n")}\n`;
+  const bytes = Buffer.from(text, "utf8");
+  return Readable.from(
+    (async function* () {
+      for (let at = 0; at < bytes.length; at += 8192) {
+        if (breakAfterBytes !== undefined && at >= breakAfterBytes) throw new Error("socket hang up");
+        yield bytes.subarray(at, at + 8192);
+      }
+    })(),
+  );
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => new Error("expected the import to fail"),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+async function importRow(importId: string) {
+  return db().labImport.findUniqueOrThrow({ where: { id: importId }, select: { status: true, report: true } });
+}
+
+describe("lab imports that cannot finish", () => {
+  it("a file that grows past the maximum while streaming is refused with 413, failed, nothing kept", async () => {
+    const { actor, patientId } = await prescriberWithPatient();
+    const lines = rows((await db().patient.findUniqueOrThrow({ where: { id: patientId } })).remsId, 3000);
+    const error = await rejection(
+      importLabFeed(
+        actor,
+        { fileName: "big.csv", mode: "valid_rows", body: streamOf(lines), maxBytes: 20_000 },
+        db(),
+        NOW,
+      ),
+    );
+    expect(error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(error.status).toBe(413);
+    expect(error.message).toMatch(/larger than the maximum/);
+    const [latest] = await listLabImports(actor, db(), 1, NOW);
+    expect(latest).toMatchObject({ status: "failed", acceptedRows: 0 });
+    expect(latest?.failureReason).toMatch(/larger than the maximum/);
+    expect(await db().labResult.count({ where: { patientId } })).toBe(0);
+  });
+
+  for (const mode of ["all_or_nothing", "valid_rows"] as const) {
+    it(`a database error part-way (${mode}) ends failed with the reason; no row of the file is kept`, async () => {
+      const { actor, remsId, patientId } = await prescriberWithPatient();
+      // The failing row sits in the third chunk: two chunks were already inserted when it fails.
+      const lines = rows(remsId, IMPORT_BATCH_SIZE * 2 + 10, [`${remsId},TSH,2026-01-03,normal,${FAIL_LAB}`]);
+      const error = await rejection(
+        importLabFeed(actor, { fileName: "midway.csv", mode, body: streamOf(lines) }, db(), NOW),
+      );
+      expect(error.code).toBe("INTERNAL");
+      expect(error.message).toMatch(/stopped part-way/);
+      expect(error.message).toMatch(/Nothing from this file was imported/);
+      const importId = String(error.details?.importId);
+      const row = await importRow(importId);
+      expect(row.status).toBe("failed");
+      expect(await db().labResult.count({ where: { patientId } })).toBe(0);
+      const [listed] = await listLabImports(actor, db(), 1, NOW);
+      expect(listed).toMatchObject({ id: importId, status: "failed", acceptedRows: 0 });
+      expect(listed?.failureReason).toMatch(/stopped part-way/);
+      const report = await getLabImportReport(actor, importId);
+      expect(report.csv).toMatch(/stopped part-way/);
+    });
+  }
+
+  it("an upload that breaks off ends failed with the reason; nothing kept", async () => {
+    const { actor, remsId, patientId } = await prescriberWithPatient();
+    const lines = rows(remsId, IMPORT_BATCH_SIZE * 3);
+    const error = await rejection(
+      importLabFeed(actor, { fileName: "cut.csv", mode: "valid_rows", body: streamOf(lines, 60_000) }, db(), NOW),
+    );
+    expect(error.code).toBe("VALIDATION");
+    const row = await importRow(String(error.details?.importId));
+    expect(row.status).toBe("failed");
+    expect((row.report as { error?: string }).error).toMatch(/upload stopped before the end of the file/);
+    expect(await db().labResult.count({ where: { patientId } })).toBe(0);
+  });
+
+  it("NUL characters in values are rejected rows naming the column; the import completes and its report is stored", async () => {
+    const { actor, remsId, patientId } = await prescriberWithPatient();
+    const lines = [
+      HEADER,
+      `${remsId},TSH,2026-01-02,normal,LAB\u0000X`,
+      `${remsId},TSH\u0000,2026-01-02,normal,LAB`,
+      `${remsId},TSH,2026-01-04,normal,LAB-OK`,
+    ];
+    const summary = await importLabFeed(
+      actor,
+      { fileName: "nul.csv", mode: "valid_rows", body: streamOf(lines) },
+      db(),
+      NOW,
+    );
+    expect(summary).toMatchObject({ status: "completed", totalRows: 3, acceptedRows: 1, rejectedRows: 2 });
+    expect(await db().labResult.count({ where: { patientId } })).toBe(1);
+    const report = await getLabImportReport(actor, summary.importId);
+    expect(report.csv).toContain("lab_id: contains a NUL character");
+    expect(report.csv).toContain("test_code: contains a NUL character");
+    expect(report.csv).toContain("LAB\\u0000X");
+
+    const allOrNothing = await importLabFeed(
+      actor,
+      { fileName: "nul.csv", mode: "all_or_nothing", body: streamOf(lines) },
+      db(),
+      NOW,
+    );
+    expect(allOrNothing.status).toBe("rejected");
+  });
+
+  it("a file name holding a NUL is a field error before anything is written", async () => {
+    const { actor } = await prescriberWithPatient();
+    const before = await db().labImport.count({ where: { uploadedByUserId: actor.userId } });
+    const error = await rejection(
+      importLabFeed(actor, { fileName: "a\u0000.csv", mode: "valid_rows", body: streamOf([HEADER]) }, db(), NOW),
+    );
+    expect(error.code).toBe("VALIDATION");
+    expect(error.details?.fields).toHaveProperty("fileName");
+    expect(await db().labImport.count({ where: { uploadedByUserId: actor.userId } })).toBe(before);
+  });
+});
