@@ -106,7 +106,8 @@ test.describe("dispense authorization (pharmacist)", () => {
     await expect(page.locator("[data-status]").first()).toHaveText("Dispense reversed");
 
     await page.goto(`/pharmacy/authorizations?prescriptionId=${encodeURIComponent(prescription)}`);
-    await expect(page.getByTestId("authorization-count")).toHaveText("1 authorization, newest first.");
+    // The approval (dispensed, then reversed) and the duplicate request that was denied.
+    await expect(page.getByTestId("authorization-count")).toHaveText("2 authorizations, newest first.");
     await expect(page.getByRole("row").filter({ hasText: authorizationNumber })).toContainText("Dispense reversed");
     expect(await axeViolations(page)).toEqual([]);
   });
