@@ -67,7 +67,7 @@ export const DISPENSE_STATUS_LABELS = {
   DISPENSED: "Dispensed",
   REVERSED: "Dispense reversed",
   EXPIRED: "Expired unused",
-  REVOKED: "Revoked",
+  REVOKED: "Revoked — do not dispense",
 } as const;
 
 export const DISPENSE_DECISION_LABELS = { APPROVED: "Approved", DENIED: "Denied" } as const;

@@ -1,15 +1,10 @@
 import type { TDispenseStatus } from "@/lib/dispensing/schema";
+import { DISPENSE_DECISION_LABELS, DISPENSE_STATUS_LABELS } from "@/lib/format";
 
-export const STATUS_LABELS: Record<TDispenseStatus, string> = {
-  APPROVED: "Approved, not yet dispensed",
-  DENIED: "Denied",
-  DISPENSED: "Dispensed",
-  REVERSED: "Dispense reversed",
-  EXPIRED: "Expired unused",
-  REVOKED: "Revoked — do not dispense",
-};
+/** The dispense statuses and decisions as people read them (one table, lib/format.ts). */
+export const STATUS_LABELS: Record<TDispenseStatus, string> = DISPENSE_STATUS_LABELS;
 
-export const DECISION_LABELS = { APPROVED: "Approved", DENIED: "Denied" } as const;
+export const DECISION_LABELS = DISPENSE_DECISION_LABELS;
 
 export function authorizationPath(id: string): string {
   return `/pharmacy/authorizations/${id}`;

@@ -54,7 +54,12 @@ export const API_ERROR_CODES: { code: ErrorCode; status: number; meaning: string
     ["VALIDATION", "One or more fields are invalid; `error.fields` names each field with its messages."],
     ["LOCKED", "The resource is locked for now."],
     ["RATE_LIMITED", "Too many requests: wait the number of seconds in the Retry-After header."],
+    ["PAYLOAD_TOO_LARGE", "The request body is larger than the registry accepts for this route."],
     ["INTERNAL", "A fault on the registry's side; quote the request id (x-request-id) when reporting it."],
+    [
+      "UNAVAILABLE",
+      "The registry cannot reach its database right now (a restart, an outage): nothing was decided or stored; retry after the seconds in Retry-After.",
+    ],
   ] as const
 ).map(([code, meaning]) => ({ code, status: ERROR_STATUS[code], meaning }));
 
@@ -345,6 +350,10 @@ function buildRegistry(): OpenAPIRegistry {
     "Retry-After": retryAfter.ref,
   });
   const internal = errorResponse("A fault on the registry's side (INTERNAL); quote the request id.");
+  const unavailable = errorResponse(
+    "The registry cannot reach its database right now (UNAVAILABLE): nothing was decided or stored. Retry after Retry-After seconds with the same Idempotency-Key.",
+    { "Retry-After": retryAfter.ref },
+  );
   const forbidden = errorResponse(
     "The signed-in user is not a pharmacist of a pharmacy, or the pharmacy's certification is suspended or decertified: its API keys are refused until it is reinstated (FORBIDDEN).",
   );
@@ -400,6 +409,7 @@ function buildRegistry(): OpenAPIRegistry {
       422: errorResponse("Invalid fields (VALIDATION), listed in `error.fields`."),
       429: rateLimited,
       500: internal,
+      503: unavailable,
     },
   });
 
@@ -432,6 +442,7 @@ function buildRegistry(): OpenAPIRegistry {
       422: errorResponse("Invalid filters (VALIDATION), listed in `error.fields`."),
       429: rateLimited,
       500: internal,
+      503: unavailable,
     },
   });
 
@@ -451,6 +462,7 @@ function buildRegistry(): OpenAPIRegistry {
       404: notFound,
       429: rateLimited,
       500: internal,
+      503: unavailable,
     },
   });
 
@@ -479,6 +491,7 @@ function buildRegistry(): OpenAPIRegistry {
       422: errorResponse("Invalid fields (VALIDATION), listed in `error.fields`."),
       429: rateLimited,
       500: internal,
+      503: unavailable,
     },
   });
 
@@ -505,6 +518,7 @@ function buildRegistry(): OpenAPIRegistry {
       422: errorResponse("Invalid fields (VALIDATION), listed in `error.fields`."),
       429: rateLimited,
       500: internal,
+      503: unavailable,
     },
   });
 
@@ -537,6 +551,7 @@ function buildRegistry(): OpenAPIRegistry {
       ),
       429: errorResponse("Too many lookups from your address (RATE_LIMITED).", { "Retry-After": retryAfter.ref }),
       500: internal,
+      503: unavailable,
     },
   });
 

@@ -19,6 +19,7 @@ import { addDays, dayOf } from "../calendar";
 import type { CertificationStatus } from "../certification/rules";
 import { type Db, db, type Tx } from "../db";
 import { env } from "../env";
+import { formatDate, formatDateTime } from "../format";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import type { DispenseStatus } from "../generated/prisma/enums";
@@ -713,7 +714,7 @@ function notUsable(row: ViewRow, now: Date): AppError | null {
     case "DISPENSED":
       return new AppError(
         "CONFLICT",
-        `This authorization was already used: dispensed ${row.dispensedAt?.toISOString() ?? ""}. It is single-use.`,
+        `This authorization was already used: dispensed ${row.dispensedAt ? formatDateTime(row.dispensedAt) : ""}. It is single-use.`,
         { status },
       );
     case "REVERSED":
@@ -725,7 +726,7 @@ function notUsable(row: ViewRow, now: Date): AppError | null {
     case "EXPIRED":
       return new AppError(
         "CONFLICT",
-        `This authorization expired at ${row.expiresAt?.toISOString() ?? ""}. Request a new authorization.`,
+        `This authorization expired ${row.expiresAt ? `at the end of ${formatDate(row.expiresAt)} (UTC)` : ""}. Request a new authorization.`,
         { status },
       );
     case "REVOKED": {
