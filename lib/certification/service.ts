@@ -15,12 +15,7 @@ import type { Prisma } from "../generated/prisma/client";
 import type { EnrollmentStatus, StakeholderKind } from "../generated/prisma/enums";
 import { getProgramDefinition } from "../programs/registry";
 import { type TFormField, type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
-import {
-  availableEvents,
-  CERTIFICATION_STATUSES,
-  type CertificationStatus,
-  certificationExpiresAt,
-} from "./rules";
+import { availableEvents, CERTIFICATION_STATUSES, type CertificationStatus, certificationExpiresAt } from "./rules";
 import {
   ADMIN_EVENTS,
   type AdminEvent,
