@@ -88,10 +88,19 @@ test("a prescriber awaiting certification is told so instead of being offered th
 test("a decided application's review page does not offer 'Claim for review'", async ({ page }) => {
   const w = world();
   await signIn(page, w.accounts.admin, w.password);
-  await page.goto(`/admin/applications?status=ANY&q=${w.prescribers.cora.npi}`);
-  await page.getByRole("row").filter({ hasText: w.prescribers.cora.npi }).getByRole("link").first().click();
-  await expect(page.getByRole("heading", { level: 1 })).toContainText("Rejected");
-  await expect(page.getByRole("button", { name: "Claim for review" })).toHaveCount(0);
+  for (const [who, status] of [
+    ["ada", "Certified"],
+    ["cora", "Rejected"],
+  ] as const) {
+    await page.goto(`/admin/applications?status=ANY&q=${w.prescribers[who].npi}`);
+    await page.getByRole("row").filter({ hasText: w.prescribers[who].npi }).getByRole("link").first().click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(status);
+    await expect(page.getByRole("button", { name: "Claim for review" })).toHaveCount(0);
+  }
+  // A certified prescriber's page still offers what applies to it.
+  await page.goto(`/admin/applications?status=ANY&q=${w.prescribers.ada.npi}`);
+  await page.getByRole("row").filter({ hasText: w.prescribers.ada.npi }).getByRole("link").first().click();
+  await expect(page.getByRole("form", { name: "Suspend" })).toBeVisible();
 
   await page.goto(`/admin/applications?status=ANY&q=${w.prescribers.ben.npi}`);
   await page.getByRole("row").filter({ hasText: w.prescribers.ben.npi }).getByRole("link").first().click();
