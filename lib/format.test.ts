@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lemtrada } from "./programs/lemtrada";
 import {
   formatDate,
+  formatAuditAction,
   formatDateTime,
   formatStakeholderKind,
   formatStatus,
@@ -69,6 +70,11 @@ describe("formatStakeholderKind / formatTestName / humanizeCode", () => {
     expect(formatTestName("CBC_DIFF", types)).toBe("Complete blood count with differential");
     expect(formatTestName("SERUM_CREATININE", types)).toBe("Serum creatinine");
     expect(formatTestName("NEW_TEST", types)).toBe("New test");
+  });
+
+  it("reads audit actions as words", () => {
+    expect(formatAuditAction("enrollment.claim_taken_over")).toBe("Enrollment claim taken over");
+    expect(formatAuditAction("user.locked")).toBe("User locked");
   });
 
   it("turns codes into words", () => {

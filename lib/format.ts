@@ -115,6 +115,11 @@ export function formatTestName(code: string, testTypes: readonly { code: string;
   return testTypes.find((t) => t.code === code)?.name ?? humanizeCode(code);
 }
 
+/** An audit action ("enrollment.claim_taken_over") as words ("Enrollment claim taken over"). */
+export function formatAuditAction(action: string): string {
+  return humanizeCode(action.replace(/\./g, " "));
+}
+
 /** Last resort for a code no table names: "NOT_YET_KNOWN" → "Not yet known". */
 export function humanizeCode(code: string): string {
   const words = code

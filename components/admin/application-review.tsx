@@ -4,7 +4,7 @@ import type { ApplicationForReview } from "@/lib/certification/service";
 import styles from "./admin.module.css";
 import { ClaimPanel } from "./claim-panel";
 import { DecisionForm } from "./decision-form";
-import { formatDateTime } from "@/lib/format";
+import { formatAuditAction, formatDateTime } from "@/lib/format";
 
 const DONE: Record<string, (a: ApplicationForReview) => string> = {
   approve: (a) => `Application approved. Certification number ${a.certificationNumber ?? "—"} issued.`,
@@ -332,7 +332,7 @@ export function ApplicationReview({
                 <tr key={row.seq}>
                   <td>{row.seq}</td>
                   <td>{formatDateTime(row.at)}</td>
-                  <td>{row.action}</td>
+                  <td>{formatAuditAction(row.action)}</td>
                   <td>{row.by}</td>
                 </tr>
               ))}

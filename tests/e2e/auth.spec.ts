@@ -87,7 +87,7 @@ test.describe("signing in", () => {
     await expect(page.locator('td[data-status="CERTIFIED"]')).toHaveText("Certified");
     await signOut(page);
     await signIn(page, w.accounts.ben, w.password);
-    await expect(page.locator('td[data-status="SUBMITTED"]')).toContainText("awaiting administrator review");
+    await expect(page.locator('td[data-status="SUBMITTED"]')).toContainText("Submitted, awaiting review");
   });
 
   test("a wrong password shows an error and signs nobody in", async ({ page }) => {

@@ -3,6 +3,7 @@ import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { fillInfusionChecklist, signIn, signOut, world } from "./helpers";
+import { formatDate } from "../../lib/format";
 
 /** The demo patients the e2e server seeded (names and REMS ids), from its manifest. */
 function patients(): Record<
@@ -75,7 +76,9 @@ test.describe("clinical journeys on the demo patients", () => {
       await page.getByLabel("Infusion date").fill(todayUtc(offset));
       await fillInfusionChecklist(page, "L2026C3", "No");
       await page.getByRole("button", { name: "Record infusion" }).click();
-      await expect(page.getByRole("status")).toContainText(`${name} on ${todayUtc(offset)}: course 3, day ${day}`);
+      await expect(page.getByRole("status")).toContainText(
+        `${name} on ${formatDate(todayUtc(offset))}: course 3, day ${day}`,
+      );
     }
     await page.goto("/setting");
     await expect(page.getByRole("row").filter({ hasText: name }).filter({ hasText: "L2026C3" })).toHaveCount(3);

@@ -226,7 +226,7 @@ test.describe("enrollment", () => {
     await page.goto("/enroll/LEMTRADA/details");
     await expect(page).toHaveURL(/\/enrollment\/[0-9a-f-]{36}$/);
     await page.goto("/prescriber");
-    await expect(page.locator('td[data-status="SUBMITTED"]')).toContainText("awaiting administrator review");
+    await expect(page.locator('td[data-status="SUBMITTED"]')).toContainText("Submitted, awaiting review");
     await expect(page.getByRole("link", { name: /View enrollment status/ })).toBeVisible();
     await signOut(page);
   });

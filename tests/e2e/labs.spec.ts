@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
+import { addDays } from "../../lib/calendar";
+import { formatDate } from "../../lib/format";
 import { signIn, signOut, world } from "./helpers";
 
 async function axeViolations(page: Page) {
@@ -38,6 +40,37 @@ async function enrollPatient(page: Page, lastName: string, password: string) {
 }
 
 test.describe("monitoring results and status forms", () => {
+  test("before the first dose, each baseline test in the schedule says whether its result is fresh, too old or missing", async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const w = world();
+    await signIn(page, w.accounts.ada, w.password);
+    await expect(page).toHaveURL(/\/prescriber$/);
+    const patient = await enrollPatient(page, `Baseline${Date.now().toString(36)}`, w.password);
+    await page.goto(`${patient.url}/labs`);
+    const yesterday = addDays(new Date().toISOString().slice(0, 10), -1);
+    for (const [test, on] of [
+      ["Complete blood count with differential", yesterday],
+      ["Thyroid function (TSH)", "2026-01-05"],
+    ] as const) {
+      await page.getByLabel("Test").selectOption({ label: test });
+      await page.getByLabel("Collection date").fill(on);
+      await page.getByRole("button", { name: "Record result" }).click();
+      await expect(page.getByText("Result recorded.")).toBeVisible();
+      await page.reload();
+    }
+    const schedule = page.locator("table").filter({ has: page.getByRole("columnheader", { name: "Next due" }) });
+    const row = (name: string) => schedule.getByRole("row").filter({ hasText: name });
+    await expect(row("Complete blood count with differential")).toContainText(
+      `Baseline fresh until ${formatDate(addDays(yesterday, 30))}`,
+    );
+    await expect(row("Thyroid function (TSH)")).toContainText("Baseline too old (last 5 Jan 2026)");
+    await expect(row("Serum creatinine")).toContainText("Baseline missing");
+    await expect(row("Complete blood count with differential")).not.toContainText("Not started");
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
   test("a prescriber records a result, imports a lab feed, signs a status form; the administrator reviews the adverse event", async ({
     page,
   }) => {
@@ -64,7 +97,7 @@ test.describe("monitoring results and status forms", () => {
     const row = page
       .getByRole("region", { name: "Results", exact: true })
       .getByRole("row")
-      .filter({ hasText: "2026-01-05" });
+      .filter({ hasText: "5 Jan 2026" });
     await expect(row).toContainText("Thyroid function (TSH)");
     await expect(row).toContainText("Abnormal");
 

@@ -109,6 +109,14 @@ test.describe("patients", () => {
     await page.getByRole("link", { name: "Open the patient's page" }).click();
     await expect(page.locator("dl").getByText("Pending signatures")).toBeVisible();
     const patientUrl = page.url();
+    // "Pending signatures" wherever the prescriber looks, never the stored DRAFT.
+    await page.goto("/prescriber");
+    const dashboardRow = page.getByRole("row").filter({ hasText: person.lastName });
+    await expect(dashboardRow).toContainText("Pending signatures");
+    await expect(dashboardRow).not.toContainText(/draft/i);
+    await page.goto(`${patientUrl}/timeline`);
+    await expect(page.locator("main")).toContainText("Pending signatures");
+    await expect(page.locator("main")).not.toContainText(/\bdraft\b/i);
     await signOut(page);
 
     await page.goto(link);
