@@ -1,4 +1,4 @@
-import { formatDateTime } from "@/components/admin/format";
+import { formatDateTime } from "@/lib/format";
 import { activeDiscretionPeriods } from "@/lib/dispensing/discretion";
 
 /**

@@ -12,7 +12,7 @@ import {
   useState,
 } from "react";
 import { useForm } from "react-hook-form";
-import { formatDateTime } from "@/components/admin/format";
+import { formatDateTime } from "@/lib/format";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { type DispenseFormState, requestDispenseAction } from "@/lib/dispensing/actions";
 import { type TDispenseAnswer, type TDispenseRequestFormInput, ZDispenseRequestForm } from "@/lib/dispensing/schema";

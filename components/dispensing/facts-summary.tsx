@@ -1,5 +1,6 @@
 import { STATUS_LABELS as CERTIFICATION_LABELS, type CertificationStatus } from "@/lib/certification/rules";
 import type { DispenseFacts } from "@/lib/dispensing/facts";
+import { formatDate } from "@/lib/format";
 import { patientStatusLabel } from "@/lib/patients/rules";
 import styles from "./dispensing.module.css";
 
@@ -9,7 +10,8 @@ function certification(status: CertificationStatus | null | undefined): string {
 }
 
 function latest(days: readonly string[]): string {
-  return days.length ? ([...days].sort().at(-1) ?? "—") : "None on record";
+  const last = [...days].sort().at(-1);
+  return last ? formatDate(last) : "None on record";
 }
 
 /** What the registry knew when it decided: the facts stored with the request. */

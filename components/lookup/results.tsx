@@ -1,4 +1,4 @@
-import { formatDate } from "@/components/admin/format";
+import { formatDate } from "@/lib/format";
 import type { OrganisationResult } from "@/lib/lookup/service";
 
 const KIND_LABELS: Record<OrganisationResult["kind"], string> = {

@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, expect, type Page, test } from "@playwright/test";
+import { formatDateTime } from "../../lib/format";
 import { signIn, world } from "./helpers";
 
 /*
@@ -82,13 +83,8 @@ test("the administrator switches LEMTRADA into enforcement discretion until a ti
   await card.getByLabel("Ends at (UTC)").fill(`${day}T18:30`);
   await card.getByRole("button", { name: "Start enforcement discretion" }).click();
   await expect(card.getByTestId("discretion-state")).toHaveAttribute("data-active", "true");
-  const shownDay = new Intl.DateTimeFormat("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    timeZone: "UTC",
-  }).format(new Date(`${day}T00:00:00Z`));
-  await expect(card.getByTestId("discretion-state")).toContainText(`until ${shownDay}, 18:30 UTC`);
+  // The registry writes every date one way (lib/format.ts): "4 May 2026, 18:30 UTC".
+  await expect(card.getByTestId("discretion-state")).toContainText(`until ${formatDateTime(`${day}T18:30:00Z`)}`);
   await expect(card.getByTestId("discretion-reason")).toHaveText(REASON);
   await expect(page.getByTestId("discretion-history").getByRole("row").filter({ hasText: REASON })).toContainText(
     "In effect",

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import styles from "@/components/admin/admin.module.css";
-import { formatDateTime } from "@/components/admin/format";
+import { formatDateTime } from "@/lib/format";
 import { EndDiscretionForm, FollowUpForm, StartDiscretionForm } from "@/components/discretion/discretion-forms";
 import local from "@/components/discretion/discretion.module.css";
 import { STATUS_LABELS } from "@/components/dispensing/format";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { forbidden } from "next/navigation";
-import { formatDateTime } from "@/components/admin/format";
+import { formatDateTime } from "@/lib/format";
 import { CreateApiKeyForm, RevokeApiKeyForm } from "@/components/dispensing/api-key-forms";
 import styles from "@/components/dispensing/dispensing.module.css";
 import { recordAuthorizationFailure } from "@/lib/auth/service";

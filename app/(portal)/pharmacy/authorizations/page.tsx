@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatDateTime } from "@/components/admin/format";
+import { formatDateTime } from "@/lib/format";
 import { AuthorizationFilters, type FilterValues } from "@/components/dispensing/authorization-filters";
 import { DiscretionBanner } from "@/components/dispensing/discretion-banner";
 import styles from "@/components/dispensing/dispensing.module.css";

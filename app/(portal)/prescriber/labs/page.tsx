@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { LabImportForm } from "@/components/monitoring/lab-import-form";
 import { requirePagePermission } from "@/lib/auth/session";
 import { env } from "@/lib/env";
+import { formatDateTime, humanizeCode } from "@/lib/format";
 import { listLabImports } from "@/lib/labs/import";
 
 export const metadata: Metadata = { title: "Import lab results" };
@@ -50,10 +51,10 @@ export default async function LabImportPage() {
             <tbody>
               {imports.map((i) => (
                 <tr key={i.id}>
-                  <td>{i.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</td>
+                  <td>{formatDateTime(i.createdAt)}</td>
                   <th scope="row">{i.fileName}</th>
                   <td>
-                    {STATUS_LABELS[i.status] ?? i.status}
+                    {STATUS_LABELS[i.status] ?? humanizeCode(i.status)}
                     {i.failureReason ? <span className="hint"> {i.failureReason}</span> : null}
                   </td>
                   <td>{i.totalRows}</td>

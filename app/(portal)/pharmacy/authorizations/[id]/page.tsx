@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { formatDateTime } from "@/components/admin/format";
+import { formatDateTime } from "@/lib/format";
 import { ConfirmDispenseForm, ReverseDispenseForm } from "@/components/dispensing/confirm-dispense-form";
 import { DiscretionBanner } from "@/components/dispensing/discretion-banner";
 import styles from "@/components/dispensing/dispensing.module.css";
