@@ -45,13 +45,19 @@ async function run<T>(
 export async function saveEnrollmentFormAction(
   input: TSaveEnrollmentForm,
 ): Promise<ActionResult<{ enrollmentId: string; created: boolean }>> {
-  return run(() => checkActionInput(input), (actor) => saveEnrollmentForm(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => saveEnrollmentForm(actor, input),
+  );
 }
 
 export async function acknowledgeTrainingAction(
   input: TAcknowledgeTraining,
 ): Promise<ActionResult<{ sectionId: string; acknowledgedAt: string | null }>> {
-  return run(() => checkActionInput(input), (actor) => acknowledgeTrainingSection(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => acknowledgeTrainingSection(actor, input),
+  );
 }
 
 export async function submitAssessmentAction(input: TSubmitAssessment): Promise<
@@ -63,26 +69,38 @@ export async function submitAssessmentAction(input: TSubmitAssessment): Promise<
     topicsToReview: TopicToReview[];
   }>
 > {
-  return run(() => checkActionInput(input), (actor) => submitAssessment(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => submitAssessment(actor, input),
+  );
 }
 
 export async function setAttestationAction(
   input: TSetAttestation,
 ): Promise<ActionResult<{ attestationId: string; checked: boolean }>> {
-  return run(() => checkActionInput(input), (actor) => setAttestation(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => setAttestation(actor, input),
+  );
 }
 
 export async function signEnrollmentAction(
   input: TSignEnrollment,
 ): Promise<ActionResult<{ signatureId: string; contentSha256: string; status: string }>> {
-  return run(() => checkActionInput(input), async (actor) => {
-    const signed = await signEnrollment(actor, input);
-    return { signatureId: signed.signatureId, contentSha256: signed.contentSha256, status: signed.status };
-  });
+  return run(
+    () => checkActionInput(input),
+    async (actor) => {
+      const signed = await signEnrollment(actor, input);
+      return { signatureId: signed.signatureId, contentSha256: signed.contentSha256, status: signed.status };
+    },
+  );
 }
 
 export async function restartEnrollmentAction(
   input: TRestartEnrollment,
 ): Promise<ActionResult<{ enrollmentId: string }>> {
-  return run(() => checkActionInput(input), async (actor) => ({ enrollmentId: (await restartEnrollment(actor, input)).enrollmentId }));
+  return run(
+    () => checkActionInput(input),
+    async (actor) => ({ enrollmentId: (await restartEnrollment(actor, input)).enrollmentId }),
+  );
 }

@@ -72,17 +72,29 @@ export async function enrollPatientAction(input: TEnrollPatient): Promise<Enroll
 }
 
 export async function setPatientStatusAction(input: TSetPatientStatus) {
-  return run(() => checkActionInput(input), (actor) => setPatientStatus(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => setPatientStatus(actor, input),
+  );
 }
 
 export async function transferPatientAction(input: TTransferPatient) {
-  return run(() => checkActionInput(input), (actor) => transferPatient(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => transferPatient(actor, input),
+  );
 }
 
 export async function coSignPatientEnrollmentAction(input: TCoSignPatientEnrollment) {
-  return run(() => checkActionInput(input), (actor) => coSignPatientEnrollment(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => coSignPatientEnrollment(actor, input),
+  );
 }
 
 export async function signOwnEnrollmentAction(input: TSignOwnEnrollment) {
-  return run(() => checkActionInput(input), (actor) => signOwnEnrollment(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => signOwnEnrollment(actor, input),
+  );
 }
