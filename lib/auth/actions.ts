@@ -4,7 +4,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AppError } from "../errors";
 import { clientIp } from "../http/client-ip";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { SignInRefused, signIn, signOut } from "./config";
 import { endSession, newRequestId, signOutEverywhere, signUp } from "./service";
 import { getActor, requireActor } from "./session";
@@ -37,11 +37,14 @@ async function startSession(email: string, password: string): Promise<ActionResu
 }
 
 export async function signUpAction(input: TSignUp): Promise<ActionResult> {
-  const ctx = await requestContext();
+  let requestId: string | undefined;
   try {
+    checkActionInput(input);
+    const ctx = await requestContext();
+    requestId = ctx.requestId;
     await signUp(input, ctx);
   } catch (error) {
-    return actionError(error, ctx.requestId);
+    return actionError(error, requestId);
   }
   const started = await startSession(String(input.email), String(input.password));
   if (!started.ok) return started;
@@ -49,6 +52,11 @@ export async function signUpAction(input: TSignUp): Promise<ActionResult> {
 }
 
 export async function signInAction(input: TSignIn & { next?: string }): Promise<ActionResult> {
+  try {
+    checkActionInput(input);
+  } catch (error) {
+    return actionError(error);
+  }
   const started = await startSession(String(input.email ?? ""), String(input.password ?? ""));
   if (!started.ok) return started;
   redirect(safeNext(input.next));

@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { requireActor } from "../auth/session";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { deliverSoon } from "../mail/deliver";
 import type { TClaim, TDecision } from "./schema";
 import { claimApplication, decideApplication, releaseClaim } from "./service";
@@ -20,6 +20,7 @@ export async function decideApplicationAction(input: TDecision, returnTo?: strin
   let enrollmentId: string;
   let revoked: string[];
   try {
+    checkActionInput(input, returnTo);
     const actor = await requireActor();
     ({ id: enrollmentId, revokedAuthorizations: revoked } = await decideApplication(actor, input));
   } catch (error) {
@@ -32,6 +33,7 @@ export async function decideApplicationAction(input: TDecision, returnTo?: strin
 
 export async function claimApplicationAction(input: TClaim, returnTo?: string): Promise<ActionResult> {
   try {
+    checkActionInput(input, returnTo);
     const actor = await requireActor();
     await claimApplication(actor, input);
   } catch (error) {
@@ -42,6 +44,7 @@ export async function claimApplicationAction(input: TClaim, returnTo?: string): 
 
 export async function releaseClaimAction(input: TClaim, returnTo?: string): Promise<ActionResult> {
   try {
+    checkActionInput(input, returnTo);
     const actor = await requireActor();
     await releaseClaim(actor, input);
   } catch (error) {

@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import type { Actor } from "../auth/actor";
 import { requirePermission } from "../auth/permissions";
 import { requireActor } from "../auth/session";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { createApiKey, revokeApiKey } from "./api-keys";
 import type { TDispenseAnswer, TDispenseStatus } from "./schema";
 import {
@@ -69,6 +69,7 @@ export async function requestDispenseAction(
   let actor: Actor | undefined;
   let result: DispenseFormState["result"];
   try {
+    checkActionInput(formData);
     actor = await requireActor();
     const caller = callerFromActor(actor);
     await enforceDispenseRateLimit(caller);
@@ -99,6 +100,7 @@ export async function confirmDispenseAction(
   let actor: Actor | undefined;
   let confirmedId: string;
   try {
+    checkActionInput(formData);
     actor = await requireActor();
     const view = await confirmDispense(callerFromActor(actor), values.authorizationId ?? "", {
       quantity: numberOrRaw(values.quantity),
@@ -121,6 +123,7 @@ export async function reverseDispenseAction(
   const values = readValues(formData, ["authorizationId", "reason"]);
   let actor: Actor | undefined;
   try {
+    checkActionInput(formData);
     actor = await requireActor();
     const view = await reverseDispense(callerFromActor(actor), values.authorizationId ?? "", { reason: values.reason });
     revalidatePath(`/pharmacy/authorizations/${view.id}`);
@@ -137,6 +140,7 @@ export async function createApiKeyAction(
   const values = readValues(formData, ["name"]);
   let actor: Actor | undefined;
   try {
+    checkActionInput(formData);
     actor = await requireActor();
     requirePermission(actor, "apikey:issue:org");
     const created = await createApiKey(actor, values);
@@ -158,6 +162,7 @@ export async function revokeApiKeyAction(
   const values = readValues(formData, ["keyId"]);
   let actor: Actor | undefined;
   try {
+    checkActionInput(formData);
     actor = await requireActor();
     requirePermission(actor, "apikey:issue:org");
     await revokeApiKey(actor, values.keyId ?? "");

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import type { Actor } from "../auth/actor";
 import { requirePermission } from "../auth/permissions";
 import { requireActor } from "../auth/session";
-import { actionError } from "../http/action-result";
+import { actionError, checkActionInput } from "../http/action-result";
 import type { FormState } from "./actions";
 import { endEnforcementDiscretion, recordFollowUp, startEnforcementDiscretion } from "./discretion";
 
@@ -52,6 +52,7 @@ export async function startDiscretionAction(
   const values = readValues(formData, ["programCode", "reason", "endsAt"]);
   let actor: Actor | undefined;
   try {
+    checkActionInput(formData);
     actor = await adminActor();
     const endsAt = utcInstant(values.endsAt ?? "");
     await startEnforcementDiscretion(actor, { ...values, endsAt });
@@ -69,6 +70,7 @@ export async function endDiscretionAction(
   const values = readValues(formData, ["discretionId", "reason"]);
   let actor: Actor | undefined;
   try {
+    checkActionInput(formData);
     actor = await adminActor();
     await endEnforcementDiscretion(actor, values);
     revalidate();
@@ -85,6 +87,7 @@ export async function recordFollowUpAction(
   const values = readValues(formData, ["authorizationId", "note"]);
   let actor: Actor | undefined;
   try {
+    checkActionInput(formData);
     actor = await adminActor();
     await recordFollowUp(actor, values);
     revalidate();

@@ -1,7 +1,7 @@
 "use server";
 
 import { requireActor } from "../auth/session";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import type {
   TAcknowledgeTraining,
   TRestartEnrollment,
@@ -26,9 +26,14 @@ import {
  * and link to the application.
  */
 
-async function run<T>(work: (actor: Awaited<ReturnType<typeof requireActor>>) => Promise<T>): Promise<ActionResult<T>> {
+/** `check` is the action's boundary check on its own arguments, run before anything else. */
+async function run<T>(
+  check: () => void,
+  work: (actor: Awaited<ReturnType<typeof requireActor>>) => Promise<T>,
+): Promise<ActionResult<T>> {
   let requestId: string | undefined;
   try {
+    check();
     const actor = await requireActor();
     requestId = actor.requestId;
     return { ok: true, data: await work(actor) };
@@ -40,13 +45,19 @@ async function run<T>(work: (actor: Awaited<ReturnType<typeof requireActor>>) =>
 export async function saveEnrollmentFormAction(
   input: TSaveEnrollmentForm,
 ): Promise<ActionResult<{ enrollmentId: string; created: boolean }>> {
-  return run((actor) => saveEnrollmentForm(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => saveEnrollmentForm(actor, input),
+  );
 }
 
 export async function acknowledgeTrainingAction(
   input: TAcknowledgeTraining,
 ): Promise<ActionResult<{ sectionId: string; acknowledgedAt: string | null }>> {
-  return run((actor) => acknowledgeTrainingSection(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => acknowledgeTrainingSection(actor, input),
+  );
 }
 
 export async function submitAssessmentAction(input: TSubmitAssessment): Promise<
@@ -58,26 +69,38 @@ export async function submitAssessmentAction(input: TSubmitAssessment): Promise<
     topicsToReview: TopicToReview[];
   }>
 > {
-  return run((actor) => submitAssessment(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => submitAssessment(actor, input),
+  );
 }
 
 export async function setAttestationAction(
   input: TSetAttestation,
 ): Promise<ActionResult<{ attestationId: string; checked: boolean }>> {
-  return run((actor) => setAttestation(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => setAttestation(actor, input),
+  );
 }
 
 export async function signEnrollmentAction(
   input: TSignEnrollment,
 ): Promise<ActionResult<{ signatureId: string; contentSha256: string; status: string }>> {
-  return run(async (actor) => {
-    const signed = await signEnrollment(actor, input);
-    return { signatureId: signed.signatureId, contentSha256: signed.contentSha256, status: signed.status };
-  });
+  return run(
+    () => checkActionInput(input),
+    async (actor) => {
+      const signed = await signEnrollment(actor, input);
+      return { signatureId: signed.signatureId, contentSha256: signed.contentSha256, status: signed.status };
+    },
+  );
 }
 
 export async function restartEnrollmentAction(
   input: TRestartEnrollment,
 ): Promise<ActionResult<{ enrollmentId: string }>> {
-  return run(async (actor) => ({ enrollmentId: (await restartEnrollment(actor, input)).enrollmentId }));
+  return run(
+    () => checkActionInput(input),
+    async (actor) => ({ enrollmentId: (await restartEnrollment(actor, input)).enrollmentId }),
+  );
 }

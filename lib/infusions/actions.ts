@@ -2,13 +2,14 @@
 
 import { revalidatePath } from "next/cache";
 import { requireActor } from "../auth/session";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import type { TRecordInfusion } from "./schema";
 import { type RecordedInfusion, recordInfusion } from "./service";
 
 export async function recordInfusionAction(input: TRecordInfusion): Promise<ActionResult<RecordedInfusion>> {
   let actor: Awaited<ReturnType<typeof requireActor>> | undefined;
   try {
+    checkActionInput(input);
     actor = await requireActor();
     const recorded = await recordInfusion(actor, input);
     revalidatePath("/setting");

@@ -1,7 +1,7 @@
 "use server";
 
 import { requireActor } from "../auth/session";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import type { TRecordLabResult } from "./schema";
 import { recordLabResult } from "./service";
 
@@ -9,6 +9,7 @@ import { recordLabResult } from "./service";
 export async function recordLabResultAction(input: TRecordLabResult): Promise<ActionResult<{ id: string }>> {
   let requestId: string | undefined;
   try {
+    checkActionInput(input);
     const actor = await requireActor();
     requestId = actor.requestId;
     return { ok: true, data: await recordLabResult(actor, input) };

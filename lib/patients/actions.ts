@@ -2,7 +2,7 @@
 
 import { requireActor } from "../auth/session";
 import { isAppError } from "../errors";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { deliverSoon } from "../mail/deliver";
 import type {
   TCoSignPatientEnrollment,
@@ -29,9 +29,11 @@ import {
 
 type Actor = Awaited<ReturnType<typeof requireActor>>;
 
-async function run<T>(work: (actor: Actor) => Promise<T>): Promise<ActionResult<T>> {
+/** `check` is the action's boundary check on its own arguments, run before anything else. */
+async function run<T>(check: () => void, work: (actor: Actor) => Promise<T>): Promise<ActionResult<T>> {
   let requestId: string | undefined;
   try {
+    check();
     const actor = await requireActor();
     requestId = actor.requestId;
     const data = await work(actor);
@@ -50,6 +52,7 @@ export type EnrollPatientActionResult =
 export async function enrollPatientAction(input: TEnrollPatient): Promise<EnrollPatientActionResult> {
   let requestId: string | undefined;
   try {
+    checkActionInput(input);
     const actor = await requireActor();
     requestId = actor.requestId;
     const data = await enrollPatient(actor, input);
@@ -69,17 +72,29 @@ export async function enrollPatientAction(input: TEnrollPatient): Promise<Enroll
 }
 
 export async function setPatientStatusAction(input: TSetPatientStatus) {
-  return run((actor) => setPatientStatus(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => setPatientStatus(actor, input),
+  );
 }
 
 export async function transferPatientAction(input: TTransferPatient) {
-  return run((actor) => transferPatient(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => transferPatient(actor, input),
+  );
 }
 
 export async function coSignPatientEnrollmentAction(input: TCoSignPatientEnrollment) {
-  return run((actor) => coSignPatientEnrollment(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => coSignPatientEnrollment(actor, input),
+  );
 }
 
 export async function signOwnEnrollmentAction(input: TSignOwnEnrollment) {
-  return run((actor) => signOwnEnrollment(actor, input));
+  return run(
+    () => checkActionInput(input),
+    (actor) => signOwnEnrollment(actor, input),
+  );
 }

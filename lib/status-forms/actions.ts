@@ -1,7 +1,7 @@
 "use server";
 
 import { requireActor } from "../auth/session";
-import { type ActionResult, actionError } from "../http/action-result";
+import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import type { TReviewAdverseEvent, TSubmitStatusForm } from "./schema";
 import { markAdverseEventReviewed, submitStatusForm } from "./service";
 
@@ -12,6 +12,7 @@ export async function submitStatusFormAction(
 ): Promise<ActionResult<{ submissionId: string; seriousAdverseEvent: boolean }>> {
   let requestId: string | undefined;
   try {
+    checkActionInput(input);
     const actor = await requireActor();
     requestId = actor.requestId;
     const result = await submitStatusForm(actor, input);
@@ -24,6 +25,7 @@ export async function submitStatusFormAction(
 export async function markAdverseEventReviewedAction(input: TReviewAdverseEvent): Promise<ActionResult> {
   let requestId: string | undefined;
   try {
+    checkActionInput(input);
     const actor = await requireActor();
     requestId = actor.requestId;
     await markAdverseEventReviewed(actor, input);
