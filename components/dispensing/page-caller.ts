@@ -1,6 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
-import { callerFromActor, type DispenseCaller } from "@/lib/dispensing/service";
+import { callerFromActor, type DispenseCaller } from "@/lib/dispensing/caller";
 import { isAppError } from "@/lib/errors";
 
 /**

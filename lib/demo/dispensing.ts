@@ -12,7 +12,9 @@ import { readFile } from "node:fs/promises";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
 import { createApiKey, hashApiKey } from "../dispensing/api-keys";
-import { callerFromActor, confirmDispense, requestDispenseAuthorization, reverseDispense } from "../dispensing/service";
+import { callerFromActor } from "../dispensing/caller";
+import { confirmDispense, reverseDispense } from "../dispensing/confirm";
+import { requestDispenseAuthorization } from "../dispensing/request";
 import type { DemoPatients } from "./patients";
 
 const DEMO_KEY_NAME = "Demo pharmacy system";

@@ -9,13 +9,10 @@ import { requireActor } from "../auth/session";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { createApiKey, revokeApiKey } from "./api-keys";
 import type { TDispenseAnswer, TDispenseStatus } from "./schema";
-import {
-  callerFromActor,
-  confirmDispense,
-  enforceDispenseRateLimit,
-  requestDispenseAuthorization,
-  reverseDispense,
-} from "./service";
+import { callerFromActor } from "./caller";
+import { confirmDispense, reverseDispense } from "./confirm";
+import { enforceDispenseRateLimit } from "./service";
+import { requestDispenseAuthorization } from "./request";
 
 /**
  * The forms post FormData (they work before JavaScript has loaded), so each state carries back what

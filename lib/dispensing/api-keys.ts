@@ -13,7 +13,8 @@ import { recordAudit } from "../audit/service";
 import { type Db, db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { ZCreateApiKey } from "./schema";
-import type { DispenseCaller } from "./service";
+import type { DispenseCaller } from "./caller";
+import { apiKeyBarredMessage, type PharmacyStanding } from "./revocation";
 import { isUuid } from "../identifiers/uuid";
 
 export interface ApiKeyRow {
@@ -135,24 +136,6 @@ export async function revokeApiKey(actor: Actor, keyId: string, client: Db = db(
       { action: "apikey.revoked", entityType: "PharmacyApiKey", entityId: key.id, after: { pharmacyId } },
     );
   });
-}
-
-export interface PharmacyStanding {
-  status: string;
-  programName: string;
-}
-
-/**
- * Why a pharmacy's API keys are refused, or null when they work: the pharmacy's certification was
- * suspended or withdrawn and it holds no other certification. A pharmacy still applying keeps its
- * keys (the gate denies its requests with PHARMACY_NOT_CERTIFIED, which is the answer it needs).
- */
-export function apiKeyBarredMessage(enrollments: readonly PharmacyStanding[]): string | null {
-  if (enrollments.some((e) => e.status === "CERTIFIED")) return null;
-  const barred = enrollments.find((e) => e.status === "SUSPENDED" || e.status === "DECERTIFIED");
-  if (!barred) return null;
-  const what = barred.status === "SUSPENDED" ? "suspended" : "decertified";
-  return `This API key is genuine, but your pharmacy's certification in the ${barred.programName} is ${what}. The registry refuses its API keys until the REMS administrator reinstates the pharmacy; dispense authorizations not yet used were revoked.`;
 }
 
 function unauthenticated(message: string): AppError {

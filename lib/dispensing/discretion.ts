@@ -9,7 +9,7 @@ import { recordAudit } from "../audit/service";
 import { type Db, db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { type TDispenseAuthorizationView, ZEndDiscretion, ZFollowUp, ZStartDiscretion } from "./schema";
-import { toView, viewSelect } from "./service";
+import { toView, viewSelect } from "./view";
 
 export interface DiscretionPeriod {
   id: string;

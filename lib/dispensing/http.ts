@@ -7,7 +7,8 @@ import { AppError, isAppError } from "../errors";
 import { apiError, handleApi } from "../http/api";
 import { findHostileText, hostileTextError, hostileTextProblem } from "../http/hostile-text";
 import { authenticateApiKey } from "./api-keys";
-import { callerFromActor, type DispenseCaller, enforceDispenseRateLimit } from "./service";
+import { callerFromActor, type DispenseCaller } from "./caller";
+import { enforceDispenseRateLimit } from "./service";
 import { isUuid } from "../identifiers/uuid";
 
 export const DISPENSE_API_PATH = "/api/v1/dispense-authorizations";

@@ -125,21 +125,22 @@ export function currentPartyReasons(
       });
     }
   }
-  if (kinds.patient) {
-    const patient = parties.patient;
-    if (patient?.enrollmentStatus !== "ENROLLED") {
-      reasons.push({
-        code: "PATIENT_NOT_ENROLLED",
-        stakeholder: "patient",
-        message: "The patient is no longer enrolled or authorized; do not dispense.",
-      });
-    } else if (kinds.prescriber && parties.prescriber && patient.prescriberId !== parties.prescriber.id) {
-      reasons.push({
-        code: "PATIENT_NOT_WITH_PRESCRIBER",
-        stakeholder: "patient",
-        message: "The patient has moved to another prescriber; a new prescription is needed.",
-      });
-    }
+  // The same party checks, in the same cases, as the gate's decision (./rules.ts): a reason the
+  // gate would give now is a reason not to dispense now.
+  const patient = kinds.patient ? parties.patient : null;
+  if (kinds.patient && patient?.enrollmentStatus !== "ENROLLED") {
+    reasons.push({
+      code: "PATIENT_NOT_ENROLLED",
+      stakeholder: "patient",
+      message: "The patient is no longer enrolled or authorized; do not dispense.",
+    });
+  }
+  if (kinds.prescriber && patient && parties.prescriber && patient.prescriberId !== parties.prescriber.id) {
+    reasons.push({
+      code: "PATIENT_NOT_WITH_PRESCRIBER",
+      stakeholder: "patient",
+      message: "The patient has moved to another prescriber; a new prescription is needed.",
+    });
   }
   if (kinds.healthcareSetting) {
     if (parties.setting?.certificationStatus !== "CERTIFIED") {
@@ -148,7 +149,8 @@ export function currentPartyReasons(
         stakeholder: "healthcareSetting",
         message: "The healthcare setting is no longer certified; do not ship the drug there.",
       });
-    } else if (parties.patient && parties.patient.healthcareSettingId !== parties.setting.id) {
+    }
+    if (patient && parties.setting && patient.healthcareSettingId !== parties.setting.id) {
       reasons.push({
         code: "PATIENT_NOT_AT_SETTING",
         stakeholder: "patient",
@@ -173,4 +175,22 @@ export function partiesFromFacts(facts: DispenseFacts): CurrentParties {
         }
       : null,
   };
+}
+
+export interface PharmacyStanding {
+  status: string;
+  programName: string;
+}
+
+/**
+ * Why a pharmacy's API keys are refused, or null when they work: the pharmacy's certification was
+ * suspended or withdrawn and it holds no other certification. A pharmacy still applying keeps its
+ * keys (the gate denies its requests with PHARMACY_NOT_CERTIFIED, which is the answer it needs).
+ */
+export function apiKeyBarredMessage(enrollments: readonly PharmacyStanding[]): string | null {
+  if (enrollments.some((e) => e.status === "CERTIFIED")) return null;
+  const barred = enrollments.find((e) => e.status === "SUSPENDED" || e.status === "DECERTIFIED");
+  if (!barred) return null;
+  const what = barred.status === "SUSPENDED" ? "suspended" : "decertified";
+  return `This API key is genuine, but your pharmacy's certification in the ${barred.programName} is ${what}. The registry refuses its API keys until the REMS administrator reinstates the pharmacy; dispense authorizations not yet used were revoked.`;
 }

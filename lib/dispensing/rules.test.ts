@@ -13,6 +13,7 @@ import {
 } from "../programs/schema";
 import type { DispenseDecision, DispenseFacts, DispensePatientFacts } from "./facts";
 import { REASON_ACTORS, REASON_STAKEHOLDERS } from "./messages";
+import { currentPartyReasons, partiesFromFacts } from "./revocation";
 import { applyEnforcementDiscretion, boundPatientFacts, decideDispense, NEVER_RELAXED } from "./rules";
 
 /** Today is 2026-06-15. */
@@ -685,5 +686,30 @@ describe("boundPatientFacts: the facts stored with a request do not grow with th
     expect(bounded.results.length).toBeLessThanOrEqual(2 * BASELINE.length);
     expect(bounded.results.some((r) => r.testCode === "OTHER")).toBe(false);
     expect(bounded.statusFormDates).toEqual(["2024-02-09"]);
+  });
+});
+
+describe("the confirmation re-check and the gate agree on the parties", () => {
+  const PARTY_CODES: readonly TDenialReasonCode[] = [
+    "PHARMACY_NOT_CERTIFIED",
+    "PRESCRIBER_NOT_CERTIFIED",
+    "PRESCRIBER_SUSPENDED",
+    "PATIENT_NOT_ENROLLED",
+    "PATIENT_NOT_WITH_PRESCRIBER",
+    "SETTING_NOT_CERTIFIED",
+    "PATIENT_NOT_AT_SETTING",
+  ];
+
+  it("a party reason the gate would give now is exactly a reason not to dispense now", () => {
+    fc.assert(
+      fc.property(arbCase, ({ now, f }) => {
+        const gate = decideDispense(f, lemtrada, now)
+          .reasons.map((r) => r.code)
+          .filter((c) => PARTY_CODES.includes(c));
+        const recheck = currentPartyReasons(partiesFromFacts(f), lemtrada).map((r) => r.code);
+        expect(new Set(recheck)).toEqual(new Set(gate));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

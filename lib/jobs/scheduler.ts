@@ -15,7 +15,7 @@ import { systemActor } from "../auth/actor";
 import { db } from "../db";
 import { resolveDatabaseConfig } from "../db/config";
 import { logger } from "../logger";
-import { expireDispenseAuthorizations } from "../dispensing/service";
+import { expireDispenseAuthorizations } from "../dispensing/expiry";
 import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
 

@@ -24,7 +24,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import pg from "pg";
 import { canonicalJson, toJson } from "../../lib/audit/hash";
 import type { DispenseFacts } from "../../lib/dispensing/facts";
-import { decideDispense } from "../../lib/dispensing/rules";
+import { apiKeyBarredMessage } from "../../lib/dispensing/revocation";
+import { decideDispense, relevantTestCodes } from "../../lib/dispensing/rules";
 import { type TDispenseRequest, ZDispenseRequest, ZIdempotencyKey } from "../../lib/dispensing/schema";
 import { generateRemsId, normalizeRemsId } from "../../lib/identifiers/rems-id";
 import { getProgramDefinition } from "../../lib/programs/registry";
@@ -81,9 +82,19 @@ async function authenticate(authorization: string | undefined): Promise<{ id: st
     pharmacyId: string;
     revokedAt: Date | null;
     lastUsedAt: Date | null;
-  }>(`SELECT "id", "pharmacyId", "revokedAt", "lastUsedAt" FROM "PharmacyApiKey" WHERE "keyHash" = $1`, [keyHash]);
+    standing: { status: string; programName: string }[] | null;
+  }>(
+    `SELECT k."id", k."pharmacyId", k."revokedAt", k."lastUsedAt",
+            (SELECT json_agg(json_build_object('status', e."status"::text, 'programName', p."name"))
+               FROM "Enrollment" e JOIN "Program" p ON p."id" = e."programId"
+              WHERE e."pharmacyId" = k."pharmacyId") AS "standing"
+       FROM "PharmacyApiKey" k WHERE k."keyHash" = $1`,
+    [keyHash],
+  );
   const row = rows[0];
   if (!row || row.revokedAt) throw new HttpError(401, "UNAUTHENTICATED", "This API key is not valid.");
+  const barred = apiKeyBarredMessage(row.standing ?? []);
+  if (barred) throw new HttpError(403, "FORBIDDEN", barred);
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     await pool.query(
@@ -105,7 +116,7 @@ async function hitRateLimit(key: string, now: Date): Promise<{ allowed: boolean;
   return { allowed: count <= rateLimit, remaining: Math.max(0, rateLimit - count) };
 }
 
-/** The same statement as loadFacts in lib/dispensing/service.ts. */
+/** The same statement as loadFacts in lib/dispensing/facts-query.ts (bounded facts, decision 007). */
 const FACTS_SQL = `
 SELECT
   (SELECT e."status"::text FROM "Enrollment" e
@@ -118,7 +129,7 @@ SELECT
      FROM "HealthcareSetting" s
      LEFT JOIN "Enrollment" e ON e."healthcareSettingId" = s."id" AND e."programId" = $1::uuid
     WHERE s."remsId" = $4 OR s."npi" = $4
-    ORDER BY (s."remsId" = $4) DESC
+       OR s."id" = (SELECT c."healthcareSettingId" FROM "Enrollment" c WHERE c."certificationNumber" = $4)
     LIMIT 1) AS setting,
   (SELECT json_build_object(
       'id', pt."id",
@@ -126,18 +137,28 @@ SELECT
       'healthcareSettingId', pt."healthcareSettingId",
       'status', e."status"::text,
       'enrolledOn', to_char(COALESCE(e."certifiedAt", e."createdAt") AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
-      'doseDates', (SELECT COALESCE(json_agg(to_char(i."infusedOn", 'YYYY-MM-DD')), '[]'::json)
+      'doseDates', (SELECT COALESCE(json_agg(to_char(i."infusedOn", 'YYYY-MM-DD') ORDER BY i."infusedOn"), '[]'::json)
                       FROM "Infusion" i WHERE i."patientId" = pt."id" AND i."programId" = $1::uuid),
-      'results', (SELECT COALESCE(json_agg(json_build_object(
-                            'testCode', l."testCode", 'collectedOn', to_char(l."collectedOn", 'YYYY-MM-DD'))), '[]'::json)
-                    FROM "LabResult" l WHERE l."patientId" = pt."id" AND l."programId" = $1::uuid),
+      'results', (SELECT COALESCE(json_agg(json_build_object('testCode', c.code, 'collectedOn', to_char(r.day, 'YYYY-MM-DD'))
+                                            ORDER BY c.n, r.day), '[]'::json)
+                    FROM unnest($10::text[]) WITH ORDINALITY AS c(code, n)
+                    CROSS JOIN LATERAL (
+                      SELECT (SELECT max(l."collectedOn") FROM "LabResult" l
+                               WHERE l."patientId" = pt."id" AND l."programId" = $1::uuid
+                                 AND l."testCode" = c.code AND l."collectedOn" <= $11::date) AS by_today,
+                             (SELECT max(l."collectedOn") FROM "LabResult" l
+                               WHERE l."patientId" = pt."id" AND l."programId" = $1::uuid
+                                 AND l."testCode" = c.code) AS latest) m
+                    CROSS JOIN LATERAL (SELECT DISTINCT v.day FROM (VALUES (m.by_today), (m.latest)) v(day)
+                                         WHERE v.day IS NOT NULL) r),
       'statusFormDates', (SELECT COALESCE(json_agg(to_char(f."submittedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')), '[]'::json)
-                            FROM "StatusFormSubmission" f
-                           WHERE f."patientId" = pt."id" AND f."programId" = $1::uuid))
+                            FROM (SELECT f."submittedAt" FROM "StatusFormSubmission" f
+                                   WHERE f."patientId" = pt."id" AND f."programId" = $1::uuid
+                                   ORDER BY f."submittedAt" DESC LIMIT 1) f))
      FROM "Patient" pt
      LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = $1::uuid
     WHERE pt."remsId" = $5) AS patient,
-  (SELECT json_build_object('id', d."id", 'expiresAt', d."expiresAt")
+  (SELECT json_build_object('id', d."id", 'number', d."authorizationNumber", 'expiresAt', d."expiresAt")
      FROM "DispenseAuthorization" d
     WHERE d."pharmacyId" = $2::uuid AND d."programCode" = $6
       AND d."prescriptionId" = $7 AND d."status" = 'APPROVED'
@@ -207,13 +228,17 @@ async function dispense(
   const progId = program ? await programId(program.code) : null;
   if (!program || !progId) throw new HttpError(422, "VALIDATION", "Unknown programme (not part of the baseline).");
   const patientRemsId = normalizeRemsId(request.patientRemsId) ?? request.patientRemsId.toUpperCase();
-  const settingRef = normalizeRemsId(request.healthcareSettingId) ?? request.healthcareSettingId;
+  // Canonical already (ZDispenseRequest): a REMS ID (HS-…), a certification number (HC-…) or an NPI.
+  const settingRef = request.healthcareSettingId;
 
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
     const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lockKey]);
+    await client.query(
+      "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
+      [`dispense-gate:${progId}`, lockKey],
+    );
     const { rows } = await client.query<FactsRow>(FACTS_SQL, [
       progId,
       caller.pharmacyId,
@@ -224,6 +249,8 @@ async function dispense(
       request.prescriptionId,
       now,
       idempotencyKey,
+      relevantTestCodes(program),
+      now.toISOString().slice(0, 10),
     ]);
     const row = rows[0];
     if (!row) throw new Error("the facts query returned no row");

@@ -17,14 +17,10 @@ import { decideApplication } from "../../lib/certification/service";
 import { db, disconnectDb } from "../../lib/db";
 import { createApiKey } from "../../lib/dispensing/api-keys";
 import { dispenseSlipPdf } from "../../lib/documents/dispense-slip";
-import {
-  callerFromActor,
-  confirmDispense,
-  type DispenseCaller,
-  getDispenseAuthorization,
-  listDispenseAuthorizations,
-  requestDispenseAuthorization,
-} from "../../lib/dispensing/service";
+import { callerFromActor, type DispenseCaller } from "../../lib/dispensing/caller";
+import { confirmDispense } from "../../lib/dispensing/confirm";
+import { getDispenseAuthorization, listDispenseAuthorizations } from "../../lib/dispensing/service";
+import { requestDispenseAuthorization } from "../../lib/dispensing/request";
 import { AppError } from "../../lib/errors";
 import { setPatientStatus, transferPatient } from "../../lib/patients/service";
 import { actorFor, createAdminActor } from "../factories/applications";

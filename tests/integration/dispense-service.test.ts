@@ -22,16 +22,11 @@ import {
   recordFollowUp,
   startEnforcementDiscretion,
 } from "../../lib/dispensing/discretion";
-import {
-  callerFromActor,
-  confirmDispense,
-  type DispenseCaller,
-  expireDispenseAuthorizations,
-  getDispenseAuthorizationDetails,
-  listDispenseAuthorizations,
-  requestDispenseAuthorization,
-  reverseDispense,
-} from "../../lib/dispensing/service";
+import { callerFromActor, type DispenseCaller } from "../../lib/dispensing/caller";
+import { confirmDispense, reverseDispense } from "../../lib/dispensing/confirm";
+import { expireDispenseAuthorizations } from "../../lib/dispensing/expiry";
+import { getDispenseAuthorizationDetails, listDispenseAuthorizations } from "../../lib/dispensing/service";
+import { requestDispenseAuthorization } from "../../lib/dispensing/request";
 import { AppError } from "../../lib/errors";
 import { actorFor } from "../factories/applications";
 import { createPharmacyEnrollment, ensureProgram } from "../factories/certified";

@@ -1,6 +1,7 @@
 import { apiJson } from "@/lib/http/api";
 import { authorizationLocation, handleDispenseApi, readJsonBody } from "@/lib/dispensing/http";
-import { listDispenseAuthorizations, requestDispenseAuthorization } from "@/lib/dispensing/service";
+import { listDispenseAuthorizations } from "@/lib/dispensing/service";
+import { requestDispenseAuthorization } from "@/lib/dispensing/request";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { apiJson } from "@/lib/http/api";
 import { authorizationIdParam, handleDispenseApi, readJsonBody } from "@/lib/dispensing/http";
-import { confirmDispense } from "@/lib/dispensing/service";
+import { confirmDispense } from "@/lib/dispensing/confirm";
 
 export const dynamic = "force-dynamic";
 
