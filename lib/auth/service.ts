@@ -2,7 +2,7 @@
  * Accounts and sessions: sign-up, sign-in with database-backed throttling, session validation,
  * sign-out (here and everywhere), deactivation and the first administrator.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/service";
 import { db, type Db } from "../db";
 import { env } from "../env";
@@ -102,13 +102,17 @@ function minutesUntil(date: Date, now: Date): number {
   return Math.max(1, Math.ceil((date.getTime() - now.getTime()) / 60_000));
 }
 
-/** Counts a failure from this IP in a rolling window; locks the IP when it reaches the limit. */
-async function countIpFailure(client: Db, ip: string, now: Date) {
-  const { SIGNIN_MAX_FAILURES_IP: max, SIGNIN_LOCK_MINUTES: lockMinutes } = env();
+/**
+ * Counts a failure under `key` in a rolling window and locks the key when it reaches `max`; returns
+ * the failures in the window. Used per IP address, and per address that has no account (so an
+ * unknown address is warned and locked exactly like an account, and the messages do not tell
+ * whether an account exists).
+ */
+async function countFailure(client: Db, key: string, max: number, now: Date): Promise<number> {
+  const { SIGNIN_LOCK_MINUTES: lockMinutes } = env();
   const windowStart = new Date(now.getTime() - lockMinutes * 60_000);
   const lockUntil = new Date(now.getTime() + lockMinutes * 60_000);
-  const key = `ip:${ip}`;
-  await client.$executeRaw`
+  const rows = await client.$queryRaw<{ failures: number }[]>`
     INSERT INTO "SignInThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
     VALUES (${key}, 1, ${now}, ${max <= 1 ? lockUntil : null}, ${now})
     ON CONFLICT ("key") DO UPDATE SET
@@ -117,7 +121,14 @@ async function countIpFailure(client: Db, ip: string, now: Date) {
       "lockedUntil" = CASE
         WHEN (CASE WHEN "SignInThrottle"."windowStart" < ${windowStart} THEN 1 ELSE "SignInThrottle"."failures" + 1 END) >= ${max}
         THEN ${lockUntil}::timestamptz ELSE "SignInThrottle"."lockedUntil" END,
-      "updatedAt" = ${now}`;
+      "updatedAt" = ${now}
+    RETURNING "failures"`;
+  return Number(rows[0]?.failures ?? 1);
+}
+
+/** The throttle key of an e-mail address that has no account (hashed: no address is stored). */
+function unknownAddressKey(email: string): string {
+  return `email:${createHash("sha256").update(email.toLowerCase()).digest("hex")}`;
 }
 
 export interface SignInResult {
@@ -157,10 +168,18 @@ export async function authenticate(
     where: { email },
     select: { ...userSelect, passwordHash: true, lockedUntil: true, failedSignIns: true },
   });
-  if (user?.lockedUntil && user.lockedUntil > now) {
+  const lockedUntil = user
+    ? user.lockedUntil
+    : ((
+        await client.signInThrottle.findUnique({
+          where: { key: unknownAddressKey(email) },
+          select: { lockedUntil: true },
+        })
+      )?.lockedUntil ?? null);
+  if (lockedUntil && lockedUntil > now) {
     throw new AppError(
       "LOCKED",
-      `This account is locked after too many failed sign-ins. Try again in ${minutesUntil(user.lockedUntil, now)} minutes.${helpLine()}`,
+      `This account is locked after too many failed sign-ins. Try again in ${minutesUntil(lockedUntil, now)} minutes.${helpLine()}`,
     );
   }
 
@@ -170,9 +189,14 @@ export async function authenticate(
   const audit: AuditActor = { userId: user?.id ?? null, role: user?.role ?? null, requestId: ctx.requestId };
 
   if (!user || !ok) {
-    await countIpFailure(client, ctx.ip, now);
+    await countFailure(client, `ip:${ctx.ip}`, e.SIGNIN_MAX_FAILURES_IP, now);
     let lockedNow = false;
     let attemptsLeft = Number.POSITIVE_INFINITY;
+    if (!user) {
+      const failures = await countFailure(client, unknownAddressKey(email), e.SIGNIN_MAX_FAILURES_ACCOUNT, now);
+      attemptsLeft = e.SIGNIN_MAX_FAILURES_ACCOUNT - failures;
+      lockedNow = attemptsLeft <= 0;
+    }
     await client.$transaction(async (tx) => {
       if (user) {
         const updated = await tx.user.update({

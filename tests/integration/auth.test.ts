@@ -256,6 +256,27 @@ describe("authenticate", () => {
     expect(still.message).toContain("call the LEMTRADA REMS on 1-855-676-6326");
   });
 
+  it("answers an address without an account exactly as an account: the same warnings, the same lock", async () => {
+    const { SIGNIN_MAX_FAILURES_ACCOUNT: max } = env();
+    const { user } = await createUser();
+    const nobody = uniqueEmail("nobody");
+    const t0 = new Date();
+    const sequence = async (email: string) => {
+      const seen: { code: string; message: string }[] = [];
+      for (let i = 1; i <= max + 1; i++) {
+        const error = await appError(
+          authenticate({ email, password: `wrong ${i}` }, requestContext(uniqueIp()), db(), t0),
+        );
+        seen.push({ code: error.code, message: error.message.replace(/\d+ minutes/, "N minutes") });
+      }
+      return seen;
+    };
+    const known = await sequence(user.email);
+    const unknown = await sequence(nobody);
+    expect(unknown).toEqual(known);
+    expect(unknown.at(-1)?.code).toBe("LOCKED");
+  });
+
   it("throttles an IP after many failures against unknown accounts, without affecting other IPs", async () => {
     const { SIGNIN_MAX_FAILURES_IP: max } = env();
     const { user, password } = await createUser();
