@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/lib/auth/actions";
 import { ROLE_HOME } from "@/lib/auth/permissions";
-import { getActor } from "@/lib/auth/session";
+import { getSignedInActor } from "@/lib/auth/session";
 import { ROLE_LABELS } from "@/components/auth/role-labels";
 import "./globals.css";
 
@@ -13,7 +13,7 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const actor = await getActor();
+  const actor = await getSignedInActor();
   return (
     <html lang="en">
       <body>

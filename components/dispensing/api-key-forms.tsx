@@ -28,7 +28,7 @@ function CopyButton({ text }: { text: string }) {
 }
 
 /** Creates a key and shows its secret once; the registry keeps only a hash. */
-export function CreateApiKeyForm() {
+export function CreateApiKeyForm({ askCode }: { askCode: boolean }) {
   const [state, formAction, pending] = useActionState(createApiKeyAction, {
     values: { name: "" },
     result: null,
@@ -36,6 +36,8 @@ export function CreateApiKeyForm() {
   const { values, result } = state;
   const created = result?.ok ? result.data : undefined;
   const nameError = result && !result.ok ? result.fields?.name?.[0] : undefined;
+  const passwordError = result && !result.ok ? result.fields?.password?.[0] : undefined;
+  const codeError = result && !result.ok ? result.fields?.code?.[0] : undefined;
   return (
     <>
       {created ? (
@@ -61,6 +63,26 @@ export function CreateApiKeyForm() {
           defaultValue={values.name}
           error={nameError}
         />
+        <TextField
+          id="api-key-password"
+          name="password"
+          type="password"
+          label="Your password"
+          hint="A key acts for your pharmacy: confirm it is you."
+          autoComplete="current-password"
+          error={passwordError}
+        />
+        {askCode ? (
+          <TextField
+            id="api-key-code"
+            name="code"
+            label="Authentication code"
+            hint="The 6-digit code from your authenticator app."
+            autoComplete="one-time-code"
+            inputMode="numeric"
+            error={codeError}
+          />
+        ) : null}
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Creating…" : "Create API key"}
         </button>

@@ -7,7 +7,7 @@ import { clientIp } from "../http/client-ip";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { SignInRefused, signIn, signOut } from "./config";
 import { endSession, newRequestId, signOutEverywhere, signUp } from "./service";
-import { getActor, requireActor } from "./session";
+import { getSignedInActor, requireActor } from "./session";
 import type { TSignIn, TSignUp } from "./schema";
 
 async function requestContext() {
@@ -24,9 +24,9 @@ function safeNext(next: unknown): string {
   return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
 }
 
-async function startSession(email: string, password: string): Promise<ActionResult> {
+async function startSession(email: string, password: string, code?: string): Promise<ActionResult> {
   try {
-    await signIn("credentials", { email, password, redirect: false });
+    await signIn("credentials", { email, password, code: code ?? "", redirect: false });
     return { ok: true };
   } catch (error) {
     if (error instanceof SignInRefused) {
@@ -57,13 +57,14 @@ export async function signInAction(input: TSignIn & { next?: string }): Promise<
   } catch (error) {
     return actionError(error);
   }
-  const started = await startSession(String(input.email ?? ""), String(input.password ?? ""));
+  const code = typeof input.code === "string" ? input.code : undefined;
+  const started = await startSession(String(input.email ?? ""), String(input.password ?? ""), code);
   if (!started.ok) return started;
   redirect(safeNext(input.next));
 }
 
 export async function signOutAction(): Promise<void> {
-  const actor = await getActor();
+  const actor = await getSignedInActor();
   if (actor) await endSession(actor);
   await signOut({ redirectTo: "/sign-in?signedOut=1" });
 }

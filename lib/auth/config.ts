@@ -7,7 +7,12 @@ import Credentials from "next-auth/providers/credentials";
 import { env } from "../env";
 import { isAppError } from "../errors";
 import { clientIp } from "../http/client-ip";
+import { authSecret } from "./auth-secret";
+import { isMfaCodeRequired } from "./mfa";
 import { authenticate, newRequestId } from "./service";
+
+/** What the sign-in action answers when the password was right and the account's code is needed. */
+export const MFA_CODE_REQUIRED = "MFA_CODE_REQUIRED";
 
 /** Carries our specific, user-safe message through Auth.js to the sign-in action. */
 export class SignInRefused extends CredentialsSignin {
@@ -20,16 +25,6 @@ export class SignInRefused extends CredentialsSignin {
   }
 }
 
-function authSecret(): string {
-  const secret = process.env.AUTH_SECRET;
-  if (secret) return secret;
-  if (process.env.NODE_ENV === "production" && !process.env.REMSGATE_DEMO) {
-    throw new Error("AUTH_SECRET is not set. Generate one with: openssl rand -base64 33");
-  }
-  // Development and tests only: a fixed secret is acceptable where nothing real is protected.
-  return "remsgate-development-secret-not-for-production-use";
-}
-
 // A lazy configuration: the secret is checked when the first request needs it, not at build time.
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: authSecret(),
@@ -38,11 +33,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: [
     Credentials({
-      credentials: { email: { type: "email" }, password: { type: "password" } },
+      credentials: { email: { type: "email" }, password: { type: "password" }, code: { type: "text" } },
       async authorize(credentials, request) {
         try {
           const result = await authenticate(
-            { email: credentials.email, password: credentials.password },
+            { email: credentials.email, password: credentials.password, code: credentials.code || undefined },
             {
               ip: clientIp(request.headers),
               userAgent: request.headers.get("user-agent"),
@@ -58,7 +53,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
             sessionVersion: result.user.sessionVersion,
           };
         } catch (error) {
-          if (isAppError(error)) throw new SignInRefused(error.code, error.message, error.details?.fields);
+          if (isAppError(error)) {
+            const code = isMfaCodeRequired(error) ? MFA_CODE_REQUIRED : error.code;
+            throw new SignInRefused(code, error.message, error.details?.fields);
+          }
           throw error;
         }
       },

@@ -48,6 +48,7 @@ export const PERMISSIONS = [
   "session:revoke:any",
   "audit:read:any",
   "program:manage:any",
+  "user:mfa-reset:any",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -103,6 +104,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "session:revoke:any",
     "audit:read:any",
     "program:manage:any",
+    "user:mfa-reset:any",
   ],
 };
 

@@ -44,8 +44,30 @@ export const ZSignUp = z
 export type TSignUp = z.input<typeof ZSignUp>;
 export type TSignUpParsed = z.output<typeof ZSignUp>;
 
+/** A second-factor code as typed: six digits from the app, or a recovery code. */
+export const zMfaCode = z.string().trim().max(64, "That is not a code from your authenticator app or a recovery code");
+
 export const ZSignIn = z.object({
   email: zEmail,
   password: z.string().min(1, "Enter your password").max(256, "Password is too long"),
+  /** Asked for after a correct password when the account has a second factor. */
+  code: zMfaCode.optional(),
 });
 export type TSignIn = z.input<typeof ZSignIn>;
+
+/** Re-authentication before a sensitive step: the password, and the code when a factor is enrolled. */
+export const ZStepUp = z.object({
+  password: z.string().min(1, "Enter your password").max(256, "Password is too long"),
+  code: zMfaCode.optional(),
+});
+export type TStepUp = z.input<typeof ZStepUp>;
+
+/** Confirms a new authenticator: the password again and the first code the app shows. */
+export const ZConfirmMfa = z.object({
+  password: z.string().min(1, "Enter your password").max(256, "Password is too long"),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{3}\s?\d{3}$/, "Enter the 6-digit code your authenticator app shows"),
+});
+export type TConfirmMfa = z.input<typeof ZConfirmMfa>;

@@ -11,6 +11,7 @@ import { AppError, fieldErrorsFromZod } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import type { Role } from "../generated/prisma/enums";
 import type { Actor, AuditActor } from "./actor";
+import { checkSignInFactor, WRONG_CODE_MESSAGE } from "./mfa";
 import { burnPasswordCheck, commonPasswordProblem, hashPassword, verifyPassword } from "./password";
 import { requirePermission } from "./permissions";
 import { type TSignUp, ZSignIn, ZSignUp, zEmail, zNewPassword } from "./schema";
@@ -141,7 +142,7 @@ export interface SignInResult {
  * database; a locked account or IP is refused before the password is even checked, and says so.
  */
 export async function authenticate(
-  input: { email: unknown; password: unknown },
+  input: { email: unknown; password: unknown; code?: unknown },
   ctx: RequestContext,
   client: Db = db(),
   now: Date = new Date(),
@@ -186,6 +187,9 @@ export async function authenticate(
   let ok = false;
   if (user) ok = await verifyPassword(user.passwordHash, password);
   else await burnPasswordCheck(password);
+  // The second factor (lib/auth/mfa.ts): without a code it asks for one; a wrong code is a failed sign-in.
+  const factor = user && ok ? await checkSignInFactor(user.id, parsed.data.code, ctx.requestId, client, now) : "ok";
+  if (factor === "wrong") ok = false;
   const audit: AuditActor = { userId: user?.id ?? null, role: user?.role ?? null, requestId: ctx.requestId };
 
   if (!user || !ok) {
@@ -234,7 +238,7 @@ export async function authenticate(
     }
     throw new AppError(
       "UNAUTHENTICATED",
-      `The e-mail address or password is incorrect.${attemptsLeftWarning(attemptsLeft, e.SIGNIN_LOCK_MINUTES)}`,
+      `${factor === "wrong" ? WRONG_CODE_MESSAGE : "The e-mail address or password is incorrect."}${attemptsLeftWarning(attemptsLeft, e.SIGNIN_LOCK_MINUTES)}`,
     );
   }
 

@@ -5,6 +5,7 @@ import { cache } from "react";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import { auth } from "./config";
+import { isMfaEnrolmentRequired, MFA_REQUIRED_FOR_ROLE_MESSAGE, MFA_SETUP_PATH, mfaEnrolmentRequired, mustEnrolMfa } from "./mfa";
 import { type Permission, requirePermission } from "./permissions";
 import { checkSession, newRequestId, recordAuthorizationFailure } from "./service";
 
@@ -15,7 +16,7 @@ export const requestId = cache(async (): Promise<string> => (await headers()).ge
  * database says whether that session is still alive (not revoked, not idle, not expired, same
  * session version, account active).
  */
-export const getActor = cache(async (): Promise<Actor | null> => {
+export const getSignedInActor = cache(async (): Promise<Actor | null> => {
   const session = await auth();
   const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
   if (!user?.id || !user.sessionId) return null;
@@ -29,11 +30,33 @@ export const getActor = cache(async (): Promise<Actor | null> => {
 });
 
 /**
+ * The signed-in actor who may use the registry: as getSignedInActor, except that a person whose
+ * role requires a second factor and who has not enrolled one is refused (FORBIDDEN, flagged as
+ * MFA enrolment) by every page, action and route handler until they do. Only the account security
+ * page, the layout and sign-out use getSignedInActor directly.
+ */
+export const getActor = cache(async (): Promise<Actor | null> => {
+  const actor = await getSignedInActor();
+  if (actor && (await mustEnrolMfa(actor))) throw mfaEnrolmentRequired(MFA_REQUIRED_FOR_ROLE_MESSAGE);
+  return actor;
+});
+
+/** For pages that call getActor: sends a person who must enrol a second factor to enrolment. */
+export async function getPageActor(): Promise<Actor | null> {
+  try {
+    return await getActor();
+  } catch (error) {
+    if (isMfaEnrolmentRequired(error)) redirect(`${MFA_SETUP_PATH}?required=1`);
+    throw error;
+  }
+}
+
+/**
  * For pages: signed out → the sign-in page (coming back here afterwards); signed in without the
  * permission → audited, then the 403 page.
  */
 export async function requirePagePermission(permission: Permission, path: string): Promise<Actor> {
-  const actor = await getActor();
+  const actor = await getPageActor();
   if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   try {
     requirePermission(actor, permission);

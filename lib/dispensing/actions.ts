@@ -140,7 +140,9 @@ export async function createApiKeyAction(
     checkActionInput(formData);
     actor = await requireActor();
     requirePermission(actor, "apikey:issue:org");
-    const created = await createApiKey(actor, values);
+    // The step-up secrets are read for this call only: never echoed back into the form.
+    const stepUp = readValues(formData, ["password", "code"]);
+    const created = await createApiKey(actor, { ...values, ...stepUp });
     revalidatePath("/pharmacy/api-keys");
     // The plaintext key goes back once, in this answer only; the form is emptied for the next key.
     return {

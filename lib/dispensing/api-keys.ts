@@ -8,7 +8,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Actor } from "../auth/actor";
+import { verifyStepUp } from "../auth/mfa";
+import { roleRequiresMfa } from "../auth/mfa-rules";
 import { requirePermission } from "../auth/permissions";
+import { ZStepUp } from "../auth/schema";
 import { recordAudit } from "../audit/service";
 import { type Db, db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
@@ -61,7 +64,11 @@ async function requireRepresentative(actor: Actor, client: Db): Promise<string> 
   return actor.pharmacyId;
 }
 
-/** Creates a key; the plaintext `key` is returned only here. VALIDATION for a bad name; FORBIDDEN otherwise. */
+/**
+ * Creates a key; the plaintext `key` is returned only here. A key acts for the pharmacy without a
+ * person, so creating one asks for the password and authenticator code again (step-up).
+ * `input`: `{ name, password, code }`. VALIDATION for a bad name, password or code; FORBIDDEN otherwise.
+ */
 export async function createApiKey(
   actor: Actor,
   input: unknown,
@@ -69,9 +76,15 @@ export async function createApiKey(
 ): Promise<{ id: string; name: string; prefix: string; key: string }> {
   const pharmacyId = await requireRepresentative(actor, client);
   const parsed = ZCreateApiKey.safeParse(input);
-  if (!parsed.success) {
-    throw new AppError("VALIDATION", "Check the key's name.", { fields: fieldErrorsFromZod(parsed.error) });
+  const stepUp = ZStepUp.safeParse(input);
+  if (!parsed.success || !stepUp.success) {
+    const fields = {
+      ...(parsed.success ? {} : fieldErrorsFromZod(parsed.error)),
+      ...(stepUp.success ? {} : fieldErrorsFromZod(stepUp.error)),
+    };
+    throw new AppError("VALIDATION", parsed.success ? "Check the highlighted fields." : "Check the key's name.", { fields });
   }
+  await verifyStepUp(actor, stepUp.data, { mfaRequired: roleRequiresMfa(actor.role), action: "create an API key" }, client);
   const { key, prefix, keyHash } = newApiKey();
   const row = await client.$transaction(async (tx) => {
     const created = await tx.pharmacyApiKey.create({

@@ -4,6 +4,7 @@
  * with the identifiers every step needs.
  */
 import { z } from "zod";
+import { zMfaCode } from "../auth/schema";
 
 export const ZProgramCode = z
   .string({ error: "Choose a programme" })
@@ -55,6 +56,8 @@ export const ZSignatureFields = z.object({
     .min(1, "Type your full name as your printed name")
     .max(200, "Use at most 200 characters"),
   password: z.string().min(1, "Enter your password to sign").max(256, "Password is too long"),
+  /** The authenticator code, when the signer has two-step sign-in (lib/auth/mfa.ts verifyStepUp). */
+  code: zMfaCode.optional(),
 });
 export type TSignatureFields = z.input<typeof ZSignatureFields>;
 

@@ -8,7 +8,7 @@
  * an audit event in one transaction.
  */
 import type { Actor } from "../auth/actor";
-import { verifyPassword } from "../auth/password";
+import { verifyStepUp } from "../auth/mfa";
 import { can, type Permission } from "../auth/permissions";
 import { recordAuthorizationFailure } from "../auth/service";
 import { canonicalJson, sha256Hex } from "../audit/hash";
@@ -949,19 +949,14 @@ export async function signEnrollment(actor: Actor, input: TSignEnrollment, clien
   if (!parsed.success) {
     throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: fieldErrorsFromZod(parsed.error) });
   }
-  const { enrollmentId, printedName, password, expectedVersion } = parsed.data;
+  const { enrollmentId, printedName, password, code, expectedVersion } = parsed.data;
   const enrollment = await loadSigner(actor, enrollmentId, client);
   requireEditable(enrollment.status);
   if (expectedVersion !== undefined && expectedVersion !== enrollment.version) throw changedSinceReview();
   const definition = definitionOf(enrollment.program);
   const requirement = requirementOf(definition, enrollment.kind);
 
-  const user = await client.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { passwordHash: true } });
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    throw new AppError("VALIDATION", "The password is incorrect.", {
-      fields: { password: ["The password is incorrect"] },
-    });
-  }
+  await verifyStepUp(actor, { password, code }, { mfaRequired: definition.esignature.requireMfa }, client);
   const ticked = new Set(parsed.data.attestations);
   const unticked = requirement.attestations.filter((a) => !ticked.has(a.id));
   if (unticked.length > 0) {

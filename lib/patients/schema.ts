@@ -4,6 +4,7 @@
  * them with the choices every enrollment needs.
  */
 import { z } from "zod";
+import { zMfaCode } from "../auth/schema";
 import type { FieldErrors } from "../errors";
 import { buildFormSchema } from "../enrollment/form-schema";
 import type { TStakeholderRequirement } from "../programs/schema";
@@ -19,6 +20,8 @@ export const ZSigner = z.object({
     .min(1, "Type your full name as your printed name")
     .max(200, "Use at most 200 characters"),
   password: z.string().min(1, "Enter your password to sign").max(256, "Password is too long"),
+  /** The authenticator code, when the signer has two-step sign-in (lib/auth/mfa.ts verifyStepUp). */
+  code: zMfaCode.optional(),
 });
 
 /** The prescriber's co-signature: the co-signature statements ticked, printed name, password. */
@@ -75,7 +78,7 @@ export function validatePatientEnrollment(
     counselledMaterialIds: readonly string[];
     signatureMethod: string;
     ageOverrideReason?: string;
-    coSignature?: { printedName: string; password: string; attestations: readonly string[] } | undefined;
+    coSignature?: { printedName: string; password: string; code?: string; attestations: readonly string[] } | undefined;
   },
   now: Date,
   options: { requireCoSignature: boolean },

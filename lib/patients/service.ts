@@ -9,7 +9,7 @@
  * deliverSoon() after commit.
  */
 import type { Actor } from "../auth/actor";
-import { verifyPassword } from "../auth/password";
+import { verifyStepUp } from "../auth/mfa";
 import { can, type Permission, requirePermission } from "../auth/permissions";
 import { recordAuthorizationFailure } from "../auth/service";
 import { canonicalJson, sha256Hex } from "../audit/hash";
@@ -255,11 +255,20 @@ async function resolveEnrollingPrescriber(actor: Actor, prescriberId: string | u
   throw await denied(actor, "patient:create:own", "patient:create", client, "Your account cannot enroll patients.");
 }
 
-async function checkSignerPassword(actor: Actor, password: string, field: string, client: Db | Tx) {
-  const user = await client.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { passwordHash: true } });
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    throw validation({ [field]: ["The password is incorrect"] }, "The password is incorrect.");
-  }
+/** The signer's step-up: password, and the authenticator code where they have one or the programme requires it. */
+async function checkSigner(
+  actor: Actor,
+  signer: { password: string; code?: string | undefined },
+  prefix: string,
+  definition: TProgramDefinition,
+  client: Db | Tx,
+) {
+  await verifyStepUp(
+    actor,
+    signer,
+    { mfaRequired: definition.esignature.requireMfa, passwordField: `${prefix}password`, codeField: `${prefix}code` },
+    client,
+  );
 }
 
 async function newPatientRemsId(tx: Tx): Promise<string> {
@@ -394,7 +403,7 @@ export async function enrollPatient(
         "Only the prescriber can co-sign a patient enrollment.",
       );
     }
-    await checkSignerPassword(actor, co.password, "coSignature.password", client);
+    await checkSigner(actor, co, "coSignature.", definition, client);
   }
 
   const result = await client.$transaction(async (tx) => {
@@ -1051,7 +1060,7 @@ export async function coSignPatientEnrollment(
 ): Promise<{ status: EnrollmentStatus }> {
   const parsed = ZCoSignPatientEnrollment.safeParse(input);
   if (!parsed.success) throw validation(fieldErrorsFromZod(parsed.error));
-  const { patientId, printedName, password, attestations } = parsed.data;
+  const { patientId, printedName, password, code, attestations } = parsed.data;
   const { patient, enrollment, own } = await loadForOwnPrescriber(actor, patientId, client, "co-sign the enrollment");
   const program = await client.program.findUniqueOrThrow({
     where: { id: enrollment.programId },
@@ -1066,7 +1075,7 @@ export async function coSignPatientEnrollment(
   if (!(await prescriberCertified(client, program.id, own.id))) {
     throw new AppError("CONFLICT", `You are not certified in the ${definition.name}.`);
   }
-  await checkSignerPassword(actor, password, "password", client);
+  await checkSigner(actor, { password, code }, "", definition, client);
   return client.$transaction(async (tx) => {
     const current = await lockEnrollment(tx, enrollment.id);
     const data = readData(current.data);
@@ -1119,7 +1128,7 @@ export async function signOwnEnrollment(
   const ticked = new Set(parsed.data.attestations);
   const unticked = requirement.attestations.filter((a) => !ticked.has(a.id));
   if (unticked.length > 0) throw validation({ attestations: ["Tick every statement to sign"] });
-  await checkSignerPassword(actor, parsed.data.password, "password", client);
+  await checkSigner(actor, parsed.data, "", definition, client);
   return client.$transaction(async (tx) => {
     const current = await lockEnrollment(tx, enrollment.id);
     const data = readData(current.data);

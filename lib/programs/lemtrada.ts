@@ -804,4 +804,8 @@ export const lemtrada: TProgramDefinition = defineProgram({
     authorizationValidityDays: 7,
     reasonPolicies: everyReasonBlocks,
   },
+
+  // Every signature in this programme certifies a person to prescribe, dispense or receive a drug
+  // with serious risks: a stolen password alone must not be enough to sign.
+  esignature: { requireMfa: true },
 });

@@ -467,6 +467,11 @@ export const ZProgramDefinition = z
     /** null for continuous treatment without courses. */
     courses: ZCourses.nullable(),
     dispensing: ZDispensing,
+    /**
+     * Electronic signatures (21 CFR Part 11). `requireMfa`: whoever e-signs in this programme must
+     * have two-step sign-in enrolled and give a code with their password at every signature.
+     */
+    esignature: z.strictObject({ requireMfa: z.boolean() }).default({ requireMfa: false }),
   })
   .superRefine((program, ctx) => {
     reportDuplicates(ctx, program.ndcs, (n) => n, ["ndcs"], null, "NDC");

@@ -3,6 +3,7 @@
  * definition (lib/enrollment/form-schema.ts buildFormSchema); the e-signature fields are fixed.
  */
 import { z } from "zod";
+import { zMfaCode } from "../auth/schema";
 import type { TFormDefinition } from "../programs/schema";
 
 /**
@@ -31,6 +32,8 @@ export const ZStatusFormSignature = z.object({
     .min(2, { error: "Type your full name as your signature" })
     .max(120, { error: "Use at most 120 characters" }),
   password: z.string().min(1, { error: "Enter your password to sign" }).max(1024),
+  /** The authenticator code, when the signer has two-step sign-in (lib/auth/mfa.ts verifyStepUp). */
+  code: zMfaCode.optional(),
 });
 export type TStatusFormSignature = z.input<typeof ZStatusFormSignature>;
 

@@ -5,7 +5,7 @@
  * administrators, who mark it reviewed.
  */
 import type { Actor } from "../auth/actor";
-import { verifyPassword } from "../auth/password";
+import { verifyStepUp } from "../auth/mfa";
 import { requirePermission } from "../auth/permissions";
 import { canonicalJson, sha256Hex } from "../audit/hash";
 import { recordAudit } from "../audit/service";
@@ -83,19 +83,14 @@ export async function submitStatusForm(actor: Actor, input: TSubmitStatusForm, c
   if (!parsed.success) {
     throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: fieldErrorsFromZod(parsed.error) });
   }
-  const { patientId, printedName, password } = parsed.data;
+  const { patientId, printedName, password, code } = parsed.data;
   const patient = await requireRecordablePatient(actor, patientId, client);
   const program = statusFormProgramOf(patient);
   const answers = buildFormSchema(program.statusForm.form).safeParse(parsed.data.answers);
   if (!answers.success) {
     throw new AppError("VALIDATION", "Answer every question.", { fields: fieldErrorsFromZod(answers.error) });
   }
-  const user = await client.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { passwordHash: true } });
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    throw new AppError("VALIDATION", "The password is incorrect.", {
-      fields: { password: ["The password is incorrect"] },
-    });
-  }
+  await verifyStepUp(actor, { password, code }, { mfaRequired: program.definition.esignature.requireMfa }, client);
   const cleanAnswers = JSON.parse(JSON.stringify(answers.data)) as Record<string, string>;
   const seriousAdverseEvent = reportsSeriousAdverseEvent(program.statusForm.form, cleanAnswers);
   const signedAt = new Date();

@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { withFor } from "@/components/enrollment/links";
-import { getActor, requirePagePermission } from "@/lib/auth/session";
+import { getPageActor, requirePagePermission } from "@/lib/auth/session";
 import { applicantPagePermission, linkedPrescribers, programmesForActor } from "@/lib/enrollment/service";
 
 export const metadata: Metadata = { title: "Enroll" };
 
 /** Where enrollment starts: the programmes open to the actor (and, for a delegate, whose enrollment). */
 export default async function EnrollStart() {
-  const signedIn = await getActor();
+  const signedIn = await getPageActor();
   if (!signedIn) redirect("/sign-in?next=%2Fenroll");
   const actor = await requirePagePermission(applicantPagePermission(signedIn.role, "update"), "/enroll");
   const programmes = await programmesForActor(actor);

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { FormBanner } from "@/components/ui/field";
-import { getActor } from "@/lib/auth/session";
+import { getPageActor } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -11,7 +11,7 @@ type Search = Promise<{ next?: string; signedOut?: string; signedOutEverywhere?:
 
 export default async function SignInPage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
-  if (await getActor()) redirect("/dashboard");
+  if (await getPageActor()) redirect("/dashboard");
   return (
     <div className="narrow">
       <h1>Sign in</h1>

@@ -1,6 +1,6 @@
 import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
-import { getActor, requirePagePermission } from "@/lib/auth/session";
+import { getPageActor, requirePagePermission } from "@/lib/auth/session";
 import type { StepId } from "@/lib/enrollment/rules";
 import { applicantPagePermission, type EnrollmentView, getEnrollmentWorkspace } from "@/lib/enrollment/service";
 import { AppError } from "@/lib/errors";
@@ -20,7 +20,7 @@ export async function loadStep(props: StepPageProps, step: StepId | null) {
   const query = await props.searchParams;
   const forPrescriberId = typeof query.for === "string" ? query.for : undefined;
   const path = withFor(`/enroll/${program}${step ? `/${STEP_SEGMENT[step]}` : ""}`, forPrescriberId);
-  const signedIn = await getActor();
+  const signedIn = await getPageActor();
   if (!signedIn) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   const actor = await requirePagePermission(applicantPagePermission(signedIn.role, "update"), path);
   let view: EnrollmentView;

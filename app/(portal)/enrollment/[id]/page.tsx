@@ -3,7 +3,7 @@ import Link from "next/link";
 import { forbidden, notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { EnrollmentStatus } from "@/components/enrollment/enrollment-status";
-import { getActor, requirePagePermission } from "@/lib/auth/session";
+import { getPageActor, requirePagePermission } from "@/lib/auth/session";
 import { applicantPagePermission, type EnrollmentView, getEnrollmentForApplicant } from "@/lib/enrollment/service";
 import { AppError } from "@/lib/errors";
 
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Enrollment status" };
 export default async function EnrollmentByIdPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const path = `/enrollment/${id}`;
-  const signedIn = await getActor();
+  const signedIn = await getPageActor();
   if (!signedIn) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   const actor = await requirePagePermission(applicantPagePermission(signedIn.role, "read"), path);
   if (!z.uuid().safeParse(id).success) notFound();

@@ -5,6 +5,7 @@ import { formatDateTime } from "@/lib/format";
 import { CreateApiKeyForm, RevokeApiKeyForm } from "@/components/dispensing/api-key-forms";
 import styles from "@/components/dispensing/dispensing.module.css";
 import { recordAuthorizationFailure } from "@/lib/auth/service";
+import { isMfaEnrolled } from "@/lib/auth/mfa";
 import { requirePagePermission } from "@/lib/auth/session";
 import { canManageApiKeys, listApiKeys } from "@/lib/dispensing/api-keys";
 
@@ -33,7 +34,7 @@ export default async function ApiKeysPage() {
       </p>
       <section className="card" aria-labelledby="create-heading">
         <h2 id="create-heading">Create a key</h2>
-        <CreateApiKeyForm />
+        <CreateApiKeyForm askCode={await isMfaEnrolled(actor.userId)} />
       </section>
       <section className="card" aria-labelledby="keys-heading">
         <h2 id="keys-heading">Your pharmacy&apos;s keys</h2>

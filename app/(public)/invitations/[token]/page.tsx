@@ -3,7 +3,7 @@ import Link from "next/link";
 import { ROLE_LABELS } from "@/components/auth/role-labels";
 import { AcceptInvitationForm } from "@/components/invitations/accept-form";
 import { FormBanner } from "@/components/ui/field";
-import { getActor } from "@/lib/auth/session";
+import { getPageActor } from "@/lib/auth/session";
 import { signOutToAcceptAction } from "@/lib/invitations/actions";
 import { invitedAs } from "@/lib/invitations/rules";
 import { describeInvitation, unusableInvitationMessage } from "@/lib/invitations/service";
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Accept an invitation", robots: { ind
 
 export default async function AcceptInvitationPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const [invitation, actor] = await Promise.all([describeInvitation(token), getActor()]);
+  const [invitation, actor] = await Promise.all([describeInvitation(token), getPageActor()]);
 
   if (invitation.state !== "pending") {
     return (
