@@ -14,6 +14,10 @@ import { seedDemoWorld } from "../lib/demo/seed";
 import { recreatePostgresDatabase } from "../tests/setup/postgres";
 
 const port = process.env.E2E_PORT ?? "3210";
+// The seed seals the demo accounts' TOTP secrets with a key derived from AUTH_SECRET: it must be
+// the server's.
+const authSecret = "e2e-secret-0123456789-0123456789-0123456789";
+process.env.AUTH_SECRET = authSecret;
 const url = process.env.E2E_DATABASE_URL || `pglite:${path.resolve(`.data/e2e-pglite-${port}`)}`;
 
 async function main() {
@@ -38,7 +42,7 @@ async function main() {
       HOSTNAME: "127.0.0.1",
       DATABASE_URL: url,
       REMSGATE_DEMO: "1",
-      AUTH_SECRET: "e2e-secret-0123456789-0123456789-0123456789",
+      AUTH_SECRET: authSecret,
       APP_URL: `http://127.0.0.1:${port}`,
       // The IP throttle is covered by integration tests; here every test shares one address.
       SIGNIN_MAX_FAILURES_IP: "1000",

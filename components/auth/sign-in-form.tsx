@@ -71,8 +71,8 @@ export function SignInForm({ next }: { next?: string }) {
       {askCode ? (
         <>
           <FormBanner kind="warn" id="sign-in-code-prompt">
-            Two-step sign-in is on for this account. Enter the 6-digit code from your authenticator app, or one of
-            your recovery codes if you no longer have the app.
+            Two-step sign-in is on for this account. Enter the 6-digit code from your authenticator app, or one of your
+            recovery codes if you no longer have the app.
           </FormBanner>
           <TextField
             id="code"

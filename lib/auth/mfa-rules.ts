@@ -138,7 +138,12 @@ export function sealTotpSecret(key: Buffer, secretBase32: string, userId: string
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(userId, "utf8"));
   const sealed = Buffer.concat([cipher.update(secretBase32, "utf8"), cipher.final()]);
-  return [SEAL_VERSION, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), sealed.toString("base64url")].join(".");
+  return [
+    SEAL_VERSION,
+    iv.toString("base64url"),
+    cipher.getAuthTag().toString("base64url"),
+    sealed.toString("base64url"),
+  ].join(".");
 }
 
 /** The secret, or null when the value was sealed for another user or with another key. */

@@ -274,22 +274,29 @@ export async function confirmTotpEnrolment(
   });
   if (user.mfaEnabledAt) throw new AppError("CONFLICT", "Two-step sign-in is already on for your account.");
   if (!(await verifyPassword(user.passwordHash, password))) {
-    throw new AppError("VALIDATION", "The password is incorrect.", { fields: { password: ["The password is incorrect"] } });
+    throw new AppError("VALIDATION", "The password is incorrect.", {
+      fields: { password: ["The password is incorrect"] },
+    });
   }
   const secret = user.mfaPendingSecret ? openTotpSecret(totpKey(), user.mfaPendingSecret, actor.userId) : null;
   if (!secret) throw new AppError("CONFLICT", "The set-up has expired. Reload the page to get a new QR code.");
   const step = matchTotpStep(secret, code, now, null);
   if (step === null) {
-    throw new AppError("VALIDATION", "That code does not match. Check the app shows remsgate and try the current code.", {
-      fields: { code: ["That code does not match the QR code above"] },
-    });
+    throw new AppError(
+      "VALIDATION",
+      "That code does not match. Check the app shows remsgate and try the current code.",
+      {
+        fields: { code: ["That code does not match the QR code above"] },
+      },
+    );
   }
   return client.$transaction(async (tx) => {
     const switched = await tx.user.updateMany({
       where: { id: actor.userId, mfaEnabledAt: null, mfaPendingSecret: user.mfaPendingSecret },
       data: { mfaSecret: user.mfaPendingSecret, mfaPendingSecret: null, mfaEnabledAt: now, mfaLastStep: step },
     });
-    if (switched.count !== 1) throw new AppError("CONFLICT", "Two-step sign-in was changed meanwhile. Reload the page.");
+    if (switched.count !== 1)
+      throw new AppError("CONFLICT", "Two-step sign-in was changed meanwhile. Reload the page.");
     const recoveryCodes = await storeNewRecoveryCodes(tx, actor.userId);
     await recordAudit(tx, actor, {
       action: "mfa.enabled",
@@ -361,7 +368,9 @@ export async function resetMfa(actor: Actor, userId: string, reason: string, cli
   const why = reason.trim();
   if (!why) throw new AppError("VALIDATION", "Give a reason.", { fields: { reason: ["A reason is required"] } });
   if (why.length > 1000) {
-    throw new AppError("VALIDATION", "The reason is too long.", { fields: { reason: ["Use at most 1000 characters"] } });
+    throw new AppError("VALIDATION", "The reason is too long.", {
+      fields: { reason: ["Use at most 1000 characters"] },
+    });
   }
   return client.$transaction(async (tx) => {
     const user = await tx.user.findUnique({
@@ -399,5 +408,45 @@ export async function resetMfa(actor: Actor, userId: string, reason: string, cli
       entityId: userId,
     });
     return { sessionsEnded: sessions.count };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Trusted callers (the demo seed, test factories)
+
+/**
+ * Enrols a known TOTP secret without the QR-code confirmation: for the demo seed's documented demo
+ * secrets and for tests. Does nothing when that secret is already enrolled (a re-run changes nothing).
+ */
+export async function enrolKnownTotpSecret(client: Db, userId: string, secretBase32: string, requestId: string) {
+  const user = await client.user.findUniqueOrThrow({
+    where: { id: userId },
+    select: { role: true, mfaSecret: true, mfaEnabledAt: true },
+  });
+  const current = user.mfaSecret ? openTotpSecret(totpKey(), user.mfaSecret, userId) : null;
+  if (user.mfaEnabledAt && current === secretBase32) return;
+  await client.$transaction(async (tx) => {
+    await tx.user.update({
+      where: { id: userId },
+      data: { mfaSecret: sealSecretFor(userId, secretBase32), mfaPendingSecret: null, mfaEnabledAt: new Date() },
+    });
+    await recordAudit(
+      tx,
+      { userId: null, role: null, requestId },
+      { action: "mfa.enabled", entityType: "User", entityId: userId, after: { method: "totp", by: "system" } },
+    );
+  });
+}
+
+/** Replaces a user's recovery codes and returns them: for the demo seed, which signs with them. */
+export async function issueRecoveryCodes(client: Db, userId: string, requestId: string): Promise<string[]> {
+  return client.$transaction(async (tx) => {
+    const codes = await storeNewRecoveryCodes(tx, userId);
+    await recordAudit(
+      tx,
+      { userId: null, role: null, requestId },
+      { action: "mfa.recovery_codes_regenerated", entityType: "User", entityId: userId, after: { by: "system" } },
+    );
+    return codes;
   });
 }

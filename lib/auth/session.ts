@@ -5,7 +5,13 @@ import { cache } from "react";
 import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import { auth } from "./config";
-import { isMfaEnrolmentRequired, MFA_REQUIRED_FOR_ROLE_MESSAGE, MFA_SETUP_PATH, mfaEnrolmentRequired, mustEnrolMfa } from "./mfa";
+import {
+  isMfaEnrolmentRequired,
+  MFA_REQUIRED_FOR_ROLE_MESSAGE,
+  MFA_SETUP_PATH,
+  mfaEnrolmentRequired,
+  mustEnrolMfa,
+} from "./mfa";
 import { type Permission, requirePermission } from "./permissions";
 import { checkSession, newRequestId, recordAuthorizationFailure } from "./service";
 

@@ -44,6 +44,8 @@ export async function seedDemoDispensing(
     settingRemsId: string;
     patients: DemoPatients;
     manifestPath: string;
+    /** The pharmacist's step-up for creating the demo key: password and a second-factor code. */
+    pharmacistStepUp: () => Promise<{ password: string; code: string }>;
   },
 ): Promise<{ apiKey: string }> {
   const caller = callerFromActor(input.pharmacist);
@@ -84,10 +86,15 @@ export async function seedDemoDispensing(
       );
     }
   }
-  return { apiKey: await demoApiKey(client, input.pharmacist, input.manifestPath) };
+  return { apiKey: await demoApiKey(client, input.pharmacist, input.manifestPath, input.pharmacistStepUp) };
 }
 
-async function demoApiKey(client: Db, pharmacist: Actor, manifestPath: string): Promise<string> {
+async function demoApiKey(
+  client: Db,
+  pharmacist: Actor,
+  manifestPath: string,
+  stepUp: () => Promise<{ password: string; code: string }>,
+): Promise<string> {
   const previous = await readPreviousKey(manifestPath);
   if (previous) {
     const row = await client.pharmacyApiKey.findUnique({
@@ -96,7 +103,7 @@ async function demoApiKey(client: Db, pharmacist: Actor, manifestPath: string): 
     });
     if (row && !row.revokedAt && row.pharmacyId === pharmacist.pharmacyId) return previous;
   }
-  const created = await createApiKey(pharmacist, { name: DEMO_KEY_NAME }, client);
+  const created = await createApiKey(pharmacist, { name: DEMO_KEY_NAME, ...(await stepUp()) }, client);
   return created.key;
 }
 

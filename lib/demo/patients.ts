@@ -97,6 +97,8 @@ export async function seedDemoPatients(
     definition: TProgramDefinition;
     prescriber: Actor;
     prescriberPassword: string;
+    /** A second-factor code for each of the prescriber's signatures (the programme requires one). */
+    prescriberCode: () => Promise<string>;
     settingRep: Actor;
     settingId: string;
     today?: Date;
@@ -144,6 +146,7 @@ export async function seedDemoPatients(
         coSignature: {
           printedName: prescriber.name,
           password: input.prescriberPassword,
+          code: await input.prescriberCode(),
           attestations: patientReq.coSignature?.attestations.map((a) => a.id) ?? [],
         },
       },
@@ -236,6 +239,7 @@ export async function seedDemoPatients(
           patientId,
           printedName: prescriber.name,
           password: input.prescriberPassword,
+          code: await input.prescriberCode(),
           answers: {
             labsUpToDate: plan.labsStopMonthsAgo > 0 ? "no" : "yes",
             newAutoimmuneCondition: "no",

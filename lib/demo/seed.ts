@@ -8,6 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { recordAudit } from "../audit/service";
 import { type AuditActor, systemActor } from "../auth/actor";
+import { enrolKnownTotpSecret, issueRecoveryCodes } from "../auth/mfa";
 import { hashPassword } from "../auth/password";
 import type { Actor } from "../auth/actor";
 import { decideApplication } from "../certification/service";
@@ -27,6 +28,21 @@ import { listProgramDefinitions } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
 
 export const DEMO_PASSWORD = "Demo-Pass-2026!";
+
+/**
+ * Fixed TOTP secrets of the demo accounts (base32), published in the README and the manifest so
+ * that anyone can add them to an authenticator app. For the demo only: a real account's secret is
+ * random and shown once, at enrolment.
+ */
+export const DEMO_TOTP_SECRETS = {
+  admin: "REMSGATEDEMOADMINTOTPSECRET23456",
+  ada: "REMSGATEDEMOPRESCRIBERADA2345672",
+  ben: "REMSGATEDEMOPRESCRIBERBEN2345672",
+  cora: "REMSGATEDEMOPRESCRIBERCORA234567",
+  dan: "REMSGATEDEMOPRESCRIBERDAN2345672",
+  pharmacist: "REMSGATEDEMOPHARMACISTTOTP234567",
+  infusion: "REMSGATEDEMOINFUSIONTOTP23456723",
+} as const satisfies Record<keyof typeof DEMO.accounts, string>;
 
 export const DEMO = {
   programCode: "LEMTRADA",
@@ -60,6 +76,8 @@ export interface DemoWorld {
   pharmacy: { ncpdpId: string; npi: string; apiKey: string | null };
   setting: { id: string; npi: string };
   patients: DemoPatients;
+  /** Each demo account's TOTP secret (base32): the demo accounts have two-step sign-in on. */
+  totp: Record<keyof typeof DEMO.accounts, string>;
 }
 
 async function ensureProgram(tx: Tx, actor: AuditActor, definition: TProgramDefinition) {
@@ -137,6 +155,22 @@ async function actorFor(client: Db, email: string): Promise<Actor> {
   };
 }
 
+/**
+ * A second-factor code for one of the seed's signatures. The seed signs many times within seconds
+ * and a TOTP code works once per 30-second step, so it signs with recovery codes (each works once),
+ * issued on first need; the unused ones are never shown and stop working when the account holder
+ * regenerates their codes.
+ */
+const signingCodes = new Map<string, string[]>();
+async function signingCode(client: Db, userId: string): Promise<string> {
+  let pool = signingCodes.get(userId);
+  if (!pool?.length) {
+    pool = await issueRecoveryCodes(client, userId, "seed");
+    signingCodes.set(userId, pool);
+  }
+  return pool.pop() ?? "";
+}
+
 type DefinitionKind = "prescriber" | "pharmacy" | "healthcareSetting";
 
 /**
@@ -179,6 +213,7 @@ async function enrollThroughEngine(
       enrollmentId,
       printedName: actor.name,
       password: DEMO_PASSWORD,
+      code: await signingCode(client, actor.userId),
       attestations: requirement.attestations.map((a) => a.id),
       reviewDigest: view.reviewDigest,
       expectedVersion: view.enrollment?.version,
@@ -245,6 +280,12 @@ export async function seedDemoWorld(
   ] as const;
   for (const p of people) {
     await ensureUser(client, { email: DEMO.accounts[p.key], name: p.name, role: p.role, passwordHash });
+  }
+  // Every demo account has two-step sign-in: the administrator and the pharmacist must, and the
+  // others e-sign in LEMTRADA, which requires it of signers.
+  for (const key of Object.keys(DEMO.accounts) as (keyof typeof DEMO.accounts)[]) {
+    const user = await actorFor(client, DEMO.accounts[key]);
+    await enrolKnownTotpSecret(client, user.userId, DEMO_TOTP_SECRETS[key], "seed");
   }
   const admin = await actorFor(client, DEMO.accounts.admin);
 
@@ -336,6 +377,7 @@ export async function seedDemoWorld(
     definition,
     prescriber: await actorFor(client, DEMO.accounts.ada),
     prescriberPassword: DEMO_PASSWORD,
+    prescriberCode: async () => signingCode(client, (await actorFor(client, DEMO.accounts.ada)).userId),
     settingRep: await actorFor(client, DEMO.accounts.infusion),
     settingId: settingRow.healthcareSetting?.id ?? "",
   });
@@ -349,6 +391,10 @@ export async function seedDemoWorld(
     settingRemsId,
     patients,
     manifestPath,
+    pharmacistStepUp: async () => ({
+      password: DEMO_PASSWORD,
+      code: await signingCode(client, (await actorFor(client, DEMO.accounts.pharmacist)).userId),
+    }),
   });
   const world: DemoWorld = {
     baseUrl: options.baseUrl,
@@ -360,6 +406,7 @@ export async function seedDemoWorld(
     pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId, npi: DEMO.pharmacy.npi, apiKey },
     setting: { id: settingRemsId, npi: DEMO.setting.npi },
     patients,
+    totp: { ...DEMO_TOTP_SECRETS },
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.
   await deliverPendingMail(client);

@@ -82,9 +82,16 @@ export async function createApiKey(
       ...(parsed.success ? {} : fieldErrorsFromZod(parsed.error)),
       ...(stepUp.success ? {} : fieldErrorsFromZod(stepUp.error)),
     };
-    throw new AppError("VALIDATION", parsed.success ? "Check the highlighted fields." : "Check the key's name.", { fields });
+    throw new AppError("VALIDATION", parsed.success ? "Check the highlighted fields." : "Check the key's name.", {
+      fields,
+    });
   }
-  await verifyStepUp(actor, stepUp.data, { mfaRequired: roleRequiresMfa(actor.role), action: "create an API key" }, client);
+  await verifyStepUp(
+    actor,
+    stepUp.data,
+    { mfaRequired: roleRequiresMfa(actor.role), action: "create an API key" },
+    client,
+  );
   const { key, prefix, keyHash } = newApiKey();
   const row = await client.$transaction(async (tx) => {
     const created = await tx.pharmacyApiKey.create({
