@@ -187,15 +187,15 @@ export async function verifyStepUp(
     where: { id: actor.userId },
     select: { ...factorSelect, passwordHash: true },
   });
-  if (!user.mfaEnabledAt && options.mfaRequired) {
-    throw mfaEnrolmentRequired(
-      `Set up two-step sign-in (an authenticator app) on the Account security page before you ${options.action ?? "sign"}.`,
-    );
-  }
   if (!(await verifyPassword(user.passwordHash, input.password))) {
     throw new AppError("VALIDATION", "The password is incorrect.", {
       fields: { [passwordField]: ["The password is incorrect"] },
     });
+  }
+  if (!user.mfaEnabledAt && options.mfaRequired) {
+    throw mfaEnrolmentRequired(
+      `Set up two-step sign-in (an authenticator app) on the Account security page before you ${options.action ?? "sign"}.`,
+    );
   }
   if (!user.mfaEnabledAt) return;
   if (!input.code?.trim()) {

@@ -9,7 +9,7 @@ import type { TEnrollPatient } from "../../lib/patients/schema";
 import { enrollPatient } from "../../lib/patients/service";
 import { lemtrada } from "../../lib/programs/lemtrada";
 import { createPrescriberEnrollment, createSettingEnrollment, uniqueWord } from "./certified";
-import { signIn, uniqueEmail } from "./users";
+import { signIn, stepUpCode, uniqueEmail } from "./users";
 
 const requirement = lemtrada.stakeholders.patient;
 if (!requirement?.coSignature || !requirement.counselling) throw new Error("LEMTRADA enrolls patients");
@@ -40,12 +40,15 @@ export async function createPatientWorld(client: Db = db()) {
   const prescriber = await createPrescriberEnrollment({ client });
   const setting = await createSettingEnrollment({ client });
   const { actor } = await signIn(prescriber, { client });
-  return { prescriber, setting, actor, password: prescriber.password };
+  // LEMTRADA requires a second factor of e-signers: the prescriber co-signs with recovery codes.
+  const codes: string[] = [];
+  for (let i = 0; i < 8; i++) codes.push(await stepUpCode(actor.userId, client));
+  return { prescriber, setting, actor, password: prescriber.password, codes };
 }
 
 /** The input of a complete enrollment: paper form on file, co-signed by the prescriber. */
 export function paperEnrollmentInput(
-  world: { setting: { setting: { id: string } }; actor: Actor; password: string },
+  world: { setting: { setting: { id: string } }; actor: Actor; password: string; codes?: string[] },
   overrides: Partial<TEnrollPatient> = {},
 ): TEnrollPatient {
   return {
@@ -54,13 +57,18 @@ export function paperEnrollmentInput(
     healthcareSettingId: world.setting.setting.id,
     counselledMaterialIds: COUNSELLING_MATERIAL_IDS,
     signatureMethod: "PAPER",
-    coSignature: { printedName: world.actor.name, password: world.password, attestations: CO_SIGNATURE_ATTESTATIONS },
+    coSignature: {
+      printedName: world.actor.name,
+      password: world.password,
+      code: world.codes?.pop(),
+      attestations: CO_SIGNATURE_ATTESTATIONS,
+    },
     ...overrides,
   };
 }
 
 export async function enrollPaperPatient(
-  world: { setting: { setting: { id: string } }; actor: Actor; password: string },
+  world: { setting: { setting: { id: string } }; actor: Actor; password: string; codes?: string[] },
   overrides: Partial<TEnrollPatient> = {},
   client: Db = db(),
 ) {

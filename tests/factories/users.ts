@@ -5,7 +5,9 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Actor } from "../../lib/auth/actor";
 import { authenticate, checkSession, createAdministrator, type RequestContext, signUp } from "../../lib/auth/service";
-import type { Db } from "../../lib/db";
+import { enrolKnownTotpSecret, issueRecoveryCodes } from "../../lib/auth/mfa";
+import { newTotpSecret } from "../../lib/auth/mfa-rules";
+import { db, type Db } from "../../lib/db";
 
 export type SelfServiceRole = "PRESCRIBER" | "PHARMACIST" | "SETTING_REP";
 
@@ -79,4 +81,21 @@ export async function signIn(
     sessionId: result.sessionId,
     sessionVersion: result.user.sessionVersion,
   };
+}
+
+const stepUpPools = new Map<string, string[]>();
+/**
+ * A second-factor code for one step-up (an e-signature, a new API key) by this user: enrols a
+ * factor on first use, then hands out its recovery codes, each of which works once (a TOTP code
+ * works once per 30-second step, too slow for tests that sign several times).
+ */
+export async function stepUpCode(userId: string, client: Db = db()): Promise<string> {
+  let pool = stepUpPools.get(userId);
+  if (!pool?.length) {
+    const user = await client.user.findUniqueOrThrow({ where: { id: userId }, select: { mfaEnabledAt: true } });
+    if (!user.mfaEnabledAt) await enrolKnownTotpSecret(client, userId, newTotpSecret(), "test");
+    pool = await issueRecoveryCodes(client, userId, "test");
+    stepUpPools.set(userId, pool);
+  }
+  return pool.pop() ?? "";
 }

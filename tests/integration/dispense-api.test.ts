@@ -16,6 +16,7 @@ import type { Actor } from "../../lib/auth/actor";
 import { addDays, dayOf } from "../../lib/calendar";
 import { db, disconnectDb } from "../../lib/db";
 import { createApiKey, revokeApiKey } from "../../lib/dispensing/api-keys";
+import { stepUpCode } from "../factories/users";
 import {
   type TDispenseAnswer,
   type TDispenseAuthorizationView,
@@ -161,7 +162,11 @@ function representative(pharmacy: PharmacyFixture): Actor {
 async function pharmacyWithKey(status: EnrollmentStatus = "CERTIFIED") {
   const pharmacy = await createPharmacyEnrollment({ status });
   const actor = representative(pharmacy);
-  const apiKey = await createApiKey(actor, { name: "Pharmacy system (tests)" });
+  const apiKey = await createApiKey(actor, {
+    name: "Pharmacy system (tests)",
+    password: pharmacy.password,
+    code: await stepUpCode(actor.userId),
+  });
   return { ...pharmacy, actor, apiKey, key: apiKey.key };
 }
 
@@ -787,7 +792,11 @@ describe("authentication", () => {
 
   it("401 once the key is revoked; the pharmacy's other keys keep working", async () => {
     const pharmacy = await pharmacyWithKey();
-    const other = await createApiKey(pharmacy.actor, { name: "Second till" });
+    const other = await createApiKey(pharmacy.actor, {
+      name: "Second till",
+      password: pharmacy.password,
+      code: await stepUpCode(pharmacy.actor.userId),
+    });
     expect((await call(BASE, { key: pharmacy.key })).status).toBe(200);
     await revokeApiKey(pharmacy.actor, pharmacy.apiKey.id);
     const answer = await call(BASE, { key: pharmacy.key });
@@ -844,7 +853,11 @@ describe("malformed requests", () => {
 describe("rate limit", () => {
   it("429 with Retry-After past DISPENSE_RATE_LIMIT_PER_MINUTE, per key", async () => {
     const pharmacy = await pharmacyWithKey();
-    const other = await createApiKey(pharmacy.actor, { name: "Other till" });
+    const other = await createApiKey(pharmacy.actor, {
+      name: "Other till",
+      password: pharmacy.password,
+      code: await stepUpCode(pharmacy.actor.userId),
+    });
     const saved = process.env.DISPENSE_RATE_LIMIT_PER_MINUTE;
     process.env.DISPENSE_RATE_LIMIT_PER_MINUTE = "3";
     resetEnvCache();

@@ -34,7 +34,7 @@ import {
   uniqueNcpdp,
   withWrongCheckDigit,
 } from "../factories/enrollment";
-import { createUser, signIn } from "../factories/users";
+import { createUser, signIn, stepUpCode } from "../factories/users";
 
 beforeAll(async () => {
   await ensureProgram();
@@ -482,6 +482,7 @@ describe("signing and submitting", () => {
         enrollmentId: id,
         printedName: "Noor Haddad",
         password,
+        code: await stepUpCode(actor.userId),
         attestations: allAttestations("prescriber").slice(1),
         ...review,
       }),
@@ -492,6 +493,7 @@ describe("signing and submitting", () => {
         enrollmentId: id,
         printedName: "   ",
         password,
+        code: await stepUpCode(actor.userId),
         attestations: allAttestations("prescriber"),
         ...review,
       }),
@@ -510,6 +512,7 @@ describe("signing and submitting", () => {
         enrollmentId: id,
         printedName: "Noor Haddad",
         password,
+        code: await stepUpCode(actor.userId),
         attestations: allAttestations("prescriber"),
         ...review,
       }),
@@ -534,6 +537,7 @@ describe("signing and submitting", () => {
         enrollmentId: id,
         printedName: "Noor Haddad",
         password,
+        code: await stepUpCode(actor.userId),
         attestations: allAttestations("prescriber"),
         reviewDigest: review.reviewDigest,
         expectedVersion: review.expectedVersion,
@@ -551,6 +555,7 @@ describe("signing and submitting", () => {
       enrollmentId: id,
       printedName: "  Noor Haddad ",
       password,
+      code: await stepUpCode(actor.userId),
       attestations: allAttestations("prescriber"),
       ...review,
     });
@@ -613,6 +618,7 @@ describe("signing and submitting", () => {
         enrollmentId: id,
         printedName: "Noor Haddad",
         password,
+        code: await stepUpCode(actor.userId),
         attestations: allAttestations("prescriber"),
         reviewDigest: review.reviewDigest,
       }),
@@ -645,6 +651,7 @@ describe("signing and submitting", () => {
         enrollmentId: id,
         printedName: "Jordan Reyes",
         password,
+        code: await stepUpCode(actor.userId),
         attestations: allAttestations(kind),
         ...review,
       });
@@ -663,6 +670,7 @@ describe("signing and submitting", () => {
       enrollmentId: id,
       printedName: "Noor Haddad",
       password,
+      code: await stepUpCode(actor.userId),
       attestations: allAttestations("prescriber"),
       ...review,
     });
@@ -686,6 +694,7 @@ describe("signing and submitting", () => {
       enrollmentId: id,
       printedName: "Noor Haddad",
       password,
+      code: await stepUpCode(actor.userId),
       attestations: allAttestations("prescriber"),
       ...review,
     });
@@ -702,6 +711,7 @@ describe("signing and submitting", () => {
       enrollmentId: id,
       printedName: "Noor Haddad",
       password,
+      code: await stepUpCode(actor.userId),
       attestations: allAttestations("prescriber"),
       ...review,
     });

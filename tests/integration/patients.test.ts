@@ -23,7 +23,7 @@ import {
   paperEnrollmentInput,
   patientValues,
 } from "../factories/patients";
-import { requestContext, signIn, strongPassword } from "../factories/users";
+import { requestContext, signIn, stepUpCode, strongPassword } from "../factories/users";
 
 afterAll(async () => {
   await disconnectDb();
@@ -232,6 +232,8 @@ describe("enrollPatient", () => {
     const signed = await signOwnEnrollment(patient, {
       printedName: "Grace Patient",
       password,
+      // LEMTRADA asks a second factor of every e-signer, the patient included.
+      code: await stepUpCode(patient.userId),
       attestations: PATIENT_ATTESTATIONS,
     });
     expect(signed.status).toBe("ENROLLED");
@@ -255,6 +257,7 @@ describe("enrollPatient", () => {
       patientId: result.patientId,
       printedName: world.actor.name,
       password: world.password,
+      code: world.codes.pop(),
       attestations: CO_SIGNATURE_ATTESTATIONS,
     });
     expect(done.status).toBe("ENROLLED");

@@ -10,7 +10,7 @@ import {
 } from "../../lib/status-forms/service";
 import { createDelegate } from "../factories/enrollment";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
-import { createAdmin, signIn } from "../factories/users";
+import { createAdmin, signIn, stepUpCode } from "../factories/users";
 
 afterAll(async () => {
   await disconnectDb();
@@ -56,6 +56,7 @@ describe("Patient Status Form", () => {
         answers: { labsUpToDate: "yes" },
         printedName: "Dr R F",
         password: world.password,
+        code: await stepUpCode(actor.userId),
       }),
     );
     expect(Object.keys(missing.details?.fields ?? {})).toEqual(
@@ -67,6 +68,7 @@ describe("Patient Status Form", () => {
       answers: ALL_NO,
       printedName: "Rosalind Franklin",
       password: world.password,
+      code: await stepUpCode(actor.userId),
     });
     expect(result.seriousAdverseEvent).toBe(false);
     const submission = await db().statusFormSubmission.findUniqueOrThrow({ where: { id: result.submissionId } });
@@ -123,6 +125,7 @@ describe("Patient Status Form", () => {
       answers: { ...ALL_NO, seriousInfection: "yes", details: "Listeria meningitis, hospitalised" },
       printedName: "Rosalind Franklin",
       password: world.password,
+      code: await stepUpCode(actor.userId),
     });
     expect(result.seriousAdverseEvent).toBe(true);
 
