@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { SignOutEverywhereButton } from "@/components/auth/sign-out-everywhere";
 import { ROLE_LABELS } from "@/components/auth/role-labels";
 import { requirePagePermission } from "@/lib/auth/session";
@@ -19,6 +20,12 @@ export default async function AccountPage() {
           <dt>Role</dt>
           <dd>{ROLE_LABELS[actor.role]}</dd>
         </dl>
+      </div>
+      <div className="card">
+        <h2>Two-step sign-in</h2>
+        <p>
+          <Link href="/account/security">Account security</Link>: your authenticator app and recovery codes.
+        </p>
       </div>
       <div className="card">
         <h2>Sessions</h2>

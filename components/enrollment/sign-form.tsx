@@ -4,6 +4,13 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { useRef, useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
+import {
+  EnrolToSignNotice,
+  mustEnrolToSign,
+  SIGNATURE_CODE_HINT,
+  SIGNATURE_CODE_LABEL,
+  type SignerFactor,
+} from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { setAttestationAction, signEnrollmentAction } from "@/lib/enrollment/actions";
 import { type TSignatureFields, ZSignatureFields } from "@/lib/enrollment/schema";
@@ -21,6 +28,7 @@ export function SignForm({
   reviewDigest,
   expectedVersion,
   doneHref,
+  factor,
 }: {
   enrollmentId: string;
   attestations: { id: string; text: string; checked: boolean }[];
@@ -28,6 +36,7 @@ export function SignForm({
   reviewDigest: string;
   expectedVersion: number;
   doneHref: string;
+  factor?: SignerFactor;
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -45,7 +54,7 @@ export function SignForm({
     formState: { errors },
   } = useForm<TSignatureFields>({
     resolver: zodResolver(ZSignatureFields),
-    defaultValues: { printedName: "", password: "" },
+    defaultValues: { printedName: "", password: "", code: "" },
   });
 
   const toggle = (id: string, checked: boolean) => {
@@ -84,9 +93,13 @@ export function SignForm({
             setValue("password", "");
             setError("password", { type: "server", message: fields.password[0] }, { shouldFocus: true });
           }
+          if (fields.code) {
+            setValue("code", "");
+            setError("code", { type: "server", message: fields.code[0] }, { shouldFocus: !fields.password });
+          }
           if (fields.printedName) setError("printedName", { type: "server", message: fields.printedName[0] });
           if (fields.attestations) setAttestationError(fields.attestations[0] ?? null);
-          if (!fields.password && !fields.printedName) bannerRef.current?.focus();
+          if (!fields.password && !fields.code && !fields.printedName) bannerRef.current?.focus();
           return;
         }
         router.push(doneHref);
@@ -97,6 +110,8 @@ export function SignForm({
       if (!allTicked) setAttestationError("Tick every statement to sign");
     },
   );
+
+  if (mustEnrolToSign(factor)) return <EnrolToSignNotice />;
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Sign and submit">
@@ -140,6 +155,16 @@ export function SignForm({
         error={errors.password?.message}
         {...register("password")}
       />
+      {factor?.enrolled ? (
+        <TextField
+          id="code"
+          label={SIGNATURE_CODE_LABEL}
+          hint={SIGNATURE_CODE_HINT}
+          autoComplete="one-time-code"
+          error={errors.code?.message}
+          {...register("code")}
+        />
+      ) : null}
       <div className={styles.meaning} id="signature-meaning">
         <strong>Meaning of this signature:</strong> {meaning}
       </div>

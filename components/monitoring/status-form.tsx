@@ -4,6 +4,13 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import { fieldInputId, FormFieldInput } from "@/components/enrollment/form-field-input";
+import {
+  EnrolToSignNotice,
+  mustEnrolToSign,
+  SIGNATURE_CODE_HINT,
+  SIGNATURE_CODE_LABEL,
+  type SignerFactor,
+} from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
 import type { TFormDefinition } from "@/lib/programs/schema";
 import { submitStatusFormAction } from "@/lib/status-forms/actions";
@@ -16,10 +23,12 @@ export function StatusFormForm({
   patientId,
   form,
   meaning,
+  factor,
 }: {
   patientId: string;
   form: TFormDefinition;
   meaning: string;
+  factor?: SignerFactor;
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -33,21 +42,23 @@ export function StatusFormForm({
     setValue,
     formState: { errors },
   } = useForm<Record<string, unknown>>({
-    defaultValues: { ...Object.fromEntries(form.fields.map((f) => [f.id, ""])), printedName: "", password: "" },
+    defaultValues: { ...Object.fromEntries(form.fields.map((f) => [f.id, ""])), printedName: "", password: "", code: "" },
   });
 
   const onSubmit = handleSubmit((values) => {
     setBanner(null);
-    const { printedName, password, ...answers } = values;
+    const { printedName, password, code, ...answers } = values;
     startTransition(async () => {
       const result = await submitStatusFormAction({
         patientId,
         answers,
         printedName: String(printedName ?? ""),
         password: String(password ?? ""),
+        code: factor?.enrolled ? String(code ?? "") : undefined,
       });
       if (!result.ok) {
         setValue("password", "");
+        setValue("code", "");
         setBanner({ kind: "error", text: result.message });
         const fields = Object.entries(result.fields ?? {});
         for (const [field, messages] of fields) setError(field, { type: "server", message: messages[0] });
@@ -76,6 +87,8 @@ export function StatusFormForm({
     return typeof m === "string" ? m : undefined;
   };
 
+  if (mustEnrolToSign(factor)) return <EnrolToSignNotice />;
+
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Patient Status Form">
       <div ref={bannerRef} tabIndex={-1}>
@@ -102,6 +115,16 @@ export function StatusFormForm({
         error={message("password")}
         {...register("password")}
       />
+      {factor?.enrolled ? (
+        <TextField
+          id="sf-code"
+          label={SIGNATURE_CODE_LABEL}
+          hint={SIGNATURE_CODE_HINT}
+          autoComplete="one-time-code"
+          error={message("code")}
+          {...register("code")}
+        />
+      ) : null}
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Signing…" : "Sign and submit"}
       </button>

@@ -4,6 +4,13 @@ import Link from "next/link";
 import { useMemo, useRef, useState, useTransition } from "react";
 import { type FieldErrors as RhfFieldErrors, type Resolver, useForm } from "react-hook-form";
 import { FormFieldInput } from "@/components/enrollment/form-field-input";
+import {
+  EnrolToSignNotice,
+  mustEnrolToSign,
+  SIGNATURE_CODE_HINT,
+  SIGNATURE_CODE_LABEL,
+  type SignerFactor,
+} from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
 import type { FieldErrors } from "@/lib/errors";
 import { enrollPatientAction } from "@/lib/patients/actions";
@@ -20,6 +27,7 @@ const SERVER_TO_FORM: Record<string, string> = {
   "coSignature.attestations": "coAttestations",
   "coSignature.printedName": "printedName",
   "coSignature.password": "password",
+  "coSignature.code": "code",
 };
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" && v ? [v] : []);
@@ -60,6 +68,7 @@ export function EnrollPatientForm({
   settings,
   prescribers,
   canCoSign,
+  factor,
 }: {
   programCode: string;
   programName: string;
@@ -68,6 +77,8 @@ export function EnrollPatientForm({
   /** A delegate chooses the prescriber; empty for a prescriber enrolling their own patient. */
   prescribers: { id: string; name: string }[];
   canCoSign: boolean;
+  /** The prescriber's second factor, for the co-signature. */
+  factor?: SignerFactor;
 }) {
   const [pending, startTransition] = useTransition();
   const [formError, setFormError] = useState<string | null>(null);
@@ -134,6 +145,7 @@ export function EnrollPatientForm({
       coAttestations: [],
       printedName: "",
       password: "",
+      code: "",
     },
   });
   const message = (name: string) => errors[name]?.message as string | undefined;
@@ -160,6 +172,7 @@ export function EnrollPatientForm({
             ? {
                 printedName: asText(values.printedName),
                 password: asText(values.password),
+                code: factor?.enrolled ? asText(values.code) : undefined,
                 attestations: asList(values.coAttestations),
               }
             : undefined,
@@ -179,6 +192,7 @@ export function EnrollPatientForm({
         setFormError(result.message);
         const serverFields: FieldErrors = ("fields" in result ? result.fields : undefined) ?? {};
         if (serverFields["coSignature.password"]) setValue("password", "");
+        setValue("code", "");
         let first = true;
         for (const [key, messages] of Object.entries(serverFields)) {
           setError(SERVER_TO_FORM[key] ?? key, { type: "server", message: messages[0] }, { shouldFocus: first });
@@ -376,6 +390,17 @@ export function EnrollPatientForm({
             error={message("password")}
             {...register("password")}
           />
+          {factor?.enrolled ? (
+            <TextField
+              id="code"
+              label={SIGNATURE_CODE_LABEL}
+              hint={SIGNATURE_CODE_HINT}
+              autoComplete="one-time-code"
+              error={message("code")}
+              {...register("code")}
+            />
+          ) : null}
+          {mustEnrolToSign(factor) ? <EnrolToSignNotice /> : null}
           <div className={styles.meaning} id="cosignature-meaning">
             <strong>Meaning of this signature:</strong> {requirement.coSignature?.signatureMeaning}
           </div>

@@ -2,6 +2,13 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState, useTransition } from "react";
+import {
+  EnrolToSignNotice,
+  mustEnrolToSign,
+  SIGNATURE_CODE_HINT,
+  SIGNATURE_CODE_LABEL,
+  type SignerFactor,
+} from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { coSignPatientEnrollmentAction, signOwnEnrollmentAction } from "@/lib/patients/actions";
 import styles from "./patients.module.css";
@@ -16,17 +23,20 @@ export function PatientSignatureForm({
   patientId,
   statements,
   meaning,
+  factor,
 }: {
   who: "prescriber" | "patient";
   patientId: string;
   statements: { id: string; text: string }[];
   meaning: string;
+  factor?: SignerFactor;
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [ticked, setTicked] = useState<Record<string, boolean>>({});
   const [printedName, setPrintedName] = useState("");
   const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);
   const bannerRef = useRef<HTMLDivElement>(null);
@@ -39,7 +49,12 @@ export function PatientSignatureForm({
     if (!password) local.password = ["Enter your password to sign"];
     setFields(local);
     if (Object.keys(local).length > 0) return;
-    const input = { printedName, password, attestations: statements.filter((s) => ticked[s.id]).map((s) => s.id) };
+    const input = {
+      printedName,
+      password,
+      code: factor?.enrolled ? code : undefined,
+      attestations: statements.filter((s) => ticked[s.id]).map((s) => s.id),
+    };
     startTransition(async () => {
       const result =
         who === "prescriber"
@@ -49,6 +64,8 @@ export function PatientSignatureForm({
         setError(result.message);
         setFields(result.fields ?? {});
         if (result.fields?.password) setPassword("");
+        // A code is used up or wrong either way: the next try needs the app's next code.
+        setCode("");
         bannerRef.current?.focus();
         return;
       }
@@ -56,6 +73,8 @@ export function PatientSignatureForm({
       router.refresh();
     });
   };
+
+  if (mustEnrolToSign(factor)) return <EnrolToSignNotice />;
 
   return (
     <form
@@ -102,6 +121,17 @@ export function PatientSignatureForm({
         onChange={(e) => setPassword(e.target.value)}
         error={fields.password?.[0]}
       />
+      {factor?.enrolled ? (
+        <TextField
+          id="sign-code"
+          label={SIGNATURE_CODE_LABEL}
+          hint={SIGNATURE_CODE_HINT}
+          autoComplete="one-time-code"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          error={fields.code?.[0]}
+        />
+      ) : null}
       <div className={styles.meaning} id="patient-signature-meaning">
         <strong>Meaning of this signature:</strong> {meaning}
       </div>

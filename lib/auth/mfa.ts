@@ -450,3 +450,18 @@ export async function issueRecoveryCodes(client: Db, userId: string, requestId: 
     return codes;
   });
 }
+
+// ---------------------------------------------------------------------------
+// Signing pages
+
+/**
+ * What a signing form shows for this signer: the code field when they have a factor, the way to
+ * enrolment when the programme requires one and they have none.
+ */
+export async function signerFactor(
+  userId: string,
+  programRequiresMfa: boolean,
+  client: Db = db(),
+): Promise<{ enrolled: boolean; required: boolean }> {
+  return { enrolled: await isMfaEnrolled(userId, client), required: programRequiresMfa };
+}

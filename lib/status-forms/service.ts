@@ -181,6 +181,7 @@ export async function getStatusFormPage(actor: Actor, patientId: string, client:
     patient: { id: patient.id, remsId: patient.remsId, name: `${patient.firstName} ${patient.lastName}` },
     form: program.statusForm.form,
     meaning: STATUS_FORM_SIGNATURE_MEANING,
+    signatureRequiresMfa: program.definition.esignature.requireMfa,
     due,
     canSign: actor.role === "PRESCRIBER",
     submissions: submissions.map((s) => ({ ...s, answers: s.answers as Record<string, string> })),

@@ -26,6 +26,7 @@ import { setPatientStatus, transferPatient } from "../../lib/patients/service";
 import { actorFor, createAdminActor } from "../factories/applications";
 import { createPharmacyEnrollment, createPrescriberEnrollment, ensureProgram } from "../factories/certified";
 import { addResults, createCareTeam, createPatient, prescriberActor } from "../factories/clinical";
+import { stepUpCode } from "../factories/users";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 const BASE = "/api/v1/dispense-authorizations";
@@ -142,7 +143,11 @@ async function http(path: string, init: { key: string; body?: unknown }) {
 describe("a pharmacy suspended mid-day", () => {
   it("revokes its open approvals at once, refuses confirmation (409) and its API keys (403), e-mails it, and reinstatement revives nothing", async () => {
     const w = await world();
-    const { key } = await createApiKey(w.pharmacy.actor, { name: "Counter system" });
+    const { key } = await createApiKey(w.pharmacy.actor, {
+      name: "Counter system",
+      password: w.pharmacy.password,
+      code: await stepUpCode(w.pharmacy.actor.userId),
+    });
     const open = await approve(w.pharmacy.caller, w.body());
     const used = await approve(w.pharmacy.caller, w.body());
     await confirmDispense(w.pharmacy.caller, used.id, { quantity: 5, lotNumber: "L1" });
@@ -216,7 +221,11 @@ describe("a pharmacy suspended mid-day", () => {
 
   it("a decertified pharmacy's keys answer 403 too", async () => {
     const w = await world();
-    const { key } = await createApiKey(w.pharmacy.actor, { name: "Counter system" });
+    const { key } = await createApiKey(w.pharmacy.actor, {
+      name: "Counter system",
+      password: w.pharmacy.password,
+      code: await stepUpCode(w.pharmacy.actor.userId),
+    });
     await decide(enrollmentIdOf(w.pharmacy), "DECERTIFY", "Repeated non-compliance");
     const answer = await http(`${BASE}?page=1`, { key });
     expect(answer.status).toBe(403);

@@ -31,7 +31,7 @@ import { AppError } from "../../lib/errors";
 import { actorFor } from "../factories/applications";
 import { createPharmacyEnrollment, ensureProgram } from "../factories/certified";
 import { addResults, createCareTeam, createPatient } from "../factories/clinical";
-import { createAdmin } from "../factories/users";
+import { createAdmin, stepUpCode } from "../factories/users";
 
 const NOW = new Date("2026-06-15T15:00:00.000Z");
 const TODAY = dayOf(NOW);
@@ -284,7 +284,11 @@ describe("API keys", () => {
   it("the representative creates a key shown once; it authenticates until revoked", async () => {
     const w = await world();
     expect(await canManageApiKeys(w.repActor)).toBe(true);
-    const created = await createApiKey(w.repActor, { name: "Pharmacy system" });
+    const created = await createApiKey(w.repActor, {
+      name: "Pharmacy system",
+      password: w.pharmacy.password,
+      code: await stepUpCode(w.repActor.userId),
+    });
     expect(created.key.startsWith(created.prefix)).toBe(true);
     const stored = await db().pharmacyApiKey.findUniqueOrThrow({ where: { id: created.id } });
     expect(stored.keyHash).not.toContain(created.key);
@@ -304,7 +308,7 @@ describe("API keys", () => {
     const other = await createPharmacyEnrollment();
     const colleague = { ...w.repActor, userId: other.user.id };
     expect(await canManageApiKeys(colleague)).toBe(false);
-    const error = await appError(createApiKey(colleague, { name: "Sneaky" }));
+    const error = await appError(createApiKey(colleague, { name: "Sneaky", password: other.password, code: await stepUpCode(other.user.id) }));
     expect(error.code).toBe("FORBIDDEN");
     expect((await appError(authenticateApiKey("Bearer rg_nonsense", "r"))).code).toBe("UNAUTHENTICATED");
     expect((await appError(authenticateApiKey(null, "r"))).code).toBe("UNAUTHENTICATED");

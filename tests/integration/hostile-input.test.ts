@@ -26,6 +26,7 @@ import {
   ensureProgram,
 } from "../factories/certified";
 import { addResults, createPatient } from "../factories/clinical";
+import { stepUpCode } from "../factories/users";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 const BASE = "/api/v1/dispense-authorizations";
@@ -88,7 +89,13 @@ beforeAll(async () => {
   });
   const pharmacy = await createPharmacyEnrollment({ status: "CERTIFIED" });
   pharmacyId = pharmacy.pharmacy.id;
-  key = (await createApiKey(representative(pharmacy), { name: "Hostile input tests" })).key;
+  key = (
+    await createApiKey(representative(pharmacy), {
+      name: "Hostile input tests",
+      password: pharmacy.password,
+      code: await stepUpCode(pharmacy.user.id),
+    })
+  ).key;
   const prescriber = await createPrescriberEnrollment({ status: "CERTIFIED" });
   const setting = await createSettingEnrollment({ status: "CERTIFIED" });
   const { patient } = await createPatient({

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { PatientHistory, PatientSummary } from "@/components/patients/patient-summary";
 import { PatientSignatureForm } from "@/components/patients/signature-form";
+import { signerFactor } from "@/lib/auth/mfa";
+import { getProgramDefinition } from "@/lib/programs/registry";
 import { requirePagePermission } from "@/lib/auth/session";
 import { getOwnMonitoring, getOwnPatientRecord, patientSigningText } from "@/lib/patients/service";
 import { ItemState } from "@/components/monitoring/item-state";
@@ -13,6 +15,13 @@ export default async function PatientDashboardPage() {
   const [patient, schedule] = await Promise.all([getOwnPatientRecord(actor), getOwnMonitoring(actor)]);
   const signing =
     patient?.can.signAsPatient && patient.enrollment ? patientSigningText(patient.enrollment.programCode) : null;
+  const factor =
+    signing && patient?.enrollment
+      ? await signerFactor(
+          actor.userId,
+          getProgramDefinition(patient.enrollment.programCode)?.esignature.requireMfa ?? false,
+        )
+      : undefined;
   return (
     <>
       <h1>Patient dashboard</h1>
@@ -31,13 +40,14 @@ export default async function PatientDashboardPage() {
               <h2 id="sign-heading">Sign your enrollment</h2>
               <p>
                 Your enrollment is waiting for your signature. Read each statement, tick it if it is true, and sign with
-                your password.
+                your password{factor?.enrolled ? " and the code from your authenticator app" : ""}.
               </p>
               <PatientSignatureForm
                 who="patient"
                 patientId={patient.id}
                 statements={[...signing.attestations]}
                 meaning={signing.meaning}
+                factor={factor}
               />
             </section>
           ) : null}

@@ -6,6 +6,8 @@ import styles from "@/components/enrollment/enrollment.module.css";
 import { formatDateTime } from "@/lib/format";
 import { stepHref } from "@/components/enrollment/links";
 import { SignForm } from "@/components/enrollment/sign-form";
+import { signerFactor } from "@/lib/auth/mfa";
+import { getProgramDefinition } from "@/lib/programs/registry";
 import type { TFormField } from "@/lib/programs/schema";
 import { loadStep, type StepPageProps } from "../load";
 import { StepHeader } from "../step-header";
@@ -20,12 +22,13 @@ function displayValue(field: TFormField, value: string | undefined): string {
 }
 
 export default async function ReviewPage(props: StepPageProps) {
-  const { view, forPrescriberId } = await loadStep(props, "sign");
+  const { actor, view, forPrescriberId } = await loadStep(props, "sign");
   const e = view.enrollment;
   const code = view.program.code;
   if (!e) redirect(stepHref(code, "details", forPrescriberId));
   const { enrollmentForm, training, attestations, signatureMeaning } = view.requirement;
   const groups = [...new Set(enrollmentForm.fields.map((f) => f.group ?? "Details"))];
+  const factor = await signerFactor(actor.userId, getProgramDefinition(code)?.esignature.requireMfa ?? false);
   const incomplete = view.progress.filter((s) => s.id !== "sign" && !s.complete);
 
   return (
@@ -123,6 +126,7 @@ export default async function ReviewPage(props: StepPageProps) {
             reviewDigest={view.reviewDigest}
             expectedVersion={e.version}
             doneHref={`/enrollment/${e.id}`}
+            factor={factor}
           />
         )}
       </section>

@@ -4,6 +4,8 @@ import { forbidden } from "next/navigation";
 import { PatientHistory, PatientSummary } from "@/components/patients/patient-summary";
 import { PatientSignatureForm } from "@/components/patients/signature-form";
 import { StatusActions, TransferForm } from "@/components/patients/status-actions";
+import { signerFactor } from "@/lib/auth/mfa";
+import { getProgramDefinition } from "@/lib/programs/registry";
 import { requirePagePermission } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { coSignatureText, getPatientForActor, type PatientDetails } from "@/lib/patients/service";
@@ -23,6 +25,13 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
     throw error;
   }
   const coSign = patient.can.coSign && patient.enrollment ? coSignatureText(patient.enrollment.programCode) : null;
+  const factor =
+    coSign && patient.enrollment
+      ? await signerFactor(
+          actor.userId,
+          getProgramDefinition(patient.enrollment.programCode)?.esignature.requireMfa ?? false,
+        )
+      : undefined;
   return (
     <>
       <p>
@@ -51,6 +60,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             patientId={patient.id}
             statements={[...coSign.attestations]}
             meaning={coSign.meaning}
+            factor={factor}
           />
         </section>
       ) : null}

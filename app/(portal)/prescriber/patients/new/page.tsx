@@ -3,6 +3,7 @@ import Link from "next/link";
 import { certificationGate } from "@/components/enrollment/certification-gate";
 import { CertificationNotice } from "@/components/enrollment/certification-notice";
 import { EnrollPatientForm } from "@/components/patients/enroll-patient-form";
+import { signerFactor } from "@/lib/auth/mfa";
 import { requirePagePermission } from "@/lib/auth/session";
 import { findOwnEnrollments } from "@/lib/enrollment/queries";
 import { linkedPrescribers } from "@/lib/enrollment/service";
@@ -60,6 +61,11 @@ export default async function NewPatientPage({ searchParams }: { searchParams: P
         settings={settings}
         prescribers={prescribers}
         canCoSign={actor.role === "PRESCRIBER"}
+        factor={
+          actor.role === "PRESCRIBER"
+            ? await signerFactor(actor.userId, definition.esignature.requireMfa)
+            : undefined
+        }
       />
     </>
   );

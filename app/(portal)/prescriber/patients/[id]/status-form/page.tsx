@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { StateBadge } from "@/components/monitoring/state-badge";
 import { StatusFormForm } from "@/components/monitoring/status-form";
+import { signerFactor } from "@/lib/auth/mfa";
 import { requirePagePermission } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { getStatusFormPage } from "@/lib/status-forms/service";
@@ -23,6 +24,7 @@ export default async function StatusFormPage({ params }: { params: Promise<{ id:
     if (isAppError(error) && (error.code === "NOT_FOUND" || error.code === "FORBIDDEN")) notFound();
     throw error;
   }
+  const factor = view.canSign ? await signerFactor(actor.userId, view.signatureRequiresMfa) : undefined;
   const labels = new Map(view.form.fields.map((f) => [f.id, f.label]));
   return (
     <>
@@ -40,7 +42,7 @@ export default async function StatusFormPage({ params }: { params: Promise<{ id:
       <section className="card" aria-labelledby="form-heading">
         <h2 id="form-heading">Submit a status form</h2>
         {view.canSign ? (
-          <StatusFormForm patientId={view.patient.id} form={view.form} meaning={view.meaning} />
+          <StatusFormForm patientId={view.patient.id} form={view.form} meaning={view.meaning} factor={factor} />
         ) : (
           <p>Only the prescriber can sign the Patient Status Form. Ask them to sign in and submit it.</p>
         )}

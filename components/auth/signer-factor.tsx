@@ -1,0 +1,27 @@
+import Link from "next/link";
+import { FormBanner } from "@/components/ui/field";
+
+/** What a signing form needs to know about the signer's second factor (read by the page). */
+export interface SignerFactor {
+  /** The signer has an authenticator enrolled: the form asks for its code. */
+  enrolled: boolean;
+  /** The programme requires a second factor of whoever e-signs. */
+  required: boolean;
+}
+
+export function mustEnrolToSign(factor: SignerFactor | undefined): boolean {
+  return factor !== undefined && factor.required && !factor.enrolled;
+}
+
+/** In place of a signing form the signer cannot use yet: says why and where to go. */
+export function EnrolToSignNotice() {
+  return (
+    <FormBanner kind="warn" id="enrol-to-sign">
+      This programme requires two-step sign-in for electronic signatures. Set up an authenticator app on the{" "}
+      <Link href="/account/security?required=1">Account security</Link> page, then come back here to sign.
+    </FormBanner>
+  );
+}
+
+export const SIGNATURE_CODE_LABEL = "Authentication code";
+export const SIGNATURE_CODE_HINT = "The 6-digit code from your authenticator app, or one of your recovery codes.";
