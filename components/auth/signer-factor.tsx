@@ -10,7 +10,7 @@ export interface SignerFactor {
 }
 
 export function mustEnrolToSign(factor: SignerFactor | undefined): boolean {
-  return factor !== undefined && factor.required && !factor.enrolled;
+  return Boolean(factor?.required && !factor.enrolled);
 }
 
 /** In place of a signing form the signer cannot use yet: says why and where to go. */

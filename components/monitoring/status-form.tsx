@@ -42,7 +42,12 @@ export function StatusFormForm({
     setValue,
     formState: { errors },
   } = useForm<Record<string, unknown>>({
-    defaultValues: { ...Object.fromEntries(form.fields.map((f) => [f.id, ""])), printedName: "", password: "", code: "" },
+    defaultValues: {
+      ...Object.fromEntries(form.fields.map((f) => [f.id, ""])),
+      printedName: "",
+      password: "",
+      code: "",
+    },
   });
 
   const onSubmit = handleSubmit((values) => {

@@ -29,7 +29,10 @@ function optionalText(formData: FormData, name: string): string | undefined {
 export type RecoveryCodesResult = ActionResult<{ recoveryCodes: string[] }> | null;
 
 /** Turns TOTP on with the password and the app's first code; the recovery codes come back once. */
-export async function confirmMfaAction(_previous: RecoveryCodesResult, formData: FormData): Promise<RecoveryCodesResult> {
+export async function confirmMfaAction(
+  _previous: RecoveryCodesResult,
+  formData: FormData,
+): Promise<RecoveryCodesResult> {
   let actor: Actor | undefined;
   try {
     checkActionInput(formData);

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { npiCheckDigit } from "../../lib/identifiers/npi";
-import { signIn, signOut, uniqueEmail, world } from "./helpers";
+import { enrolTotp, fillSignatureCode, saveRecoveryCodes, signIn, signOut, uniqueEmail, world } from "./helpers";
 
 /*
  * The administrator's journeys on the seeded demo world. The tests run in order and share one
@@ -46,6 +46,7 @@ async function signAndSubmit(page: Page) {
   }
   await page.getByLabel("Printed name").fill(setting.rep);
   await page.getByLabel("Your password").fill(PASSWORD);
+  await fillSignatureCode(page, setting.email);
   await page.getByRole("button", { name: "Sign and submit" }).click();
   await expect(page.locator('[data-status="SUBMITTED"]')).toHaveText("Submitted, awaiting review");
 }
@@ -147,6 +148,9 @@ test("a new healthcare setting enrolls and submits its application", async ({ pa
   await page.getByLabel("Confirm password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/setting$/);
+  // LEMTRADA asks a second factor of whoever e-signs.
+  await enrolTotp(page, setting.email, PASSWORD);
+  await saveRecoveryCodes(page);
   await page.getByRole("link", { name: "Start enrollment" }).click();
 
   await expect(page).toHaveURL(/\/details$/);

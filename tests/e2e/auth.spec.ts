@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { signIn, signOut, uniqueEmail, world } from "./helpers";
+import { signInWithForm as signIn, signOut, uniqueEmail, world } from "./helpers";
 
 const PASSWORD = "Correct-Horse-Battery-42";
 

@@ -6,7 +6,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
 import { npiCheckDigit } from "../../lib/identifiers/npi";
 import { lemtrada } from "../../lib/programs/lemtrada";
-import { signIn, signOut, uniqueEmail, world } from "./helpers";
+import { enrolTotp, fillSignatureCode, saveRecoveryCodes, signIn, signOut, uniqueEmail, world } from "./helpers";
 
 const PASSWORD = "Correct-Horse-Battery-42";
 
@@ -97,7 +97,7 @@ test.describe("enrollment", () => {
     page,
   }) => {
     test.setTimeout(180_000);
-    await signUp(page, "Prescriber (healthcare provider)", "Dr. Noor Haddad");
+    const email = await signUp(page, "Prescriber (healthcare provider)", "Dr. Noor Haddad");
     await expect(page).toHaveURL(/\/prescriber$/);
     await page.getByRole("link", { name: "Start enrollment" }).click();
 
@@ -192,6 +192,15 @@ test.describe("enrollment", () => {
     await expect(page).toHaveURL(/\/review$/);
     await expect(page.getByRole("definition").filter({ hasText: npi })).toBeVisible();
     await expect(page.getByText("Passed on attempt 2: 8 of 8 correct")).toBeVisible();
+    // LEMTRADA asks a second factor of e-signers: without one, the page leads to enrolment.
+    const reviewUrl = page.url();
+    await expect(page.locator("#enrol-to-sign")).toContainText("requires two-step sign-in for electronic signatures");
+    await expectAccessible(page);
+    await page.locator("#enrol-to-sign").getByRole("link", { name: "Account security" }).click();
+    await expect(page.locator("#mfa-required")).toContainText("Signing in this programme requires two-step sign-in");
+    await enrolTotp(page, email, PASSWORD);
+    await saveRecoveryCodes(page);
+    await page.goto(reviewUrl);
     await expect(page.getByText(requirement("prescriber").signatureMeaning)).toBeVisible();
     await expectAccessible(page);
     await tickAttestations(page, requirement("prescriber").attestations.length);
@@ -209,6 +218,11 @@ test.describe("enrollment", () => {
     }
     await page.getByLabel("Printed name").fill("Noor Haddad");
     await page.getByLabel("Your password").fill(PASSWORD);
+    await page.getByLabel("Authentication code").fill("000000");
+    await page.getByRole("button", { name: "Sign and submit" }).click();
+    await expect(page.locator("#code-error")).toHaveText("The code is incorrect or has already been used.");
+    await page.getByLabel("Your password").fill(PASSWORD);
+    await fillSignatureCode(page, email);
     await page.getByRole("button", { name: "Sign and submit" }).click();
 
     await expect(page).toHaveURL(/\/enrollment\/[0-9a-f-]{36}$/);
@@ -233,7 +247,10 @@ test.describe("enrollment", () => {
 
   test("a healthcare setting representative enrolls the setting and submits", async ({ page }) => {
     test.setTimeout(120_000);
-    await signUp(page, "Healthcare setting authorized representative", "Rosa Delgado");
+    const email = await signUp(page, "Healthcare setting authorized representative", "Rosa Delgado");
+    await expect(page).toHaveURL(/\/setting$/);
+    await enrolTotp(page, email, PASSWORD);
+    await saveRecoveryCodes(page);
     await expect(page).toHaveURL(/\/setting$/);
     await page.getByRole("link", { name: "Start enrollment" }).click();
     await expect(page).toHaveURL(/\/details$/);
@@ -264,6 +281,7 @@ test.describe("enrollment", () => {
     await tickAttestations(page, requirement("healthcareSetting").attestations.length);
     await page.getByLabel("Printed name").fill("Rosa Delgado");
     await page.getByLabel("Your password").fill(PASSWORD);
+    await fillSignatureCode(page, email);
     await page.getByRole("button", { name: "Sign and submit" }).click();
     await expect(page.locator('[data-status="SUBMITTED"]')).toHaveText("Submitted, awaiting review");
     await page.goto("/setting");
@@ -272,7 +290,12 @@ test.describe("enrollment", () => {
 
   test("a pharmacy representative enrolls the pharmacy; another organisation cannot open it", async ({ page }) => {
     test.setTimeout(120_000);
-    await signUp(page, "Pharmacy authorized representative", "Omar Farouk");
+    const email = await signUp(page, "Pharmacy authorized representative", "Omar Farouk");
+    // A pharmacist's account is unusable until it has a second factor: the sign-up leads to enrolment.
+    await expect(page).toHaveURL(/\/account\/security\?required=1$/);
+    await expect(page.locator("#mfa-required")).toContainText("Your role requires two-step sign-in");
+    await enrolTotp(page, email, PASSWORD);
+    await saveRecoveryCodes(page);
     await expect(page).toHaveURL(/\/pharmacy$/);
     await page.getByRole("link", { name: "Start enrollment" }).click();
     await expect(page).toHaveURL(/\/details$/);
@@ -302,6 +325,7 @@ test.describe("enrollment", () => {
     await tickAttestations(page, requirement("pharmacy").attestations.length);
     await page.getByLabel("Printed name").fill("Omar Farouk");
     await page.getByLabel("Your password").fill(PASSWORD);
+    await fillSignatureCode(page, email);
     await page.getByRole("button", { name: "Sign and submit" }).click();
     await expect(page.locator('[data-status="SUBMITTED"]')).toHaveText("Submitted, awaiting review");
     const statusUrl = page.url();

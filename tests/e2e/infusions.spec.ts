@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { fillInfusionChecklist, signIn, signOut, world } from "./helpers";
+import { fillInfusionChecklist, fillSignatureCode, signIn, signOut, world } from "./helpers";
 
 async function axeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
@@ -26,6 +26,7 @@ async function enrollPatient(page: Page, person: { firstName: string; lastName: 
   for (const box of await page.locator('input[name="coAttestations"]').all()) await box.check();
   await page.getByLabel("Printed name").fill("Ada Lovelace");
   await page.getByLabel("Your password").fill(password);
+  await fillSignatureCode(page, world().accounts.ada);
   await page.getByRole("button", { name: "Sign and enroll" }).click();
   await expect(page.getByRole("heading", { name: "Patient enrolled" })).toBeVisible();
 }

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { signIn, signOut, uniqueEmail, world } from "./helpers";
+import { enrolTotp, saveRecoveryCodes, signIn, signOut, uniqueEmail, world } from "./helpers";
 
 const PASSWORD = "Copper-Kettle-Winter-42";
 
@@ -54,6 +54,10 @@ test.describe("invitations", () => {
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByLabel("Confirm password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
+    // A pharmacist's account needs a second factor before anything else.
+    await expect(page).toHaveURL(/\/account\/security\?required=1$/);
+    await enrolTotp(page, email, PASSWORD);
+    await saveRecoveryCodes(page);
     await expect(page).toHaveURL(/\/pharmacy$/);
     await expect(page.getByText("Signed in as Quinn Osei.")).toBeVisible();
     await signOut(page);

@@ -3,7 +3,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { addDays } from "../../lib/calendar";
 import { formatDate } from "../../lib/format";
-import { signIn, signOut, world } from "./helpers";
+import { fillSignatureCode, signIn, signOut, world } from "./helpers";
 
 async function axeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
@@ -29,6 +29,7 @@ async function enrollPatient(page: Page, lastName: string, password: string) {
   for (const box of await page.locator('input[name="coAttestations"]').all()) await box.check();
   await page.getByLabel("Printed name").fill("Ada Lovelace");
   await page.getByLabel("Your password").fill(password);
+  await fillSignatureCode(page, world().accounts.ada);
   await page.getByRole("button", { name: "Sign and enroll" }).click();
   await expect(page.getByRole("heading", { name: "Patient enrolled" })).toBeVisible();
   const done = (await page.locator(".card[role=status]").textContent()) ?? "";
@@ -146,6 +147,7 @@ test.describe("monitoring results and status forms", () => {
     await page.getByLabel("Details of any answer above").fill("Herpes zoster, hospitalised for 3 days");
     await page.getByLabel("Your full name (printed name)").fill("Ada Lovelace");
     await page.getByLabel("Your password").fill(w.password);
+    await fillSignatureCode(page, w.accounts.ada);
     await page.getByRole("button", { name: "Sign and submit" }).click();
     await expect(page.getByText("The serious adverse event was flagged")).toBeVisible();
     await expect(page.getByText("serious adverse event (awaiting review)")).toBeVisible();

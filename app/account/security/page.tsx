@@ -48,7 +48,9 @@ export default async function AccountSecurityPage({
             <dt>Authenticator app</dt>
             <dd>Set up {state.enabledAt ? formatDateTime(state.enabledAt) : ""}</dd>
             <dt>Recovery codes left</dt>
-            <dd data-testid="recovery-codes-left">{state.recoveryCodesLeft} of {RECOVERY_CODE_COUNT}</dd>
+            <dd data-testid="recovery-codes-left">
+              {state.recoveryCodesLeft} of {RECOVERY_CODE_COUNT}
+            </dd>
           </dl>
           {state.recoveryCodesLeft <= 3 ? (
             <FormBanner kind="warn">Few recovery codes are left: make new ones and keep them safe.</FormBanner>

@@ -62,9 +62,7 @@ export default async function NewPatientPage({ searchParams }: { searchParams: P
         prescribers={prescribers}
         canCoSign={actor.role === "PRESCRIBER"}
         factor={
-          actor.role === "PRESCRIBER"
-            ? await signerFactor(actor.userId, definition.esignature.requireMfa)
-            : undefined
+          actor.role === "PRESCRIBER" ? await signerFactor(actor.userId, definition.esignature.requireMfa) : undefined
         }
       />
     </>
