@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { signIn, world } from "./helpers";
+import { signIn, totpCode, world } from "./helpers";
 
 async function axeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
@@ -265,6 +265,12 @@ test.describe("dispense authorization (pharmacist)", () => {
     await page.getByRole("link", { name: "API keys for your pharmacy system" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "API keys" })).toBeVisible();
     await page.getByLabel("Key name").fill(name);
+    // A key acts for the pharmacy: creating one asks for the password and a code again.
+    await page.getByRole("button", { name: "Create API key" }).click();
+    await expect(page.locator("#api-key-password-error")).toHaveText("Enter your password");
+    await expect(page.getByTestId("api-key-secret")).toHaveCount(0);
+    await page.getByLabel("Your password").fill(w.password);
+    await page.getByLabel("Authentication code").fill(await totpCode(w.accounts.pharmacist));
     await page.getByRole("button", { name: "Create API key" }).click();
     const secret = page.getByTestId("api-key-secret");
     await expect(secret).toHaveText(/^rg_/);
