@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import {
+  enrolTotp,
   rememberTotpSecret,
   saveRecoveryCodes,
   signInWithForm,
@@ -115,4 +116,59 @@ test("a pharmacist enrolls TOTP and signs in with it; a wrong or replayed code i
   // The helper every other spec uses signs this account in with a fresh code.
   await signInWithForm(page, email, PASSWORD);
   await expect(page).toHaveURL(/\/pharmacy$/);
+});
+
+test("a prescriber turns two-step sign-in on, makes new recovery codes and turns it off, each with password and code", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail("mfa-prescriber");
+  await signUpAs(page, "Prescriber (healthcare provider)", { name: "Dr. Iris Vega", email, password: PASSWORD });
+  await expect(page).toHaveURL(/\/prescriber$/);
+  await page.goto("/account");
+  await page.getByRole("link", { name: "Account security" }).click();
+  await expect(page.locator("#mfa-required")).toHaveCount(0);
+  const first = await enrolTotp(page, email, PASSWORD);
+  await saveRecoveryCodes(page);
+  await expect(page).toHaveURL(/\/prescriber$/);
+
+  await page.goto("/account/security");
+  const regenerate = page.getByRole("form", { name: "New recovery codes" });
+  await regenerate.getByLabel("Your password").fill(PASSWORD);
+  await regenerate.getByRole("button", { name: "Make new recovery codes" }).click();
+  await expect(regenerate.locator("#regenerate-code-error")).toHaveText(
+    "Enter the 6-digit code from your authenticator app",
+  );
+  await regenerate.getByLabel("Your password").fill(PASSWORD);
+  await regenerate.getByLabel("Authentication code").fill(await totpCode(email));
+  await regenerate.getByRole("button", { name: "Make new recovery codes" }).click();
+  const fresh = page.getByTestId("recovery-codes").getByRole("listitem");
+  await expect(fresh).toHaveCount(10);
+  const second = (await fresh.allTextContents()).map((c) => c.trim());
+  expect(second.filter((c) => first.includes(c))).toEqual([]);
+  await saveRecoveryCodes(page);
+  await expect(page.getByTestId("recovery-codes-left")).toHaveText("10 of 10");
+
+  const disable = page.getByRole("form", { name: "Turn off two-step sign-in" });
+  await disable.getByLabel("Your password").fill("Not-The-Password-11");
+  await disable.getByLabel("Authentication code").fill(await totpCode(email));
+  await disable.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await expect(disable.locator("#disable-password-error")).toHaveText("The password is incorrect");
+  // The old recovery codes stopped working when the new ones were made; a new one turns it off.
+  await disable.getByLabel("Your password").fill(PASSWORD);
+  await disable.getByLabel("Authentication code").fill(first[0] ?? "");
+  await disable.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await expect(disable.locator("#disable-code-error")).toHaveText("The code is incorrect or has already been used.");
+  await disable.getByLabel("Your password").fill(PASSWORD);
+  await disable.getByLabel("Authentication code").fill(second[0] ?? "");
+  await disable.getByRole("button", { name: "Turn off two-step sign-in" }).click();
+  await expect(page.getByText("Two-step sign-in is off.")).toBeVisible();
+  await signOut(page);
+
+  // Without a factor the password alone signs in again.
+  await page.goto("/sign-in");
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/prescriber$/);
 });

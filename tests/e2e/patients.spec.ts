@@ -97,6 +97,8 @@ test.describe("patients", () => {
   test("an invited patient signs their enrollment in their own account; another prescriber is refused", async ({
     page,
   }) => {
+    // A long journey: the prescriber enrolls, the patient joins, enrols an authenticator and signs.
+    test.setTimeout(90_000);
     const w = world();
     const person = { firstName: "Mary", lastName: `Jackson${Date.now().toString(36)}`, email: uniqueEmail("patient") };
     await signIn(page, w.accounts.ada, w.password);
