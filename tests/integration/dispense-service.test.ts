@@ -308,7 +308,9 @@ describe("API keys", () => {
     const other = await createPharmacyEnrollment();
     const colleague = { ...w.repActor, userId: other.user.id };
     expect(await canManageApiKeys(colleague)).toBe(false);
-    const error = await appError(createApiKey(colleague, { name: "Sneaky", password: other.password, code: await stepUpCode(other.user.id) }));
+    const error = await appError(
+      createApiKey(colleague, { name: "Sneaky", password: other.password, code: await stepUpCode(other.user.id) }),
+    );
     expect(error.code).toBe("FORBIDDEN");
     expect((await appError(authenticateApiKey("Bearer rg_nonsense", "r"))).code).toBe("UNAUTHENTICATED");
     expect((await appError(authenticateApiKey(null, "r"))).code).toBe("UNAUTHENTICATED");
