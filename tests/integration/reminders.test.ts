@@ -57,7 +57,11 @@ async function deliverAll() {
 }
 
 describe("runMonitoringReminders", () => {
-  it("e-mails the prescriber and the patient once per overdue item, however often the job runs", async () => {
+  // Runs the whole reminder job several times over a world of patients: 10–15 s alone, more on a
+  // busy 2-core machine, so it gets more than the default 30 s.
+  it("e-mails the prescriber and the patient once per overdue item, however often the job runs", {
+    timeout: 90_000,
+  }, async () => {
     const { team, patient, firstDose, account } = await patientWithOverdueLabs({ withAccount: true });
     const prescriberEmail = team.prescriber.user.email;
     const patientEmail = account?.user.email ?? "";
