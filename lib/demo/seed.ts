@@ -60,6 +60,13 @@ export interface DemoWorld {
   pharmacy: { ncpdpId: string; npi: string; apiKey: string | null };
   setting: { id: string; npi: string };
   patients: DemoPatients;
+  /** Internal ids for the URLs tests open (the authorization matrix): enrollments, patients, authorizations. */
+  ids: {
+    enrollments: { ada: string; ben: string; pharmacy: string; setting: string };
+    patients: Record<keyof DemoPatients, string>;
+    /** The demo pharmacy's authorizations by prescription id (DEMO-RX-…). */
+    authorizations: Record<string, string>;
+  };
 }
 
 async function ensureProgram(tx: Tx, actor: AuditActor, definition: TProgramDefinition) {
@@ -290,7 +297,7 @@ export async function seedDemoWorld(
   await decide(client, admin, setting, "APPROVE");
 
   // dr.ben's application waits in the review queue.
-  await enrollThroughEngine(
+  const ben = await enrollThroughEngine(
     client,
     DEMO.accounts.ben,
     "prescriber",
@@ -350,6 +357,15 @@ export async function seedDemoWorld(
     patients,
     manifestPath,
   });
+  const patientRows = await client.patient.findMany({
+    where: { remsId: { in: Object.values(patients).map((p) => p.remsId) } },
+    select: { id: true, remsId: true },
+  });
+  const patientId = (key: keyof DemoPatients) => patientRows.find((p) => p.remsId === patients[key].remsId)?.id ?? "";
+  const authorizations = await client.dispenseAuthorization.findMany({
+    where: { pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId }, prescriptionId: { startsWith: "DEMO-RX-" } },
+    select: { id: true, prescriptionId: true },
+  });
   const world: DemoWorld = {
     baseUrl: options.baseUrl,
     password: DEMO_PASSWORD,
@@ -360,6 +376,16 @@ export async function seedDemoWorld(
     pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId, npi: DEMO.pharmacy.npi, apiKey },
     setting: { id: settingRemsId, npi: DEMO.setting.npi },
     patients,
+    ids: {
+      enrollments: { ada, ben, pharmacy, setting },
+      patients: {
+        compliant: patientId("compliant"),
+        overdueLabs: patientId("overdueLabs"),
+        betweenCourses: patientId("betweenCourses"),
+        disenrolled: patientId("disenrolled"),
+      },
+      authorizations: Object.fromEntries(authorizations.map((a) => [a.prescriptionId, a.id])),
+    },
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.
   await deliverPendingMail(client);

@@ -56,3 +56,15 @@ export async function fillInfusionChecklist(page: Page, vialLot: string, reactio
     .check();
   await page.getByRole("group", { name: "Infusion reaction?" }).getByLabel(reaction).check();
 }
+
+/** Internal ids the demo seed writes to the manifest (lib/demo/seed.ts), for URLs with dynamic segments. */
+export interface WorldIds {
+  enrollments: { ada: string; ben: string; pharmacy: string; setting: string };
+  patients: Record<"compliant" | "overdueLabs" | "betweenCourses" | "disenrolled", string>;
+  /** The demo pharmacy's authorizations by prescription id (DEMO-RX-…). */
+  authorizations: Record<string, string>;
+}
+
+export function worldIds(): WorldIds {
+  return (world() as World & { ids: WorldIds }).ids;
+}
