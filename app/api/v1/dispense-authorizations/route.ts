@@ -2,6 +2,7 @@ import { apiJson } from "@/lib/http/api";
 import { authorizationLocation, handleDispenseApi, readJsonBody } from "@/lib/dispensing/http";
 import { listDispenseAuthorizations } from "@/lib/dispensing/service";
 import { requestDispenseAuthorization } from "@/lib/dispensing/request";
+import { refuseCrossSite } from "@/lib/http/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -14,14 +15,17 @@ export const dynamic = "force-dynamic";
  * 429 with Retry-After.
  */
 export async function POST(request: Request) {
-  return handleDispenseApi(request, async ({ caller, requestId, headers }) => {
-    const idempotencyKey = request.headers.get("idempotency-key");
-    const body = await readJsonBody(request);
-    const outcome = await requestDispenseAuthorization(caller, idempotencyKey, body);
-    headers.set("location", authorizationLocation(outcome.answer.id));
-    if (outcome.replayed) headers.set("idempotent-replayed", "true");
-    return apiJson(outcome.answer, { requestId, headers });
-  });
+  return (
+    refuseCrossSite(request) ??
+    handleDispenseApi(request, async ({ caller, requestId, headers }) => {
+      const idempotencyKey = request.headers.get("idempotency-key");
+      const body = await readJsonBody(request);
+      const outcome = await requestDispenseAuthorization(caller, idempotencyKey, body);
+      headers.set("location", authorizationLocation(outcome.answer.id));
+      if (outcome.replayed) headers.set("idempotent-replayed", "true");
+      return apiJson(outcome.answer, { requestId, headers });
+    })
+  );
 }
 
 /**
