@@ -15,17 +15,16 @@ export const dynamic = "force-dynamic";
  * 429 with Retry-After.
  */
 export async function POST(request: Request) {
-  return (
-    refuseCrossSite(request) ??
-    handleDispenseApi(request, async ({ caller, requestId, headers }) => {
-      const idempotencyKey = request.headers.get("idempotency-key");
-      const body = await readJsonBody(request);
-      const outcome = await requestDispenseAuthorization(caller, idempotencyKey, body);
-      headers.set("location", authorizationLocation(outcome.answer.id));
-      if (outcome.replayed) headers.set("idempotent-replayed", "true");
-      return apiJson(outcome.answer, { requestId, headers });
-    })
-  );
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
+  return handleDispenseApi(request, async ({ caller, requestId, headers }) => {
+    const idempotencyKey = request.headers.get("idempotency-key");
+    const body = await readJsonBody(request);
+    const outcome = await requestDispenseAuthorization(caller, idempotencyKey, body);
+    headers.set("location", authorizationLocation(outcome.answer.id));
+    if (outcome.replayed) headers.set("idempotent-replayed", "true");
+    return apiJson(outcome.answer, { requestId, headers });
+  });
 }
 
 /**

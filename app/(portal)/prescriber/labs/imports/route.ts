@@ -15,21 +15,20 @@ export const dynamic = "force-dynamic";
  * here (it would cut the body at 10 MB).
  */
 export async function POST(request: Request) {
-  return (
-    refuseCrossSite(request) ??
-    handleApi(request, async (requestId) => {
-      try {
-        const actor = await getActor();
-        if (!actor) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
-        const maxBytes = env().LAB_IMPORT_MAX_BYTES;
-        const upload = await readLabUpload(request, maxBytes);
-        const summary = await importLabFeed(actor, { ...upload, maxBytes });
-        return apiJson(summary, { status: 201, requestId });
-      } catch (error) {
-        // Refused before the upload was read to its end: drop the rest and end the connection.
-        drainBody(request);
-        return apiError(error, requestId, { connection: "close" });
-      }
-    })
-  );
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
+  return handleApi(request, async (requestId) => {
+    try {
+      const actor = await getActor();
+      if (!actor) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
+      const maxBytes = env().LAB_IMPORT_MAX_BYTES;
+      const upload = await readLabUpload(request, maxBytes);
+      const summary = await importLabFeed(actor, { ...upload, maxBytes });
+      return apiJson(summary, { status: 201, requestId });
+    } catch (error) {
+      // Refused before the upload was read to its end: drop the rest and end the connection.
+      drainBody(request);
+      return apiError(error, requestId, { connection: "close" });
+    }
+  });
 }

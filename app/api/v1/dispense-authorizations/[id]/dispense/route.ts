@@ -11,12 +11,11 @@ export const dynamic = "force-dynamic";
  * (already dispensed, denied, reversed) or has expired; 422 with `fields` for bad fields.
  */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return (
-    refuseCrossSite(request) ??
-    handleDispenseApi(request, async ({ caller, requestId, headers }) => {
-      const id = await authorizationIdParam(params);
-      const view = await confirmDispense(caller, id, await readJsonBody(request));
-      return apiJson(view, { requestId, headers });
-    })
-  );
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
+  return handleDispenseApi(request, async ({ caller, requestId, headers }) => {
+    const id = await authorizationIdParam(params);
+    const view = await confirmDispense(caller, id, await readJsonBody(request));
+    return apiJson(view, { requestId, headers });
+  });
 }

@@ -10,12 +10,11 @@ export const dynamic = "force-dynamic";
  * (not picked up, claim reversed). 409 unless DISPENSED; 422 with `fields` for a missing reason.
  */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return (
-    refuseCrossSite(request) ??
-    handleDispenseApi(request, async ({ caller, requestId, headers }) => {
-      const id = await authorizationIdParam(params);
-      const view = await reverseDispense(caller, id, await readJsonBody(request));
-      return apiJson(view, { requestId, headers });
-    })
-  );
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
+  return handleDispenseApi(request, async ({ caller, requestId, headers }) => {
+    const id = await authorizationIdParam(params);
+    const view = await reverseDispense(caller, id, await readJsonBody(request));
+    return apiJson(view, { requestId, headers });
+  });
 }
