@@ -202,7 +202,11 @@ test.describe("request forgery", () => {
     await signIn(page, w.accounts.ada, w.password);
     const csv =
       "rems_patient_id,test_code,collected_date,result_flag,lab_id\nPT-0000-0000-0,CBC_DIFF,2026-01-06,normal,LAB-E2E\n";
-    for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }]) {
+    const foreign: Array<Record<string, string>> = [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+    ];
+    for (const headers of foreign) {
       const refused = await page.request.post("/prescriber/labs/imports?mode=valid_rows&fileName=forged.csv", {
         headers: { "content-type": "text/csv", ...headers },
         data: csv,
@@ -226,11 +230,12 @@ test.describe("request forgery", () => {
   });
 
   test("a cross-site server-action call answers 403, not 500", async ({ request }) => {
-    for (const headers of [
+    const foreign: Array<Record<string, string>> = [
       { origin: "https://evil.example" },
       { origin: "null" },
       { "sec-fetch-site": "cross-site", origin: "https://evil.example" },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const response = await request.post("/sign-in", {
         headers: { "next-action": "0".repeat(42), "content-type": "text/plain;charset=UTF-8", ...headers },
         data: "[]",
