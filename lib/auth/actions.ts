@@ -5,6 +5,8 @@ import { redirect } from "next/navigation";
 import { AppError } from "../errors";
 import { clientIp } from "../http/client-ip";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
+import { safeRedirectPath } from "../http/safe-redirect";
+import { env } from "../env";
 import { SignInRefused, signIn, signOut } from "./config";
 import { endSession, newRequestId, signOutEverywhere, signUp } from "./service";
 import { getActor, requireActor } from "./session";
@@ -17,11 +19,6 @@ async function requestContext() {
     userAgent: h.get("user-agent"),
     requestId: h.get("x-request-id") ?? newRequestId(),
   };
-}
-
-/** Only same-site paths may be a post-sign-in destination. */
-function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
 }
 
 async function startSession(email: string, password: string): Promise<ActionResult> {
@@ -59,7 +56,8 @@ export async function signInAction(input: TSignIn & { next?: string }): Promise<
   }
   const started = await startSession(String(input.email ?? ""), String(input.password ?? ""));
   if (!started.ok) return started;
-  redirect(safeNext(input.next));
+  // Only a path on this registry's own origin (lib/http/safe-redirect.ts): never an open redirect.
+  redirect(safeRedirectPath(input.next, env().APP_URL));
 }
 
 export async function signOutAction(): Promise<void> {

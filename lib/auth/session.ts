@@ -2,11 +2,14 @@ import "server-only";
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
+import { env } from "../env";
 import { AppError } from "../errors";
+import { signInUrl } from "../http/safe-redirect";
 import type { Actor } from "./actor";
 import { auth } from "./config";
 import { type Permission, requirePermission } from "./permissions";
-import { checkSession, newRequestId, recordAuthorizationFailure } from "./service";
+import { newRequestId, recordAuthorizationFailure } from "./service";
+import { checkSessionClaims } from "./session-check";
 
 export const requestId = cache(async (): Promise<string> => (await headers()).get("x-request-id") ?? newRequestId());
 
@@ -19,11 +22,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   const session = await auth();
   const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
   if (!user?.id || !user.sessionId) return null;
-  const check = await checkSession({
-    userId: user.id,
-    sessionId: user.sessionId,
-    sessionVersion: user.sessionVersion ?? -1,
-  });
+  const check = await checkSessionClaims(user.id, user.sessionId, user.sessionVersion ?? -1);
   if (!check.ok) return null;
   return { ...check.actor, requestId: await requestId() };
 });
@@ -34,7 +33,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
  */
 export async function requirePagePermission(permission: Permission, path: string): Promise<Actor> {
   const actor = await getActor();
-  if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  if (!actor) redirect(signInUrl(path, env().APP_URL));
   try {
     requirePermission(actor, permission);
   } catch (error) {

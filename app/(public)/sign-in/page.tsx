@@ -4,6 +4,8 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { FormBanner } from "@/components/ui/field";
 import { getActor } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { sameOriginPath } from "@/lib/http/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -12,6 +14,8 @@ type Search = Promise<{ next?: string; signedOut?: string; signedOutEverywhere?:
 export default async function SignInPage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
   if (await getActor()) redirect("/dashboard");
+  // A way back that leaves this origin is dropped here already, not only when it is honoured.
+  const next = sameOriginPath(params.next, env().APP_URL) ?? undefined;
   return (
     <div className="narrow">
       <h1>Sign in</h1>
@@ -21,7 +25,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <FormBanner kind="warn">Sign in to continue. Sessions end after a period of inactivity.</FormBanner>
       ) : null}
       <div className="card">
-        <SignInForm next={params.next} />
+        <SignInForm next={next} />
       </div>
       <p>
         New to the registry? <Link href="/sign-up">Create an account</Link>.
