@@ -6,9 +6,21 @@ import { AppError } from "../errors";
 import type { Actor } from "./actor";
 import { auth } from "./config";
 import { type Permission, requirePermission } from "./permissions";
-import { checkSession, newRequestId, recordAuthorizationFailure } from "./service";
+import { checkSession, newRequestId, recordAuthorizationFailure, type SessionCheck } from "./service";
 
 export const requestId = cache(async (): Promise<string> => (await headers()).get("x-request-id") ?? newRequestId());
+
+/** What the database says about this request's session: null without a session cookie. */
+const sessionCheck = cache(async (): Promise<SessionCheck | null> => {
+  const session = await auth();
+  const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
+  if (!user?.id || !user.sessionId) return null;
+  return checkSession({
+    userId: user.id,
+    sessionId: user.sessionId,
+    sessionVersion: user.sessionVersion ?? -1,
+  });
+});
 
 /**
  * The signed-in actor for this request, or null. The JWT says who claims to be signed in; the
@@ -16,15 +28,8 @@ export const requestId = cache(async (): Promise<string> => (await headers()).ge
  * session version, account active).
  */
 export const getActor = cache(async (): Promise<Actor | null> => {
-  const session = await auth();
-  const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
-  if (!user?.id || !user.sessionId) return null;
-  const check = await checkSession({
-    userId: user.id,
-    sessionId: user.sessionId,
-    sessionVersion: user.sessionVersion ?? -1,
-  });
-  if (!check.ok) return null;
+  const check = await sessionCheck();
+  if (!check?.ok) return null;
   return { ...check.actor, requestId: await requestId() };
 });
 
@@ -34,7 +39,12 @@ export const getActor = cache(async (): Promise<Actor | null> => {
  */
 export async function requirePagePermission(permission: Permission, path: string): Promise<Actor> {
   const actor = await getActor();
-  if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  if (!actor) {
+    // A deactivated person's open page says why on the sign-in page instead of "sign in again".
+    const check = await sessionCheck();
+    const ended = check && !check.ok && check.reason === "deactivated" ? "&ended=deactivated" : "";
+    redirect(`/sign-in?next=${encodeURIComponent(path)}${ended}`);
+  }
   try {
     requirePermission(actor, permission);
   } catch (error) {
