@@ -390,11 +390,11 @@ export async function deactivateUser(actor: Actor, input: TUserAction, client: D
     if (!target) throw noSuchUser();
     if (target.role === "ADMIN") {
       const active = await lockActiveAdministrators(tx);
-      if (!active.includes(actor.userId)) {
-        throw new AppError("FORBIDDEN", "Your account is no longer an active administrator account.");
-      }
       if (active.includes(userId) && active.length <= 1) {
         throw new AppError("CONFLICT", "The last active administrator cannot be deactivated.");
+      }
+      if (!active.includes(actor.userId)) {
+        throw new AppError("FORBIDDEN", "Your account is no longer an active administrator account.");
       }
     }
     if (target.status !== "ACTIVE") throw new AppError("CONFLICT", `${target.name}'s account is already deactivated.`);
