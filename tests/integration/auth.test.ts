@@ -1,23 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  authenticate,
-  checkSession,
-  endSession,
-  signOutEverywhere,
-  signUp,
-} from "../../lib/auth/service";
+import { authenticate, checkSession, endSession, signOutEverywhere, signUp } from "../../lib/auth/service";
 import { db, disconnectDb } from "../../lib/db";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
-import {
-  createAdmin,
-  createUser,
-  requestContext,
-  signIn,
-  strongPassword,
-  uniqueEmail,
-  uniqueIp,
-} from "../factories/users";
+import { createUser, requestContext, signIn, strongPassword, uniqueEmail, uniqueIp } from "../factories/users";
 
 afterAll(async () => {
   await disconnectDb();
@@ -421,4 +407,3 @@ describe("checkSession", () => {
     expect(fresh.sessionVersion).toBe(1);
   });
 });
-
