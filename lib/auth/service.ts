@@ -1,6 +1,6 @@
 /**
  * Accounts and sessions: sign-up, sign-in with database-backed throttling, session validation,
- * sign-out (here and everywhere), deactivation and the first administrator.
+ * sign-out (here and everywhere) and the first administrator. Deactivation lives in lib/users.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/service";
@@ -355,31 +355,6 @@ async function revokeAllSessions(actor: Actor, userId: string, action: string, c
       entityType: "User",
       entityId: userId,
       after: { sessionVersion: user.sessionVersion, sessionsEnded: count },
-    });
-  });
-}
-
-/** An administrator deactivates an account: the person is signed out everywhere immediately. */
-export async function deactivateUser(actor: Actor, userId: string, reason: string, client: Db = db()) {
-  requirePermission(actor, "user:manage:any");
-  if (!reason.trim()) {
-    throw new AppError("VALIDATION", "Give a reason.", { fields: { reason: ["A reason is required"] } });
-  }
-  if (userId === actor.userId) throw new AppError("BAD_REQUEST", "You cannot deactivate your own account.");
-  await client.$transaction(async (tx) => {
-    const before = await tx.user.findUnique({ where: { id: userId }, select: { status: true } });
-    if (!before) throw new AppError("NOT_FOUND", "No such user.");
-    await tx.user.update({
-      where: { id: userId },
-      data: { status: "DEACTIVATED", sessionVersion: { increment: 1 } },
-    });
-    await tx.authSession.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, actor, {
-      action: "user.deactivated",
-      entityType: "User",
-      entityId: userId,
-      before,
-      after: { status: "DEACTIVATED", reason },
     });
   });
 }

@@ -8,10 +8,18 @@ import { signInUrl } from "../http/safe-redirect";
 import type { Actor } from "./actor";
 import { auth } from "./config";
 import { type Permission, requirePermission } from "./permissions";
-import { newRequestId, recordAuthorizationFailure } from "./service";
+import { newRequestId, recordAuthorizationFailure, type SessionCheck } from "./service";
 import { checkSessionClaims } from "./session-check";
 
 export const requestId = cache(async (): Promise<string> => (await headers()).get("x-request-id") ?? newRequestId());
+
+/** What the database says about this request's session: null without a session cookie. */
+const sessionCheck = cache(async (): Promise<SessionCheck | null> => {
+  const session = await auth();
+  const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
+  if (!user?.id || !user.sessionId) return null;
+  return checkSessionClaims(user.id, user.sessionId, user.sessionVersion ?? -1);
+});
 
 /**
  * The signed-in actor for this request, or null. The JWT says who claims to be signed in; the
@@ -19,11 +27,8 @@ export const requestId = cache(async (): Promise<string> => (await headers()).ge
  * session version, account active).
  */
 export const getActor = cache(async (): Promise<Actor | null> => {
-  const session = await auth();
-  const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
-  if (!user?.id || !user.sessionId) return null;
-  const check = await checkSessionClaims(user.id, user.sessionId, user.sessionVersion ?? -1);
-  if (!check.ok) return null;
+  const check = await sessionCheck();
+  if (!check?.ok) return null;
   return { ...check.actor, requestId: await requestId() };
 });
 
@@ -33,7 +38,13 @@ export const getActor = cache(async (): Promise<Actor | null> => {
  */
 export async function requirePagePermission(permission: Permission, path: string): Promise<Actor> {
   const actor = await getActor();
-  if (!actor) redirect(signInUrl(path, env().APP_URL));
+  if (!actor) {
+    // A deactivated person's open page says why on the sign-in page instead of "sign in again".
+    const check = await sessionCheck();
+    const url = signInUrl(path, env().APP_URL);
+    const deactivated = check && !check.ok && check.reason === "deactivated";
+    redirect(deactivated ? `${url}${url.includes("?") ? "&" : "?"}ended=deactivated` : url);
+  }
   try {
     requirePermission(actor, permission);
   } catch (error) {

@@ -441,7 +441,7 @@ export function unusableInvitationMessage(
 }
 
 function isInvitationRole(role: Role): role is InvitationRole {
-  return role === "PHARMACIST" || role === "PRESCRIBER_DELEGATE" || role === "PATIENT";
+  return role === "PHARMACIST" || role === "PRESCRIBER_DELEGATE" || role === "PATIENT" || role === "ADMIN";
 }
 
 /**

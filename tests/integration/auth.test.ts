@@ -1,24 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  authenticate,
-  checkSession,
-  deactivateUser,
-  endSession,
-  signOutEverywhere,
-  signUp,
-} from "../../lib/auth/service";
+import { authenticate, checkSession, endSession, signOutEverywhere, signUp } from "../../lib/auth/service";
 import { db, disconnectDb } from "../../lib/db";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
-import {
-  createAdmin,
-  createUser,
-  requestContext,
-  signIn,
-  strongPassword,
-  uniqueEmail,
-  uniqueIp,
-} from "../factories/users";
+import { createUser, requestContext, signIn, strongPassword, uniqueEmail, uniqueIp } from "../factories/users";
 
 afterAll(async () => {
   await disconnectDb();
@@ -420,80 +405,5 @@ describe("checkSession", () => {
     // Signing in again afterwards works, with the new session version.
     const fresh = await signIn(credentials);
     expect(fresh.sessionVersion).toBe(1);
-  });
-});
-
-describe("deactivateUser", () => {
-  it('signs the person out everywhere with "deactivated" and refuses their next sign-in with FORBIDDEN', async () => {
-    const admin = await signIn(await createAdmin());
-    const credentials = await createUser({ role: "PHARMACIST" });
-    const session = await signIn(credentials);
-
-    await deactivateUser(admin.actor, credentials.user.id, "Left the pharmacy");
-
-    expect(
-      await checkSession({
-        userId: credentials.user.id,
-        sessionId: session.sessionId,
-        sessionVersion: session.sessionVersion,
-      }),
-    ).toEqual({ ok: false, reason: "deactivated" });
-    expect((await userRow(credentials.user.id)).status).toBe("DEACTIVATED");
-
-    const refused = await appError(
-      authenticate({ email: credentials.user.email, password: credentials.password }, requestContext()),
-    );
-    expect(refused.code).toBe("FORBIDDEN");
-    expect(refused.message).toMatch(/deactivated/);
-    expect(await db().authSession.count({ where: { userId: credentials.user.id } })).toBe(1);
-
-    const audit = await db().auditEvent.findFirstOrThrow({
-      where: { entityId: credentials.user.id, action: "user.deactivated" },
-    });
-    expect(audit).toMatchObject({
-      actorId: admin.actor.userId,
-      actorRole: "ADMIN",
-      before: { status: "ACTIVE" },
-      after: { status: "DEACTIVATED", reason: "Left the pharmacy" },
-    });
-  });
-
-  it("refuses a non-administrator with FORBIDDEN and changes nothing", async () => {
-    const intruder = await signIn(await createUser({ role: "PHARMACIST" }));
-    const credentials = await createUser();
-    const session = await signIn(credentials);
-    const before = await userRow(credentials.user.id);
-
-    const error = await appError(deactivateUser(intruder.actor, credentials.user.id, "because"));
-    expect(error.code).toBe("FORBIDDEN");
-
-    expect(await userRow(credentials.user.id)).toEqual(before);
-    expect(
-      (
-        await checkSession({
-          userId: credentials.user.id,
-          sessionId: session.sessionId,
-          sessionVersion: session.sessionVersion,
-        })
-      ).ok,
-    ).toBe(true);
-    expect(await db().auditEvent.count({ where: { entityId: credentials.user.id, action: "user.deactivated" } })).toBe(
-      0,
-    );
-  });
-
-  it("requires a reason and refuses to deactivate the administrator's own account", async () => {
-    const admin = await signIn(await createAdmin());
-    const { user } = await createUser();
-
-    const noReason = await appError(deactivateUser(admin.actor, user.id, "   "));
-    expect(noReason.code).toBe("VALIDATION");
-    expect(noReason.details?.fields?.reason).toBeDefined();
-
-    const self = await appError(deactivateUser(admin.actor, admin.actor.userId, "testing"));
-    expect(self.code).toBe("BAD_REQUEST");
-
-    expect((await userRow(user.id)).status).toBe("ACTIVE");
-    expect((await userRow(admin.actor.userId)).status).toBe("ACTIVE");
   });
 });

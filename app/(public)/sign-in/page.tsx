@@ -9,7 +9,7 @@ import { sameOriginPath } from "@/lib/http/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-type Search = Promise<{ next?: string; signedOut?: string; signedOutEverywhere?: string }>;
+type Search = Promise<{ next?: string; signedOut?: string; signedOutEverywhere?: string; ended?: string }>;
 
 export default async function SignInPage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
@@ -21,7 +21,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
       <h1>Sign in</h1>
       {params.signedOut ? <FormBanner kind="ok">You have signed out.</FormBanner> : null}
       {params.signedOutEverywhere ? <FormBanner kind="ok">You have been signed out on every device.</FormBanner> : null}
-      {params.next && !params.signedOut ? (
+      {params.ended === "deactivated" ? (
+        <FormBanner kind="error">
+          Your account has been deactivated and you have been signed out. Contact the REMS administrator.
+        </FormBanner>
+      ) : params.next && !params.signedOut ? (
         <FormBanner kind="warn">Sign in to continue. Sessions end after a period of inactivity.</FormBanner>
       ) : null}
       <div className="card">
