@@ -134,9 +134,22 @@ export async function resetPassword(
   const tokenHash = hashToken(token);
   const row = await client.accountToken.findUnique({
     where: { tokenHash },
-    select: { id: true, kind: true, usedAt: true, expiresAt: true, user: { select: { id: true, email: true, name: true, role: true, status: true } } },
+    select: {
+      id: true,
+      kind: true,
+      usedAt: true,
+      expiresAt: true,
+      user: { select: { id: true, email: true, name: true, role: true, status: true } },
+    },
   });
-  const state = !row || row.kind !== "PASSWORD_RESET" || !row.user ? "invalid" : row.usedAt ? "used" : row.expiresAt <= now ? "expired" : "valid";
+  const state =
+    !row || row.kind !== "PASSWORD_RESET" || !row.user
+      ? "invalid"
+      : row.usedAt
+        ? "used"
+        : row.expiresAt <= now
+          ? "expired"
+          : "valid";
   if (state !== "valid" || !row?.user) {
     throw new AppError("BAD_REQUEST", LINK_PROBLEMS[state === "valid" ? "invalid" : state], { linkState: state });
   }

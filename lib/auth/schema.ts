@@ -68,4 +68,3 @@ export const ZResetPassword = z
     },
   });
 export type TResetPassword = z.input<typeof ZResetPassword>;
-export type TResetPasswordForm = Omit<TResetPassword, "token">;

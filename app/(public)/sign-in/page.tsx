@@ -24,6 +24,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <SignInForm next={params.next} />
       </div>
       <p>
+        <Link href="/forgot-password">Forgot password?</Link>
+      </p>
+      <p>
         New to the registry? <Link href="/sign-up">Create an account</Link>.
       </p>
     </div>
