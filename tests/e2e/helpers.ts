@@ -85,7 +85,7 @@ export async function linkFromMail(
       m.envelopeTo.includes(address) && (typeof subject === "string" ? m.subject === subject : subject.test(m.subject)),
     20_000,
   );
-  const found = mail.text.match(new RegExp(`https?://\\S+${path.replace(/[/.]/g, "\\$&")}[A-Za-z0-9_-]+`));
+  const found = mail.text.match(new RegExp(`https?://\\S+${path.replace(/[/.]/g, "\\$&")}[A-Za-z0-9_-]*`));
   if (!found) throw new Error(`no ${path} link in the e-mail to ${to}: ${mail.text}`);
   return { link: found[0], mail };
 }
