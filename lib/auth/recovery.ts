@@ -57,9 +57,16 @@ async function queueResetLink(tx: Tx, user: { id: string; email: string; name: s
 }
 
 /**
+ * The least time a reset request takes to answer. With an account the request writes a token and
+ * a mail (about 20 ms measured, against 13 ms without); answering no sooner than this makes the two
+ * indistinguishable by timing.
+ */
+const RESET_ANSWER_MIN_MS = 250;
+
+/**
  * Mails a reset link when the address has an active account. Unknown addresses get the same answer
- * after the same work: a token is generated and hashed, and the request is audited in a
- * transaction of the same shape; only no row or mail is written for them.
+ * after the same wait: the request is audited in a transaction either way, and the answer is held
+ * back to RESET_ANSWER_MIN_MS.
  */
 export async function requestPasswordReset(
   input: { email: unknown },
@@ -71,6 +78,7 @@ export async function requestPasswordReset(
   if (!parsed.success) {
     throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: fieldErrorsFromZod(parsed.error) });
   }
+  const started = performance.now();
   await throttleRecovery(client, ctx, now);
   const { email } = parsed.data;
   const user = await client.user.findUnique({
@@ -98,6 +106,8 @@ export async function requestPasswordReset(
       },
     );
   });
+  const rest = RESET_ANSWER_MIN_MS - (performance.now() - started);
+  if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
   return { message: RESET_REQUESTED_MESSAGE };
 }
 
@@ -143,7 +153,7 @@ export async function resetPassword(
     },
   });
   const state =
-    !row || row.kind !== "PASSWORD_RESET" || !row.user
+    row?.kind !== "PASSWORD_RESET" || !row.user
       ? "invalid"
       : row.usedAt
         ? "used"

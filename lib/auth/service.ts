@@ -151,7 +151,7 @@ export async function completeSignUp(token: string, ctx: RequestContext, client:
         })
       : null;
   const state =
-    !row || row.kind !== "EMAIL_VERIFICATION" || !row.pending
+    row?.kind !== "EMAIL_VERIFICATION" || !row.pending
       ? "invalid"
       : row.usedAt
         ? "used"
