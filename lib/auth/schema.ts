@@ -49,3 +49,22 @@ export const ZSignIn = z.object({
   password: z.string().min(1, "Enter your password").max(256, "Password is too long"),
 });
 export type TSignIn = z.input<typeof ZSignIn>;
+
+export const ZRequestPasswordReset = z.object({ email: zEmail });
+export type TRequestPasswordReset = z.input<typeof ZRequestPasswordReset>;
+
+export const ZResetPassword = z
+  .object({
+    token: z.string().min(1, "The link is incomplete").max(200, "The link is not valid"),
+    password: zNewPassword,
+    confirmPassword: z.string(),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The passwords do not match",
+    when: (payload) => {
+      const v = payload.value as { password?: unknown; confirmPassword?: unknown };
+      return typeof v?.password === "string" && typeof v?.confirmPassword === "string";
+    },
+  });
+export type TResetPassword = z.input<typeof ZResetPassword>;

@@ -25,17 +25,21 @@ export function mailFrom(): string {
 }
 
 /**
- * Sends queued messages (oldest first). Each message is claimed with a conditional update so two
- * processes never send the same one. Returns how many were sent.
+ * Sends queued messages, those tried least first and then oldest first, so a backlog that keeps
+ * failing never holds up a new message. Each message is claimed with a conditional update so two
+ * processes never send the same one. Returns how many were sent. Failures are logged once per pass
+ * (how many, and the first error), not once per message: an unreachable mail server would
+ * otherwise write a line for every queued message on every pass.
  */
 export async function deliverPendingMail(client: Db = db(), limit = 50): Promise<number> {
   const pending = await client.mailMessage.findMany({
     where: { sentAt: null, attempts: { lt: MAX_ATTEMPTS } },
-    orderBy: { createdAt: "asc" },
+    orderBy: [{ attempts: "asc" }, { createdAt: "asc" }],
     take: limit,
     select: { id: true, to: true, subject: true, text: true, attempts: true },
   });
   let sent = 0;
+  const failed: { mailId: string; error: unknown }[] = [];
   for (const message of pending) {
     const claimed = await client.mailMessage.updateMany({
       where: { id: message.id, sentAt: null, attempts: message.attempts },
@@ -55,12 +59,19 @@ export async function deliverPendingMail(client: Db = db(), limit = 50): Promise
       await client.mailMessage.update({ where: { id: message.id }, data: { sentAt: new Date(), lastError: null } });
       sent++;
     } catch (error) {
-      logger.warn({ err: error, mailId: message.id }, "mail delivery failed; will retry");
+      failed.push({ mailId: message.id, error });
       await client.mailMessage.update({
         where: { id: message.id },
         data: { lastError: error instanceof Error ? error.message.slice(0, 500) : String(error) },
       });
     }
+  }
+  if (failed.length > 0) {
+    const first = failed[0] as { mailId: string; error: unknown };
+    logger.warn(
+      { err: first.error, mailId: first.mailId, failed: failed.length, sent },
+      `mail delivery failed for ${failed.length} message(s); they stay queued and will be retried`,
+    );
   }
   return sent;
 }

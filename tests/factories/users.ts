@@ -4,8 +4,15 @@
  */
 import { randomInt, randomUUID } from "node:crypto";
 import type { Actor } from "../../lib/auth/actor";
-import { authenticate, checkSession, createAdministrator, type RequestContext, signUp } from "../../lib/auth/service";
-import type { Db } from "../../lib/db";
+import {
+  authenticate,
+  checkSession,
+  completeSignUp,
+  createAdministrator,
+  type RequestContext,
+  signUp,
+} from "../../lib/auth/service";
+import { db as defaultDb, type Db } from "../../lib/db";
 
 export type SelfServiceRole = "PRESCRIBER" | "PHARMACIST" | "SETTING_REP";
 
@@ -32,7 +39,8 @@ export async function createUser(
 ) {
   const password = options.password ?? strongPassword();
   const email = uniqueEmail(options.prefix ?? (options.role ?? "prescriber").toLowerCase());
-  const user = await signUp(
+  const ctx = requestContext();
+  await signUp(
     {
       name: options.name ?? "Morgan Okafor",
       email,
@@ -40,10 +48,25 @@ export async function createUser(
       confirmPassword: password,
       enrollingAs: options.role ?? "PRESCRIBER",
     },
-    requestContext(),
+    ctx,
     options.client,
   );
+  const user = await completeSignUp(await mailedToken(email, "/verify-email/", options.client), ctx, options.client);
   return { user, password };
+}
+
+/** The token of the newest link under `path` mailed to `email` (read from the outbox, as the person would). */
+export async function mailedToken(email: string, path: string, client: Db = defaultDb()): Promise<string> {
+  const mails = await client.mailMessage.findMany({
+    where: { to: email.toLowerCase() },
+    orderBy: { createdAt: "desc" },
+    select: { text: true },
+  });
+  for (const mail of mails) {
+    const at = mail.text.indexOf(path);
+    if (at !== -1) return (mail.text.slice(at + path.length).match(/^[A-Za-z0-9_-]+/) ?? [""])[0];
+  }
+  throw new Error(`no e-mail to ${email} holds a ${path} link`);
 }
 
 export async function createAdmin(options: { prefix?: string; password?: string; client?: Db } = {}) {

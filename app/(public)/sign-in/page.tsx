@@ -32,6 +32,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <SignInForm next={next} />
       </div>
       <p>
+        <Link href="/forgot-password">Forgot password?</Link>
+      </p>
+      <p>
         New to the registry? <Link href="/sign-up">Create an account</Link>.
       </p>
     </div>
