@@ -7,6 +7,7 @@
 import { recordAudit } from "../audit/service";
 import { db, type Db, type Tx } from "../db";
 import { env } from "../env";
+import { isUuid } from "../identifiers/uuid";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { hitRateLimit } from "../http/rate-limit";
 import { queueMail } from "../mail/outbox";
@@ -238,6 +239,7 @@ export async function forcePasswordReset(actor: Actor, userId: string, reason: s
   if (why.length > 1000) {
     throw new AppError("VALIDATION", "Check the reason.", { fields: { reason: ["Use at most 1,000 characters"] } });
   }
+  if (!isUuid(userId)) throw new AppError("NOT_FOUND", "No such user.");
   const now = new Date();
   return client.$transaction(async (tx) => {
     const user = await tx.user.findUnique({

@@ -66,6 +66,8 @@ export interface DemoWorld {
     patients: Record<keyof DemoPatients, string>;
     /** The demo pharmacy's authorizations by prescription id (DEMO-RX-…). */
     authorizations: Record<string, string>;
+    /** Account ids (the administrator's user pages). */
+    users: { infusion: string };
   };
 }
 
@@ -385,6 +387,11 @@ export async function seedDemoWorld(
         disenrolled: patientId("disenrolled"),
       },
       authorizations: Object.fromEntries(authorizations.map((a) => [a.prescriptionId, a.id])),
+      users: {
+        infusion: (
+          await client.user.findUniqueOrThrow({ where: { email: DEMO.accounts.infusion }, select: { id: true } })
+        ).id,
+      },
     },
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.

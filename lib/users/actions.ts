@@ -1,6 +1,8 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import type { Actor } from "../auth/actor";
+import { forcePasswordReset } from "../auth/recovery";
 import { requireActor } from "../auth/session";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { deliverSoon } from "../mail/deliver";
@@ -14,13 +16,15 @@ import {
   unlockUser,
 } from "./service";
 
-export type UserActionKind = "deactivate" | "reactivate" | "unlock" | "end-sessions";
+export type UserActionKind = "deactivate" | "reactivate" | "unlock" | "end-sessions" | "force-password-reset";
 
 const USER_ACTIONS = {
   deactivate: deactivateUser,
   reactivate: reactivateUser,
   unlock: unlockUser,
   "end-sessions": endUserSessions,
+  "force-password-reset": (actor: Actor, input: TUserAction) =>
+    forcePasswordReset(actor, String(input.userId ?? ""), String(input.reason ?? "")),
 } as const;
 
 /** One administrator action on an account; back to the user's page, which says what was done. */

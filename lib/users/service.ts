@@ -119,14 +119,34 @@ function organisationWhere(kind: string | undefined, org: string | undefined): P
   }
 }
 
-function stateWhere(status: string | undefined, now: Date): Prisma.UserWhereInput[] {
+/**
+ * When each account's sign-in is delayed until (lib/auth/service.ts: failures are counted per
+ * hashed e-mail address and client address, so a delay is a throttle row whose key starts with the
+ * account's address hash). Only rows whose delay is still running are read; `ids` narrows to a page.
+ */
+async function signInDelays(client: Db | Tx, now: Date, ids?: string[]): Promise<Map<string, Date>> {
+  const rows = await client.$queryRaw<{ id: string; until: Date }[]>`
+    SELECT u."id"::text AS "id", max(t."lockedUntil") AS "until"
+      FROM "SignInThrottle" t
+      JOIN "User" u ON t."key" LIKE 'acct:' || encode(sha256(convert_to(lower(u."email"), 'UTF8')), 'hex') || ':%'
+     WHERE t."lockedUntil" > ${now}
+       AND (${ids ?? null}::uuid[] IS NULL OR u."id" = ANY(${ids ?? null}::uuid[]))
+     GROUP BY u."id"`;
+  return new Map(rows.map((r) => [r.id, new Date(r.until)]));
+}
+
+function stateWhere(status: string | undefined, now: Date, delayed: string[]): Prisma.UserWhereInput[] {
   switch (status) {
     case "ACTIVE":
-      return [{ status: "ACTIVE" }, { OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] }];
+      return [
+        { status: "ACTIVE" },
+        { OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+        { id: { notIn: delayed } },
+      ];
     case "DEACTIVATED":
       return [{ status: "DEACTIVATED" }];
     case "LOCKED":
-      return [{ status: "ACTIVE" }, { lockedUntil: { gt: now } }];
+      return [{ status: "ACTIVE" }, { OR: [{ lockedUntil: { gt: now } }, { id: { in: delayed } }] }];
     default:
       return [];
   }
@@ -195,7 +215,11 @@ export async function listUsers(
   const and = [
     ...searchWhere(filters.q ?? ""),
     ...(filters.role ? [{ role: filters.role }] : []),
-    ...stateWhere(filters.status, now),
+    ...stateWhere(
+      filters.status,
+      now,
+      filters.status === "ACTIVE" || filters.status === "LOCKED" ? [...(await signInDelays(client, now)).keys()] : [],
+    ),
     ...organisationWhere(filters.orgKind, filters.org),
   ];
   const where: Prisma.UserWhereInput = and.length ? { AND: and } : {};
@@ -218,6 +242,16 @@ export async function listUsers(
     skip: (page - 1) * USERS_PAGE_SIZE,
     take: USERS_PAGE_SIZE,
   });
+  const delays = await signInDelays(
+    client,
+    now,
+    rows.map((r) => r.id),
+  );
+  const withDelay = (r: { id: string; lockedUntil: Date | null }) => {
+    const delay = delays.get(r.id) ?? null;
+    const stored = r.lockedUntil && r.lockedUntil > now ? r.lockedUntil : null;
+    return stored && (!delay || stored > delay) ? stored : delay;
+  };
   return {
     filters: { ...filters, page },
     total,
@@ -228,8 +262,8 @@ export async function listUsers(
       name: r.name,
       email: r.email,
       role: r.role,
-      state: accountState(r, now),
-      lockedUntil: r.lockedUntil,
+      state: accountState({ status: r.status, lockedUntil: withDelay(r) }, now),
+      lockedUntil: withDelay(r),
       lastSignInAt: r.lastSignInAt,
       organisations: organisationsOf(r),
     })),
@@ -308,17 +342,20 @@ export async function getUserDetail(actor: Actor, userId: string, client: Db = d
     lastSeenAt: s.lastSeenAt,
     state: sessionState(s, user, limits, now),
   }));
+  const delay = (await signInDelays(client, now, [user.id])).get(user.id) ?? null;
+  const stored = user.lockedUntil && user.lockedUntil > now ? user.lockedUntil : null;
+  const lockedUntil = stored && (!delay || stored > delay) ? stored : delay;
   return {
     id: user.id,
     name: user.name,
     email: user.email,
     role: user.role,
-    state: accountState(user, now),
+    state: accountState({ status: user.status, lockedUntil }, now),
     createdAt: user.createdAt,
     lastSignInAt: user.lastSignInAt,
     failedSignIns: user.failedSignIns,
     lastFailedSignInAt: lastFailure?.at ?? null,
-    lockedUntil: user.lockedUntil && user.lockedUntil > now ? user.lockedUntil : null,
+    lockedUntil,
     isSelf: user.id === actor.userId,
     organisations: organisationsOf(user),
     sessions,
@@ -328,7 +365,7 @@ export async function getUserDetail(actor: Actor, userId: string, client: Db = d
       at: ev.at,
       action: ev.action,
       byUser: ev.actorId === userId,
-      actorName: ev.actorId ? (names.get(ev.actorId) ?? "A deleted account") : "The registry",
+      actorName: ev.actorId ? (names.get(ev.actorId) ?? "An unknown account") : "The registry",
       reason: reasonOf(ev.after),
     })),
   };

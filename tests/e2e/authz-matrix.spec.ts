@@ -80,6 +80,15 @@ const ROUTES: Record<string, Entry> = {
   "GET /lookup": { everyone: true },
   "GET /api-docs": { everyone: true },
   "GET /invitations/[token]": { url: () => "/invitations/not-a-real-invitation-token-000000000000000", everyone: true },
+  "GET /forgot-password": { everyone: true },
+  "GET /reset-password/[token]": {
+    url: () => "/reset-password/not-a-real-reset-token-0000000000000000",
+    everyone: true,
+  },
+  "GET /verify-email/[token]": {
+    url: () => "/verify-email/not-a-real-activation-token-000000000000000",
+    everyone: true,
+  },
   // Any signed-in person
   "GET /account": { allow: SIGNED_IN },
   "GET /dashboard": { redirect: SIGNED_IN },
@@ -99,6 +108,9 @@ const ROUTES: Record<string, Entry> = {
   "GET /admin/applications": { allow: ["admin"] },
   "GET /admin/applications/[id]": { url: (ids) => `/admin/applications/${ids.enrollments.ben}`, allow: ["admin"] },
   "GET /admin/enforcement-discretion": { allow: ["admin"] },
+  "GET /admin/users": { allow: ["admin"] },
+  "GET /admin/users/[id]": { url: (ids) => `/admin/users/${ids.users.infusion}`, allow: ["admin"] },
+  "GET /admin/users/administrators": { allow: ["admin"] },
   "GET /admin/stakeholders/[enrollmentId]": {
     url: (ids) => `/admin/stakeholders/${ids.enrollments.ada}`,
     allow: ["admin"],

@@ -64,6 +64,7 @@ export interface WorldIds {
   patients: Record<"compliant" | "overdueLabs" | "betweenCourses" | "disenrolled", string>;
   /** The demo pharmacy's authorizations by prescription id (DEMO-RX-…). */
   authorizations: Record<string, string>;
+  users: { infusion: string };
 }
 
 export function worldIds(): WorldIds {

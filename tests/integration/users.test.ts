@@ -46,8 +46,12 @@ function userRow(id: string, client: Db = db()) {
   });
 }
 
+/** Mail about the account's administration (not the activation link its sign-up was sent). */
 function mailTo(email: string) {
-  return db().mailMessage.findMany({ where: { to: email }, orderBy: { createdAt: "asc" } });
+  return db().mailMessage.findMany({
+    where: { to: email, NOT: { category: { startsWith: "auth." } } },
+    orderBy: { createdAt: "asc" },
+  });
 }
 
 function deniedAudits(actorId: string) {
@@ -262,32 +266,40 @@ describe("deactivateUser and reactivateUser", () => {
 });
 
 describe("unlockUser", () => {
-  it("clears the lock, the failed sign-ins and the account's throttle rows, audited and e-mailed", async () => {
+  it("shows a running sign-in delay as locked, finds it by the filter, and clears it: audited and e-mailed", async () => {
     const admin = await signIn(await createAdmin());
     const target = await createUser();
-    for (let i = 0; i < 5; i++) {
-      await appError(authenticate({ email: target.user.email, password: `wrong ${i} wrong` }, requestContext()));
+    const ip = "10.0.9.9";
+    // Past the free attempts, signing in from this client address is delayed (growing waits).
+    let refusal: AppError | null = null;
+    for (let i = 0; i < 12 && refusal?.code !== "RATE_LIMITED"; i++) {
+      refusal = await appError(
+        authenticate({ email: target.user.email, password: `wrong ${i} wrong` }, requestContext(ip)),
+      );
     }
-    const locked = await userRow(target.user.id);
-    expect(locked.lockedUntil?.getTime()).toBeGreaterThan(Date.now());
-    await db().signInThrottle.create({ data: { key: `account:${target.user.id}:10.0.0.1`, failures: 3 } });
+    expect(refusal?.code).toBe("RATE_LIMITED");
+    const detail = await getUserDetail(admin.actor, target.user.id);
+    expect(detail.state).toBe("LOCKED");
+    expect(detail.lockedUntil?.getTime()).toBeGreaterThan(Date.now());
+    const listed = await listUsers(admin.actor, { status: "LOCKED", q: target.user.email });
+    expect(listed.rows.map((r) => r.id)).toEqual([target.user.id]);
+    const active = await listUsers(admin.actor, { status: "ACTIVE", q: target.user.email });
+    expect(active.rows).toEqual([]);
     await db().signInThrottle.create({ data: { key: `unrelated:${randomUUID()}`, failures: 3 } });
-    const lockedOut = await appError(
-      authenticate({ email: target.user.email, password: target.password }, requestContext()),
-    );
-    expect(lockedOut.code).toBe("LOCKED");
 
     await unlockUser(admin.actor, { userId: target.user.id, reason: "Verified by phone" });
 
     expect(await userRow(target.user.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
-    expect(await db().signInThrottle.count({ where: { key: { contains: target.user.id } } })).toBe(0);
+    expect((await getUserDetail(admin.actor, target.user.id)).state).toBe("ACTIVE");
     expect(await db().signInThrottle.count({ where: { key: { startsWith: "unrelated:" } } })).toBeGreaterThan(0);
-    expect((await signIn(target)).actor.userId).toBe(target.user.id);
+    const back = await authenticate({ email: target.user.email, password: target.password }, requestContext(ip));
+    expect(back.user.id).toBe(target.user.id);
     const audit = await db().auditEvent.findFirstOrThrow({
       where: { entityId: target.user.id, action: "user.unlocked" },
     });
-    expect(audit.after).toMatchObject({ reason: "Verified by phone", throttleRowsCleared: 1 });
-    expect((await mailTo(target.user.email)).map((m) => m.category)).toEqual(["user.unlocked"]);
+    expect(audit.after).toMatchObject({ reason: "Verified by phone" });
+    expect((audit.after as { throttleRowsCleared: number }).throttleRowsCleared).toBeGreaterThan(0);
+    expect((await mailTo(target.user.email)).map((m) => m.category)).toContain("user.unlocked");
 
     const nothing = await appError(unlockUser(admin.actor, { userId: target.user.id, reason: "again" }));
     expect(nothing.code).toBe("CONFLICT");

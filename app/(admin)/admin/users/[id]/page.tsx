@@ -18,6 +18,8 @@ const DONE: Record<string, string> = {
   reactivate: "The account is active again. The person has been e-mailed.",
   unlock: "The account is unlocked and its failed sign-ins are cleared. The person has been e-mailed.",
   "end-sessions": "The session has ended. The person has been e-mailed.",
+  "force-password-reset":
+    "The current password no longer works and every session has ended. The person has been e-mailed a link to choose a new one.",
 };
 
 async function load(actor: Awaited<ReturnType<typeof requirePagePermission>>, id: string): Promise<UserDetail> {
@@ -182,6 +184,16 @@ export default async function UserPage({
                 title="Unlock"
                 help="Clears the lock and the failed sign-ins so the person can try again now."
                 button="Unlock account"
+              />
+            ) : null}
+            {user.state !== "DEACTIVATED" ? (
+              <AccountActionForm
+                kind="force-password-reset"
+                userId={user.id}
+                title="Force a password reset"
+                help="The current password stops working, every session ends, and the person is e-mailed a link (valid 30 minutes) to choose a new one."
+                button="Force password reset"
+                danger
               />
             ) : null}
             {openSessions.length > 0 ? (
