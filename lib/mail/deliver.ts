@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { db, type Db } from "../db";
+import { env } from "../env";
 import { logger } from "../logger";
 
 const MAX_ATTEMPTS = 8;
@@ -53,9 +54,15 @@ export async function deliverPendingMail(client: Db = db(), limit = 50): Promise
         subject: message.subject,
         text: message.text,
       });
-      if (!process.env.SMTP_URL)
+      if (!process.env.SMTP_URL) {
         logger.info({ to: message.to, subject: message.subject }, "mail (no SMTP_URL: logged, not sent)");
-      else logger.debug({ messageId: info.messageId }, "mail sent");
+        // The demo has no mail server: print the message, so activation and reset links can be followed.
+        if (env().REMSGATE_DEMO) {
+          process.stdout.write(
+            `\n----- e-mail (demo: not sent) -----\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n-----------------------------------\n`,
+          );
+        }
+      } else logger.debug({ messageId: info.messageId }, "mail sent");
       await client.mailMessage.update({ where: { id: message.id }, data: { sentAt: new Date(), lastError: null } });
       sent++;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DemoMailNote } from "@/components/auth/demo-mail-note";
 import { ForgotPasswordForm } from "@/components/auth/forgot-password-form";
 
 export const metadata: Metadata = { title: "Forgot your password?" };
@@ -12,6 +13,7 @@ export default function ForgotPasswordPage() {
         Enter the e-mail address of your account. We will send you a link to choose a new password; it works once, for
         30 minutes.
       </p>
+      <DemoMailNote />
       <div className="card">
         <ForgotPasswordForm />
       </div>
