@@ -9,7 +9,7 @@ import type { Actor } from "./actor";
 import { auth } from "./config";
 import { type Permission, requirePermission } from "./permissions";
 import { newRequestId, recordAuthorizationFailure, type SessionCheck } from "./service";
-import { checkSessionClaims } from "./session-check";
+import { checkSessionClaims, lastSessionVerdict } from "./session-check";
 
 export const requestId = cache(async (): Promise<string> => (await headers()).get("x-request-id") ?? newRequestId());
 
@@ -17,7 +17,8 @@ export const requestId = cache(async (): Promise<string> => (await headers()).ge
 const sessionCheck = cache(async (): Promise<SessionCheck | null> => {
   const session = await auth();
   const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
-  if (!user?.id || !user.sessionId) return null;
+  // A dead session reads as signed out (lib/auth/config.ts); the callback's verdict says why.
+  if (!user?.id || !user.sessionId) return lastSessionVerdict();
   return checkSessionClaims(user.id, user.sessionId, user.sessionVersion ?? -1);
 });
 

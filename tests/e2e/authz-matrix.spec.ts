@@ -4,7 +4,7 @@ import path from "node:path";
 import { type APIRequestContext, type Browser, expect, type Page, request, test } from "@playwright/test";
 import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
 import { npiCheckDigit } from "../../lib/identifiers/npi";
-import { signIn, uniqueEmail, type World, type WorldIds, world, worldIds } from "./helpers";
+import { signIn, signUpAndActivate, uniqueEmail, type World, type WorldIds, world, worldIds } from "./helpers";
 
 /*
  * The authorization matrix for pages and route handlers: every app/**\/page.tsx and every method a
@@ -318,13 +318,12 @@ async function invitePatient(ada: Page, fresh: Page, password: string) {
 
 /** A representative of another pharmacy: signed up, the pharmacy's enrollment form saved (so it exists). */
 async function otherPharmacist(page: Page) {
-  await page.goto("/sign-up");
-  await page.getByLabel("Pharmacy authorized representative").check();
-  await page.getByLabel("Full name").fill("Matrix Other-Pharmacist");
-  await page.getByLabel("E-mail address").fill(uniqueEmail("matrix-pharmacist"));
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Confirm password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await signUpAndActivate(page, {
+    as: "Pharmacy authorized representative",
+    name: "Matrix Other-Pharmacist",
+    email: uniqueEmail("matrix-pharmacist"),
+    password: PASSWORD,
+  });
   await expect(page).toHaveURL(/\/pharmacy$/);
   await page.getByRole("link", { name: "Start enrollment" }).click();
   await page.getByLabel("Pharmacy name").fill("Matrix Other Pharmacy");
