@@ -26,7 +26,13 @@ if (!parsedList.success) {
   process.exit(1);
 }
 
-const run = spawnSync("npm", ["audit", "--json"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 ** 2 });
+// Bounded: CI must not hang on an unreachable registry (a timeout reads as "could not ask").
+const run = spawnSync("npm", ["audit", "--json", "--fetch-timeout=60000", "--fetch-retries=1"], {
+  cwd: root,
+  encoding: "utf8",
+  maxBuffer: 64 * 1024 ** 2,
+  timeout: 180_000,
+});
 let report: unknown;
 try {
   report = JSON.parse(run.stdout);
