@@ -1,4 +1,19 @@
 import type { NextConfig } from "next";
+import { NO_SCRIPT_CONTENT_SECURITY_POLICY } from "./lib/http/security-headers";
+
+/**
+ * The routes proxy.ts does not run for (it gives pages their per-request nonce policy): the JSON
+ * API, the lab import and its CSV report, static files and the favicon. None of them may run a
+ * script. HSTS depends on how the registry is reached, so scripts/serve.ts sets it at run time.
+ */
+const NO_PROXY_ROUTES = [
+  "/api/:path*",
+  "/prescriber/labs/imports",
+  "/prescriber/labs/imports/:path*",
+  "/_next/static/:path*",
+  "/_next/image",
+  "/favicon.ico",
+];
 
 const nextConfig: NextConfig = {
   // Separate build folders let several checkouts' test servers build side by side.
@@ -30,6 +45,10 @@ const nextConfig: NextConfig = {
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
         ],
       },
+      ...NO_PROXY_ROUTES.map((source) => ({
+        source,
+        headers: [{ key: "Content-Security-Policy", value: NO_SCRIPT_CONTENT_SECURITY_POLICY }],
+      })),
     ];
   },
 };

@@ -61,6 +61,8 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { E2E_PORT: String(port) },
+    // The app mails to a loopback port fixed per E2E_PORT; specs that read mail listen there
+    // (tests/e2e/helpers.ts startMailbox). With nobody listening, mail stays queued and is retried.
+    env: { E2E_PORT: String(port), E2E_SMTP_URL: `smtp://127.0.0.1:${port + 1000}` },
   },
 });

@@ -26,6 +26,12 @@ const ZEnv = z.object({
   /** Failed sign-ins from one IP address (any account) within the window before it is throttled. */
   SIGNIN_MAX_FAILURES_IP: z.coerce.number().int().min(1).default(20),
   SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** The longest wait, in seconds, that repeated failed sign-ins from one address can earn. */
+  SIGNIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Sign-ups per client address per hour (each sends an e-mail and costs an argon2 hash). */
+  SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /** Password-reset requests and resets per client address per hour. */
+  RESET_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(10),
   /** Trust X-Forwarded-For for the client address (set when behind a reverse proxy). */
   TRUST_PROXY: z
     .enum(["true", "false", "1", "0"])

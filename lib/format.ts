@@ -79,6 +79,22 @@ export const STAKEHOLDER_KIND_LABELS = {
   PATIENT: "Patient",
 } as const;
 
+/** What each role is called on screen (the registry's words, not the stored enum). */
+export const ROLE_LABELS = {
+  PRESCRIBER: "Prescriber",
+  PRESCRIBER_DELEGATE: "Prescriber delegate",
+  PHARMACIST: "Pharmacy",
+  SETTING_REP: "Healthcare setting",
+  PATIENT: "Patient",
+  ADMIN: "REMS administrator",
+} as const;
+
+/** "SETTING_REP" → "Healthcare setting"; a role no table knows is turned into words. */
+export function formatRole(role: string | null | undefined): string {
+  if (!role) return NONE;
+  return ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? humanizeCode(role);
+}
+
 /** Which list of labels a status belongs to: the same stored value reads differently per subject. */
 export type StatusSubject = "certification" | "patient" | "dispense" | "decision";
 

@@ -44,8 +44,12 @@ async function main() {
       REMSGATE_DEMO: "1",
       AUTH_SECRET: authSecret,
       APP_URL: `http://127.0.0.1:${port}`,
-      // The IP throttle is covered by integration tests; here every test shares one address.
+      // The IP throttles are covered by integration tests; here every test shares one address.
       SIGNIN_MAX_FAILURES_IP: "1000",
+      SIGNUP_RATE_LIMIT_PER_HOUR: "1000",
+      RESET_RATE_LIMIT_PER_HOUR: "1000",
+      // Only the server mails over SMTP; the seed above logs its mail (SMTP_URL unset there).
+      SMTP_URL: process.env.E2E_SMTP_URL ?? `smtp://127.0.0.1:${Number(port) + 1000}`,
     },
   });
   const stop = () => server.kill("SIGTERM");

@@ -7,16 +7,24 @@
  *   does not run for (the JSON API and the lab import);
  * - refuses a URL whose path or query is not valid percent-encoded UTF-8 or holds a NUL or a lone
  *   surrogate (lib/http/hostile-text.ts) with 400, before Next, which otherwise fails on some of
- *   them with a plain-text 500.
+ *   them with a plain-text 500;
+ * - refuses a POST to a page (a server action, with or without its `Next-Action` header) sent from
+ *   another site (lib/http/cross-site.ts) with 403, before Next, whose own check answers 500;
+ * - sends Strict-Transport-Security when the registry is reached over HTTPS (APP_URL https, or
+ *   X-Forwarded-Proto https from a trusted proxy). The other security headers come from proxy.ts
+ *   (pages) and next.config.ts.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import next from "next";
+import { isCrossSite } from "../lib/http/cross-site";
 import { findHostileInPath, findHostileInQuery, type HostileText } from "../lib/http/hostile-text";
+import { STRICT_TRANSPORT_SECURITY, servedOverHttps } from "../lib/http/security-headers";
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? "0.0.0.0";
 const trustProxy = process.env.TRUST_PROXY === "true" || process.env.TRUST_PROXY === "1";
+const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
@@ -27,27 +35,60 @@ function hostileUrl(url: string): HostileText | null {
   return findHostileInPath(path) ?? (queryAt === -1 ? null : findHostileInQuery(url.slice(queryAt + 1)));
 }
 
-function refuseUrl(
+interface Refusal {
+  status: 400 | 403;
+  code: string;
+  title: string;
+  message: string;
+  fields?: Record<string, string[]>;
+}
+
+function refuse(
   res: ServerResponse,
   url: string,
   accept: string | undefined,
-  found: HostileText,
+  refusal: Refusal,
   requestId: string,
 ): void {
-  const message = `The address is not valid: ${found.field === "path" ? "the path" : `the query parameter "${found.field.slice(1)}"`} ${found.message.charAt(0).toLowerCase()}${found.message.slice(1)}`;
   res.setHeader("x-request-id", requestId);
   res.setHeader("cache-control", "no-store");
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
   // Pages (a browser navigating) get a page; the API, the import route and other clients the JSON error shape.
   if (url.startsWith("/api/") || !String(accept ?? "").includes("text/html")) {
-    res.writeHead(400, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: { code: "BAD_REQUEST", message, fields: { [found.field]: [found.message] } } }));
+    res.writeHead(refusal.status, { "content-type": "application/json" });
+    const { code, message, fields } = refusal;
+    res.end(JSON.stringify({ error: fields ? { code, message, fields } : { code, message } }));
     return;
   }
-  res.writeHead(400, { "content-type": "text/html; charset=utf-8" });
+  res.writeHead(refusal.status, { "content-type": "text/html; charset=utf-8" });
   res.end(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad address · remsgate</title></head><body><main><h1>This address is not valid</h1><p>${message.replace(/[<>&"]/g, "")}</p><p><a href="/">Go to the home page</a></p></main></body></html>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${refusal.title} · remsgate</title></head><body><main><h1>${refusal.title}</h1><p>${refusal.message.replace(/[<>&"]/g, "")}</p><p><a href="/">Go to the home page</a></p></main></body></html>`,
   );
 }
+
+function badUrl(found: HostileText): Refusal {
+  const message = `The address is not valid: ${found.field === "path" ? "the path" : `the query parameter "${found.field.slice(1)}"`} ${found.message.charAt(0).toLowerCase()}${found.message.slice(1)}`;
+  return {
+    status: 400,
+    code: "BAD_REQUEST",
+    title: "This address is not valid",
+    message,
+    fields: { [found.field]: [found.message] },
+  };
+}
+
+/** Route handlers check their own callers (lib/http/same-origin.ts); every other POST is a server action. */
+function isServerActionPost(method: string | undefined, url: string): boolean {
+  return method === "POST" && !url.startsWith("/api/") && !url.startsWith("/prescriber/labs/imports");
+}
+
+const CROSS_SITE_ACTION: Refusal = {
+  status: 403,
+  code: "FORBIDDEN",
+  title: "This request was refused",
+  message: "This request came from another website and was refused. Use the registry's own pages to make changes.",
+};
 
 await app.prepare();
 createServer((req, res) => {
@@ -61,10 +102,29 @@ createServer((req, res) => {
   const requestId = String(req.headers["x-request-id"] ?? "") || randomUUID();
   req.headers["x-request-id"] = requestId;
   const url = req.url ?? "/";
+  if (servedOverHttps(appUrl, String(req.headers["x-forwarded-proto"] ?? ""), trustProxy)) {
+    res.setHeader("strict-transport-security", STRICT_TRANSPORT_SECURITY);
+  }
   const hostile = hostileUrl(url);
   if (hostile) {
-    refuseUrl(res, url, req.headers.accept, hostile, requestId);
+    refuse(res, url, req.headers.accept, badUrl(hostile), requestId);
     return;
+  }
+  if (isServerActionPost(req.method, url)) {
+    const forwardedHost = trustProxy
+      ? String(req.headers["x-forwarded-host"] ?? "")
+          .split(",")[0]
+          ?.trim()
+      : "";
+    const source = {
+      origin: req.headers.origin ?? null,
+      secFetchSite: String(req.headers["sec-fetch-site"] ?? "") || null,
+      host: forwardedHost || req.headers.host || null,
+    };
+    if (isCrossSite(source, appUrl)) {
+      refuse(res, url, req.headers.accept, CROSS_SITE_ACTION, requestId);
+      return;
+    }
   }
   void handle(req, res);
 }).listen(port, hostname, () => {

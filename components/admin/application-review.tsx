@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { FormBanner } from "@/components/ui/field";
+import { SIGNATURE_CHECK_LABELS } from "@/lib/signatures/verify";
 import type { ApplicationForReview } from "@/lib/certification/service";
 import styles from "./admin.module.css";
 import { ClaimPanel } from "./claim-panel";
@@ -232,6 +233,11 @@ export function ApplicationReview({
 
       <section className="card" aria-labelledby="signatures-title">
         <h2 id="signatures-title">Signatures</h2>
+        {a.signatures.length > 0 ? (
+          <p>
+            <a href={`/documents/enrollments/${a.id}/signed-form.pdf`}>Signed enrollment form (PDF)</a>
+          </p>
+        ) : null}
         {a.signatures.length === 0 ? (
           <p>No electronic signature recorded.</p>
         ) : (
@@ -246,6 +252,7 @@ export function ApplicationReview({
                   <th scope="col">Meaning</th>
                   <th scope="col">Signed</th>
                   <th scope="col">SHA-256 of the signed content</th>
+                  <th scope="col">Verification</th>
                 </tr>
               </thead>
               <tbody>
@@ -259,6 +266,7 @@ export function ApplicationReview({
                     <td>{s.meaning}</td>
                     <td>{formatDateTime(s.signedAt)}</td>
                     <td className={styles.hash}>{s.contentSha256}</td>
+                    <td data-testid="signature-verification">{SIGNATURE_CHECK_LABELS[s.verification]}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,10 +1,4 @@
 import type { Role } from "@/lib/generated/prisma/enums";
+import { ROLE_LABELS as LABELS } from "@/lib/format";
 
-export const ROLE_LABELS: Record<Role, string> = {
-  PRESCRIBER: "Prescriber",
-  PRESCRIBER_DELEGATE: "Prescriber delegate",
-  PHARMACIST: "Pharmacy",
-  SETTING_REP: "Healthcare setting",
-  PATIENT: "Patient",
-  ADMIN: "REMS administrator",
-};
+export const ROLE_LABELS: Record<Role, string> = LABELS;

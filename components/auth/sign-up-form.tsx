@@ -19,6 +19,7 @@ const FIELDS = ["name", "email", "password", "confirmPassword", "enrollingAs"] a
 export function SignUpForm() {
   const [pending, startTransition] = useTransition();
   const [formError, setFormError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
   const {
     register,
     handleSubmit,
@@ -36,16 +37,27 @@ export function SignUpForm() {
     const values = Object.fromEntries(FIELDS.map((f) => [f, String(form.get(f) ?? "")])) as TSignUp;
     startTransition(async () => {
       const result = await signUpAction(values);
-      if (result && !result.ok) {
-        setFormError(result.message);
-        for (const [field, messages] of Object.entries(result.fields ?? {})) {
-          if ((FIELDS as readonly string[]).includes(field)) {
-            setError(field as (typeof FIELDS)[number], { message: messages[0] });
-          }
+      if (result.ok) {
+        setSent(result.data?.message ?? "Check your e-mail to continue.");
+        return;
+      }
+      setFormError(result.message);
+      for (const [field, messages] of Object.entries(result.fields ?? {})) {
+        if ((FIELDS as readonly string[]).includes(field)) {
+          setError(field as (typeof FIELDS)[number], { message: messages[0] });
         }
       }
     });
   });
+
+  if (sent) {
+    return (
+      <div role="status">
+        <h2>Check your e-mail to continue</h2>
+        <p>{sent}</p>
+      </div>
+    );
+  }
 
   return (
     <form onSubmit={onSubmit} noValidate>

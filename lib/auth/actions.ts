@@ -5,10 +5,14 @@ import { redirect } from "next/navigation";
 import { AppError } from "../errors";
 import { clientIp } from "../http/client-ip";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
+import { safeRedirectPath } from "../http/safe-redirect";
+import { env } from "../env";
 import { SignInRefused, signIn, signOut } from "./config";
-import { endSession, newRequestId, signOutEverywhere, signUp } from "./service";
+import { deliverSoon } from "../mail/deliver";
+import { requestPasswordReset, resetPassword } from "./recovery";
+import { completeSignUp, endSession, newRequestId, signOutEverywhere, signUp } from "./service";
 import { getSignedInActor, requireActor } from "./session";
-import type { TSignIn, TSignUp } from "./schema";
+import type { TRequestPasswordReset, TResetPassword, TSignIn, TSignUp } from "./schema";
 
 async function requestContext() {
   const h = await headers();
@@ -17,11 +21,6 @@ async function requestContext() {
     userAgent: h.get("user-agent"),
     requestId: h.get("x-request-id") ?? newRequestId(),
   };
-}
-
-/** Only same-site paths may be a post-sign-in destination. */
-function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
 }
 
 async function startSession(email: string, password: string, code?: string): Promise<ActionResult> {
@@ -36,19 +35,62 @@ async function startSession(email: string, password: string, code?: string): Pro
   }
 }
 
-export async function signUpAction(input: TSignUp): Promise<ActionResult> {
+/** Sign-up answers "check your e-mail" for every address; the account starts from the mailed link. */
+export async function signUpAction(input: TSignUp): Promise<ActionResult<{ message: string }>> {
   let requestId: string | undefined;
   try {
     checkActionInput(input);
     const ctx = await requestContext();
     requestId = ctx.requestId;
-    await signUp(input, ctx);
+    const result = await signUp(input, ctx);
+    deliverSoon();
+    return { ok: true, data: result };
   } catch (error) {
     return actionError(error, requestId);
   }
-  const started = await startSession(String(input.email), String(input.password));
-  if (!started.ok) return started;
-  redirect("/dashboard");
+}
+
+export async function completeSignUpAction(token: string): Promise<ActionResult> {
+  let requestId: string | undefined;
+  try {
+    checkActionInput(token);
+    const ctx = await requestContext();
+    requestId = ctx.requestId;
+    await completeSignUp(String(token), ctx);
+    return { ok: true };
+  } catch (error) {
+    return actionError(error, requestId);
+  }
+}
+
+export async function requestPasswordResetAction(
+  input: TRequestPasswordReset,
+): Promise<ActionResult<{ message: string }>> {
+  let requestId: string | undefined;
+  try {
+    checkActionInput(input);
+    const ctx = await requestContext();
+    requestId = ctx.requestId;
+    const result = await requestPasswordReset(input, ctx);
+    deliverSoon();
+    return { ok: true, data: result };
+  } catch (error) {
+    return actionError(error, requestId);
+  }
+}
+
+export async function resetPasswordAction(input: TResetPassword): Promise<ActionResult> {
+  let requestId: string | undefined;
+  try {
+    checkActionInput(input);
+    const ctx = await requestContext();
+    requestId = ctx.requestId;
+    await resetPassword(input, ctx);
+    deliverSoon();
+    return { ok: true };
+  } catch (error) {
+    return actionError(error, requestId);
+  }
 }
 
 export async function signInAction(input: TSignIn & { next?: string }): Promise<ActionResult> {
@@ -60,7 +102,8 @@ export async function signInAction(input: TSignIn & { next?: string }): Promise<
   const code = typeof input.code === "string" ? input.code : undefined;
   const started = await startSession(String(input.email ?? ""), String(input.password ?? ""), code);
   if (!started.ok) return started;
-  redirect(safeNext(input.next));
+  // Only a path on this registry's own origin (lib/http/safe-redirect.ts): never an open redirect.
+  redirect(safeRedirectPath(input.next, env().APP_URL));
 }
 
 export async function signOutAction(): Promise<void> {

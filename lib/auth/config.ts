@@ -10,6 +10,7 @@ import { clientIp } from "../http/client-ip";
 import { authSecret } from "./auth-secret";
 import { isMfaCodeRequired } from "./mfa";
 import { authenticate, newRequestId } from "./service";
+import { checkSessionClaims } from "./session-check";
 
 /** What the sign-in action answers when the password was right and the account's code is needed. */
 export const MFA_CODE_REQUIRED = "MFA_CODE_REQUIRED";
@@ -73,7 +74,21 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       }
       return token;
     },
-    session({ session, token }) {
+    /**
+     * Also answers GET /api/auth/session: a token whose session row is gone, revoked, idle, expired
+     * or signed out everywhere gets `null`, the signed-out answer, not the name and role it carries.
+     */
+    async session({ session, token }) {
+      // Auth.js types the callback as always returning a session; `null` is what it answers signed out.
+      const signedOut = null as unknown as typeof session;
+      if (!token.uid || !token.sid) return signedOut;
+      try {
+        const check = await checkSessionClaims(String(token.uid), String(token.sid), Number(token.sv ?? -1));
+        if (!check.ok) return signedOut;
+      } catch {
+        // The database cannot be asked: answer what the token claims, so that getActor(), which
+        // re-checks through the same cached call, raises the outage rather than a silent sign-out.
+      }
       return {
         ...session,
         user: {

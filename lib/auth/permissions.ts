@@ -44,6 +44,7 @@ export const PERMISSIONS = [
   "dispense:read:org",
   "apikey:issue:org",
   // Administration
+  "user:read:any",
   "user:manage:any",
   "session:revoke:any",
   "audit:read:any",
@@ -100,6 +101,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "enrollment:read:any",
     "enrollment:review:any",
     "certification:suspend:any",
+    "user:read:any",
     "user:manage:any",
     "session:revoke:any",
     "audit:read:any",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrorsFromZod } from "../errors";
-import { MIN_PASSWORD_LENGTH, SELF_SERVICE_ROLES, ZSignIn, ZSignUp } from "./schema";
+import { MIN_PASSWORD_LENGTH, SELF_SERVICE_ROLES, ZResetPassword, ZSignIn, ZSignUp } from "./schema";
 
 const valid = {
   name: "Dana Whitfield",
@@ -110,5 +110,27 @@ describe("ZSignIn", () => {
   it("refuses values that are not strings (the sign-in form posts untrusted data)", () => {
     const fields = fieldsOf(ZSignIn.safeParse({ email: 42, password: { $ne: "" } }));
     expect(Object.keys(fields).sort()).toEqual(["email", "password"]);
+  });
+});
+
+describe("ZResetPassword", () => {
+  it("accepts a token and matching passwords of the sign-up rules", () => {
+    const password = "Quartz lantern drifts over";
+    expect(ZResetPassword.safeParse({ token: "abc", password, confirmPassword: password }).success).toBe(true);
+  });
+
+  it("reports a short password and a mismatch together, field by field", () => {
+    const result = ZResetPassword.safeParse({ token: "abc", password: "short", confirmPassword: "other" });
+    expect(result.success).toBe(false);
+    const fields = Object.fromEntries((result.error?.issues ?? []).map((i) => [i.path.join("."), i.message]));
+    expect(fields).toEqual({ password: "Use at least 12 characters", confirmPassword: "The passwords do not match" });
+  });
+
+  it("refuses a missing or oversized token", () => {
+    const password = "Quartz lantern drifts over";
+    expect(ZResetPassword.safeParse({ token: "", password, confirmPassword: password }).success).toBe(false);
+    expect(ZResetPassword.safeParse({ token: "x".repeat(201), password, confirmPassword: password }).success).toBe(
+      false,
+    );
   });
 });

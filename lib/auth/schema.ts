@@ -71,3 +71,22 @@ export const ZConfirmMfa = z.object({
     .regex(/^\d{3}\s?\d{3}$/, "Enter the 6-digit code your authenticator app shows"),
 });
 export type TConfirmMfa = z.input<typeof ZConfirmMfa>;
+
+export const ZRequestPasswordReset = z.object({ email: zEmail });
+export type TRequestPasswordReset = z.input<typeof ZRequestPasswordReset>;
+
+export const ZResetPassword = z
+  .object({
+    token: z.string().min(1, "The link is incomplete").max(200, "The link is not valid"),
+    password: zNewPassword,
+    confirmPassword: z.string(),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The passwords do not match",
+    when: (payload) => {
+      const v = payload.value as { password?: unknown; confirmPassword?: unknown };
+      return typeof v?.password === "string" && typeof v?.confirmPassword === "string";
+    },
+  });
+export type TResetPassword = z.input<typeof ZResetPassword>;

@@ -1,6 +1,6 @@
 /**
  * Accounts and sessions: sign-up, sign-in with database-backed throttling, session validation,
- * sign-out (here and everywhere), deactivation and the first administrator.
+ * sign-out (here and everywhere) and the first administrator. Deactivation lives in lib/users.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/service";
@@ -11,10 +11,13 @@ import { AppError, fieldErrorsFromZod } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import type { Role } from "../generated/prisma/enums";
 import type { Actor, AuditActor } from "./actor";
+import { hitRateLimit } from "../http/rate-limit";
+import { queueMail } from "../mail/outbox";
+import { appLink, createAccountToken, hashToken, VERIFICATION_TOKEN_HOURS } from "./account-tokens";
 import { checkSignInFactor, WRONG_CODE_MESSAGE } from "./mfa";
 import { burnPasswordCheck, commonPasswordProblem, hashPassword, verifyPassword } from "./password";
 import { requirePermission } from "./permissions";
-import { type TSignUp, ZSignIn, ZSignUp, zEmail, zNewPassword } from "./schema";
+import { type TSignUp, type TSignUpParsed, ZSignIn, ZSignUp, zEmail, zNewPassword } from "./schema";
 
 export interface RequestContext {
   ip: string;
@@ -41,8 +44,21 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
-/** Self-service sign-up as a prescriber or an organisation's authorized representative. */
-export async function signUp(input: TSignUp, ctx: RequestContext, client: Db = db()) {
+export const SIGN_UP_MESSAGE =
+  "Check your e-mail to continue. We sent a message to the address you gave; open the link in it to activate your account. The link works for 24 hours.";
+
+/**
+ * Self-service sign-up as a prescriber or an organisation's authorized representative. The account
+ * is created only when the person opens the link mailed to the address, so the answer is the same
+ * whether or not the address already has an account (that owner is told by e-mail instead), and the
+ * work is the same too: the password is always hashed, and one e-mail is always queued.
+ */
+export async function signUp(
+  input: TSignUp,
+  ctx: RequestContext,
+  client: Db = db(),
+  now: Date = new Date(),
+): Promise<{ message: string }> {
   const parsed = ZSignUp.safeParse(input);
   if (!parsed.success) {
     throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: fieldErrorsFromZod(parsed.error) });
@@ -51,15 +67,111 @@ export async function signUp(input: TSignUp, ctx: RequestContext, client: Db = d
   const weak = commonPasswordProblem(password, [email.split("@")[0] ?? "", ...name.split(/\s+/)]);
   if (weak) throw new AppError("VALIDATION", "Check the highlighted fields.", { fields: { password: [weak] } });
 
-  const existing = await client.user.findUnique({ where: { email }, select: { id: true } });
-  if (existing) throw emailTaken();
+  const limit = await hitRateLimit(client, `signup:${ctx.ip}`, env().SIGNUP_RATE_LIMIT_PER_HOUR, 3600, now);
+  if (!limit.allowed) {
+    throw new AppError(
+      "RATE_LIMITED",
+      `Too many sign-ups from your network. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`,
+      { retryAfterSeconds: limit.retryAfterSeconds },
+    );
+  }
   const passwordHash = await hashPassword(password);
+  const existing = await client.user.findUnique({ where: { email }, select: { id: true, name: true } });
+  await client.$transaction(async (tx) => {
+    if (existing) {
+      await queueMail(tx, {
+        to: email,
+        subject: "Someone tried to create a REMS registry account with your address",
+        text: [
+          `Dear ${existing.name},`,
+          "",
+          "Someone tried to create a new REMS registry account with this e-mail address, which already has an account. No new account was created.",
+          "",
+          `If it was you: sign in at ${appLink("/sign-in")}, or if you forgot your password, reset it at ${appLink("/forgot-password")}.`,
+          "If it was not you, you can ignore this message.",
+        ].join("\n"),
+        category: "auth.sign_up_existing",
+        entityType: "User",
+        entityId: existing.id,
+      });
+    } else {
+      const pending: PendingSignUp = { name, role: enrollingAs, passwordHash };
+      const token = await createAccountToken(tx, { kind: "EMAIL_VERIFICATION", email, pending: { ...pending } }, now);
+      await queueMail(tx, {
+        to: email,
+        subject: "Activate your REMS registry account",
+        text: [
+          `Dear ${name},`,
+          "",
+          "To finish creating your REMS registry account, open this link:",
+          "",
+          appLink(`/verify-email/${token}`),
+          "",
+          `The link works once, for ${VERIFICATION_TOKEN_HOURS} hours. If you did not sign up, ignore this message: no account is created.`,
+        ].join("\n"),
+        category: "auth.verify_email",
+      });
+    }
+    await recordAudit(
+      tx,
+      { userId: existing?.id ?? null, role: null, requestId: ctx.requestId },
+      {
+        action: "user.sign_up_requested",
+        entityType: "User",
+        entityId: existing?.id ?? null,
+        after: { ip: ctx.ip, knownAccount: Boolean(existing) },
+      },
+    );
+  });
+  return { message: SIGN_UP_MESSAGE };
+}
+
+interface PendingSignUp {
+  name: string;
+  role: TSignUpParsed["enrollingAs"];
+  passwordHash: string;
+}
+
+const VERIFY_PROBLEMS = {
+  invalid: "This activation link is not valid. It may have been copied incompletely. Sign up again to get a new one.",
+  used: "This activation link has already been used. Sign in with the address and password you chose.",
+  expired: `This activation link has expired (links work for ${VERIFICATION_TOKEN_HOURS} hours). Sign up again to get a new one.`,
+} as const;
+
+export function verificationLinkProblem(state: "invalid" | "used" | "expired"): string {
+  return VERIFY_PROBLEMS[state];
+}
+
+/** Opens the link mailed at sign-up: the account is created, once, with what was entered then. */
+export async function completeSignUp(token: string, ctx: RequestContext, client: Db = db(), now: Date = new Date()) {
+  const row =
+    token && token.length <= 200
+      ? await client.accountToken.findUnique({
+          where: { tokenHash: hashToken(token) },
+          select: { id: true, kind: true, email: true, pending: true, usedAt: true, expiresAt: true },
+        })
+      : null;
+  const state =
+    row?.kind !== "EMAIL_VERIFICATION" || !row.pending
+      ? "invalid"
+      : row.usedAt
+        ? "used"
+        : row.expiresAt <= now
+          ? "expired"
+          : "valid";
+  if (state !== "valid" || !row) {
+    throw new AppError("BAD_REQUEST", VERIFY_PROBLEMS[state === "valid" ? "invalid" : state], { linkState: state });
+  }
+  const pending = row.pending as unknown as PendingSignUp;
   try {
     return await client.$transaction(async (tx) => {
+      const consumed = await tx.accountToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: now } });
+      if (consumed.count === 0) throw new AppError("BAD_REQUEST", VERIFY_PROBLEMS.used, { linkState: "used" });
       const user = await tx.user.create({
-        data: { email, name, passwordHash, role: enrollingAs },
+        data: { email: row.email, name: pending.name, passwordHash: pending.passwordHash, role: pending.role },
         select: userSelect,
       });
+      await tx.accountToken.update({ where: { id: row.id }, data: { userId: user.id } });
       await recordAudit(
         tx,
         { userId: user.id, role: user.role, requestId: ctx.requestId },
@@ -67,24 +179,31 @@ export async function signUp(input: TSignUp, ctx: RequestContext, client: Db = d
           action: "user.signed_up",
           entityType: "User",
           entityId: user.id,
-          after: { email: user.email, name: user.name, role: user.role, ip: ctx.ip },
+          after: { email: user.email, name: user.name, role: user.role, ip: ctx.ip, emailVerified: true },
         },
       );
       return user;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw emailTaken();
+    // Another link for the same address was opened first.
+    if (isUniqueViolation(error)) {
+      throw new AppError(
+        "CONFLICT",
+        "An account with this e-mail address already exists. Sign in, or reset your password if you forgot it.",
+        { linkState: "used" },
+      );
+    }
     throw error;
   }
 }
 
 function emailTaken() {
   return new AppError("VALIDATION", "Check the highlighted fields.", {
-    fields: { email: ["An account with this e-mail address already exists. Sign in instead, or reset your password."] },
+    fields: { email: ["An account with this e-mail address already exists."] },
   });
 }
 
-/** Whom a locked-out person can call now: each programme's own call centre, from its definition. */
+/** Whom a throttled person can call now: each programme's own call centre, from its definition. */
 function helpLine(): string {
   const lines = listProgramDefinitions().map((p) => {
     const { phone, email, hours } = p.contact;
@@ -93,43 +212,65 @@ function helpLine(): string {
   return lines.length === 0 ? "" : ` For help before then, call ${lines.join(", or ")}.`;
 }
 
-/** Said on the last failures before a lock, so nobody is locked out without warning. */
-function attemptsLeftWarning(left: number, lockMinutes: number): string {
-  if (left > 2) return "";
-  return ` ${left} ${left === 1 ? "attempt" : "attempts"} left before your account is locked for ${lockMinutes} minutes.`;
+function secondsUntil(date: Date, now: Date): number {
+  return Math.max(1, Math.ceil((date.getTime() - now.getTime()) / 1000));
 }
 
-function minutesUntil(date: Date, now: Date): number {
-  return Math.max(1, Math.ceil((date.getTime() - now.getTime()) / 60_000));
+function waitPhrase(seconds: number): string {
+  if (seconds < 120) return `${seconds} ${seconds === 1 ? "second" : "seconds"}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 /**
- * Counts a failure under `key` in a rolling window and locks the key when it reaches `max`; returns
- * the failures in the window. Used per IP address, and per address that has no account (so an
- * unknown address is warned and locked exactly like an account, and the messages do not tell
- * whether an account exists).
+ * The wait earned by the `failures`-th failure in a row under one key: none before `free`
+ * failures, then 1, 2, 4, … seconds, at most `capSeconds`.
  */
-async function countFailure(client: Db, key: string, max: number, now: Date): Promise<number> {
-  const { SIGNIN_LOCK_MINUTES: lockMinutes } = env();
-  const windowStart = new Date(now.getTime() - lockMinutes * 60_000);
-  const lockUntil = new Date(now.getTime() + lockMinutes * 60_000);
-  const rows = await client.$queryRaw<{ failures: number }[]>`
-    INSERT INTO "SignInThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
-    VALUES (${key}, 1, ${now}, ${max <= 1 ? lockUntil : null}, ${now})
-    ON CONFLICT ("key") DO UPDATE SET
-      "failures" = CASE WHEN "SignInThrottle"."windowStart" < ${windowStart} THEN 1 ELSE "SignInThrottle"."failures" + 1 END,
-      "windowStart" = CASE WHEN "SignInThrottle"."windowStart" < ${windowStart} THEN ${now} ELSE "SignInThrottle"."windowStart" END,
-      "lockedUntil" = CASE
-        WHEN (CASE WHEN "SignInThrottle"."windowStart" < ${windowStart} THEN 1 ELSE "SignInThrottle"."failures" + 1 END) >= ${max}
-        THEN ${lockUntil}::timestamptz ELSE "SignInThrottle"."lockedUntil" END,
-      "updatedAt" = ${now}
-    RETURNING "failures"`;
-  return Number(rows[0]?.failures ?? 1);
+export function signInDelaySeconds(failures: number, free: number, capSeconds: number): number {
+  if (failures < free) return 0;
+  return Math.min(capSeconds, 2 ** Math.min(30, failures - free));
 }
 
-/** The throttle key of an e-mail address that has no account (hashed: no address is stored). */
-function unknownAddressKey(email: string): string {
-  return `email:${createHash("sha256").update(email.toLowerCase()).digest("hex")}`;
+/**
+ * Counts a failure under `key` and sets the time before which the key's next attempt is refused;
+ * returns that wait in seconds. A streak ends after SIGNIN_LOCK_MINUTES without failures beyond the
+ * longest wait, so waiting out the cap does not start a fresh set of free attempts.
+ */
+async function countFailure(client: Db, key: string, free: number, now: Date): Promise<number> {
+  const e = env();
+  const quietSince = new Date(now.getTime() - (e.SIGNIN_LOCK_MINUTES * 60 + e.SIGNIN_MAX_DELAY_SECONDS) * 1000);
+  const rows = await client.$queryRaw<{ failures: number }[]>`
+    INSERT INTO "SignInThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
+    VALUES (${key}, 1, ${now}, NULL, ${now})
+    ON CONFLICT ("key") DO UPDATE SET
+      "failures" = CASE WHEN "SignInThrottle"."updatedAt" < ${quietSince} THEN 1 ELSE "SignInThrottle"."failures" + 1 END,
+      "windowStart" = CASE WHEN "SignInThrottle"."updatedAt" < ${quietSince} THEN ${now} ELSE "SignInThrottle"."windowStart" END,
+      "updatedAt" = ${now}
+    RETURNING "failures"`;
+  const failures = Number(rows[0]?.failures ?? 1);
+  const wait = signInDelaySeconds(failures, free, e.SIGNIN_MAX_DELAY_SECONDS);
+  await client.signInThrottle.update({
+    where: { key },
+    data: { lockedUntil: wait > 0 ? new Date(now.getTime() + wait * 1000) : null, updatedAt: now },
+  });
+  return wait;
+}
+
+/** The hashed form of an address, for throttle keys (no address is stored there). */
+function addressKey(email: string): string {
+  return createHash("sha256").update(email.toLowerCase()).digest("hex");
+}
+
+/** Throttle keys: one per (e-mail address, client address), one per client address. */
+function throttleKeys(email: string, ip: string) {
+  return { account: `acct:${addressKey(email)}:${ip}`, ip: `ip:${ip}` };
+}
+
+/** Ends the sign-in delays earned by failures on an address, from every network (an administrator's "unlock"). */
+export async function clearSignInThrottles(email: string, client: Db = db()): Promise<number> {
+  const { count } = await client.signInThrottle.deleteMany({
+    where: { key: { startsWith: `acct:${addressKey(email)}:` } },
+  });
+  return count;
 }
 
 export interface SignInResult {
@@ -138,8 +279,10 @@ export interface SignInResult {
 }
 
 /**
- * Checks an e-mail and password. Failures are counted per account and per IP address in the
- * database; a locked account or IP is refused before the password is even checked, and says so.
+ * Checks an e-mail and password. Failures are counted per (address, client address) and per client
+ * address; past a few, each next attempt from there must wait a growing delay (429). Nothing locks
+ * the account itself, so failures from one network never keep the owner out on another, and an
+ * address without an account is counted, delayed and answered exactly like one with.
  */
 export async function authenticate(
   input: { email: unknown; password: unknown; code?: unknown },
@@ -153,36 +296,26 @@ export async function authenticate(
   }
   const { email, password } = parsed.data;
   const e = env();
+  const keys = throttleKeys(email, ctx.ip);
 
-  const ipLock = await client.signInThrottle.findUnique({
-    where: { key: `ip:${ctx.ip}` },
-    select: { lockedUntil: true },
+  const throttles = await client.signInThrottle.findMany({
+    where: { key: { in: [keys.account, keys.ip] }, lockedUntil: { gt: now } },
+    select: { key: true, lockedUntil: true },
   });
-  if (ipLock?.lockedUntil && ipLock.lockedUntil > now) {
+  if (throttles.length > 0) {
+    const wait = Math.max(...throttles.map((t) => secondsUntil(t.lockedUntil as Date, now)));
+    const fromNetwork = throttles.some((t) => t.key === keys.ip);
     throw new AppError(
       "RATE_LIMITED",
-      `Too many failed sign-ins from your network. Try again in ${minutesUntil(ipLock.lockedUntil, now)} minutes.`,
+      `Too many failed sign-ins${fromNetwork ? " from your network" : ""}. Try again in ${waitPhrase(wait)}.${wait >= 60 ? helpLine() : ""}`,
+      { retryAfterSeconds: wait },
     );
   }
 
   const user = await client.user.findUnique({
     where: { email },
-    select: { ...userSelect, passwordHash: true, lockedUntil: true, failedSignIns: true },
+    select: { ...userSelect, passwordHash: true, passwordResetRequired: true },
   });
-  const lockedUntil = user
-    ? user.lockedUntil
-    : ((
-        await client.signInThrottle.findUnique({
-          where: { key: unknownAddressKey(email) },
-          select: { lockedUntil: true },
-        })
-      )?.lockedUntil ?? null);
-  if (lockedUntil && lockedUntil > now) {
-    throw new AppError(
-      "LOCKED",
-      `This account is locked after too many failed sign-ins. Try again in ${minutesUntil(lockedUntil, now)} minutes.${helpLine()}`,
-    );
-  }
 
   let ok = false;
   if (user) ok = await verifyPassword(user.passwordHash, password);
@@ -193,36 +326,11 @@ export async function authenticate(
   const audit: AuditActor = { userId: user?.id ?? null, role: user?.role ?? null, requestId: ctx.requestId };
 
   if (!user || !ok) {
-    await countFailure(client, `ip:${ctx.ip}`, e.SIGNIN_MAX_FAILURES_IP, now);
-    let lockedNow = false;
-    let attemptsLeft = Number.POSITIVE_INFINITY;
-    if (!user) {
-      const failures = await countFailure(client, unknownAddressKey(email), e.SIGNIN_MAX_FAILURES_ACCOUNT, now);
-      attemptsLeft = e.SIGNIN_MAX_FAILURES_ACCOUNT - failures;
-      lockedNow = attemptsLeft <= 0;
-    }
+    const ipWait = await countFailure(client, keys.ip, e.SIGNIN_MAX_FAILURES_IP, now);
+    const accountWait = await countFailure(client, keys.account, e.SIGNIN_MAX_FAILURES_ACCOUNT, now);
     await client.$transaction(async (tx) => {
-      if (user) {
-        const updated = await tx.user.update({
-          where: { id: user.id },
-          data: { failedSignIns: { increment: 1 } },
-          select: { failedSignIns: true },
-        });
-        attemptsLeft = e.SIGNIN_MAX_FAILURES_ACCOUNT - updated.failedSignIns;
-        if (attemptsLeft <= 0) {
-          lockedNow = true;
-          await tx.user.update({
-            where: { id: user.id },
-            data: { failedSignIns: 0, lockedUntil: new Date(now.getTime() + e.SIGNIN_LOCK_MINUTES * 60_000) },
-          });
-          await recordAudit(tx, audit, {
-            action: "user.locked",
-            entityType: "User",
-            entityId: user.id,
-            after: { reason: "too many failed sign-ins", minutes: e.SIGNIN_LOCK_MINUTES },
-          });
-        }
-      }
+      // Shown to administrators; it no longer locks anything.
+      if (user) await tx.user.update({ where: { id: user.id }, data: { failedSignIns: { increment: 1 } } });
       await recordAudit(tx, audit, {
         action: "auth.sign_in_failed",
         entityType: "User",
@@ -230,23 +338,26 @@ export async function authenticate(
         after: { email, ip: ctx.ip, knownAccount: Boolean(user) },
       });
     });
-    if (lockedNow) {
-      throw new AppError(
-        "LOCKED",
-        `This account is now locked after too many failed sign-ins. Try again in ${e.SIGNIN_LOCK_MINUTES} minutes.${helpLine()}`,
-      );
-    }
+    const wait = Math.max(ipWait, accountWait);
     throw new AppError(
       "UNAUTHENTICATED",
-      `${factor === "wrong" ? WRONG_CODE_MESSAGE : "The e-mail address or password is incorrect."}${attemptsLeftWarning(attemptsLeft, e.SIGNIN_LOCK_MINUTES)}`,
+      `${factor === "wrong" ? WRONG_CODE_MESSAGE : "The e-mail address or password is incorrect."}${wait > 0 ? ` Wait ${waitPhrase(wait)} before trying again.` : ""}`,
+      wait > 0 ? { retryAfterSeconds: wait } : undefined,
     );
   }
 
   if (user.status !== "ACTIVE") {
     throw new AppError("FORBIDDEN", "This account has been deactivated. Contact the REMS administrator.");
   }
+  if (user.passwordResetRequired) {
+    throw new AppError(
+      "FORBIDDEN",
+      "An administrator has required a new password for this account. Use the link we e-mailed you, or ask for a new one under “Forgot password?”.",
+    );
+  }
 
   return client.$transaction(async (tx) => {
+    await tx.signInThrottle.deleteMany({ where: { key: keys.account } });
     await tx.user.update({
       where: { id: user.id },
       data: { failedSignIns: 0, lockedUntil: null, lastSignInAt: now },
@@ -359,31 +470,6 @@ async function revokeAllSessions(actor: Actor, userId: string, action: string, c
       entityType: "User",
       entityId: userId,
       after: { sessionVersion: user.sessionVersion, sessionsEnded: count },
-    });
-  });
-}
-
-/** An administrator deactivates an account: the person is signed out everywhere immediately. */
-export async function deactivateUser(actor: Actor, userId: string, reason: string, client: Db = db()) {
-  requirePermission(actor, "user:manage:any");
-  if (!reason.trim()) {
-    throw new AppError("VALIDATION", "Give a reason.", { fields: { reason: ["A reason is required"] } });
-  }
-  if (userId === actor.userId) throw new AppError("BAD_REQUEST", "You cannot deactivate your own account.");
-  await client.$transaction(async (tx) => {
-    const before = await tx.user.findUnique({ where: { id: userId }, select: { status: true } });
-    if (!before) throw new AppError("NOT_FOUND", "No such user.");
-    await tx.user.update({
-      where: { id: userId },
-      data: { status: "DEACTIVATED", sessionVersion: { increment: 1 } },
-    });
-    await tx.authSession.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, actor, {
-      action: "user.deactivated",
-      entityType: "User",
-      entityId: userId,
-      before,
-      after: { status: "DEACTIVATED", reason },
     });
   });
 }

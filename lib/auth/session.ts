@@ -2,7 +2,9 @@ import "server-only";
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
+import { env } from "../env";
 import { AppError } from "../errors";
+import { signInUrl } from "../http/safe-redirect";
 import type { Actor } from "./actor";
 import { auth } from "./config";
 import {
@@ -13,9 +15,19 @@ import {
   mustEnrolMfa,
 } from "./mfa";
 import { type Permission, requirePermission } from "./permissions";
-import { checkSession, newRequestId, recordAuthorizationFailure } from "./service";
+import { newRequestId, recordAuthorizationFailure, type SessionCheck } from "./service";
+import { checkSessionClaims, lastSessionVerdict } from "./session-check";
 
 export const requestId = cache(async (): Promise<string> => (await headers()).get("x-request-id") ?? newRequestId());
+
+/** What the database says about this request's session: null without a session cookie. */
+const sessionCheck = cache(async (): Promise<SessionCheck | null> => {
+  const session = await auth();
+  const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
+  // A dead session reads as signed out (lib/auth/config.ts); the callback's verdict says why.
+  if (!user?.id || !user.sessionId) return lastSessionVerdict();
+  return checkSessionClaims(user.id, user.sessionId, user.sessionVersion ?? -1);
+});
 
 /**
  * The signed-in actor for this request, or null. The JWT says who claims to be signed in; the
@@ -23,15 +35,8 @@ export const requestId = cache(async (): Promise<string> => (await headers()).ge
  * session version, account active).
  */
 export const getSignedInActor = cache(async (): Promise<Actor | null> => {
-  const session = await auth();
-  const user = session?.user as { id?: string; sessionId?: string; sessionVersion?: number } | undefined;
-  if (!user?.id || !user.sessionId) return null;
-  const check = await checkSession({
-    userId: user.id,
-    sessionId: user.sessionId,
-    sessionVersion: user.sessionVersion ?? -1,
-  });
-  if (!check.ok) return null;
+  const check = await sessionCheck();
+  if (!check?.ok) return null;
   return { ...check.actor, requestId: await requestId() };
 });
 
@@ -63,7 +68,13 @@ export async function getPageActor(): Promise<Actor | null> {
  */
 export async function requirePagePermission(permission: Permission, path: string): Promise<Actor> {
   const actor = await getPageActor();
-  if (!actor) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  if (!actor) {
+    // A deactivated person's open page says why on the sign-in page instead of "sign in again".
+    const check = await sessionCheck();
+    const url = signInUrl(path, env().APP_URL);
+    const deactivated = check && !check.ok && check.reason === "deactivated";
+    redirect(deactivated ? `${url}${url.includes("?") ? "&" : "?"}ended=deactivated` : url);
+  }
   try {
     requirePermission(actor, permission);
   } catch (error) {

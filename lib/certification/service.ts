@@ -8,6 +8,7 @@ import { formatStatus, humanizeCode, STAKEHOLDER_KIND_LABELS } from "@/lib/forma
 import { type AuditActor, type Actor, systemActor } from "../auth/actor";
 import { can, requirePermission } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
+import { verifySignatures } from "../signatures/verify";
 import { db, type Db, type DbOrTx } from "../db";
 import { readEnrollmentData } from "../enrollment/rules";
 import { AppError, fieldErrorsFromZod } from "../errors";
@@ -444,6 +445,10 @@ export async function getApplicationForReview(actor: Actor, enrollmentId: string
   const definition = definitionFor(e.program);
   const requirement = definition?.stakeholders[KIND_TO_DEFINITION_KEY[e.kind]] ?? null;
   const data = readEnrollmentData(e.data);
+  const signatureChecks = await verifySignatures(
+    e.signatures.map((s) => s.id),
+    client,
+  );
   const known = new Set(requirement?.enrollmentForm.fields.map((f) => f.id) ?? []);
 
   const groups: { title: string; fields: { id: string; label: string; value: string | null }[] }[] = [];
@@ -543,6 +548,7 @@ export async function getApplicationForReview(actor: Actor, enrollmentId: string
       signedAt: s.signedAt,
       contentSha256: s.contentSha256,
       signer: s.signer,
+      verification: signatureChecks.get(s.id) ?? "missing",
     })),
     history: e.events.map((ev) => ({
       id: ev.id,

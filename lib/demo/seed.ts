@@ -78,6 +78,15 @@ export interface DemoWorld {
   patients: DemoPatients;
   /** Each demo account's TOTP secret (base32): the demo accounts have two-step sign-in on. */
   totp: Record<keyof typeof DEMO.accounts, string>;
+  /** Internal ids for the URLs tests open (the authorization matrix): enrollments, patients, authorizations. */
+  ids: {
+    enrollments: { ada: string; ben: string; pharmacy: string; setting: string };
+    patients: Record<keyof DemoPatients, string>;
+    /** The demo pharmacy's authorizations by prescription id (DEMO-RX-…). */
+    authorizations: Record<string, string>;
+    /** Account ids (the administrator's user pages). */
+    users: { infusion: string };
+  };
 }
 
 async function ensureProgram(tx: Tx, actor: AuditActor, definition: TProgramDefinition) {
@@ -331,7 +340,7 @@ export async function seedDemoWorld(
   await decide(client, admin, setting, "APPROVE");
 
   // dr.ben's application waits in the review queue.
-  await enrollThroughEngine(
+  const ben = await enrollThroughEngine(
     client,
     DEMO.accounts.ben,
     "prescriber",
@@ -396,6 +405,15 @@ export async function seedDemoWorld(
       code: await signingCode(client, (await actorFor(client, DEMO.accounts.pharmacist)).userId),
     }),
   });
+  const patientRows = await client.patient.findMany({
+    where: { remsId: { in: Object.values(patients).map((p) => p.remsId) } },
+    select: { id: true, remsId: true },
+  });
+  const patientId = (key: keyof DemoPatients) => patientRows.find((p) => p.remsId === patients[key].remsId)?.id ?? "";
+  const authorizations = await client.dispenseAuthorization.findMany({
+    where: { pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId }, prescriptionId: { startsWith: "DEMO-RX-" } },
+    select: { id: true, prescriptionId: true },
+  });
   const world: DemoWorld = {
     baseUrl: options.baseUrl,
     password: DEMO_PASSWORD,
@@ -407,6 +425,21 @@ export async function seedDemoWorld(
     setting: { id: settingRemsId, npi: DEMO.setting.npi },
     patients,
     totp: { ...DEMO_TOTP_SECRETS },
+    ids: {
+      enrollments: { ada, ben, pharmacy, setting },
+      patients: {
+        compliant: patientId("compliant"),
+        overdueLabs: patientId("overdueLabs"),
+        betweenCourses: patientId("betweenCourses"),
+        disenrolled: patientId("disenrolled"),
+      },
+      authorizations: Object.fromEntries(authorizations.map((a) => [a.prescriptionId, a.id])),
+      users: {
+        infusion: (
+          await client.user.findUniqueOrThrow({ where: { email: DEMO.accounts.infusion }, select: { id: true } })
+        ).id,
+      },
+    },
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.
   await deliverPendingMail(client);

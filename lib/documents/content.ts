@@ -63,7 +63,15 @@ export interface SignedFormInput {
     passed: boolean;
     submittedAt: Date;
   }[];
-  signatures: { printedName: string; meaning: string; signedAt: Date; contentSha256: string; signerEmail: string }[];
+  signatures: {
+    printedName: string;
+    meaning: string;
+    signedAt: Date;
+    contentSha256: string;
+    signerEmail: string;
+    /** The check of the signature against the signed content in the audit trail (lib/signatures). */
+    verification?: string;
+  }[];
   generatedAt: Date;
 }
 
@@ -156,10 +164,11 @@ function signatureBlocks(input: SignedFormInput): Block[] {
       { kind: "field", label: "Signer's account", value: s.signerEmail },
       { kind: "field", label: "SHA-256 of signed content", value: s.contentSha256, mono: true },
     );
+    if (s.verification) blocks.push({ kind: "field", label: "Verification", value: s.verification });
   });
   blocks.push({
     kind: "paragraph",
-    text: "The signer re-entered their password to sign. The SHA-256 value identifies exactly the content that was signed; the registry keeps that content and can recompute the value at any time.",
+    text: "The signer re-entered their password to sign. The SHA-256 value identifies exactly the content that was signed; the registry keeps that content in its append-only audit trail and recomputed the value for this document.",
   });
   return blocks;
 }

@@ -9,6 +9,7 @@ import { can } from "../auth/permissions";
 import { recordAuthorizationFailure } from "../auth/service";
 import { KIND_TO_DEFINITION_KEY } from "../certification/transition";
 import { db, type Db } from "../db";
+import { SIGNATURE_CHECK_LABELS, verifySignatures } from "../signatures/verify";
 import { readEnrollmentData } from "../enrollment/rules";
 import { env } from "../env";
 import { formatStatus } from "../format";
@@ -146,6 +147,7 @@ export async function signedFormPdf(
     client.signature.findMany({
       where: { OR: [{ enrollmentId: e.id }, { entityType: "Enrollment", entityId: e.id }] },
       select: {
+        id: true,
         printedName: true,
         meaning: true,
         signedAt: true,
@@ -166,6 +168,10 @@ export async function signedFormPdf(
       "This enrollment has not been signed yet, so there is no signed form to download. Finish and sign the enrollment first.",
     );
   }
+  const checks = await verifySignatures(
+    signatures.map((s) => s.id),
+    client,
+  );
   const definition = getProgramDefinition(e.program.code) ?? ZProgramDefinition.parse(e.program.definition);
   const doc = signedFormDocument({
     program: { code: e.program.code, name: e.program.name, definitionVersion: e.program.definitionVersion },
@@ -180,7 +186,11 @@ export async function signedFormPdf(
     stakeholderName: stakeholderName(e),
     data: readEnrollmentData(e.data),
     attempts,
-    signatures: signatures.map((s) => ({ ...s, signerEmail: s.signer.email })),
+    signatures: signatures.map((s) => ({
+      ...s,
+      signerEmail: s.signer.email,
+      verification: SIGNATURE_CHECK_LABELS[checks.get(s.id) ?? "missing"],
+    })),
     generatedAt: now,
   });
   return {

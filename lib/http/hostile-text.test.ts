@@ -24,6 +24,12 @@ describe("findHostileText", () => {
     expect(findHostileText({ a: { b: ["ok", "x\u0000"] } })?.field).toBe("a.b.1");
     expect(findHostileText({ ["k\ud800"]: 1 })?.field).toBe("(field name)");
     expect(findHostileText({ a: 1, b: [true, null, "fine"] })).toBeNull();
+    // Deep nesting is refused at a fixed depth instead of walking (and overflowing) the stack.
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(findHostileText(deep)?.message).toMatch(/nested too deeply/);
+    expect(findHostileText(JSON.parse(`${"[".repeat(65)}${"]".repeat(65)}`))?.message).toMatch(/nested too deeply/);
+    expect(findHostileText(JSON.parse(`${"[".repeat(64)}${"]".repeat(64)}`))).toBeNull();
   });
 
   it("walks FormData fields and file names", () => {

@@ -42,18 +42,25 @@ function join(prefix: string, key: string): string {
 }
 
 /**
- * The first hostile string in a parsed JSON value (keys included), with its path; null when clean.
- * Depth is bounded by JSON.parse's own stack, so plain recursion is fine.
+ * Nesting no input of the registry needs (its deepest, an enrollment form, is four levels). Deeper
+ * values are refused: JSON.parse accepts tens of thousands of levels, and walking them would
+ * exhaust the stack of whatever reads them next.
  */
-export function findHostileText(value: unknown, path = ""): HostileText | null {
+export const MAX_INPUT_DEPTH = 64;
+
+/** The first hostile string in a parsed JSON value (keys included), with its path; null when clean. */
+export function findHostileText(value: unknown, path = "", depth = 0): HostileText | null {
   if (typeof value === "string") {
     const problem = hostileTextProblem(value);
     return problem ? { field: path, message: problem } : null;
   }
   if (value === null || typeof value !== "object") return null;
+  if (depth >= MAX_INPUT_DEPTH) {
+    return { field: path, message: `The value is nested too deeply (at most ${MAX_INPUT_DEPTH} levels)` };
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findHostileText(value[i], join(path, String(i)));
+      const found = findHostileText(value[i], join(path, String(i)), depth + 1);
       if (found) return found;
     }
     return null;
@@ -67,7 +74,7 @@ export function findHostileText(value: unknown, path = ""): HostileText | null {
   for (const key of Object.keys(value)) {
     const keyProblem = hostileTextProblem(key);
     if (keyProblem) return { field: join(path, "(field name)"), message: keyProblem };
-    const found = findHostileText((value as Record<string, unknown>)[key], join(path, key));
+    const found = findHostileText((value as Record<string, unknown>)[key], join(path, key), depth + 1);
     if (found) return found;
   }
   return null;

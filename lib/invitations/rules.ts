@@ -57,6 +57,7 @@ export function invitePolicy(actor: { role: Role }): InvitePolicy | null {
 /** "a pharmacist at Main Street Pharmacy" / "office staff (a delegate) for Ada Lovelace" / "a patient of …". */
 export function invitedAs(role: InvitationRole, organisationName: string): string {
   if (role === "PATIENT") return `a patient of ${organisationName}`;
+  if (role === "ADMIN") return "a REMS administrator";
   return role === "PHARMACIST"
     ? `a pharmacist at ${organisationName}`
     : `office staff (a delegate) for ${organisationName}`;
@@ -128,5 +129,6 @@ export const TEAM_PATHS: Record<InvitePolicy["scope"], string> = {
 /** Where the inviter follows up on an accepted invitation. */
 export function acceptedInvitationPath(role: InvitationRole): string {
   if (role === "PATIENT") return "/prescriber/patients";
+  if (role === "ADMIN") return "/admin/users";
   return TEAM_PATHS[role === "PHARMACIST" ? "pharmacy" : "prescriber"];
 }

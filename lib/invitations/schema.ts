@@ -6,9 +6,10 @@ export const INVITABLE_ROLES = ["PHARMACIST", "PRESCRIBER_DELEGATE"] as const;
 export type InvitableRole = (typeof INVITABLE_ROLES)[number];
 /**
  * Every role an invitation can carry. Patients are not invited from the team page: the patient
- * enrollment invites the patient to sign in their own account (lib/patients).
+ * enrollment invites the patient to sign in their own account (lib/patients); an administrator is
+ * invited once a second administrator approves the request (lib/users).
  */
-export type InvitationRole = InvitableRole | "PATIENT";
+export type InvitationRole = InvitableRole | "PATIENT" | "ADMIN";
 
 export const ZCreateInvitation = z.object({
   email: zEmail,

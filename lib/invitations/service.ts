@@ -12,6 +12,7 @@ import { recordAuthorizationFailure, type RequestContext } from "../auth/service
 import { recordAudit } from "../audit/service";
 import { db, type Db, type Tx } from "../db";
 import { env } from "../env";
+import { isUuid } from "../identifiers/uuid";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import type { Role } from "../generated/prisma/enums";
@@ -242,7 +243,8 @@ export async function createInvitation(
 /** Cancels a pending invitation of the actor's organisation; its link stops working. */
 export async function revokeInvitation(actor: Actor, invitationId: string, client: Db = db(), now: Date = new Date()) {
   const scope = await resolveScopeAudited(actor, client);
-  if (!scope) throw new AppError("NOT_FOUND", "There is no such invitation.");
+  // Anything that is not a UUID names no invitation (and must not reach the uuid column).
+  if (!scope || !isUuid(invitationId)) throw new AppError("NOT_FOUND", "There is no such invitation.");
   await client.$transaction(async (tx) => {
     const invitation = await tx.invitation.findFirst({
       where: { id: invitationId, ...scopeWhere(scope) },
@@ -439,7 +441,7 @@ export function unusableInvitationMessage(
 }
 
 function isInvitationRole(role: Role): role is InvitationRole {
-  return role === "PHARMACIST" || role === "PRESCRIBER_DELEGATE" || role === "PATIENT";
+  return role === "PHARMACIST" || role === "PRESCRIBER_DELEGATE" || role === "PATIENT" || role === "ADMIN";
 }
 
 /**

@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { db, type Db } from "../db";
+import { env } from "../env";
 import { logger } from "../logger";
 
 const MAX_ATTEMPTS = 8;
@@ -25,17 +26,21 @@ export function mailFrom(): string {
 }
 
 /**
- * Sends queued messages (oldest first). Each message is claimed with a conditional update so two
- * processes never send the same one. Returns how many were sent.
+ * Sends queued messages, those tried least first and then oldest first, so a backlog that keeps
+ * failing never holds up a new message. Each message is claimed with a conditional update so two
+ * processes never send the same one. Returns how many were sent. Failures are logged once per pass
+ * (how many, and the first error), not once per message: an unreachable mail server would
+ * otherwise write a line for every queued message on every pass.
  */
 export async function deliverPendingMail(client: Db = db(), limit = 50): Promise<number> {
   const pending = await client.mailMessage.findMany({
     where: { sentAt: null, attempts: { lt: MAX_ATTEMPTS } },
-    orderBy: { createdAt: "asc" },
+    orderBy: [{ attempts: "asc" }, { createdAt: "asc" }],
     take: limit,
     select: { id: true, to: true, subject: true, text: true, attempts: true },
   });
   let sent = 0;
+  const failed: { mailId: string; error: unknown }[] = [];
   for (const message of pending) {
     const claimed = await client.mailMessage.updateMany({
       where: { id: message.id, sentAt: null, attempts: message.attempts },
@@ -49,18 +54,31 @@ export async function deliverPendingMail(client: Db = db(), limit = 50): Promise
         subject: message.subject,
         text: message.text,
       });
-      if (!process.env.SMTP_URL)
+      if (!process.env.SMTP_URL) {
         logger.info({ to: message.to, subject: message.subject }, "mail (no SMTP_URL: logged, not sent)");
-      else logger.debug({ messageId: info.messageId }, "mail sent");
+        // The demo has no mail server: print the message, so activation and reset links can be followed.
+        if (env().REMSGATE_DEMO) {
+          process.stdout.write(
+            `\n----- e-mail (demo: not sent) -----\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n-----------------------------------\n`,
+          );
+        }
+      } else logger.debug({ messageId: info.messageId }, "mail sent");
       await client.mailMessage.update({ where: { id: message.id }, data: { sentAt: new Date(), lastError: null } });
       sent++;
     } catch (error) {
-      logger.warn({ err: error, mailId: message.id }, "mail delivery failed; will retry");
+      failed.push({ mailId: message.id, error });
       await client.mailMessage.update({
         where: { id: message.id },
         data: { lastError: error instanceof Error ? error.message.slice(0, 500) : String(error) },
       });
     }
+  }
+  if (failed.length > 0) {
+    const first = failed[0] as { mailId: string; error: unknown };
+    logger.warn(
+      { err: first.error, mailId: first.mailId, failed: failed.length, sent },
+      `mail delivery failed for ${failed.length} message(s); they stay queued and will be retried`,
+    );
   }
   return sent;
 }

@@ -2,7 +2,16 @@ import { randomInt } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { npiCheckDigit } from "../../lib/identifiers/npi";
-import { enrolTotp, fillSignatureCode, saveRecoveryCodes, signIn, signOut, uniqueEmail, world } from "./helpers";
+import {
+  enrolTotp,
+  fillSignatureCode,
+  saveRecoveryCodes,
+  signIn,
+  signOut,
+  signUpAndActivate,
+  uniqueEmail,
+  world,
+} from "./helpers";
 
 /*
  * The administrator's journeys on the seeded demo world. The tests run in order and share one
@@ -140,13 +149,12 @@ test("claiming shows who is reviewing, in the page and in the queue", async ({ p
 
 test("a new healthcare setting enrolls and submits its application", async ({ page }) => {
   test.setTimeout(90_000);
-  await page.goto("/sign-up");
-  await page.getByLabel("Healthcare setting authorized representative").check();
-  await page.getByLabel("Full name").fill(setting.rep);
-  await page.getByLabel("E-mail address").fill(setting.email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Confirm password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await signUpAndActivate(page, {
+    as: "Healthcare setting authorized representative",
+    name: setting.rep,
+    email: setting.email,
+    password: PASSWORD,
+  });
   await expect(page).toHaveURL(/\/setting$/);
   // LEMTRADA asks a second factor of whoever e-signs.
   await enrolTotp(page, setting.email, PASSWORD);

@@ -6,7 +6,16 @@ import { expect, type Page, test } from "@playwright/test";
 import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
 import { npiCheckDigit } from "../../lib/identifiers/npi";
 import { lemtrada } from "../../lib/programs/lemtrada";
-import { enrolTotp, fillSignatureCode, saveRecoveryCodes, signIn, signOut, uniqueEmail, world } from "./helpers";
+import {
+  enrolTotp,
+  fillSignatureCode,
+  saveRecoveryCodes,
+  signIn,
+  signOut,
+  signUpAndActivate,
+  uniqueEmail,
+  world,
+} from "./helpers";
 
 const PASSWORD = "Correct-Horse-Battery-42";
 
@@ -44,13 +53,7 @@ async function expectAccessible(page: Page) {
 
 async function signUp(page: Page, as: string, name: string) {
   const email = uniqueEmail("enroll");
-  await page.goto("/sign-up");
-  await page.getByLabel(as).check();
-  await page.getByLabel("Full name").fill(name);
-  await page.getByLabel("E-mail address").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Confirm password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await signUpAndActivate(page, { as, name, email, password: PASSWORD });
   return email;
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { type Cookie, expect, type Page, test } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
+import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from "../setup/smtp";
 
 export interface World {
   password: string;
@@ -205,13 +206,7 @@ export async function signOut(page: Page) {
  * here.
  */
 export async function signUpAs(page: Page, as: string, person: { name: string; email: string; password: string }) {
-  await page.goto("/sign-up");
-  await page.getByLabel(as).check();
-  await page.getByLabel("Full name").fill(person.name);
-  await page.getByLabel("E-mail address").fill(person.email);
-  await page.getByLabel("Password", { exact: true }).fill(person.password);
-  await page.getByLabel("Confirm password").fill(person.password);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await signUpAndActivate(page, { as, ...person });
   await expect(page).not.toHaveURL(/\/sign-up/);
 }
 
@@ -231,4 +226,77 @@ export async function fillInfusionChecklist(page: Page, vialLot: string, reactio
     .getByLabel("Yes")
     .check();
   await page.getByRole("group", { name: "Infusion reaction?" }).getByLabel(reaction).check();
+}
+
+/** Internal ids the demo seed writes to the manifest (lib/demo/seed.ts), for URLs with dynamic segments. */
+export interface WorldIds {
+  enrollments: { ada: string; ben: string; pharmacy: string; setting: string };
+  patients: Record<"compliant" | "overdueLabs" | "betweenCourses" | "disenrolled", string>;
+  /** The demo pharmacy's authorizations by prescription id (DEMO-RX-…). */
+  authorizations: Record<string, string>;
+  users: { infusion: string };
+}
+
+export function worldIds(): WorldIds {
+  return (world() as World & { ids: WorldIds }).ids;
+}
+
+/** The loopback port the e2e server mails to (playwright.config.ts passes it as SMTP_URL). */
+export function mailPort(): number {
+  return Number(process.env.E2E_PORT ?? 3210) + 1000;
+}
+
+/**
+ * Listens where the e2e server sends mail. Start it before the action that mails; messages that
+ * failed earlier (nobody listening) are retried by the server and may arrive too, so match on
+ * recipient and subject. Close it when done: only one mailbox can listen at a time.
+ */
+export function startMailbox(): Promise<TestSmtpServer> {
+  return startSmtpServer({ port: mailPort() });
+}
+
+/** Waits for the mail to `to` whose subject matches, and returns the first link in it under `path`. */
+export async function linkFromMail(
+  mailbox: TestSmtpServer,
+  to: string,
+  subject: string | RegExp,
+  path: string,
+): Promise<{ link: string; mail: ReceivedMail }> {
+  const address = to.toLowerCase();
+  const mail = await mailbox.waitFor(
+    (m) =>
+      m.envelopeTo.includes(address) && (typeof subject === "string" ? m.subject === subject : subject.test(m.subject)),
+    20_000,
+  );
+  const found = mail.text.match(new RegExp(`https?://\\S+${path.replace(/[/.]/g, "\\$&")}[A-Za-z0-9_-]*`));
+  if (!found) throw new Error(`no ${path} link in the e-mail to ${to}: ${mail.text}`);
+  return { link: found[0], mail };
+}
+
+/**
+ * Signs up through the form, opens the activation link from the e-mail, activates the account and
+ * signs in: the page ends on the new user's home page.
+ */
+export async function signUpAndActivate(
+  page: Page,
+  person: { as: string; name: string; email: string; password: string },
+) {
+  const mailbox = await startMailbox();
+  try {
+    await page.goto("/sign-up");
+    await page.getByLabel(person.as).check();
+    await page.getByLabel("Full name").fill(person.name);
+    await page.getByLabel("E-mail address").fill(person.email);
+    await page.getByLabel("Password", { exact: true }).fill(person.password);
+    await page.getByLabel("Confirm password").fill(person.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { name: "Check your e-mail to continue" })).toBeVisible();
+    const { link } = await linkFromMail(mailbox, person.email, "Activate your REMS registry account", "/verify-email/");
+    await page.goto(link);
+    await page.getByRole("button", { name: "Activate my account" }).click();
+    await expect(page.getByText("Your account is active.")).toBeVisible();
+  } finally {
+    await mailbox.close();
+  }
+  await signIn(page, person.email, person.password);
 }

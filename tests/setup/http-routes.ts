@@ -37,11 +37,19 @@ function match(segments: readonly string[], pathname: string): Record<string, st
   for (const [index, segment] of segments.entries()) {
     const part = parts[index] ?? "";
     const name = /^\[(\w+)\]$/.exec(segment)?.[1];
-    if (name) params[name] = decodeURIComponent(part);
-    else if (segment !== part) return null;
+    if (name) {
+      // Next answers 400 to a path that is not valid percent-encoded UTF-8; so does this server.
+      try {
+        params[name] = decodeURIComponent(part);
+      } catch {
+        throw new MalformedPath();
+      }
+    } else if (segment !== part) return null;
   }
   return params;
 }
+
+class MalformedPath extends Error {}
 
 async function readBody(message: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -115,6 +123,10 @@ export async function serveRoutes(routes: Record<string, RouteModule>): Promise<
         }
         plain(out, 404, "No route");
       } catch (error) {
+        if (error instanceof MalformedPath) {
+          plain(out, 400, "Bad Request");
+          return;
+        }
         // A handler that throws instead of answering is a bug the test should see as a 500.
         plain(out, 500, `Unhandled error in route handler: ${error instanceof Error ? error.stack : String(error)}`);
       }

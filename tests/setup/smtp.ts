@@ -84,7 +84,8 @@ export function parseMessage(raw: string): Omit<ReceivedMail, "envelopeFrom" | "
   };
 }
 
-export async function startSmtpServer(): Promise<TestSmtpServer> {
+/** On `port` when given (the end-to-end server mails to a fixed port), else on a free one. */
+export async function startSmtpServer(options: { port?: number } = {}): Promise<TestSmtpServer> {
   const messages: ReceivedMail[] = [];
   const waiters: { match: (m: ReceivedMail) => boolean; resolve: (m: ReceivedMail) => void }[] = [];
 
@@ -117,7 +118,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
 

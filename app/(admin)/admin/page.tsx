@@ -61,6 +61,9 @@ export default async function AdminPage() {
         </section>
         <section className="card">
           <h2>Accounts</h2>
+          <p>
+            <Link href="/admin/users">Manage users</Link>
+          </p>
           <ul>
             {overview.usersByRole.map((r) => (
               <li key={r.role}>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DemoMailNote } from "@/components/auth/demo-mail-note";
 import { redirect } from "next/navigation";
 import { SignUpForm } from "@/components/auth/sign-up-form";
 import { getPageActor } from "@/lib/auth/session";
@@ -15,6 +16,7 @@ export default async function SignUpPage() {
         Your account is the first step of enrollment. Certification follows the training, the knowledge assessment and
         your signed attestation.
       </p>
+      <DemoMailNote />
       <div className="card">
         <SignUpForm />
       </div>

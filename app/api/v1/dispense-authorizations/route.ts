@@ -2,6 +2,7 @@ import { apiJson } from "@/lib/http/api";
 import { authorizationLocation, handleDispenseApi, readJsonBody } from "@/lib/dispensing/http";
 import { listDispenseAuthorizations } from "@/lib/dispensing/service";
 import { requestDispenseAuthorization } from "@/lib/dispensing/request";
+import { refuseCrossSite } from "@/lib/http/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -14,6 +15,8 @@ export const dynamic = "force-dynamic";
  * 429 with Retry-After.
  */
 export async function POST(request: Request) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   return handleDispenseApi(request, async ({ caller, requestId, headers }) => {
     const idempotencyKey = request.headers.get("idempotency-key");
     const body = await readJsonBody(request);

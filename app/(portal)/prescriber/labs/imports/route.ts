@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { apiError, apiJson, handleApi } from "@/lib/http/api";
 import { importLabFeed } from "@/lib/labs/import";
 import { drainBody, readLabUpload } from "@/lib/labs/upload";
+import { refuseCrossSite } from "@/lib/http/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -14,6 +15,8 @@ export const dynamic = "force-dynamic";
  * here (it would cut the body at 10 MB).
  */
 export async function POST(request: Request) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   return handleApi(request, async (requestId) => {
     try {
       const actor = await getActor();

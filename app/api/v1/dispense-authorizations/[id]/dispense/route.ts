@@ -1,6 +1,7 @@
 import { apiJson } from "@/lib/http/api";
 import { authorizationIdParam, handleDispenseApi, readJsonBody } from "@/lib/dispensing/http";
 import { confirmDispense } from "@/lib/dispensing/confirm";
+import { refuseCrossSite } from "@/lib/http/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -10,6 +11,8 @@ export const dynamic = "force-dynamic";
  * (already dispensed, denied, reversed) or has expired; 422 with `fields` for bad fields.
  */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   return handleDispenseApi(request, async ({ caller, requestId, headers }) => {
     const id = await authorizationIdParam(params);
     const view = await confirmDispense(caller, id, await readJsonBody(request));

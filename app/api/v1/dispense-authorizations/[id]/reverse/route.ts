@@ -1,6 +1,7 @@
 import { apiJson } from "@/lib/http/api";
 import { authorizationIdParam, handleDispenseApi, readJsonBody } from "@/lib/dispensing/http";
 import { reverseDispense } from "@/lib/dispensing/confirm";
+import { refuseCrossSite } from "@/lib/http/same-origin";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +10,8 @@ export const dynamic = "force-dynamic";
  * (not picked up, claim reversed). 409 unless DISPENSED; 422 with `fields` for a missing reason.
  */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   return handleDispenseApi(request, async ({ caller, requestId, headers }) => {
     const id = await authorizationIdParam(params);
     const view = await reverseDispense(caller, id, await readJsonBody(request));
