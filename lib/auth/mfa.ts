@@ -11,6 +11,7 @@ import QRCode from "qrcode";
 import { recordAudit } from "../audit/service";
 import { type Db, db, type Tx } from "../db";
 import { env } from "../env";
+import { isUuid } from "../identifiers/uuid";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { queueMail } from "../mail/outbox";
 import type { Actor } from "./actor";
@@ -365,6 +366,7 @@ export async function disableMfa(actor: Actor, input: TStepUp, client: Db = db()
  */
 export async function resetMfa(actor: Actor, userId: string, reason: string, client: Db = db()) {
   requirePermission(actor, "user:mfa-reset:any");
+  if (!isUuid(userId)) throw new AppError("NOT_FOUND", "No such user.");
   const why = reason.trim();
   if (!why) throw new AppError("VALIDATION", "Give a reason.", { fields: { reason: ["A reason is required"] } });
   if (why.length > 1000) {

@@ -2,6 +2,7 @@
 
 import { redirect } from "next/navigation";
 import type { Actor } from "../auth/actor";
+import { resetMfa } from "../auth/mfa";
 import { forcePasswordReset } from "../auth/recovery";
 import { requireActor } from "../auth/session";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
@@ -16,7 +17,13 @@ import {
   unlockUser,
 } from "./service";
 
-export type UserActionKind = "deactivate" | "reactivate" | "unlock" | "end-sessions" | "force-password-reset";
+export type UserActionKind =
+  | "deactivate"
+  | "reactivate"
+  | "unlock"
+  | "end-sessions"
+  | "force-password-reset"
+  | "reset-mfa";
 
 const USER_ACTIONS = {
   deactivate: deactivateUser,
@@ -25,6 +32,8 @@ const USER_ACTIONS = {
   "end-sessions": endUserSessions,
   "force-password-reset": (actor: Actor, input: TUserAction) =>
     forcePasswordReset(actor, String(input.userId ?? ""), String(input.reason ?? "")),
+  "reset-mfa": (actor: Actor, input: TUserAction) =>
+    resetMfa(actor, String(input.userId ?? ""), String(input.reason ?? "")),
 } as const;
 
 /** One administrator action on an account; back to the user's page, which says what was done. */

@@ -10,6 +10,7 @@
 import type { Actor } from "../auth/actor";
 import { type Permission, requirePermission } from "../auth/permissions";
 import { recordAuthorizationFailure } from "../auth/service";
+import { roleRequiresMfa } from "../auth/mfa-rules";
 import { recordAudit } from "../audit/service";
 import { db, type Db, type Tx } from "../db";
 import { env } from "../env";
@@ -294,6 +295,8 @@ export async function getUserDetail(actor: Actor, userId: string, client: Db = d
       lockedUntil: true,
       lastSignInAt: true,
       createdAt: true,
+      mfaEnabledAt: true,
+      _count: { select: { mfaRecoveryCodes: { where: { usedAt: null } } } },
       ...organisationSelect,
       sessions: {
         select: {
@@ -356,6 +359,11 @@ export async function getUserDetail(actor: Actor, userId: string, client: Db = d
     failedSignIns: user.failedSignIns,
     lastFailedSignInAt: lastFailure?.at ?? null,
     lockedUntil,
+    mfa: {
+      enabledAt: user.mfaEnabledAt,
+      recoveryCodesLeft: user._count.mfaRecoveryCodes,
+      requiredForRole: roleRequiresMfa(user.role),
+    },
     isSelf: user.id === actor.userId,
     organisations: organisationsOf(user),
     sessions,

@@ -4,7 +4,18 @@ import path from "node:path";
 import { type APIRequestContext, type Browser, expect, type Page, request, test } from "@playwright/test";
 import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
 import { npiCheckDigit } from "../../lib/identifiers/npi";
-import { signIn, signUpAndActivate, uniqueEmail, type World, type WorldIds, world, worldIds } from "./helpers";
+import {
+  enrolTotp,
+  fillSignatureCode,
+  saveRecoveryCodes,
+  signIn,
+  signUpAndActivate,
+  uniqueEmail,
+  type World,
+  type WorldIds,
+  world,
+  worldIds,
+} from "./helpers";
 
 /*
  * The authorization matrix for pages and route handlers: every app/**\/page.tsx and every method a
@@ -91,6 +102,7 @@ const ROUTES: Record<string, Entry> = {
   },
   // Any signed-in person
   "GET /account": { allow: SIGNED_IN },
+  "GET /account/security": { allow: SIGNED_IN },
   "GET /dashboard": { redirect: SIGNED_IN },
   // Enrollment: each enrolling role is sent to its own enrollment's current step or status page.
   "GET /enroll": { redirect: ENROLLING },
@@ -310,6 +322,7 @@ async function invitePatient(ada: Page, fresh: Page, password: string) {
   for (const box of await ada.locator('input[name="coAttestations"]').all()) await box.check();
   await ada.getByLabel("Printed name").fill("Ada Lovelace");
   await ada.getByLabel("Your password").fill(password);
+  await fillSignatureCode(ada, world().accounts.ada);
   await ada.getByRole("button", { name: "Sign and enroll" }).click();
   await expect(ada.getByRole("heading", { name: "Enrollment saved, waiting for signatures" })).toBeVisible();
   await createAccount(fresh, await ada.getByLabel("Invitation link").inputValue(), "Matrix Patient");
@@ -318,12 +331,17 @@ async function invitePatient(ada: Page, fresh: Page, password: string) {
 
 /** A representative of another pharmacy: signed up, the pharmacy's enrollment form saved (so it exists). */
 async function otherPharmacist(page: Page) {
+  const email = uniqueEmail("matrix-pharmacist");
   await signUpAndActivate(page, {
     as: "Pharmacy authorized representative",
     name: "Matrix Other-Pharmacist",
-    email: uniqueEmail("matrix-pharmacist"),
+    email,
     password: PASSWORD,
   });
+  // A pharmacist's account needs a second factor before anything else.
+  await expect(page).toHaveURL(/\/account\/security\?required=1$/);
+  await enrolTotp(page, email, PASSWORD);
+  await saveRecoveryCodes(page);
   await expect(page).toHaveURL(/\/pharmacy$/);
   await page.getByRole("link", { name: "Start enrollment" }).click();
   await page.getByLabel("Pharmacy name").fill("Matrix Other Pharmacy");

@@ -18,6 +18,8 @@ const DONE: Record<string, string> = {
   reactivate: "The account is active again. The person has been e-mailed.",
   unlock: "The account is unlocked and its failed sign-ins are cleared. The person has been e-mailed.",
   "end-sessions": "The session has ended. The person has been e-mailed.",
+  "reset-mfa":
+    "Two-step sign-in is reset and every session has ended. The person has been e-mailed and sets up an authenticator again at the next sign-in.",
   "force-password-reset":
     "The current password no longer works and every session has ended. The person has been e-mailed a link to choose a new one.",
 };
@@ -90,9 +92,14 @@ export default async function UserPage({
           <dd>{user.lastFailedSignInAt ? formatDateTime(user.lastFailedSignInAt) : "None recorded"}</dd>
           <dt>Lock</dt>
           <dd>{user.lockedUntil ? `Locked until ${formatDateTime(user.lockedUntil)}` : "Not locked"}</dd>
-          {/* MFA: the lead wires the multi-factor state here once the MFA fields are merged. */}
-          <dt>Multi-factor sign-in</dt>
-          <dd data-testid="mfa-state">Not available yet</dd>
+          <dt>Two-step sign-in</dt>
+          <dd data-testid="mfa-state">
+            {user.mfa.enabledAt
+              ? `On since ${formatDateTime(user.mfa.enabledAt)}; ${user.mfa.recoveryCodesLeft} recovery code${user.mfa.recoveryCodesLeft === 1 ? "" : "s"} left`
+              : user.mfa.requiredForRole
+                ? "Off: required for this role, asked for at the next sign-in"
+                : "Off"}
+          </dd>
         </dl>
       </section>
 
@@ -193,6 +200,16 @@ export default async function UserPage({
                 title="Force a password reset"
                 help="The current password stops working, every session ends, and the person is e-mailed a link (valid 30 minutes) to choose a new one."
                 button="Force password reset"
+                danger
+              />
+            ) : null}
+            {user.mfa.enabledAt ? (
+              <AccountActionForm
+                kind="reset-mfa"
+                userId={user.id}
+                title="Reset two-step sign-in"
+                help="For a lost device: the authenticator and recovery codes stop working, every session ends, and the person sets up a new authenticator at the next sign-in."
+                button="Reset two-step sign-in"
                 danger
               />
             ) : null}
