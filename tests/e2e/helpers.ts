@@ -155,8 +155,8 @@ function sessionCachePath(email: string, password: string): string {
  * second factor and its secret is known, a fresh code. Settles on either a signed-in page or the
  * refusal shown on the form.
  */
-export async function signInWithForm(page: Page, email: string, password: string) {
-  await page.goto("/sign-in");
+export async function signInWithForm(page: Page, email: string, password: string, from = "/sign-in") {
+  await page.goto(from);
   await page.getByLabel("E-mail address").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -5,7 +5,7 @@
  * signed-out session cookie is dead everywhere.
  */
 import { type APIResponse, expect, type Page, test } from "@playwright/test";
-import { signIn, signOut, world } from "./helpers";
+import { signIn, signInWithForm, signOut, world } from "./helpers";
 
 const CROSS_SITE_MESSAGE =
   "This request came from another website and was refused. Use the registry's own pages to make changes.";
@@ -19,10 +19,7 @@ test.describe("no open redirect after sign-in", () => {
   for (const payload of ["/%5Cevil.example/phish", "/%09/evil.example", "//evil.example", "https://evil.example/"]) {
     test(`next=${payload} lands on a page of this registry`, async ({ page, baseURL }) => {
       const w = world();
-      await page.goto(`/sign-in?next=${payload}`);
-      await page.getByLabel("E-mail address").fill(w.accounts.ada);
-      await page.getByLabel("Password", { exact: true }).fill(w.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await signInWithForm(page, w.accounts.ada, w.password, `/sign-in?next=${payload}`);
       await expect(page).toHaveURL(/\/prescriber$/);
       expect(origin(page)).toBe(new URL(baseURL ?? "").origin);
     });
@@ -30,10 +27,8 @@ test.describe("no open redirect after sign-in", () => {
 
   test("a same-origin next is still honoured", async ({ page }) => {
     const w = world();
-    await page.goto(`/sign-in?next=${encodeURIComponent("/prescriber/patients?page=1")}`);
-    await page.getByLabel("E-mail address").fill(w.accounts.ada);
-    await page.getByLabel("Password", { exact: true }).fill(w.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const next = encodeURIComponent("/prescriber/patients?page=1");
+    await signInWithForm(page, w.accounts.ada, w.password, `/sign-in?next=${next}`);
     await expect(page).toHaveURL(/\/prescriber\/patients\?page=1$/);
   });
 });

@@ -85,7 +85,7 @@ import {
   ensureProgram,
 } from "../factories/certified";
 import { createPatient, prescriberActor, settingActor } from "../factories/clinical";
-import { requestContext, signIn } from "../factories/users";
+import { requestContext, signIn, stepUpCode } from "../factories/users";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 /*
@@ -261,7 +261,13 @@ beforeAll(async () => {
   const pharmacy = await createPharmacyEnrollment({ status: "CERTIFIED" });
   pharmacyId = pharmacy.pharmacy.id;
   pharmacist = (await signIn(pharmacy)).actor;
-  apiKey = (await createApiKey(pharmacist, { name: "Fuzz tests" })).key;
+  apiKey = (
+    await createApiKey(pharmacist, {
+      name: "Fuzz tests",
+      password: pharmacy.password,
+      code: await stepUpCode(pharmacist.userId),
+    })
+  ).key;
   const certified = await createPrescriberEnrollment({ status: "CERTIFIED" });
   prescriber = await prescriberActor(certified);
   const setting = await createSettingEnrollment({ status: "CERTIFIED" });

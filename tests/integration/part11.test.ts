@@ -16,7 +16,7 @@ import { submitStatusForm } from "../../lib/status-forms/service";
 import { createAdminActor } from "../factories/applications";
 import { createPrescriberEnrollment } from "../factories/certified";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
-import { createAdmin, signIn } from "../factories/users";
+import { createAdmin, signIn, stepUpCode } from "../factories/users";
 
 const pgUrl = process.env.DATABASE_URL?.startsWith("postgres") ? process.env.DATABASE_URL : null;
 
@@ -50,6 +50,7 @@ async function signedStatusForm() {
     },
     printedName: "Rosalind Franklin",
     password: world.password,
+    code: await stepUpCode(actor.userId),
   });
   return { ...result, world };
 }
