@@ -7,7 +7,14 @@ import { randomUUID } from "node:crypto";
 import { type Db, db } from "../../lib/db";
 import type { DispenseStatus } from "../../lib/generated/prisma/enums";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
-import { ensureProgram, uniqueNcpdpId, uniqueNpi, uniqueWord } from "./certified";
+import { addDays } from "../../lib/calendar";
+import { callerFromActor } from "../../lib/dispensing/caller";
+import { actorFor } from "./applications";
+import { createPharmacyEnrollment, ensureProgram, uniqueNcpdpId, uniqueNpi, uniqueWord } from "./certified";
+import { addResults, createCareTeam, createPatient } from "./clinical";
+
+/** LEMTRADA's baseline tests. */
+const BASELINE_TESTS = ["CBC_DIFF", "SERUM_CREATININE", "URINALYSIS", "TSH", "SKIN_EXAM"];
 
 /** A pharmacy row (no account, no enrollment): enough to own authorizations. */
 export async function createPharmacy(client: Db = db()) {
@@ -79,4 +86,41 @@ export async function createDispenseAuthorization(options: AuthorizationOptions)
     },
     select: { id: true, authorizationNumber: true, status: true, pharmacyId: true },
   });
+}
+
+/** A certified pharmacy with its representative as a signed-in pharmacist caller of the gate. */
+export async function createPharmacyCaller() {
+  const pharmacy = await createPharmacyEnrollment();
+  const actor = { ...actorFor({ ...pharmacy.user, role: "PHARMACIST" }), pharmacyId: pharmacy.pharmacy.id };
+  return { ...pharmacy, actor, caller: callerFromActor(actor) };
+}
+
+/**
+ * A world the gate approves in: a certified pharmacy (with its caller), a certified prescriber and
+ * setting, and their patient enrolled 20 days before `today` with every baseline result taken
+ * `baselineDaysAgo` days before it; `body()` is a compliant request for course 1.
+ */
+export async function createDispenseWorld(options: { today: string; baselineDaysAgo: number; ndc?: string }) {
+  const pharmacy = await createPharmacyCaller();
+  const team = await createCareTeam();
+  const { patient } = await createPatient({
+    prescriberId: team.prescriber.prescriber.id,
+    healthcareSettingId: team.setting.setting.id,
+    enrolledOn: addDays(options.today, -20),
+  });
+  await addResults(
+    patient.id,
+    BASELINE_TESTS.map((testCode) => ({ testCode, collectedOn: addDays(options.today, -options.baselineDaysAgo) })),
+  );
+  const body = (overrides: Record<string, unknown> = {}) => ({
+    programCode: "LEMTRADA",
+    prescriberNpi: team.prescriber.prescriber.npi,
+    patientRemsId: patient.remsId,
+    healthcareSettingId: team.setting.setting.npi,
+    ndc: options.ndc ?? "58468-0200-01",
+    quantity: 5,
+    prescriptionId: `RX-${randomUUID().slice(0, 8)}`,
+    ...overrides,
+  });
+  return { pharmacy, team, patient, body };
 }

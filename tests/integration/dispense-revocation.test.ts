@@ -11,26 +11,26 @@ import * as itemRoute from "../../app/api/v1/dispense-authorizations/[id]/route"
 import * as dispenseRoute from "../../app/api/v1/dispense-authorizations/[id]/dispense/route";
 import * as collectionRoute from "../../app/api/v1/dispense-authorizations/route";
 import type { Actor } from "../../lib/auth/actor";
-import { addDays, dayOf } from "../../lib/calendar";
+import { dayOf } from "../../lib/calendar";
 import type { TDecision } from "../../lib/certification/schema";
 import { decideApplication } from "../../lib/certification/service";
 import { db, disconnectDb } from "../../lib/db";
 import { createApiKey } from "../../lib/dispensing/api-keys";
 import { dispenseSlipPdf } from "../../lib/documents/dispense-slip";
-import { callerFromActor, type DispenseCaller } from "../../lib/dispensing/caller";
+import type { DispenseCaller } from "../../lib/dispensing/caller";
 import { confirmDispense } from "../../lib/dispensing/confirm";
 import { getDispenseAuthorization, listDispenseAuthorizations } from "../../lib/dispensing/service";
 import { requestDispenseAuthorization } from "../../lib/dispensing/request";
 import { AppError } from "../../lib/errors";
 import { setPatientStatus, transferPatient } from "../../lib/patients/service";
-import { actorFor, createAdminActor } from "../factories/applications";
-import { createPharmacyEnrollment, createPrescriberEnrollment, ensureProgram } from "../factories/certified";
-import { addResults, createCareTeam, createPatient, prescriberActor } from "../factories/clinical";
+import { createAdminActor } from "../factories/applications";
+import { createPrescriberEnrollment, ensureProgram } from "../factories/certified";
+import { prescriberActor } from "../factories/clinical";
 import { stepUpCode } from "../factories/users";
+import { createDispenseWorld, createPharmacyCaller } from "../factories/dispense";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 const BASE = "/api/v1/dispense-authorizations";
-const BASELINE = ["CBC_DIFF", "SERUM_CREATININE", "URINALYSIS", "TSH", "SKIN_EXAM"];
 const TODAY = dayOf(new Date());
 
 let server: ServedRoutes;
@@ -62,36 +62,11 @@ async function appError(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError;
 }
 
-async function pharmacyWithCaller() {
-  const pharmacy = await createPharmacyEnrollment();
-  const actor = { ...actorFor({ ...pharmacy.user, role: "PHARMACIST" }), pharmacyId: pharmacy.pharmacy.id };
-  return { ...pharmacy, actor, caller: callerFromActor(actor) };
-}
+const pharmacyWithCaller = createPharmacyCaller;
 
 /** A certified pharmacy, care team and a compliant patient ready for course 1. */
-async function world() {
-  const pharmacy = await pharmacyWithCaller();
-  const team = await createCareTeam();
-  const { patient } = await createPatient({
-    prescriberId: team.prescriber.prescriber.id,
-    healthcareSettingId: team.setting.setting.id,
-    enrolledOn: addDays(TODAY, -20),
-  });
-  await addResults(
-    patient.id,
-    BASELINE.map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -5) })),
-  );
-  const body = (overrides: Record<string, unknown> = {}) => ({
-    programCode: "LEMTRADA",
-    prescriberNpi: team.prescriber.prescriber.npi,
-    patientRemsId: patient.remsId,
-    healthcareSettingId: team.setting.setting.npi,
-    ndc: "58468-0200-01",
-    quantity: 5,
-    prescriptionId: `RX-${randomUUID().slice(0, 8)}`,
-    ...overrides,
-  });
-  return { pharmacy, team, patient, body };
+function world() {
+  return createDispenseWorld({ today: TODAY, baselineDaysAgo: 5 });
 }
 
 async function approve(caller: DispenseCaller, body: Record<string, unknown>) {

@@ -28,9 +28,10 @@ import { expireDispenseAuthorizations } from "../../lib/dispensing/expiry";
 import { getDispenseAuthorizationDetails, listDispenseAuthorizations } from "../../lib/dispensing/service";
 import { requestDispenseAuthorization } from "../../lib/dispensing/request";
 import { AppError } from "../../lib/errors";
+import { createDispenseWorld } from "../factories/dispense";
 import { actorFor } from "../factories/applications";
 import { createPharmacyEnrollment, ensureProgram } from "../factories/certified";
-import { addResults, createCareTeam, createPatient } from "../factories/clinical";
+import { addResults } from "../factories/clinical";
 import { createAdmin, stepUpCode } from "../factories/users";
 
 const NOW = new Date("2026-06-15T15:00:00.000Z");
@@ -58,30 +59,9 @@ async function appError(promise: Promise<unknown>): Promise<AppError> {
 
 /** A certified pharmacy with its representative as caller, and a compliant patient ready for course 1. */
 async function world() {
-  const pharmacy = await createPharmacyEnrollment();
-  const rep = actorFor({ ...pharmacy.user, role: "PHARMACIST" });
-  const repActor = { ...rep, pharmacyId: pharmacy.pharmacy.id };
-  const team = await createCareTeam();
-  const { patient } = await createPatient({
-    prescriberId: team.prescriber.prescriber.id,
-    healthcareSettingId: team.setting.setting.id,
-    enrolledOn: addDays(TODAY, -20),
-  });
-  await addResults(
-    patient.id,
-    BASELINE.map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -10) })),
-  );
-  const body = (overrides: Record<string, unknown> = {}) => ({
-    programCode: "LEMTRADA",
-    prescriberNpi: team.prescriber.prescriber.npi,
-    patientRemsId: patient.remsId,
-    healthcareSettingId: team.setting.setting.npi,
-    ndc: "58468020001",
-    quantity: 5,
-    prescriptionId: `RX-${randomUUID().slice(0, 8)}`,
-    ...overrides,
-  });
-  return { pharmacy, repActor, caller: callerFromActor(repActor), team, patient, body };
+  // The NDC as digits: stored as the programme lists it (the first test checks that).
+  const w = await createDispenseWorld({ today: TODAY, baselineDaysAgo: 10, ndc: "58468020001" });
+  return { ...w, repActor: w.pharmacy.actor, caller: w.pharmacy.caller };
 }
 
 describe("requestDispenseAuthorization", () => {
