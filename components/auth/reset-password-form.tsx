@@ -4,9 +4,10 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
-import { FormBanner, TextField } from "@/components/ui/field";
+import { NewPasswordFields } from "@/components/auth/new-password-fields";
+import { FormBanner } from "@/components/ui/field";
 import { resetPasswordAction } from "@/lib/auth/actions";
-import { MIN_PASSWORD_LENGTH, type TResetPassword, ZResetPassword } from "@/lib/auth/schema";
+import { type TResetPassword, ZResetPassword } from "@/lib/auth/schema";
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const [pending, startTransition] = useTransition();
@@ -61,22 +62,11 @@ export function ResetPasswordForm({ token }: { token: string }) {
         </FormBanner>
       ) : null}
       <input type="hidden" {...register("token")} />
-      <TextField
-        id="password"
+      <NewPasswordFields
         label="New password"
-        type="password"
-        autoComplete="new-password"
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several words works well; common passwords are refused.`}
-        error={errors.password?.message}
-        {...register("password")}
-      />
-      <TextField
-        id="confirmPassword"
-        label="Confirm new password"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirmPassword?.message}
-        {...register("confirmPassword")}
+        password={register("password")}
+        confirm={register("confirmPassword")}
+        errors={{ password: errors.password?.message, confirmPassword: errors.confirmPassword?.message }}
       />
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Saving…" : "Set new password"}

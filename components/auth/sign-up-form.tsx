@@ -3,16 +3,10 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
+import { NewPasswordFields } from "@/components/auth/new-password-fields";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { signUpAction } from "@/lib/auth/actions";
-import {
-  ENROLLING_AS_LABELS,
-  MIN_PASSWORD_LENGTH,
-  SELF_SERVICE_ROLES,
-  type TSignUp,
-  type TSignUpParsed,
-  ZSignUp,
-} from "@/lib/auth/schema";
+import { ENROLLING_AS_LABELS, SELF_SERVICE_ROLES, type TSignUp, type TSignUpParsed, ZSignUp } from "@/lib/auth/schema";
 
 const FIELDS = ["name", "email", "password", "confirmPassword", "enrollingAs"] as const;
 
@@ -87,22 +81,10 @@ export function SignUpForm() {
         error={errors.email?.message}
         {...register("email")}
       />
-      <TextField
-        id="password"
-        label="Password"
-        type="password"
-        autoComplete="new-password"
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several words works well; common passwords are refused.`}
-        error={errors.password?.message}
-        {...register("password")}
-      />
-      <TextField
-        id="confirmPassword"
-        label="Confirm password"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirmPassword?.message}
-        {...register("confirmPassword")}
+      <NewPasswordFields
+        password={register("password")}
+        confirm={register("confirmPassword")}
+        errors={{ password: errors.password?.message, confirmPassword: errors.confirmPassword?.message }}
       />
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Creating account…" : "Create account"}

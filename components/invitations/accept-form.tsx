@@ -3,8 +3,8 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
+import { NewPasswordFields } from "@/components/auth/new-password-fields";
 import { FormBanner, TextField } from "@/components/ui/field";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/schema";
 import { acceptInvitationAction } from "@/lib/invitations/actions";
 import { type TAcceptInvitation, ZAcceptInvitation } from "@/lib/invitations/schema";
 
@@ -48,22 +48,10 @@ export function AcceptInvitationForm({ token, email }: { token: string; email: s
       {/* Lets password managers store the new credentials under the right account. */}
       <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
       <TextField id="name" label="Full name" autoComplete="name" error={errors.name?.message} {...register("name")} />
-      <TextField
-        id="password"
-        label="Password"
-        type="password"
-        autoComplete="new-password"
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several words works well; common passwords are refused.`}
-        error={errors.password?.message}
-        {...register("password")}
-      />
-      <TextField
-        id="confirmPassword"
-        label="Confirm password"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirmPassword?.message}
-        {...register("confirmPassword")}
+      <NewPasswordFields
+        password={register("password")}
+        confirm={register("confirmPassword")}
+        errors={{ password: errors.password?.message, confirmPassword: errors.confirmPassword?.message }}
       />
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Creating account…" : "Create account"}

@@ -1,5 +1,5 @@
 /**
- * The single-use links mailed to people (password reset, sign-up verification): 256 random bits,
+ * The single-use links mailed to people (password reset, sign-up verification, a new sign-in address): 256 random bits,
  * stored only as their SHA-256, so a copy of the database opens no account.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -10,6 +10,7 @@ import type { AccountTokenKind } from "../generated/prisma/enums";
 
 export const RESET_TOKEN_MINUTES = 30;
 export const VERIFICATION_TOKEN_HOURS = 24;
+export const EMAIL_CHANGE_TOKEN_MINUTES = 60;
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -31,7 +32,11 @@ export async function createAccountToken(
 ): Promise<string> {
   const { token, tokenHash } = newToken();
   const lifetimeMs =
-    data.kind === "PASSWORD_RESET" ? RESET_TOKEN_MINUTES * 60_000 : VERIFICATION_TOKEN_HOURS * 3_600_000;
+    data.kind === "PASSWORD_RESET"
+      ? RESET_TOKEN_MINUTES * 60_000
+      : data.kind === "EMAIL_CHANGE"
+        ? EMAIL_CHANGE_TOKEN_MINUTES * 60_000
+        : VERIFICATION_TOKEN_HOURS * 3_600_000;
   await tx.accountToken.create({
     data: { ...data, tokenHash, createdAt: now, expiresAt: new Date(now.getTime() + lifetimeMs) },
   });

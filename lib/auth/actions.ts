@@ -9,10 +9,11 @@ import { safeRedirectPath } from "../http/safe-redirect";
 import { env } from "../env";
 import { SignInRefused, signIn, signOut } from "./config";
 import { deliverSoon } from "../mail/deliver";
+import { confirmEmailChange, changePassword, requestEmailChange } from "./account-changes";
 import { requestPasswordReset, resetPassword } from "./recovery";
 import { completeSignUp, endSession, newRequestId, signOutEverywhere, signUp } from "./service";
 import { getSignedInActor, requireActor } from "./session";
-import type { TRequestPasswordReset, TResetPassword, TSignIn, TSignUp } from "./schema";
+import type { TChangeEmail, TChangePassword, TRequestPasswordReset, TResetPassword, TSignIn, TSignUp } from "./schema";
 
 async function requestContext() {
   const h = await headers();
@@ -122,4 +123,49 @@ export async function signOutEverywhereAction(): Promise<ActionResult> {
   }
   await signOut({ redirectTo: "/sign-in?signedOutEverywhere=1" });
   return { ok: true };
+}
+
+/** A new password from the account page; this session stays, every other one ends. */
+export async function changePasswordAction(input: TChangePassword): Promise<ActionResult<{ sessionsEnded: number }>> {
+  let requestId: string | undefined;
+  try {
+    checkActionInput(input);
+    const actor = await requireActor();
+    requestId = actor.requestId;
+    const result = await changePassword(actor, input, await requestContext());
+    deliverSoon();
+    return { ok: true, data: result };
+  } catch (error) {
+    return actionError(error, requestId);
+  }
+}
+
+/** Mails a confirmation link to the new sign-in address (and a notice to the current one). */
+export async function requestEmailChangeAction(input: TChangeEmail): Promise<ActionResult<{ message: string }>> {
+  let requestId: string | undefined;
+  try {
+    checkActionInput(input);
+    const actor = await requireActor();
+    requestId = actor.requestId;
+    const result = await requestEmailChange(actor, input, await requestContext());
+    deliverSoon();
+    return { ok: true, data: result };
+  } catch (error) {
+    return actionError(error, requestId);
+  }
+}
+
+/** The button behind the link mailed to a new address (a button, so mail scanners cannot use it up). */
+export async function confirmEmailChangeAction(token: string): Promise<ActionResult<{ email: string }>> {
+  let requestId: string | undefined;
+  try {
+    checkActionInput(token);
+    const ctx = await requestContext();
+    requestId = ctx.requestId;
+    const result = await confirmEmailChange(String(token), ctx);
+    deliverSoon();
+    return { ok: true, data: result };
+  } catch (error) {
+    return actionError(error, requestId);
+  }
 }

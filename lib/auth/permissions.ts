@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   "portal:admin",
   // The actor's own account
   "account:read:own",
+  "account:update:own",
   "session:revoke:own",
   // Enrollment and certification
   "enrollment:read:own",
@@ -54,7 +55,7 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number];
 
-const everyone: Permission[] = ["account:read:own", "session:revoke:own"];
+const everyone: Permission[] = ["account:read:own", "account:update:own", "session:revoke:own"];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   PRESCRIBER: [

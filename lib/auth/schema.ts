@@ -90,3 +90,37 @@ export const ZResetPassword = z
     },
   });
 export type TResetPassword = z.input<typeof ZResetPassword>;
+
+/** Changing one's password while signed in: the current password (and code) first. */
+export const ZChangePassword = z
+  .object({
+    currentPassword: z.string().min(1, "Enter your current password").max(256, "Password is too long"),
+    code: zMfaCode.optional(),
+    password: zNewPassword,
+    confirmPassword: z.string().max(256, "Password is too long"),
+  })
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The passwords do not match",
+    when: (payload) => {
+      const v = payload.value as { password?: unknown; confirmPassword?: unknown };
+      return typeof v?.password === "string" && typeof v?.confirmPassword === "string";
+    },
+  })
+  .refine((v) => v.password !== v.currentPassword, {
+    path: ["password"],
+    message: "Choose a password different from your current one",
+    when: (payload) => {
+      const v = payload.value as { password?: unknown; currentPassword?: unknown };
+      return typeof v?.password === "string" && typeof v?.currentPassword === "string";
+    },
+  });
+export type TChangePassword = z.input<typeof ZChangePassword>;
+
+/** Changing one's sign-in address: the password (and code), then a link mailed to the new address. */
+export const ZChangeEmail = z.object({
+  password: z.string().min(1, "Enter your password").max(256, "Password is too long"),
+  code: zMfaCode.optional(),
+  email: zEmail,
+});
+export type TChangeEmail = z.input<typeof ZChangeEmail>;

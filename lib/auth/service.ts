@@ -8,7 +8,7 @@ import { db, type Db } from "../db";
 import { env } from "../env";
 import { listProgramDefinitions } from "../programs/registry";
 import { AppError, fieldErrorsFromZod } from "../errors";
-import { Prisma } from "../generated/prisma/client";
+import { isUniqueViolation } from "../db/unique-violation";
 import type { Role } from "../generated/prisma/enums";
 import type { Actor, AuditActor } from "./actor";
 import { hitRateLimit } from "../http/rate-limit";
@@ -38,10 +38,6 @@ const userSelect = {
 
 export function newRequestId(): string {
   return randomUUID();
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 export const SIGN_UP_MESSAGE =

@@ -17,7 +17,8 @@ import { STATUS_LABELS, type CertificationStatus } from "../certification/rules"
 import { applyTransition, KIND_TO_DEFINITION_KEY } from "../certification/transition";
 import { db, type Db, type Tx } from "../db";
 import { AppError, type FieldErrors, fieldErrorsFromZod } from "../errors";
-import { Prisma } from "../generated/prisma/client";
+import type { Prisma } from "../generated/prisma/client";
+import { isUniqueViolation } from "../db/unique-violation";
 import type {
   EnrollmentStatus,
   HealthcareSettingType,
@@ -290,10 +291,6 @@ async function lockEnrollment(tx: Tx, enrollmentId: string) {
 
 function toJsonData(data: EnrollmentData): Prisma.InputJsonObject {
   return JSON.parse(JSON.stringify(data)) as Prisma.InputJsonObject;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 // ---------------------------------------------------------------------------

@@ -100,6 +100,10 @@ const ROUTES: Record<string, Entry> = {
     url: () => "/verify-email/not-a-real-activation-token-000000000000000",
     everyone: true,
   },
+  "GET /confirm-email/[token]": {
+    url: () => "/confirm-email/not-a-real-confirmation-token-00000000000000",
+    everyone: true,
+  },
   // Any signed-in person
   "GET /account": { allow: SIGNED_IN },
   "GET /account/security": { allow: SIGNED_IN },

@@ -19,7 +19,8 @@ import * as reverseRoute from "../../app/api/v1/dispense-authorizations/[id]/rev
 import * as collectionRoute from "../../app/api/v1/dispense-authorizations/route";
 import * as lookupRoute from "../../app/api/v1/programs/[code]/certifications/route";
 import type { Actor } from "../../lib/auth/actor";
-import { ZSignUp } from "../../lib/auth/schema";
+import { changePassword, confirmEmailChange, requestEmailChange } from "../../lib/auth/account-changes";
+import { ZChangeEmail, ZChangePassword, ZSignUp } from "../../lib/auth/schema";
 import { signUp } from "../../lib/auth/service";
 import { ZClaim, ZDecision } from "../../lib/certification/schema";
 import { claimApplication, decideApplication, releaseClaim } from "../../lib/certification/service";
@@ -612,6 +613,19 @@ const TARGETS: Record<string, () => SchemaTarget> = {
     call: viaAction((i) => acceptInvitation(`not-a-token-${randomUUID()}`, i, requestContext())),
   }),
   "signUpAction (ZSignUp)": () => ({ schema: ZSignUp, call: viaAction((i) => signUp(i, requestContext())) }),
+  "changePasswordAction (ZChangePassword)": () => ({
+    schema: ZChangePassword,
+    call: viaAction((i) => changePassword(prescriber, i, requestContext())),
+  }),
+  "requestEmailChangeAction (ZChangeEmail)": () => ({
+    schema: ZChangeEmail,
+    call: viaAction((i) => requestEmailChange(prescriber, i, requestContext())),
+  }),
+  // The action passes String(token), as here.
+  "confirmEmailChangeAction (token)": () => ({
+    schema: z.object({}),
+    call: viaAction((i) => confirmEmailChange(String(i), requestContext())),
+  }),
   "decideApplicationAction (ZDecision)": () => ({
     schema: ZDecision,
     call: viaAction((i) => decideApplication(admin, i)),

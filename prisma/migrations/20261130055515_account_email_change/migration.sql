@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "AccountTokenKind" ADD VALUE 'EMAIL_CHANGE';
