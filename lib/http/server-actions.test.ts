@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { type Action, findActions, ROOT, serverActionFiles } from "../../tests/setup/server-actions-scan";
 
 /*
  * Every server action is a public POST endpoint, so each one runs the shared hostile-text check on
@@ -9,83 +10,6 @@ import { describe, expect, it } from "vitest";
  * turns the refusal into the form's VALIDATION result. This reads every "use server" file and holds
  * each exported action to that, so a new action cannot forget the boundary.
  */
-
-const ROOT = path.resolve(__dirname, "../..");
-const SCANNED = ["app", "lib", "components"];
-const SKIPPED = new Set(["node_modules", "generated", ".next"]);
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (SKIPPED.has(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(full));
-    else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-
-type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
-
-interface Action {
-  name: string;
-  fn: FunctionLike;
-}
-
-function hasDirective(statements: readonly ts.Statement[] | ts.NodeArray<ts.Statement>): boolean {
-  for (const statement of statements) {
-    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) return false;
-    if (statement.expression.text === "use server") return true;
-  }
-  return false;
-}
-
-function isExported(node: ts.Node): boolean {
-  return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
-}
-
-function isAsync(fn: FunctionLike): boolean {
-  return (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
-}
-
-/** Exported async functions of a "use server" module, and any function with its own "use server". */
-function findActions(file: ts.SourceFile): Action[] {
-  const actions: Action[] = [];
-  const moduleLevel = hasDirective(file.statements);
-  if (moduleLevel) {
-    for (const statement of file.statements) {
-      if (ts.isFunctionDeclaration(statement) && isExported(statement) && statement.name && isAsync(statement)) {
-        actions.push({ name: statement.name.text, fn: statement });
-      }
-      if (ts.isVariableStatement(statement) && isExported(statement)) {
-        for (const declaration of statement.declarationList.declarations) {
-          const init = declaration.initializer;
-          if (
-            init &&
-            (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) &&
-            ts.isIdentifier(declaration.name)
-          ) {
-            actions.push({ name: declaration.name.text, fn: init });
-          }
-        }
-      }
-    }
-  }
-  const visit = (node: ts.Node) => {
-    if (
-      (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) &&
-      node.body &&
-      ts.isBlock(node.body) &&
-      hasDirective(node.body.statements)
-    ) {
-      const name = ts.isFunctionDeclaration(node) && node.name ? node.name.text : "(inline action)";
-      if (!actions.some((a) => a.fn === node)) actions.push({ name, fn: node });
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return actions;
-}
 
 function descendants(node: ts.Node): ts.Node[] {
   const out: ts.Node[] = [];
@@ -176,9 +100,7 @@ function check(fileName: string, text: string): { actions: string[]; problems: s
 }
 
 describe("every server action checks its arguments at the boundary", () => {
-  const files = SCANNED.flatMap((dir) => sourceFiles(path.join(ROOT, dir))).filter((f) =>
-    readFileSync(f, "utf8").includes("use server"),
-  );
+  const files = serverActionFiles();
 
   it("finds the server actions", () => {
     const names = files.flatMap((f) => check(f, readFileSync(f, "utf8")).actions);
