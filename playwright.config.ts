@@ -56,7 +56,7 @@ export default defineConfig({
   ],
   webServer: {
     command: `npx tsx scripts/e2e-server.ts`,
-    url: `http://127.0.0.1:${port}/api/health`,
+    url: `http://127.0.0.1:${port}/api/ready`,
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: "pipe",

@@ -6,15 +6,19 @@ type Diagnosis = "checking" | "unavailable" | "error";
 
 /**
  * What the error pages show. The server hides an error's details from the browser, so the page asks
- * the health check whether the database is reachable: if not, this is an outage, and the person is
+ * the readiness check whether the database is reachable: if not, this is an outage, and the person is
  * told to try again in a minute rather than that something is broken.
  */
 export function ErrorView({ digest, reset }: { digest?: string; reset?: () => void }) {
   const [diagnosis, setDiagnosis] = useState<Diagnosis>("checking");
   useEffect(() => {
     let cancelled = false;
-    fetch("/api/health", { cache: "no-store" })
-      .then((response) => (response.status === 503 ? "unavailable" : "error"))
+    fetch("/api/ready", { cache: "no-store" })
+      .then(async (response) => {
+        if (response.status !== 503) return "error" as const;
+        const body = (await response.json().catch(() => null)) as { database?: string } | null;
+        return body?.database === "unreachable" ? ("unavailable" as const) : ("error" as const);
+      })
       .catch(() => "unavailable" as const)
       .then((result) => {
         if (!cancelled) setDiagnosis(result);

@@ -12,19 +12,28 @@
  *   another site (lib/http/cross-site.ts) with 403, before Next, whose own check answers 500;
  * - sends Strict-Transport-Security when the registry is reached over HTTPS (APP_URL https, or
  *   X-Forwarded-Proto https from a trusted proxy). The other security headers come from proxy.ts
- *   (pages) and next.config.ts.
+ *   (pages) and next.config.ts;
+ * - logs each request as one JSON line with its request id (debug level; 5xx answers and slow
+ *   requests at warn), path without the query string, which may hold names or identifiers;
+ * - shuts down gracefully on SIGTERM or SIGINT: stops accepting, answers new requests on open
+ *   connections with 503, lets requests in flight finish and the background jobs stop, then exits
+ *   (SHUTDOWN_TIMEOUT_MS, default 25 s, bounds the wait).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import next from "next";
 import { isCrossSite } from "../lib/http/cross-site";
 import { findHostileInPath, findHostileInQuery, type HostileText } from "../lib/http/hostile-text";
 import { STRICT_TRANSPORT_SECURITY, servedOverHttps } from "../lib/http/security-headers";
+import { logger } from "../lib/logger";
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? "0.0.0.0";
 const trustProxy = process.env.TRUST_PROXY === "true" || process.env.TRUST_PROXY === "1";
 const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
+const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 25_000);
+const SLOW_REQUEST_MS = 2_000;
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
@@ -90,8 +99,28 @@ const CROSS_SITE_ACTION: Refusal = {
   message: "This request came from another website and was refused. Use the registry's own pages to make changes.",
 };
 
+/** Answers on connections still open while the server drains. */
+function refuseWhileDraining(res: ServerResponse, requestId: string): void {
+  res.writeHead(503, {
+    "content-type": "application/json",
+    "retry-after": "5",
+    connection: "close",
+    "cache-control": "no-store",
+    "x-request-id": requestId,
+  });
+  res.end(
+    JSON.stringify({
+      error: { code: "UNAVAILABLE", message: "This server is restarting. Try again in a few seconds." },
+    }),
+  );
+}
+
+let draining = false;
+let inFlight = 0;
+
 await app.prepare();
-createServer((req, res) => {
+const server = createServer((req, res) => {
+  const started = performance.now();
   const socketAddress = req.socket.remoteAddress ?? "unknown";
   const forwarded = String(req.headers["x-forwarded-for"] ?? "")
     .split(",")
@@ -102,6 +131,18 @@ createServer((req, res) => {
   const requestId = String(req.headers["x-request-id"] ?? "") || randomUUID();
   req.headers["x-request-id"] = requestId;
   const url = req.url ?? "/";
+  if (draining) {
+    refuseWhileDraining(res, requestId);
+    return;
+  }
+  inFlight++;
+  res.once("close", () => {
+    inFlight--;
+    const ms = Math.round(performance.now() - started);
+    const entry = { requestId, method: req.method, path: url.split("?")[0], status: res.statusCode, ms };
+    if (res.statusCode >= 500 || ms >= SLOW_REQUEST_MS) logger.warn(entry, "request");
+    else logger.debug(entry, "request");
+  });
   if (servedOverHttps(appUrl, String(req.headers["x-forwarded-proto"] ?? ""), trustProxy)) {
     res.setHeader("strict-transport-security", STRICT_TRANSPORT_SECURITY);
   }
@@ -127,6 +168,33 @@ createServer((req, res) => {
     }
   }
   void handle(req, res);
-}).listen(port, hostname, () => {
+});
+server.listen(port, hostname, () => {
   console.log(`remsgate listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`);
 });
+
+async function shutdown(signal: string): Promise<void> {
+  if (draining) return;
+  draining = true;
+  logger.info({ signal, inFlight }, "shutting down: no new connections; finishing requests in flight");
+  const deadline = setTimeout(() => {
+    logger.error({ inFlight, timeoutMs: shutdownTimeoutMs }, "shutdown timed out; exiting with requests in flight");
+    process.exit(1);
+  }, shutdownTimeoutMs);
+  deadline.unref();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Idle keep-alive connections would hold close() open; requests in flight end theirs when done.
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  server.closeIdleConnections();
+  await closed;
+  clearInterval(sweep);
+  // Loaded only now: the jobs' modules (and their database client) are not needed before.
+  const { stopBackgroundJobs } = await import("../lib/jobs/scheduler");
+  await stopBackgroundJobs().catch((error: unknown) =>
+    logger.warn({ err: error }, "background jobs did not stop cleanly"),
+  );
+  logger.info({ signal }, "shut down cleanly");
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

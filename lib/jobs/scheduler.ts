@@ -152,6 +152,18 @@ export function startInProcessJobs(): void {
   void startBackgroundJobs();
 }
 
+export type BackgroundJobsState = "timers" | "pg-boss" | "starting" | "failed" | "not-started";
+
+/** What runs the background jobs in this process, for the readiness check. */
+export async function backgroundJobsState(): Promise<BackgroundJobsState> {
+  if (globalJobs.__remsgateJobs) return "timers";
+  const boss = globalJobs.__remsgateBoss;
+  if (!boss) return "not-started";
+  const settled = await Promise.race([boss, new Promise<"pending">((resolve) => setTimeout(resolve, 0, "pending"))]);
+  if (settled === "pending") return "starting";
+  return settled ? "pg-boss" : "failed";
+}
+
 /** Stops whatever startBackgroundJobs started (tests, graceful shutdown). */
 export async function stopBackgroundJobs(): Promise<void> {
   for (const timer of globalJobs.__remsgateJobs ?? []) clearInterval(timer);

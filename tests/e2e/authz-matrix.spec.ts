@@ -194,6 +194,7 @@ const ROUTES: Record<string, Entry> = {
   },
   // JSON API
   "GET /api/health": { everyone: true },
+  "GET /api/ready": { everyone: true },
   "GET /api/v1/openapi.json": { everyone: true },
   "GET /api/v1/programs/[code]/certifications": {
     url: (_, w) => `/api/v1/programs/${w.programCode}/certifications?npi=${w.prescribers.ada.npi}`,

@@ -49,7 +49,7 @@ test.beforeAll(async () => {
     output += chunk.toString("utf8");
   });
   await expect
-    .poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.status ?? 0, { timeout: 90_000 })
+    .poll(async () => (await fetch(`${base}/api/ready`).catch(() => null))?.status ?? 0, { timeout: 90_000 })
     .toBe(503);
 });
 
@@ -85,9 +85,13 @@ test("API routes answer 503 UNAVAILABLE with Retry-After while the database is u
       expect(body).toEqual({ error: { code: "UNAVAILABLE", message: expect.stringMatching(/try again in a minute/) } });
     }
   }
+  // Alive, but not ready: an orchestrator takes the instance out of rotation without restarting it.
   const health = await fetch(`${base}/api/health`);
-  expect(health.status).toBe(503);
-  expect(health.headers.get("retry-after")).toBeTruthy();
+  expect(health.status).toBe(200);
+  const ready = await fetch(`${base}/api/ready`);
+  expect(ready.status).toBe(503);
+  expect(ready.headers.get("retry-after")).toBeTruthy();
+  expect(await ready.json()).toMatchObject({ status: "not-ready", database: "unreachable" });
 
   // One short line per failure: no stack traces in the log.
   await expect.poll(() => output.split("\n").filter((l) => l.includes("database unavailable")).length).toBe(15);
