@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { linkFromMail, signIn, signOut, signUpAndActivate, startMailbox, uniqueEmail } from "./helpers";
+import { linkFromMail, signInWithForm, signOut, signUpAndActivate, startMailbox, uniqueEmail } from "./helpers";
 
 const PASSWORD = "Granite-Harbour-Violet-31";
 const NEW_PASSWORD = "Copper-Meadow-Lantern-77";
@@ -26,7 +26,8 @@ test("a prescriber changes the password and then the sign-in address from the ac
     email,
     password: PASSWORD,
   });
-  await signIn(page, email, PASSWORD);
+  // Through the form: a session of its own, not the other device's (signIn reuses cached cookies).
+  await signInWithForm(page, email, PASSWORD);
   await expect(page).toHaveURL(/\/prescriber$/);
 
   await page.goto("/account");
@@ -87,9 +88,9 @@ test("a prescriber changes the password and then the sign-in address from the ac
   // Every session ended with the change; the new address signs in, the old one does not.
   await page.goto("/prescriber");
   await expect(page).toHaveURL(/\/sign-in/);
-  await signIn(page, email, NEW_PASSWORD);
+  await signInWithForm(page, email, NEW_PASSWORD);
   await expect(page.locator("#sign-in-error")).toHaveText("The e-mail address or password is incorrect.");
-  await signIn(page, newEmail, NEW_PASSWORD);
+  await signInWithForm(page, newEmail, NEW_PASSWORD);
   await expect(page).toHaveURL(/\/prescriber$/);
   await signOut(page);
 });
