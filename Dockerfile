@@ -16,4 +16,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD node -e "fetch('http://127.0.0.1:3000/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # Apply pending migrations, then serve.
-CMD ["sh", "-c", "npm run db:migrate && npm start"]
+# exec: the server itself is PID 1 and gets SIGTERM (graceful shutdown), not a shell or npm.
+CMD ["sh", "-c", "npm run db:migrate && exec node --import tsx scripts/serve.ts"]

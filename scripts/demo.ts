@@ -101,8 +101,11 @@ async function main() {
   for (const [who, email] of Object.entries(world.accounts)) console.log(`  ${who.padEnd(11)} ${email}`);
   console.log("API examples use the identities in .data/demo-world.json.\n");
 
-  const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
-  const server = spawn(process.execPath, [tsx, "scripts/serve.ts"], { stdio: "inherit", env: { ...env, PORT: port } });
+  // One process (tsx as a loader, not a wrapper), so Ctrl+C and SIGTERM reach the server itself.
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+    stdio: "inherit",
+    env: { ...env, PORT: port },
+  });
   const stop = () => server.kill("SIGTERM");
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

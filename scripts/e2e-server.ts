@@ -33,7 +33,7 @@ async function main() {
   await client.$disconnect();
   await closePGlite();
 
-  const server = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/serve.ts"], {
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
     stdio: "inherit",
     env: {
       ...process.env,

@@ -27,7 +27,7 @@ let output = "";
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   const deadDatabasePort = await freePort();
-  server = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/serve.ts"], {
+  server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -32,7 +32,7 @@ test.afterAll(() => {
 
 test("SIGTERM: no new connections, the request in flight finishes, the process exits 0", async () => {
   test.setTimeout(120_000);
-  server = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/serve.ts"], {
+  server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
