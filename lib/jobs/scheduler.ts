@@ -124,6 +124,8 @@ export async function startPgBossJobs(
   };
 }
 
+const PG_BOSS_RETRY_MS = 10_000;
+
 /** Starts the background jobs for the configured database (instrumentation.ts calls this on start). */
 export async function startBackgroundJobs(): Promise<void> {
   if (globalJobs.__remsgateJobs || globalJobs.__remsgateBoss) return;
@@ -133,17 +135,30 @@ export async function startBackgroundJobs(): Promise<void> {
     return;
   }
   // The promise is stored before awaiting, so a second call (hot reload) never starts a second pg-boss.
-  globalJobs.__remsgateBoss = startPgBossJobs(config.url).then(
+  // Behind a transaction pooler (PgBouncer), the job queue may keep a direct connection.
+  const url = process.env.JOBS_DATABASE_URL || config.url;
+  globalJobs.__remsgateBoss = startPgBossJobs(url).then(
     (runner) => {
       logger.info({ jobs: JOBS.map((j) => j.name) }, "background jobs scheduled with pg-boss");
       return runner;
     },
     (error: unknown) => {
-      // The app still serves; the jobs can be run from cron (npm run jobs:once) until this is fixed.
-      logger.error({ err: error }, "could not start pg-boss; background jobs are not running");
+      // The app still serves (readiness says the jobs are down); a database that was unreachable at
+      // start, or another instance creating the queue's schema at the same moment, is retried.
+      logger.error(
+        { err: error, retryInSeconds: PG_BOSS_RETRY_MS / 1000 },
+        "could not start pg-boss; background jobs are not running yet",
+      );
+      setTimeout(() => {
+        if (globalJobs.__remsgateBoss === failed) {
+          globalJobs.__remsgateBoss = undefined;
+          void startBackgroundJobs();
+        }
+      }, PG_BOSS_RETRY_MS).unref();
       return null;
     },
   );
+  const failed = globalJobs.__remsgateBoss;
   await globalJobs.__remsgateBoss;
 }
 
