@@ -7,7 +7,7 @@ import { readEnvelope, readRemsFields, readRxFillFields, ScriptContentError } fr
 import { GATE_TO_SCRIPT_REASON, SCRIPT_REASON_CODES, scriptReasonOf } from "./reason-codes";
 import { buildScriptXml, parseScriptXml, ScriptReadError } from "./xml";
 
-const FIXTURES = path.resolve(__dirname, "../../../tests/fixtures/ncpdp");
+const FIXTURES = path.resolve(import.meta.dirname, "../../../tests/fixtures/ncpdp");
 
 function fixture(name: string, values: Record<string, string> = {}): string {
   const template = readFileSync(path.join(FIXTURES, `${name}.xml`), "utf8");
@@ -127,7 +127,7 @@ describe("the reason-code mapping", () => {
   });
 
   it("is the table docs/interop-ncpdp.md prints", () => {
-    const docs = readFileSync(path.resolve(__dirname, "../../../docs/interop-ncpdp.md"), "utf8");
+    const docs = readFileSync(path.resolve(import.meta.dirname, "../../../docs/interop-ncpdp.md"), "utf8");
     for (const [gate, script] of Object.entries(GATE_TO_SCRIPT_REASON)) {
       expect(docs).toContain(`| \`${gate}\` | \`${script}\` |`);
     }
