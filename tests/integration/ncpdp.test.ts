@@ -14,6 +14,7 @@ import { createApiKey } from "../../lib/dispensing/api-keys";
 import { ZDispenseAnswer } from "../../lib/dispensing/schema";
 import { env } from "../../lib/env";
 import type { EnrollmentStatus } from "../../lib/generated/prisma/enums";
+import { generateRemsId } from "../../lib/identifiers/rems-id";
 import { gateIdempotencyKey } from "../../lib/interop/ncpdp/service";
 import { parseScriptXml, SCRIPT_MAX_BYTES, type XmlNode } from "../../lib/interop/ncpdp/xml";
 import { actorFor } from "../factories/applications";
@@ -301,6 +302,27 @@ describe("REMSRequest → REMSResponse (the dispense gate's decision)", () => {
     expect(at(closed, "REMSNote")).toContain("birth date");
   });
 
+  it("hands a well-formed but unknown REMS patient id to the gate, which denies it (EM) as the JSON API does", async () => {
+    const c = await patientCase();
+    const answer = await send("rems-request", pharmacy, values(pharmacy, c, { patientRemsId: generateRemsId("PT") }));
+    const denied = responseStatus(answer, "REMSResponse").Denied;
+    expect(list(at(denied, "DeniedReasonCode"))).toContain("EM");
+    expect(list(at(denied, "REMSNote")).some((n) => String(n).startsWith("PATIENT_NOT_ENROLLED: "))).toBe(true);
+  });
+
+  it("answers the same message sent twice at once with one authorization and one stored answer", async () => {
+    const c = await patientCase();
+    const sent = values(pharmacy, c);
+    const [a, b] = await Promise.all([send("rems-request", pharmacy, sent), send("rems-request", pharmacy, sent)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    const number = (x: Answer) => at(responseStatus(x, "REMSResponse").Approved, "REMSAuthorizationNumber");
+    expect(number(a)).toMatch(/^DA-/);
+    expect(number(b)).toBe(number(a));
+    expect(await db().dispenseAuthorization.count({ where: { prescriptionId: sent.prescriptionId } })).toBe(1);
+    expect(await db().ncpdpMessage.count({ where: { messageId: sent.messageId } })).toBe(1);
+  });
+
   it("answers a field the gate refuses with an Error naming the SCRIPT element", async () => {
     const c = await patientCase();
     const description = errorOf(
@@ -380,6 +402,25 @@ describe("RxFill → Status", () => {
     expect(await db().auditEvent.count({ where: { action: "dispense.confirmed", entityId: await idOf(number) } })).toBe(
       1,
     );
+  });
+
+  it("refuses a fill that did not happen and a fill without the authorization number, recording nothing", async () => {
+    const { c, number } = await approvedAuthorization();
+    const notDispensed = scriptFixture(
+      "rx-fill",
+      values(pharmacy, c, { authorizationNumber: number, lotNumber: "LOT-1", quantity: 5 }),
+    ).replace(/<Dispensed>[\s\S]*<\/Dispensed>/, "<NotDispensed/>");
+    expect(errorOf(await post(notDispensed, { key: pharmacy.key }), 400)).toContain("NotDispensed");
+    const withoutNumber = scriptFixture(
+      "rx-fill",
+      values(pharmacy, c, { authorizationNumber: number, lotNumber: "LOT-1", quantity: 5 }),
+    ).replace(/<REMSAuthorizationNumber>.*<\/REMSAuthorizationNumber>/, "");
+    expect(errorOf(await post(withoutNumber, { key: pharmacy.key }), 400)).toContain("REMSAuthorizationNumber");
+    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+      where: { authorizationNumber: number },
+      select: { status: true },
+    });
+    expect(row.status).toBe("APPROVED");
   });
 
   it("refuses a different fill of a used authorization, and another pharmacy's number", async () => {
@@ -477,6 +518,28 @@ describe("refused messages: an Error document, never a 5xx", () => {
     );
     const answer = await post(big, { key: pharmacy.key });
     expect(errorOf(answer, 413)).toContain("larger than");
+  });
+
+  it("refuses an oversized message sent without a Content-Length, by counting", async () => {
+    const chunk = new TextEncoder().encode(`<Message>${"y".repeat(16 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > SCRIPT_MAX_BYTES * 2) controller.close();
+        else {
+          sent += chunk.byteLength;
+          controller.enqueue(chunk);
+        }
+      },
+    });
+    const response = await fetch(`${server.url}${PATH}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${pharmacy.key}`, "content-type": "application/xml" },
+      body,
+      duplex: "half",
+    } as RequestInit & { duplex: "half" });
+    expect(response.status).toBe(413);
+    expect(await response.text()).toContain("<Code>601</Code>");
   });
 
   it("names an unknown transaction and an unsupported one, correlated with their header", async () => {
