@@ -62,12 +62,16 @@ export async function matchScriptPatient(client: Db, sent: ScriptPatient): Promi
   return { kind: "noId", proposed };
 }
 
-/** The note of a Closed answer for a patient who could not be identified; null when identified or unknown to the gate. */
-export function unidentifiedPatientNote(match: PatientMatch): string | null {
+/** A match that cannot go to the dispense gate: the message does not identify a patient. */
+export type UnidentifiedMatch = Exclude<PatientMatch, { kind: "identified" | "unknownId" }>;
+
+export function isIdentifying(match: PatientMatch): match is Exclude<PatientMatch, UnidentifiedMatch> {
+  return match.kind === "identified" || match.kind === "unknownId";
+}
+
+/** The note of the Closed answer to a message that does not identify its patient. */
+export function unidentifiedPatientNote(match: UnidentifiedMatch): string {
   switch (match.kind) {
-    case "identified":
-    case "unknownId":
-      return null;
     case "malformedId":
       return `"${match.sent}" is not a REMS patient id (PT-XXXX-XXXX-X). Send the id from the patient's REMS enrollment in Patient/HumanPatient/Identification/REMSPatientID.`;
     case "mismatch":

@@ -44,7 +44,7 @@ import {
   type ScriptHeader,
   type ScriptParty,
 } from "./message";
-import { matchScriptPatient, type PatientMatch, unidentifiedPatientNote } from "./patient";
+import { isIdentifying, matchScriptPatient, type PatientMatch, unidentifiedPatientNote } from "./patient";
 import { type ScriptReasonNote, scriptReasonOf } from "./reason-codes";
 import { buildScriptXml, parseScriptXml, ScriptReadError } from "./xml";
 
@@ -147,10 +147,7 @@ async function identifyCase(
   const found = programOfNdc(ndc);
   if (!found) return { closed: [notInAnyProgramme(ndc)] };
   const match = await matchScriptPatient(client, fields.patient);
-  const unidentified = unidentifiedPatientNote(match);
-  if (unidentified || (match.kind !== "identified" && match.kind !== "unknownId")) {
-    return { closed: [{ code: "EC", note: unidentified ?? "" }] };
-  }
+  if (!isIdentifying(match)) return { closed: [{ code: "EC", note: unidentifiedPatientNote(match) }] };
   return { ...found, match };
 }
 
