@@ -561,7 +561,10 @@ describe("refused messages: an Error document, never a 5xx", () => {
       415,
     );
     const spoofed = values(pharmacy, c, { pharmacyNcpdpId: "7654321" });
-    errorOf(await send("rems-request", pharmacy, spoofed), 403);
+    const refused = await send("rems-request", pharmacy, spoofed);
+    errorOf(refused, 403);
+    expect(text(at(refused.message, "Header", "To"))).toBe(pharmacy.pharmacy.ncpdpId);
+    expect(at(refused.message, "Header", "RelatesToMessageID")).toBe(spoofed.messageId);
   });
 });
 

@@ -383,10 +383,16 @@ export async function answerScriptMessage(
     envelope = readEnvelope(parseScriptXml(text));
     const { header } = envelope;
     if (header.from.id !== pharmacy.ncpdpId) {
-      throw new ScriptReadError(
+      // Answered to the key's own pharmacy, not to the NCPDP ID the message claims.
+      const refusal = new ScriptReadError(
         `Header/From is ${header.from.id}, but this API key belongs to the pharmacy with NCPDP ID ${pharmacy.ncpdpId}. Send messages from your own NCPDP ID.`,
         403,
       );
+      return scriptErrorAnswer(refusal, {
+        ...base,
+        request: { ...header, from: fallbackTo },
+        versions: envelope.versions,
+      });
     }
     if (header.to.id !== options.registryId) {
       throw new ScriptReadError(
