@@ -551,7 +551,7 @@ describe("refused messages: an Error document, never a 5xx", () => {
     );
   });
 
-  it("refuses a message sent as JSON (415) and a From that is not the key's pharmacy (403)", async () => {
+  it("refuses a message sent as JSON (415), a From that is not the key's pharmacy (403) and a To that is not the registry (400)", async () => {
     const c = await patientCase();
     errorOf(
       await post(scriptFixture("rems-request", values(pharmacy, c)), {
@@ -565,6 +565,8 @@ describe("refused messages: an Error document, never a 5xx", () => {
     errorOf(refused, 403);
     expect(text(at(refused.message, "Header", "To"))).toBe(pharmacy.pharmacy.ncpdpId);
     expect(at(refused.message, "Header", "RelatesToMessageID")).toBe(spoofed.messageId);
+    const misaddressed = await send("rems-request", pharmacy, values(pharmacy, c, { registryId: "SOMEONEELSE" }));
+    expect(errorOf(misaddressed, 400)).toContain(`this registry's NCPDP identifier is ${REGISTRY}`);
   });
 });
 
