@@ -60,6 +60,14 @@ const ZEnv = z.object({
     .min(1024)
     .max(4 * 1024 ** 3)
     .default(100 * 1024 ** 2),
+  /**
+   * The registry's identifier in NCPDP SCRIPT messages: pharmacy systems address REMS transactions
+   * to it (Header/To) and the registry answers from it (Header/From, qualifier ZZZ).
+   */
+  NCPDP_REGISTRY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,35}$/, "NCPDP_REGISTRY_ID is 3 to 35 letters or digits")
+    .default("REMSGATE01"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -19,6 +19,10 @@ import { submitStatusForm } from "../status-forms/service";
 export interface DemoPatient {
   remsId: string;
   name: string;
+  /** As a pharmacy or EHR system sends them (NCPDP SCRIPT Patient/HumanPatient, FHIR Patient). */
+  firstName: string;
+  lastName: string;
+  birthDate: string;
 }
 
 export interface DemoPatients {
@@ -86,6 +90,10 @@ const PLANS: Plan[] = [
   },
 ];
 
+function identityOf(plan: Plan) {
+  return { firstName: plan.firstName, lastName: plan.lastName, birthDate: plan.dateOfBirth };
+}
+
 /** A Date at noon UTC on a calendar day, so "now" for a backdated service call is that day. */
 function at(day: string): Date {
   return new Date(`${day}T12:00:00.000Z`);
@@ -120,7 +128,7 @@ export async function seedDemoPatients(
       select: { remsId: true },
     });
     if (existing) {
-      out[plan.key] = { remsId: existing.remsId, name };
+      out[plan.key] = { remsId: existing.remsId, name, ...identityOf(plan) };
       continue;
     }
     const firstCourseDay = plan.courses.length ? addMonths(today, plan.courses[0] ?? 0) : addMonths(today, -2);
@@ -153,7 +161,7 @@ export async function seedDemoPatients(
       client,
       at(enrolledOn),
     );
-    out[plan.key] = { remsId: enrolled.remsId, name };
+    out[plan.key] = { remsId: enrolled.remsId, name, ...identityOf(plan) };
     const patientId = enrolled.patientId;
 
     // Infusion days, course by course.

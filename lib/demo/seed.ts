@@ -23,6 +23,8 @@ import {
 import type { Role } from "../generated/prisma/enums";
 import { deliverPendingMail } from "../mail/deliver";
 import { seedDemoDispensing } from "./dispensing";
+import { env } from "../env";
+import { NCPDP_SCRIPT_PATH } from "../interop/ncpdp/http";
 import { type DemoPatients, seedDemoPatients } from "./patients";
 import { listProgramDefinitions } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
@@ -76,6 +78,8 @@ export interface DemoWorld {
   pharmacy: { ncpdpId: string; npi: string; apiKey: string | null };
   setting: { id: string; npi: string };
   patients: DemoPatients;
+  /** The registry's identifier in NCPDP SCRIPT messages (NCPDP_REGISTRY_ID): pharmacy systems send REMS transactions To it. */
+  ncpdp: { registryId: string; endpoint: string };
   /** Each demo account's TOTP secret (base32): the demo accounts have two-step sign-in on. */
   totp: Record<keyof typeof DEMO.accounts, string>;
   /** Internal ids for the URLs tests open (the authorization matrix): enrollments, patients, authorizations. */
@@ -424,6 +428,7 @@ export async function seedDemoWorld(
     pharmacy: { ncpdpId: DEMO.pharmacy.ncpdpId, npi: DEMO.pharmacy.npi, apiKey },
     setting: { id: settingRemsId, npi: DEMO.setting.npi },
     patients,
+    ncpdp: { registryId: env().NCPDP_REGISTRY_ID, endpoint: `${options.baseUrl}${NCPDP_SCRIPT_PATH}` },
     totp: { ...DEMO_TOTP_SECRETS },
     ids: {
       enrollments: { ada, ben, pharmacy, setting },

@@ -217,6 +217,11 @@ const ROUTES: Record<string, Entry> = {
     body: { reason: "Authorization matrix: reversing an authorization that is already reversed." },
     allow: ["pharmacist"],
   },
+  // NCPDP SCRIPT: a pharmacy system's API key only; a browser session (any role) is 401.
+  "POST /api/ncpdp/script": {
+    body: '<?xml version="1.0"?><Message><Header/><Body/></Message>',
+    contentType: "application/xml",
+  },
   // Auth.js endpoints: public by nature; never a 5xx.
   "GET /api/auth/[...nextauth]": { url: () => "/api/auth/session", open: true },
   "POST /api/auth/[...nextauth]": { url: () => "/api/auth/callback/credentials", body: {}, open: true },
