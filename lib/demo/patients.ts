@@ -19,6 +19,14 @@ import { submitStatusForm } from "../status-forms/service";
 export interface DemoPatient {
   remsId: string;
   name: string;
+  /** As an EHR holds them (CDS Hooks, FHIR and NCPDP examples). */
+  given: string;
+  family: string;
+  /** YYYY-MM-DD. */
+  birthDate: string;
+  sex: "female" | "male";
+  /** The REMS case number: the REMS patient id. */
+  caseNumber: string;
 }
 
 export interface DemoPatients {
@@ -86,6 +94,18 @@ const PLANS: Plan[] = [
   },
 ];
 
+function demoPatient(plan: Plan, remsId: string): DemoPatient {
+  return {
+    remsId,
+    name: `${plan.firstName} ${plan.lastName}`,
+    given: plan.firstName,
+    family: plan.lastName,
+    birthDate: plan.dateOfBirth,
+    sex: plan.sex,
+    caseNumber: remsId,
+  };
+}
+
 /** A Date at noon UTC on a calendar day, so "now" for a backdated service call is that day. */
 function at(day: string): Date {
   return new Date(`${day}T12:00:00.000Z`);
@@ -120,7 +140,7 @@ export async function seedDemoPatients(
       select: { remsId: true },
     });
     if (existing) {
-      out[plan.key] = { remsId: existing.remsId, name };
+      out[plan.key] = demoPatient(plan, existing.remsId);
       continue;
     }
     const firstCourseDay = plan.courses.length ? addMonths(today, plan.courses[0] ?? 0) : addMonths(today, -2);
@@ -153,7 +173,7 @@ export async function seedDemoPatients(
       client,
       at(enrolledOn),
     );
-    out[plan.key] = { remsId: enrolled.remsId, name };
+    out[plan.key] = demoPatient(plan, enrolled.remsId);
     const patientId = enrolled.patientId;
 
     // Infusion days, course by course.

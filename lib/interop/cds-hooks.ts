@@ -119,6 +119,11 @@ export interface CdsCard {
   indicator: "info" | "warning" | "critical";
   source: { label: string; url?: string };
   links?: CdsLink[];
+  /**
+   * The registry's own data (CDS Hooks extension): the requirement the card is about ("all" on the
+   * info card) and the dispense gate's reason codes behind it, for EHRs that act on codes.
+   */
+  extension: { "remsgate-requirement": string; "remsgate-reason-codes": string[] };
 }
 
 function badRequest(message: string, fields?: Record<string, string[]>): AppError {
@@ -284,29 +289,36 @@ function link(label: string, path: string): CdsLink {
 export function cardsFor(result: RequirementsResult, match: PatientMatch, patient: TPatient | null): CdsCard[] {
   const program = result.program;
   const source = { label: program.name, url: new URL("/lookup", env().APP_URL).href };
-  const card = (c: Omit<CdsCard, "uuid" | "source">): CdsCard => ({
+  const card = (c: CardContent, requirement: Requirement | null): CdsCard => ({
     uuid: randomUUID(),
     ...c,
     summary: clip(c.summary),
     source,
+    extension: {
+      "remsgate-requirement": requirement?.id ?? "all",
+      "remsgate-reason-codes": requirement?.reasons.map((r) => r.code) ?? [],
+    },
   });
 
   if (result.allMet && match.kind === "identified" && result.patient) {
     const until = result.decision.expiresOn;
     return [
-      card({
-        indicator: "info",
-        summary: `${program.drug.name}: every ${program.name} requirement is met`,
-        detail: [
-          `REMS patient id (case number): **${result.patient.remsId}**`,
-          "Prescriber certified; patient enrolled; monitoring, baseline and course rules met today.",
-          until
-            ? `Authorization: a certified pharmacy asking today would be authorized to dispense, valid through ${formatDate(until)}.`
-            : "",
-        ]
-          .filter(Boolean)
-          .join("\n\n"),
-      }),
+      card(
+        {
+          indicator: "info",
+          summary: `${program.drug.name}: every ${program.name} requirement is met`,
+          detail: [
+            `REMS patient id (case number): **${result.patient.remsId}**`,
+            "Prescriber certified; patient enrolled; monitoring, baseline and course rules met today.",
+            until
+              ? `Authorization: a certified pharmacy asking today would be authorized to dispense, valid through ${formatDate(until)}.`
+              : "",
+          ]
+            .filter(Boolean)
+            .join("\n\n"),
+        },
+        null,
+      ),
     ];
   }
 
@@ -314,10 +326,12 @@ export function cardsFor(result: RequirementsResult, match: PatientMatch, patien
   for (const requirement of result.requirements) {
     if (requirement.met) continue;
     const built = requirementCard(result, requirement, match, patient);
-    if (built) cards.push(card(built));
+    if (built) cards.push(card(built, requirement));
   }
   return cards;
 }
+
+type CardContent = Omit<CdsCard, "uuid" | "source" | "extension">;
 
 function reasonText(requirement: Requirement): string {
   return requirement.reasons.map((r) => r.message).join("\n\n");
@@ -328,7 +342,7 @@ function requirementCard(
   requirement: Requirement,
   match: PatientMatch,
   patient: TPatient | null,
-): Omit<CdsCard, "uuid" | "source"> | null {
+): CardContent | null {
   const program = result.program;
   const patientPage = result.patient ? `/prescriber/patients/${result.patient.id}` : "/prescriber/patients";
   switch (requirement.id) {

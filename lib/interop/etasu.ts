@@ -30,7 +30,7 @@ import {
   ZMedicationRequest,
   ZPatient,
 } from "./fhir";
-import { NPI_SYSTEM, remsPatientIdentifier, remsPatientIdSystem } from "./identifiers";
+import { dispenseReasonSystem, NPI_SYSTEM, remsPatientIdentifier, remsPatientIdSystem } from "./identifiers";
 import { matchPatient } from "./patient-match";
 import { checkRequirements, type RequirementsResult } from "./requirements";
 
@@ -225,6 +225,14 @@ export function etasuOutput(result: RequirementsResult, remsId: string, now: Dat
     name: r.name,
     resource: guidance(moduleUri, r.met ? "success" : "data-required", {
       subject: subjectFor(r.stakeholder, result, remsId),
+      ...(r.met
+        ? {}
+        : {
+            reasonCode: r.reasons.map((x) => ({
+              coding: [{ system: dispenseReasonSystem(), code: x.code }],
+              text: x.message,
+            })),
+          }),
       note: [{ text: r.met ? `${r.name}: met.` : r.reasons.map((x) => x.message).join(" ") }],
     }),
   }));

@@ -64,3 +64,11 @@ export function npiFrom(identifiers: readonly IdentifierLike[] | undefined): str
 export function remsPatientIdentifier(remsId: string) {
   return { system: remsPatientIdSystem(), value: remsId };
 }
+
+/** Path of the code system of the dispense gate's reason codes (PATIENT_NOT_ENROLLED, …). */
+export const DISPENSE_REASON_SYSTEM_PATH = "/fhir/CodeSystem/dispense-reason";
+
+/** The code system of the dispense gate's reason codes, under the registry's address. */
+export function dispenseReasonSystem(appUrl: string = env().APP_URL): string {
+  return new URL(DISPENSE_REASON_SYSTEM_PATH, appUrl).href;
+}
