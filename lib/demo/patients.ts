@@ -134,7 +134,6 @@ export async function seedDemoPatients(
   const out: Partial<DemoPatients> = {};
 
   for (const plan of PLANS) {
-    const name = `${plan.firstName} ${plan.lastName}`;
     const existing = await client.patient.findFirst({
       where: { firstName: plan.firstName, lastName: plan.lastName, prescriber: { userId: prescriber.userId } },
       select: { remsId: true },

@@ -1,0 +1,183 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { signIn, world } from "./helpers";
+
+/*
+ * CDS Hooks and FHIR $rems-etasu against the production server, as an EHR calls them: JWTs signed
+ * with a key made here, whose JWKS this spec serves where the server expects the test EHR's
+ * (scripts/e2e-server.ts: port + 2000). Then the round trip a prescriber makes: a card's
+ * enrollment link opens the patient enrollment form filled in from the EHR's Patient.
+ */
+
+const ISSUER = "https://ehr.e2e.test";
+const port = Number(process.env.E2E_PORT ?? 3210);
+const base = `http://127.0.0.1:${port}`;
+let jwks: Server;
+let privateKey: CryptoKey;
+
+test.beforeAll(async () => {
+  const pair = await generateKeyPair("RS384", { extractable: true });
+  privateKey = pair.privateKey as CryptoKey;
+  const key: JWK = { ...(await exportJWK(pair.publicKey)), kid: `e2e-${randomUUID()}`, alg: "RS384", use: "sig" };
+  jwks = createServer((_, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ keys: [key] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(port + 2000, "127.0.0.1", resolve));
+  (globalThis as { e2eKid?: string }).e2eKid = key.kid;
+});
+
+test.afterAll(() => new Promise<void>((resolve) => jwks.close(() => resolve())));
+
+async function token(path: string, jti = randomUUID()): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "RS384", kid: (globalThis as { e2eKid?: string }).e2eKid ?? "", typ: "JWT" })
+    .setIssuer(ISSUER)
+    .setAudience(`${base}${path}`)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 120)
+    .setJti(jti)
+    .sign(privateKey);
+}
+
+function orderSign(patient: Record<string, unknown>) {
+  const w = world();
+  return {
+    hook: "order-sign",
+    hookInstance: randomUUID(),
+    context: {
+      userId: "Practitioner/ada",
+      patientId: String(patient.id),
+      draftOrders: {
+        resourceType: "Bundle",
+        type: "collection",
+        entry: [
+          {
+            resource: {
+              resourceType: "MedicationRequest",
+              id: "draft-1",
+              status: "draft",
+              intent: "order",
+              medicationCodeableConcept: {
+                coding: [{ system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: "1594663" }],
+              },
+              subject: { reference: `Patient/${String(patient.id)}` },
+              dispenseRequest: { quantity: { value: 3, unit: "vial" } },
+            },
+          },
+        ],
+      },
+    },
+    prefetch: {
+      patient,
+      practitioner: {
+        resourceType: "Practitioner",
+        id: "ada",
+        identifier: [{ system: w.interop.npiSystem, value: w.prescribers.ada.npi }],
+      },
+    },
+  };
+}
+
+async function axeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help}`);
+}
+
+test("an EHR's signed order-sign call is answered with cards; an unsigned or replayed one is refused", async ({
+  request,
+}) => {
+  const w = world();
+  const path = "/cds-services/rems-order-sign";
+  const compliant = w.patients.compliant;
+  const body = orderSign({
+    resourceType: "Patient",
+    id: "chart-maria",
+    identifier: [{ system: w.interop.remsPatientIdSystem, value: compliant.remsId }],
+    name: [{ family: compliant.family, given: [compliant.given] }],
+    birthDate: compliant.birthDate,
+    gender: compliant.sex,
+  });
+
+  const discovery = await request.get("/cds-services");
+  expect(discovery.status()).toBe(200);
+  expect(((await discovery.json()) as { services: { id: string }[] }).services.map((s) => s.id)).toContain(
+    "rems-order-sign",
+  );
+
+  expect((await request.post(path, { data: body })).status()).toBe(401);
+  const jti = randomUUID();
+  const signed = await request.post(path, {
+    data: body,
+    headers: { authorization: `Bearer ${await token(path, jti)}` },
+  });
+  expect(signed.status()).toBe(200);
+  const { cards } = (await signed.json()) as {
+    cards: { indicator: string; detail?: string; source: { label: string } }[];
+  };
+  expect(cards.map((c) => c.indicator)).toEqual(["info"]);
+  expect(cards[0]?.source.label).toBe("LEMTRADA REMS");
+  expect(cards[0]?.detail).toContain(compliant.remsId);
+  const replay = await request.post(path, {
+    data: body,
+    headers: { authorization: `Bearer ${await token(path, jti)}` },
+  });
+  expect(replay.status()).toBe(401);
+
+  const etasuPath = "/fhir/GuidanceResponse/$rems-etasu";
+  const etasu = await request.post(etasuPath, {
+    data: {
+      resourceType: "Parameters",
+      parameter: [{ name: "case_number", valueString: w.patients.overdueLabs.remsId }],
+    },
+    headers: { authorization: `Bearer ${await token(etasuPath)}`, "content-type": "application/fhir+json" },
+  });
+  expect(etasu.status()).toBe(200);
+  const out = (await etasu.json()) as { parameter: { name: string; resource: { status: string } }[] };
+  expect(out.parameter.find((p) => p.name === "rems-etasu")?.resource.status).toBe("data-required");
+});
+
+test("a card's enrollment link opens the patient enrollment form filled in from the EHR's Patient", async ({
+  page,
+  request,
+}) => {
+  const w = world();
+  const family = `Okonkwo-${randomUUID().slice(0, 6)}`;
+  const path = "/cds-services/rems-order-sign";
+  const answer = await request.post(path, {
+    data: orderSign({
+      resourceType: "Patient",
+      id: "chart-new",
+      name: [{ use: "official", family, given: ["Adaeze"] }],
+      birthDate: "1992-09-17",
+      gender: "female",
+    }),
+    headers: { authorization: `Bearer ${await token(path)}` },
+  });
+  expect(answer.status()).toBe(200);
+  const { cards } = (await answer.json()) as { cards: { summary: string; links?: { url: string; type: string }[] }[] };
+  const card = cards.find((c) => c.summary.startsWith("Enroll the patient"));
+  const link = card?.links?.[0];
+  expect(link?.type).toBe("absolute");
+  const url = new URL(link?.url ?? "");
+  expect(url.origin).toBe(base);
+
+  await signIn(page, w.accounts.ada, w.password);
+  await page.goto(url.pathname + url.search);
+  await expect(page.getByRole("heading", { name: "Enroll a patient in the LEMTRADA REMS" })).toBeVisible();
+  await expect(page.getByLabel("First name")).toHaveValue("Adaeze");
+  await expect(page.getByLabel("Last name")).toHaveValue(family);
+  await expect(page.getByLabel("Date of birth")).toHaveValue("1992-09-17");
+  await expect(page.getByLabel("Sex")).toHaveValue("female");
+  expect(await axeViolations(page)).toEqual([]);
+
+  // A value that does not fit its field is left for the prescriber to type, never trusted.
+  await page.goto(`/prescriber/patients/new?program=LEMTRADA&given=%3Cb%3E&birthDate=1992-02-31&sex=robot`);
+  await expect(page.getByLabel("First name")).toHaveValue("");
+  await expect(page.getByLabel("Date of birth")).toHaveValue("");
+  await expect(page.getByLabel("Sex")).toHaveValue("");
+});
