@@ -32,6 +32,8 @@ const ALGORITHMS = ["RS384", "ES384", "RS256", "ES256", "RS512", "ES512", "PS256
 /** The longest life a token may have (exp − iat) and the clock skew tolerated. */
 export const MAX_TOKEN_SECONDS = 300;
 const CLOCK_TOLERANCE_SECONDS = 30;
+/** Longer than any token's life (MAX_TOKEN_SECONDS + 2 × tolerance): see the jti check. */
+const JTI_BUCKET_SECONDS = 600;
 
 const keySets = new Map<string, JWTVerifyGetKey>();
 
@@ -94,11 +96,21 @@ export async function verifyEhrToken(
   }
   const jti = String(payload.jti);
   if (jti.length > 256) throw unauthenticated("The token's jti is longer than 256 characters.");
-  // One counter per (issuer, jti), in a window that is the token's own expiry: a second use counts 2.
-  const rows = await (options.client ?? db()).$queryRaw<{ count: number }[]>`
-    SELECT rate_limit_hit(${`jwt-jti:${issuer}:${jti}`}, ${new Date(exp * 1000)}::timestamptz) AS "count"`;
-  if (Number(rows[0]?.count ?? 1) > 1)
+  // A jti is used once. Each use is counted in a ten-minute bucket (rate_limit_hit, shared by every
+  // instance); a token lives at most MAX_TOKEN_SECONDS plus the tolerance, so any earlier use of the
+  // same jti is in this bucket or the one before.
+  const key = `jwt-jti:${issuer}:${jti}`;
+  const bucketMs = JTI_BUCKET_SECONDS * 1000;
+  const bucket = new Date(Math.floor(now.getTime() / bucketMs) * bucketMs);
+  const previous = new Date(bucket.getTime() - bucketMs);
+  const rows = await (options.client ?? db()).$queryRaw<{ count: number; earlier: boolean }[]>`
+    SELECT rate_limit_hit(${key}, ${bucket}::timestamptz) AS "count",
+           EXISTS (SELECT 1 FROM "RateLimitBucket" b
+                    WHERE b."key" = ${key} AND b."windowStart" = ${previous}::timestamptz) AS "earlier"`;
+  const row = rows[0];
+  if (Number(row?.count ?? 1) > 1 || row?.earlier === true) {
     throw unauthenticated("This token was already used (jti replayed); sign a new one.");
+  }
   return { kind: "ehr", issuer, subject: typeof payload.sub === "string" ? payload.sub : null };
 }
 

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import { signIn, world } from "./helpers";
 
 /*
@@ -17,17 +19,35 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 const base = `http://127.0.0.1:${port}`;
 let jwks: Server;
 let privateKey: CryptoKey;
+let kid = "";
+
+/**
+ * The test EHR's key, kept per port across Playwright workers: the server caches the JWKS it
+ * fetched, so a worker restarted after a failure must sign with the same key.
+ */
+async function ehrKey(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
+  const file = path.resolve(`.data/e2e-ehr-key-${port}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as { privateJwk: JWK; publicJwk: JWK };
+  const pair = await generateKeyPair("RS384", { extractable: true });
+  const kid = `e2e-${randomUUID()}`;
+  const keys = {
+    privateJwk: { ...(await exportJWK(pair.privateKey)), kid, alg: "RS384" },
+    publicJwk: { ...(await exportJWK(pair.publicKey)), kid, alg: "RS384", use: "sig" },
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(keys));
+  return keys;
+}
 
 test.beforeAll(async () => {
-  const pair = await generateKeyPair("RS384", { extractable: true });
-  privateKey = pair.privateKey as CryptoKey;
-  const key: JWK = { ...(await exportJWK(pair.publicKey)), kid: `e2e-${randomUUID()}`, alg: "RS384", use: "sig" };
+  const { privateJwk, publicJwk } = await ehrKey();
+  privateKey = (await importJWK(privateJwk, "RS384")) as CryptoKey;
+  kid = publicJwk.kid ?? "";
   jwks = createServer((_, res) => {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ keys: [key] }));
+    res.end(JSON.stringify({ keys: [publicJwk] }));
   });
   await new Promise<void>((resolve) => jwks.listen(port + 2000, "127.0.0.1", resolve));
-  (globalThis as { e2eKid?: string }).e2eKid = key.kid;
 });
 
 test.afterAll(() => new Promise<void>((resolve) => jwks.close(() => resolve())));
@@ -35,7 +55,7 @@ test.afterAll(() => new Promise<void>((resolve) => jwks.close(() => resolve())))
 async function token(path: string, jti = randomUUID()): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({})
-    .setProtectedHeader({ alg: "RS384", kid: (globalThis as { e2eKid?: string }).e2eKid ?? "", typ: "JWT" })
+    .setProtectedHeader({ alg: "RS384", kid, typ: "JWT" })
     .setIssuer(ISSUER)
     .setAudience(`${base}${path}`)
     .setIssuedAt(now)
@@ -115,7 +135,7 @@ test("an EHR's signed order-sign call is answered with cards; an unsigned or rep
     data: body,
     headers: { authorization: `Bearer ${await token(path, jti)}` },
   });
-  expect(signed.status()).toBe(200);
+  expect(signed.status(), await signed.text()).toBe(200);
   const { cards } = (await signed.json()) as {
     cards: { indicator: string; detail?: string; source: { label: string } }[];
   };
@@ -158,7 +178,7 @@ test("a card's enrollment link opens the patient enrollment form filled in from 
     }),
     headers: { authorization: `Bearer ${await token(path)}` },
   });
-  expect(answer.status()).toBe(200);
+  expect(answer.status(), await answer.text()).toBe(200);
   const { cards } = (await answer.json()) as { cards: { summary: string; links?: { url: string; type: string }[] }[] };
   const card = cards.find((c) => c.summary.startsWith("Enroll the patient"));
   const link = card?.links?.[0];

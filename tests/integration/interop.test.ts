@@ -472,6 +472,9 @@ describe("CDS Hooks over HTTP: authentication and hostile input", () => {
     const again = await post(PATH, body, { auth });
     expect(again.status).toBe(401);
     expect(JSON.stringify(again.body)).toMatch(/already used/);
+    // The same jti in a token signed again (another iat and exp) is a replay too.
+    const resigned = await post(PATH, body, { auth: `Bearer ${await token(PATH, { jti, iatOffset: -5 })}` });
+    expect(resigned.status).toBe(401);
   });
 
   it("without a token but with the development switch on, the call is answered", async () => {
