@@ -8,6 +8,7 @@
  *   and the answer the demo gave.
  * Defaults: http://localhost:3000 and .data/demo-world.json. REMS ids differ per installation.
  */
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
