@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import { signIn, world } from "./helpers";
 
@@ -103,6 +103,18 @@ function orderSign(patient: Record<string, unknown>) {
   };
 }
 
+/** $rems-etasu's overall status for a case number, asked with a signed token. */
+async function etasuStatus(request: APIRequestContext, caseNumber: string): Promise<string | undefined> {
+  const etasuPath = "/fhir/GuidanceResponse/$rems-etasu";
+  const answer = await request.post(etasuPath, {
+    data: { resourceType: "Parameters", parameter: [{ name: "case_number", valueString: caseNumber }] },
+    headers: { authorization: `Bearer ${await token(etasuPath)}`, "content-type": "application/fhir+json" },
+  });
+  expect(answer.status(), await answer.text()).toBe(200);
+  const out = (await answer.json()) as { parameter: { name: string; resource: { status: string } }[] };
+  return out.parameter.find((p) => p.name === "rems-etasu")?.resource.status;
+}
+
 async function axeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
   return results.violations.map((v) => `${v.id}: ${v.help}`);
@@ -136,29 +148,28 @@ test("an EHR's signed order-sign call is answered with cards; an unsigned or rep
     headers: { authorization: `Bearer ${await token(path, jti)}` },
   });
   expect(signed.status(), await signed.text()).toBe(200);
+  // Other specs record infusions for this patient, so what the cards say depends on when this runs:
+  // they must agree with $rems-etasu asked about the same case at the same time (one engine).
   const { cards } = (await signed.json()) as {
-    cards: { indicator: string; detail?: string; source: { label: string } }[];
+    cards: { uuid: string; indicator: string; detail?: string; source: { label: string } }[];
   };
-  expect(cards.map((c) => c.indicator)).toEqual(["info"]);
-  expect(cards[0]?.source.label).toBe("LEMTRADA REMS");
-  expect(cards[0]?.detail).toContain(compliant.remsId);
+  expect(cards.length).toBeGreaterThan(0);
+  for (const card of cards) {
+    expect(card.source.label).toBe("LEMTRADA REMS");
+    expect(card.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(["info", "warning"]).toContain(card.indicator);
+  }
+  const allMet = cards.length === 1 && cards[0]?.indicator === "info";
+  if (allMet) expect(cards[0]?.detail).toContain(compliant.remsId);
   const replay = await request.post(path, {
     data: body,
     headers: { authorization: `Bearer ${await token(path, jti)}` },
   });
   expect(replay.status()).toBe(401);
+  expect(await etasuStatus(request, compliant.remsId)).toBe(allMet ? "success" : "data-required");
 
-  const etasuPath = "/fhir/GuidanceResponse/$rems-etasu";
-  const etasu = await request.post(etasuPath, {
-    data: {
-      resourceType: "Parameters",
-      parameter: [{ name: "case_number", valueString: w.patients.overdueLabs.remsId }],
-    },
-    headers: { authorization: `Bearer ${await token(etasuPath)}`, "content-type": "application/fhir+json" },
-  });
-  expect(etasu.status()).toBe(200);
-  const out = (await etasu.json()) as { parameter: { name: string; resource: { status: string } }[] };
-  expect(out.parameter.find((p) => p.name === "rems-etasu")?.resource.status).toBe("data-required");
+  // The patient whose monthly labs stopped: requirements are missing, whatever ran before.
+  expect(await etasuStatus(request, w.patients.overdueLabs.remsId)).toBe("data-required");
 });
 
 test("a card's enrollment link opens the patient enrollment form filled in from the EHR's Patient", async ({
