@@ -3,11 +3,14 @@ import { NO_SCRIPT_CONTENT_SECURITY_POLICY } from "./lib/http/security-headers";
 
 /**
  * The routes proxy.ts does not run for (it gives pages their per-request nonce policy): the JSON
- * API, the lab import and its CSV report, static files and the favicon. None of them may run a
+ * API, the CDS Hooks and FHIR endpoints, the lab import and its CSV report, static files and the favicon. None of them may run a
  * script. HSTS depends on how the registry is reached, so scripts/serve.ts sets it at run time.
  */
 const NO_PROXY_ROUTES = [
   "/api/:path*",
+  "/cds-services",
+  "/cds-services/:path*",
+  "/fhir/:path*",
   "/prescriber/labs/imports",
   "/prescriber/labs/imports/:path*",
   "/_next/static/:path*",

@@ -41,7 +41,7 @@ export function proxy(request: NextRequest) {
 }
 
 /**
- * Not for the JSON API (/api/…) nor the lab import routes (/prescriber/labs/imports…): when the
+ * Not for the JSON API (/api/…), the CDS Hooks and FHIR endpoints (/cds-services…, /fhir/…), nor the lab import routes (/prescriber/labs/imports…): when the
  * proxy runs for a route, Next buffers the request body for it and silently cuts it at
  * `proxyClientMaxBodySize` (10 MB), which would truncate a lab feed; and the API's hot path should
  * not pay for it. Those routes give themselves a request id (lib/http/api.ts; scripts/serve.ts sets
@@ -49,5 +49,5 @@ export function proxy(request: NextRequest) {
  * come from next.config.ts.
  */
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/|prescriber/labs/imports).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/|cds-services|fhir/|prescriber/labs/imports).*)"],
 };

@@ -1,5 +1,16 @@
 import { z } from "zod";
 
+/** An issuer's keys: where to fetch its JWKS, or the JWKS itself. */
+export type TIssuerKeys = { jwksUrl: string } | { jwks: { keys: Record<string, unknown>[] } };
+
+const ZIssuers = z.record(
+  z.string().min(1),
+  z.union([
+    z.url({ protocol: /^https?$/ }).transform((jwksUrl): TIssuerKeys => ({ jwksUrl })),
+    z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).transform((jwks): TIssuerKeys => ({ jwks })),
+  ]),
+);
+
 /** Environment, parsed once at start-up; a bad value fails loudly with the variable's name. */
 const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -68,6 +79,64 @@ const ZEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9]{3,35}$/, "NCPDP_REGISTRY_ID is 3 to 35 letters or digits")
     .default("REMSGATE01"),
+  /**
+   * CDS Hooks / FHIR callers (EHRs) whose signed JWTs are accepted (docs/interop.md): a JSON object
+   * from each issuer (`iss`) to its JWKS, given as an https URL (fetched and cached) or inline as a
+   * JWKS object. Unset: no EHR can authenticate.
+   */
+  CDS_HOOKS_ISSUERS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text?.trim()) return {} as Record<string, TIssuerKeys>;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be a JSON object {"<issuer>": "<JWKS URL>" | {"keys": [...]}}' });
+        return z.NEVER;
+      }
+      const parsed = ZIssuers.safeParse(value);
+      if (!parsed.success) {
+        ctx.addIssue({ code: "custom", message: `issuers: ${parsed.error.issues[0]?.message ?? "invalid"}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
+  /**
+   * FHIR servers (base URLs, comma-separated) that a CDS Hooks request may name in `fhirServer` for
+   * the registry to fetch missing prefetch data from. Any other server is never contacted.
+   */
+  CDS_HOOKS_FHIR_SERVERS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const urls: string[] = [];
+      for (const part of (text ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const url = URL.canParse(part) ? new URL(part) : null;
+        if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+          ctx.addIssue({ code: "custom", message: `"${part}" is not an http(s) URL` });
+          return z.NEVER;
+        }
+        urls.push(url.href.replace(/\/+$/, ""));
+      }
+      return urls;
+    }),
+  /** Development and demo only: accept CDS Hooks and FHIR calls without a JWT. Off by default. */
+  CDS_HOOKS_ALLOW_UNAUTHENTICATED: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** The largest CDS Hooks / FHIR request body accepted, in bytes (default 1 MB); larger is 413. */
+  INTEROP_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 ** 2)
+    .default(1024 ** 2),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

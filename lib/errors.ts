@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   /** A dispense confirmation under an authorization that no longer stands (details.reasons). */
   AUTHORIZATION_REVOKED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** CDS Hooks: the service needs data (prefetch) the request neither sent nor lets it fetch. */
+  PRECONDITION_FAILED: 412,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 } as const;

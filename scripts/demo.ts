@@ -80,6 +80,8 @@ async function main() {
   const env = {
     ...process.env,
     REMSGATE_DEMO: "1",
+    // The demo answers CDS Hooks and FHIR calls without a JWT (docs/interop.md); never in production.
+    CDS_HOOKS_ALLOW_UNAUTHENTICATED: process.env.CDS_HOOKS_ALLOW_UNAUTHENTICATED ?? "1",
     AUTH_SECRET: process.env.AUTH_SECRET ?? demoSecret(),
     APP_URL: process.env.APP_URL ?? `http://localhost:${port}`,
     NODE_ENV: "production" as const,

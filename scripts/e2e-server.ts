@@ -14,6 +14,8 @@ import { seedDemoWorld } from "../lib/demo/seed";
 import { recreatePostgresDatabase } from "../tests/setup/postgres";
 
 const port = process.env.E2E_PORT ?? "3210";
+/** The issuer of the test EHR's CDS Hooks JWTs (tests/e2e/interop.spec.ts). */
+const E2E_EHR_ISSUER = "https://ehr.e2e.test";
 // The seed seals the demo accounts' TOTP secrets with a key derived from AUTH_SECRET: it must be
 // the server's.
 const authSecret = "e2e-secret-0123456789-0123456789-0123456789";
@@ -50,6 +52,8 @@ async function main() {
       RESET_RATE_LIMIT_PER_HOUR: "1000",
       // Only the server mails over SMTP; the seed above logs its mail (SMTP_URL unset there).
       SMTP_URL: process.env.E2E_SMTP_URL ?? `smtp://127.0.0.1:${Number(port) + 1000}`,
+      // CDS Hooks JWTs of the test EHR: tests/e2e/interop.spec.ts serves its JWKS on port + 2000.
+      CDS_HOOKS_ISSUERS: JSON.stringify({ [E2E_EHR_ISSUER]: `http://127.0.0.1:${Number(port) + 2000}/jwks.json` }),
     },
   });
   const stop = () => server.kill("SIGTERM");

@@ -10,8 +10,8 @@ import { type ScriptFixture, scriptFixture } from "../tests/fixtures/ncpdp/fixtu
 
 interface DemoPatient {
   remsId: string;
-  firstName: string;
-  lastName: string;
+  given: string;
+  family: string;
   birthDate: string;
 }
 
@@ -41,8 +41,8 @@ function values(patient: DemoPatient, overrides: Record<string, string | number>
     prescriptionId: `DEMO-NCPDP-${run}-${sequence}`,
     referenceId: `REF-${run}-${sequence}`,
     patientRemsId: patient.remsId,
-    firstName: patient.firstName,
-    lastName: patient.lastName,
+    firstName: patient.given,
+    lastName: patient.family,
     birthDate: patient.birthDate,
     prescriberNpi: world.prescribers.ada.npi,
     settingId: world.setting.id,

@@ -68,6 +68,7 @@ export function EnrollPatientForm({
   settings,
   prescribers,
   canCoSign,
+  initialValues,
   factor,
 }: {
   programCode: string;
@@ -77,6 +78,8 @@ export function EnrollPatientForm({
   /** A delegate chooses the prescriber; empty for a prescriber enrolling their own patient. */
   prescribers: { id: string; name: string }[];
   canCoSign: boolean;
+  /** Patient fields filled in from a link (a CDS Hooks card): the form field id → value. */
+  initialValues?: Record<string, string>;
   /** The prescriber's second factor, for the co-signature. */
   factor?: SignerFactor;
 }) {
@@ -136,7 +139,7 @@ export function EnrollPatientForm({
   } = useForm<Values>({
     resolver,
     defaultValues: {
-      ...Object.fromEntries(fields.map((f) => [f.id, ""])),
+      ...Object.fromEntries(fields.map((f) => [f.id, initialValues?.[f.id] ?? ""])),
       prescriberId: prescribers.length === 1 ? (prescribers[0]?.id ?? "") : "",
       healthcareSettingId: "",
       counselledMaterialIds: [],

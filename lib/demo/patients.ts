@@ -19,10 +19,14 @@ import { submitStatusForm } from "../status-forms/service";
 export interface DemoPatient {
   remsId: string;
   name: string;
-  /** As a pharmacy or EHR system sends them (NCPDP SCRIPT Patient/HumanPatient, FHIR Patient). */
-  firstName: string;
-  lastName: string;
+  /** As an EHR holds them (CDS Hooks, FHIR and NCPDP examples). */
+  given: string;
+  family: string;
+  /** YYYY-MM-DD. */
   birthDate: string;
+  sex: "female" | "male";
+  /** The REMS case number: the REMS patient id. */
+  caseNumber: string;
 }
 
 export interface DemoPatients {
@@ -90,8 +94,16 @@ const PLANS: Plan[] = [
   },
 ];
 
-function identityOf(plan: Plan) {
-  return { firstName: plan.firstName, lastName: plan.lastName, birthDate: plan.dateOfBirth };
+function demoPatient(plan: Plan, remsId: string): DemoPatient {
+  return {
+    remsId,
+    name: `${plan.firstName} ${plan.lastName}`,
+    given: plan.firstName,
+    family: plan.lastName,
+    birthDate: plan.dateOfBirth,
+    sex: plan.sex,
+    caseNumber: remsId,
+  };
 }
 
 /** A Date at noon UTC on a calendar day, so "now" for a backdated service call is that day. */
@@ -122,13 +134,12 @@ export async function seedDemoPatients(
   const out: Partial<DemoPatients> = {};
 
   for (const plan of PLANS) {
-    const name = `${plan.firstName} ${plan.lastName}`;
     const existing = await client.patient.findFirst({
       where: { firstName: plan.firstName, lastName: plan.lastName, prescriber: { userId: prescriber.userId } },
       select: { remsId: true },
     });
     if (existing) {
-      out[plan.key] = { remsId: existing.remsId, name, ...identityOf(plan) };
+      out[plan.key] = demoPatient(plan, existing.remsId);
       continue;
     }
     const firstCourseDay = plan.courses.length ? addMonths(today, plan.courses[0] ?? 0) : addMonths(today, -2);
@@ -161,7 +172,7 @@ export async function seedDemoPatients(
       client,
       at(enrolledOn),
     );
-    out[plan.key] = { remsId: enrolled.remsId, name, ...identityOf(plan) };
+    out[plan.key] = demoPatient(plan, enrolled.remsId);
     const patientId = enrolled.patientId;
 
     // Infusion days, course by course.

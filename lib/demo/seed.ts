@@ -21,6 +21,7 @@ import {
   submitAssessment,
 } from "../enrollment/service";
 import type { Role } from "../generated/prisma/enums";
+import { NPI_SYSTEM, remsPatientIdSystem } from "../interop/identifiers";
 import { deliverPendingMail } from "../mail/deliver";
 import { seedDemoDispensing } from "./dispensing";
 import { env } from "../env";
@@ -80,6 +81,14 @@ export interface DemoWorld {
   patients: DemoPatients;
   /** The registry's identifier in NCPDP SCRIPT messages (NCPDP_REGISTRY_ID): pharmacy systems send REMS transactions To it. */
   ncpdp: { registryId: string; endpoint: string };
+  /** What EHRs and pharmacy systems need to name the demo world's people (docs/interop.md). */
+  interop: {
+    /** FHIR identifier system of the REMS patient id (also the REMS case number). */
+    remsPatientIdSystem: string;
+    npiSystem: string;
+    cdsServices: string;
+    fhirBase: string;
+  };
   /** Each demo account's TOTP secret (base32): the demo accounts have two-step sign-in on. */
   totp: Record<keyof typeof DEMO.accounts, string>;
   /** Internal ids for the URLs tests open (the authorization matrix): enrollments, patients, authorizations. */
@@ -429,6 +438,12 @@ export async function seedDemoWorld(
     setting: { id: settingRemsId, npi: DEMO.setting.npi },
     patients,
     ncpdp: { registryId: env().NCPDP_REGISTRY_ID, endpoint: `${options.baseUrl}${NCPDP_SCRIPT_PATH}` },
+    interop: {
+      remsPatientIdSystem: remsPatientIdSystem(options.baseUrl),
+      npiSystem: NPI_SYSTEM,
+      cdsServices: new URL("/cds-services", options.baseUrl).href,
+      fhirBase: new URL("/fhir", options.baseUrl).href,
+    },
     totp: { ...DEMO_TOTP_SECRETS },
     ids: {
       enrollments: { ada, ben, pharmacy, setting },

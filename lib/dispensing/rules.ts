@@ -31,14 +31,18 @@ import type { DispenseDecision, DispenseFacts, DispensePatientFacts, DispenseRea
 import { type ReasonDetails, reasonFor } from "./messages";
 
 /** The course a dispense is for, and whether it starts that course today. */
-interface TargetCourse {
+export interface TargetCourse {
   number: number;
   startsToday: boolean;
   /** The previous course's last dose plus the minimum interval; null for the first course. */
   earliestOn: string | null;
 }
 
-function targetCourse(program: TProgramDefinition, doseDates: readonly string[], today: string): TargetCourse | null {
+export function targetCourse(
+  program: TProgramDefinition,
+  doseDates: readonly string[],
+  today: string,
+): TargetCourse | null {
   const courses = program.courses;
   if (courses === null) return null;
   const summary = summarizeCourses(courses, doseDates);

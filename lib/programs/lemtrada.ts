@@ -75,6 +75,9 @@ export const lemtrada: TProgramDefinition = defineProgram({
     genericName: "alemtuzumab",
     presentation: "12 mg/1.2 mL single-dose vial",
     dispenseUnit: "vial",
+    // Lemtrada (brand name), alemtuzumab 10 MG/ML [Lemtrada], 1.2 ML alemtuzumab 10 MG/ML
+    // Injection [Lemtrada], and the clinical drug of that one presentation.
+    rxnormCodes: ["1594659", "1594660", "1594663", "1594658"],
   },
   ndcs: ["58468-0200-01"],
 

@@ -454,6 +454,11 @@ export const ZProgramDefinition = z
       presentation: ZNonBlank,
       /** What a dispense quantity counts, e.g. "vial" or "tablet". */
       dispenseUnit: ZNonBlank,
+      /**
+       * RxNorm concepts (RXCUIs) that name this drug in prescriptions (brand, clinical and branded
+       * drug): how EHR orders over CDS Hooks and FHIR are recognised besides the NDCs.
+       */
+      rxnormCodes: z.array(z.string().regex(/^\d{1,10}$/, "An RXCUI is digits")).optional(),
     }),
     ndcs: z.array(ZNdc).min(1),
     /** Only the kinds a programme certifies or enrolls are present. */

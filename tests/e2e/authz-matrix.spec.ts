@@ -224,6 +224,11 @@ const ROUTES: Record<string, Entry> = {
   },
   // Auth.js endpoints: public by nature; never a 5xx.
   "GET /api/auth/[...nextauth]": { url: () => "/api/auth/session", open: true },
+  // CDS Hooks and FHIR: machine endpoints authenticated by a CDS Hooks JWT (or, for FHIR, a
+  // pharmacy's API key); a browser session is not a credential there, so everyone gets 401.
+  "GET /cds-services": { everyone: true },
+  "POST /cds-services/[service]": { url: () => "/cds-services/rems-order-sign", body: {} },
+  "POST /fhir/GuidanceResponse/[operation]": { url: () => "/fhir/GuidanceResponse/$rems-etasu", body: {} },
   "POST /api/auth/[...nextauth]": { url: () => "/api/auth/callback/credentials", body: {}, open: true },
 };
 

@@ -14,7 +14,11 @@ export interface World {
   pharmacy: { ncpdpId: string; npi: string; apiKey: string | null };
   /** `id` is the healthcare setting's REMS ID. */
   setting: { id: string; npi: string };
-  patients: Record<"compliant" | "overdueLabs" | "betweenCourses" | "disenrolled", { remsId: string; name: string }>;
+  patients: Record<
+    "compliant" | "overdueLabs" | "betweenCourses" | "disenrolled",
+    { remsId: string; name: string; given: string; family: string; birthDate: string; sex: "female" | "male" }
+  >;
+  interop: { remsPatientIdSystem: string; npiSystem: string; cdsServices: string; fhirBase: string };
   /** The demo accounts' TOTP secrets (base32). */
   totp: Record<string, string>;
 }

@@ -112,7 +112,7 @@ describe("changePassword", () => {
         changePassword(actor, { currentPassword: account.password, ...fields } as never, requestContext()),
       );
       expect(error.code).toBe("VALIDATION");
-      const messages = (error.details?.fields as Record<string, string[]>)[field];
+      const messages = (error.details?.fields as Record<string, string[]> | undefined)?.[field];
       expect(messages?.length, JSON.stringify(error.details)).toBeGreaterThan(0);
       if (message) expect(messages).toContain(message);
     }

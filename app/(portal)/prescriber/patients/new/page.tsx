@@ -7,19 +7,31 @@ import { signerFactor } from "@/lib/auth/mfa";
 import { requirePagePermission } from "@/lib/auth/session";
 import { findOwnEnrollments } from "@/lib/enrollment/queries";
 import { linkedPrescribers } from "@/lib/enrollment/service";
+import { parseEnrollmentPrefill, prefillFormValues } from "@/lib/interop/prefill";
 import { listCertifiedSettings } from "@/lib/patients/service";
 import { listProgramDefinitions } from "@/lib/programs/registry";
 
 export const metadata: Metadata = { title: "Enroll a patient" };
 
-export default async function NewPatientPage({ searchParams }: { searchParams: Promise<{ program?: string }> }) {
+/**
+ * `?program=` picks the programme; `given`, `family`, `birthDate` (YYYY-MM-DD) and `sex` prefill the
+ * patient's details (a CDS Hooks card's enrollment link sends them from the EHR's chart). A value
+ * that does not fit its field is left out.
+ */
+export default async function NewPatientPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const path = "/prescriber/patients/new";
   const first = await requirePagePermission("portal:prescriber", path);
   const actor =
     first.role === "PRESCRIBER_DELEGATE"
       ? await requirePagePermission("enrollment:update:linked", path)
       : await requirePagePermission("patient:create:own", path);
-  const { program: wanted } = await searchParams;
+  const query = await searchParams;
+  const wanted = Array.isArray(query.program) ? query.program[0] : query.program;
+  const prefill = prefillFormValues(parseEnrollmentPrefill(query));
   const programs = listProgramDefinitions().filter((d) => d.stakeholders.patient);
   const definition = programs.find((d) => d.code === wanted?.toUpperCase()) ?? programs[0];
   const requirement = definition?.stakeholders.patient;
@@ -61,6 +73,7 @@ export default async function NewPatientPage({ searchParams }: { searchParams: P
         settings={settings}
         prescribers={prescribers}
         canCoSign={actor.role === "PRESCRIBER"}
+        initialValues={prefill}
         factor={
           actor.role === "PRESCRIBER" ? await signerFactor(actor.userId, definition.esignature.requireMfa) : undefined
         }
