@@ -8,17 +8,21 @@ interface Props {
   title: string;
   /** The page's own address, to open this section at length. */
   path: string;
-  count: number;
-  more: boolean;
-  expanded: boolean;
+  /** The rows shown, and whether there are more. */
+  section: { rows: unknown[]; more: boolean };
+  /** The section the page shows at length, if any. */
+  open: DetailSection | undefined;
   empty: string;
   headers: string[];
   children: ReactNode;
 }
 
 /** One bounded section of a stakeholder's history: the latest rows, and a link to see more of them. */
-export function HistorySection({ id, title, path, count, more, expanded, empty, headers, children }: Props) {
+export function HistorySection({ id, title, path, section, open, empty, headers, children }: Props) {
   const headingId = `section-${id}`;
+  const count = section.rows.length;
+  const { more } = section;
+  const expanded = open === id;
   return (
     <section aria-labelledby={headingId} id={id}>
       <h2 id={headingId}>{title}</h2>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import styles from "@/components/admin/admin.module.css";
-import { formatOrganisationType, formatStatus } from "@/lib/format";
+import { CERTIFICATION_STATUS_LABELS, formatOrganisationType, formatStatus, PATIENT_STATUS_LABELS } from "@/lib/format";
 import { REGISTRY_SORTS, type RegistryKind, type RegistrySort } from "@/lib/registry/rules";
 import type { RegistryList } from "@/lib/registry/service";
 
@@ -12,17 +12,8 @@ const SORT_LABELS: Record<RegistrySort, string> = {
   identifier: "Identifier",
 };
 
-const CERTIFICATION_STATUSES = [
-  "DRAFT",
-  "SUBMITTED",
-  "CHANGES_REQUESTED",
-  "CERTIFIED",
-  "REJECTED",
-  "SUSPENDED",
-  "DECERTIFIED",
-  "EXPIRED",
-];
-const PATIENT_STATUSES = ["DRAFT", "ENROLLED", "NOT_AUTHORIZED", "DISENROLLED"];
+const CERTIFICATION_STATUSES = Object.keys(CERTIFICATION_STATUS_LABELS);
+const PATIENT_STATUSES = Object.keys(PATIENT_STATUS_LABELS);
 const TYPES: Partial<Record<RegistryKind, string[]>> = {
   pharmacies: ["SPECIALTY", "HOSPITAL", "RETAIL"],
   settings: ["INFUSION_CENTER", "HOSPITAL_OUTPATIENT", "PHYSICIAN_OFFICE"],
@@ -43,13 +34,31 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
   ) : null;
 }
 
+/** A filter typed as text, with its error under it (the patients' prescriber and setting). */
+function TextFilter({ name, label, list }: { name: "prescriber" | "setting"; label: string; list: RegistryList }) {
+  const error = list.fieldErrors[name];
+  return (
+    <div className="field">
+      <label htmlFor={name}>{label}</label>
+      <input
+        id={name}
+        name={name}
+        maxLength={40}
+        autoComplete="off"
+        defaultValue={list.filters[name] ?? ""}
+        aria-describedby={error ? `${name}-error` : undefined}
+        aria-invalid={error ? true : undefined}
+      />
+      <FieldError id={`${name}-error`} message={error} />
+    </div>
+  );
+}
+
 /** A plain GET form: the filters live in the address, so a filtered list can be bookmarked. */
 export function RegistryFilters({ list }: { list: RegistryList }) {
   const { kind, filters, fieldErrors } = list;
   const statuses = kind === "patients" ? PATIENT_STATUSES : CERTIFICATION_STATUSES;
   const types = TYPES[kind];
-  const describedBy = (name: "q" | "prescriber" | "setting", hint?: string) =>
-    [hint ? `${name}-hint` : null, fieldErrors[name] ? `${name}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
     <search aria-label="Search and filter">
       <form method="get" action={`/admin/registry/${kind}`} className="card">
@@ -65,7 +74,7 @@ export function RegistryFilters({ list }: { list: RegistryList }) {
               type="search"
               maxLength={100}
               defaultValue={filters.q ?? ""}
-              aria-describedby={describedBy("q", "hint")}
+              aria-describedby={fieldErrors.q ? "q-hint q-error" : "q-hint"}
               aria-invalid={fieldErrors.q ? true : undefined}
             />
             <FieldError id="q-error" message={fieldErrors.q} />
@@ -111,31 +120,8 @@ export function RegistryFilters({ list }: { list: RegistryList }) {
           ) : null}
           {kind === "patients" ? (
             <>
-              <div className="field">
-                <label htmlFor="prescriber">Prescriber's NPI</label>
-                <input
-                  id="prescriber"
-                  name="prescriber"
-                  inputMode="numeric"
-                  maxLength={40}
-                  defaultValue={filters.prescriber ?? ""}
-                  aria-describedby={describedBy("prescriber")}
-                  aria-invalid={fieldErrors.prescriber ? true : undefined}
-                />
-                <FieldError id="prescriber-error" message={fieldErrors.prescriber} />
-              </div>
-              <div className="field">
-                <label htmlFor="setting">Healthcare setting's REMS id</label>
-                <input
-                  id="setting"
-                  name="setting"
-                  maxLength={40}
-                  defaultValue={filters.setting ?? ""}
-                  aria-describedby={describedBy("setting")}
-                  aria-invalid={fieldErrors.setting ? true : undefined}
-                />
-                <FieldError id="setting-error" message={fieldErrors.setting} />
-              </div>
+              <TextFilter name="prescriber" label="Prescriber's NPI" list={list} />
+              <TextFilter name="setting" label="Healthcare setting's REMS id" list={list} />
             </>
           ) : null}
           <div className="field">

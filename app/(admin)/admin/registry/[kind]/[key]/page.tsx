@@ -48,7 +48,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
   });
   const { stakeholder: s } = detail;
   const stakeholderKind = REGISTRY_KIND_STAKEHOLDER[kind];
-  const common = { path, expanded: false };
+  const common = { path, open: more };
   return (
     <>
       <p>
@@ -144,9 +144,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
         {...common}
         id="events"
         title="Status changes"
-        count={detail.events.rows.length}
-        more={detail.events.more}
-        expanded={more === "events"}
+        section={detail.events}
         empty="No status changes recorded."
         headers={["When", "Programme", "From", "To", "Reason", "By"]}
       >
@@ -166,9 +164,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
         {...common}
         id="signatures"
         title="Signatures"
-        count={detail.signatures.rows.length}
-        more={detail.signatures.more}
-        expanded={more === "signatures"}
+        section={detail.signatures}
         empty="No electronic signatures."
         headers={["Signed", "Printed name", "Meaning", "On"]}
       >
@@ -186,9 +182,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
         {...common}
         id="authorizations"
         title="Dispense authorizations"
-        count={detail.authorizations.rows.length}
-        more={detail.authorizations.more}
-        expanded={more === "authorizations"}
+        section={detail.authorizations}
         empty="No dispense requests."
         headers={["Requested", "Authorization", "Status", "Pharmacy", "Patient", "Prescriber NPI", "Reasons"]}
       >
@@ -213,9 +207,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
           {...common}
           id="infusions"
           title="Infusions"
-          count={detail.infusions.rows.length}
-          more={detail.infusions.more}
-          expanded={more === "infusions"}
+          section={detail.infusions}
           empty="No infusions recorded."
           headers={["Day", "Course and day", "Dose", "Patient", "Healthcare setting", "Reaction"]}
         >
@@ -239,9 +231,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
           {...common}
           id="labs"
           title="Lab results"
-          count={detail.labs.rows.length}
-          more={detail.labs.more}
-          expanded={more === "labs"}
+          section={detail.labs}
           empty="No lab results recorded."
           headers={["Collected", "Test", "Result", "Source"]}
         >
@@ -260,9 +250,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
         {...common}
         id="emails"
         title="E-mails sent"
-        count={detail.emails.rows.length}
-        more={detail.emails.more}
-        expanded={more === "emails"}
+        section={detail.emails}
         empty={s.emails.length ? "No e-mail has been sent." : "No e-mail address on file."}
         headers={["Written", "To", "Subject", "Delivery"]}
       >
