@@ -7,6 +7,9 @@ async function axeViolations(page: Page) {
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`);
 }
 
+// Four pages checked with axe on a shared machine take longer than the default 30 s.
+test.describe.configure({ timeout: 120_000 });
+
 test("an administrator finds a prescriber and a patient in the registry and reads their history", async ({ page }) => {
   const w = world();
   await signIn(page, w.accounts.admin, w.password);
@@ -16,7 +19,7 @@ test("an administrator finds a prescriber and a patient in the registry and read
   expect(await axeViolations(page)).toEqual([]);
 
   await page.getByRole("navigation", { name: "Registry lists" }).getByRole("link", { name: "Prescribers" }).click();
-  await page.getByLabel("Search").fill("lovel");
+  await page.getByRole("searchbox", { name: "Search" }).fill("lovel");
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/\/admin\/registry\/prescribers\?q=lovel/);
   const row = page.getByRole("row", { name: new RegExp(w.prescribers.ada.npi) });
@@ -36,7 +39,9 @@ test("an administrator finds a prescriber and a patient in the registry and read
 
   // The compliant demo patient, found by REMS id typed without dashes.
   await page.goto("/admin/registry/patients");
-  await page.getByLabel("Search").fill(w.patients.compliant.remsId.replace(/-/g, "").toLowerCase());
+  await page
+    .getByRole("searchbox", { name: "Search" })
+    .fill(w.patients.compliant.remsId.replace(/-/g, "").toLowerCase());
   await page.getByRole("button", { name: "Search" }).click();
   await page
     .getByRole("row", { name: new RegExp(w.patients.compliant.remsId) })
