@@ -12,6 +12,7 @@ import { requirePermission } from "../auth/permissions";
 import { recordAuthorizationFailure } from "../auth/service";
 import { db, type Db } from "../db";
 import { AppError } from "../errors";
+import { formatDate, formatOrganisationType } from "../format";
 import type { EnrollmentStatus, StakeholderKind } from "../generated/prisma/enums";
 import { isValidNpi } from "../identifiers/npi";
 import { normalizeRemsId } from "../identifiers/rems-id";
@@ -457,7 +458,7 @@ async function findStakeholder(kind: RegistryKind, key: string, client: Db): Pro
       name: `${p.firstName} ${p.lastName}`,
       identifiers: [{ label: "REMS id", value: p.remsId }],
       details: [
-        { label: "Date of birth", value: p.dateOfBirth.toISOString().slice(0, 10) },
+        { label: "Date of birth", value: formatDate(p.dateOfBirth) },
         ...detail("Sex", p.sex),
         ...addressOf(p),
         ...detail("Phone", p.phone),
@@ -517,7 +518,7 @@ async function findStakeholder(kind: RegistryKind, key: string, client: Db): Pro
       ...detail("NPI", o.npi),
     ],
     details: [
-      ...detail("Type", o.type),
+      ...detail("Type", o.type ? formatOrganisationType(o.type) : null),
       ...addressOf(o),
       ...detail("Phone", o.phone),
       ...detail("Contact", o.contactName),

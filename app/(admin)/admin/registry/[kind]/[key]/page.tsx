@@ -30,13 +30,22 @@ type Props = {
   searchParams: Promise<{ more?: string | string[] }>;
 };
 
+/** A path segment as typed; a malformed %-escape names no one (and must not fail the page). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
+}
+
 function testName(programCode: string, code: string): string {
   return formatTestName(code, getProgramDefinition(programCode)?.monitoring?.testTypes ?? []);
 }
 
 export default async function StakeholderHistoryPage({ params, searchParams }: Props) {
   const { kind, key: rawKey } = await params;
-  const key = decodeURIComponent(rawKey);
+  const key = safeDecode(rawKey);
   const path = `/admin/registry/${kind}/${encodeURIComponent(key)}`;
   const actor = await requirePagePermission("enrollment:read:any", path);
   if (!isRegistryKind(kind)) notFound();
@@ -63,7 +72,7 @@ export default async function StakeholderHistoryPage({ params, searchParams }: P
           {[...s.identifiers, ...s.details].map((d) => (
             <div key={d.label} style={{ display: "contents" }}>
               <dt>{d.label}</dt>
-              <dd>{d.label === "Date of birth" ? formatDate(d.value) : d.value}</dd>
+              <dd>{d.value}</dd>
             </div>
           ))}
           {s.links.map((l) => (
