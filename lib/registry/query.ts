@@ -49,6 +49,8 @@ interface KindSql {
   numberColumns: string[];
   remsIdColumn: string | null;
   emailColumn: string;
+  /** The column of "User" u that links an account to a stakeholder of this kind. */
+  accountOwner: string;
 }
 
 const lowerC = (column: string) => `lower(s."${column}") COLLATE "C"`;
@@ -64,6 +66,7 @@ const KINDS: Record<RegistryKind, KindSql> = {
     numberColumns: [`s."npi"`],
     remsIdColumn: null,
     emailColumn: `lower(s."email")`,
+    accountOwner: `(SELECT p."id" FROM "Prescriber" p WHERE p."userId" = u."id")`,
   },
   patients: {
     table: "Patient",
@@ -75,6 +78,7 @@ const KINDS: Record<RegistryKind, KindSql> = {
     numberColumns: [],
     remsIdColumn: `s."remsId"`,
     emailColumn: `lower(s."email")`,
+    accountOwner: `(SELECT p."id" FROM "Patient" p WHERE p."userId" = u."id")`,
   },
   pharmacies: {
     table: "Pharmacy",
@@ -86,6 +90,7 @@ const KINDS: Record<RegistryKind, KindSql> = {
     numberColumns: [`s."npi"`, `s."ncpdpId"`],
     remsIdColumn: `s."remsId"`,
     emailColumn: `lower(s."contactEmail")`,
+    accountOwner: `u."pharmacyId"`,
   },
   settings: {
     table: "HealthcareSetting",
@@ -97,6 +102,7 @@ const KINDS: Record<RegistryKind, KindSql> = {
     numberColumns: [`s."npi"`],
     remsIdColumn: `s."remsId"`,
     emailColumn: `lower(s."contactEmail")`,
+    accountOwner: `u."healthcareSettingId"`,
   },
 };
 
@@ -127,7 +133,13 @@ export function buildRegistryQuery(input: RegistryQueryInput): { text: string; v
 
   for (const term of input.terms) {
     const alternatives: string[] = [];
-    if (term.kind === "email") alternatives.push(`${k.emailColumn} = ${param(term.value)}`);
+    if (term.kind === "email") {
+      alternatives.push(`${k.emailColumn} = ${param(term.value)}`);
+      // The address of an account that acts for the stakeholder (User.email is stored lower-cased).
+      alternatives.push(
+        `s."id" = ANY(ARRAY(SELECT ${k.accountOwner} FROM "User" u WHERE u."email" = ${param(term.value)}))`,
+      );
+    }
     if (term.kind === "number") {
       for (const column of k.numberColumns) alternatives.push(`${column} = ${param(term.value)}`);
     }

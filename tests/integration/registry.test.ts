@@ -81,6 +81,7 @@ describe("searching the registry", () => {
       p.prescriber.npi,
       cert.toLowerCase().replace(/-/g, ""),
       email.toUpperCase(),
+      p.user.email,
     ];
     for (const q of searches) expect(await keys("prescribers", { q }), q).toEqual([p.prescriber.npi]);
     // Every word must match: another first name finds no one.
@@ -96,6 +97,7 @@ describe("searching the registry", () => {
       ph.remsId,
       pharmacy.enrollment?.certificationNumber ?? "",
       pharmacy.pharmacy.ncpdpId,
+      pharmacy.user.email.toUpperCase(),
     ]) {
       expect(await keys("pharmacies", { q }), q).toEqual([ph.remsId]);
     }
