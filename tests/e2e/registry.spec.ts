@@ -56,6 +56,21 @@ test("an administrator finds a prescriber and a patient in the registry and read
   await page.goto(`/admin/registry/patients?q=${"x".repeat(300)}&sort=password&after=garbage`);
   await expect(page.getByText("Search for at most 100 characters.")).toBeVisible();
   await expect(page.getByText(/That sort order is not offered/)).toBeVisible();
+  // Text no field can hold is refused at the boundary (the proxy's 400 page) or by the search: both say why.
+  for (const [query, message] of [
+    ["q=a%00b", /NUL character/],
+    ["q=a%ED%A0%80b", /not valid|surrogate/],
+    ["after=%FF%FE", /not valid/],
+    ["after=bm90IGEgY3Vyc29y", /page link is not valid/],
+  ] as const) {
+    const response = await page.goto(`/admin/registry/patients?${query}`);
+    expect(response?.status(), query).toBeLessThan(500);
+    await expect(page.locator("main"), query).toContainText(message);
+  }
+  // A malformed escape in the path is refused by the proxy; a well-formed id of no one is not found.
+  expect((await page.goto("/admin/registry/patients/%E0%A4%A"))?.status()).toBe(400);
+  expect((await page.goto("/admin/registry/patients/PT-0000-0000-0"))?.status()).toBe(404);
+  expect((await page.goto("/admin/registry/doctors"))?.status()).toBe(404);
 });
 
 test("an administrator opens the programme view with its answer key, ready to print", async ({ page }) => {
