@@ -2,6 +2,10 @@ import { describe, expect, it } from "vitest";
 import { lemtrada } from "./programs/lemtrada";
 import {
   formatDate,
+  formatDenialReason,
+  formatEnrollmentStatus,
+  formatMailDelivery,
+  formatOrganisationType,
   formatAuditAction,
   formatDateTime,
   formatStakeholderKind,
@@ -80,5 +84,26 @@ describe("formatStakeholderKind / formatTestName / humanizeCode", () => {
   it("turns codes into words", () => {
     expect(humanizeCode("NOT_YET_KNOWN")).toBe("Not yet known");
     expect(humanizeCode("treatment_stopped")).toBe("Treatment stopped");
+  });
+});
+
+describe("registry formatters", () => {
+  it("name dispense reasons, organisation types and enrollment statuses by kind", () => {
+    expect(formatDenialReason("MONITORING_OVERDUE")).toBe("Safety monitoring overdue");
+    expect(formatDenialReason("SOMETHING_NEW")).toBe("Something new");
+    expect(formatOrganisationType("INFUSION_CENTER")).toBe("Infusion center");
+    expect(formatOrganisationType(null)).toBe("—");
+    expect(formatEnrollmentStatus("DRAFT", "PATIENT")).toBe("Pending signatures");
+    expect(formatEnrollmentStatus("DRAFT", "PHARMACY")).toBe("Enrollment in progress");
+  });
+
+  it("say where an e-mail stands", () => {
+    expect(formatMailDelivery({ sentAt: new Date("2026-05-04T14:05:00Z"), attempts: 1, lastError: null })).toBe(
+      "Sent 4 May 2026, 14:05 UTC",
+    );
+    expect(formatMailDelivery({ sentAt: null, attempts: 0, lastError: null })).toBe("Waiting to be sent");
+    expect(formatMailDelivery({ sentAt: null, attempts: 3, lastError: "connection refused" })).toBe(
+      "Not delivered yet (3 attempts: connection refused); retrying",
+    );
   });
 });

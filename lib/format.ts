@@ -79,6 +79,69 @@ export const STAKEHOLDER_KIND_LABELS = {
   PATIENT: "Patient",
 } as const;
 
+/** The registry browser's lists, by the word in their address. */
+export const REGISTRY_LIST_LABELS = {
+  prescribers: "Prescribers",
+  pharmacies: "Pharmacies",
+  settings: "Healthcare settings",
+  patients: "Patients",
+} as const;
+
+export const ORGANISATION_TYPE_LABELS = {
+  SPECIALTY: "Specialty pharmacy",
+  HOSPITAL: "Hospital pharmacy",
+  RETAIL: "Retail pharmacy",
+  INFUSION_CENTER: "Infusion center",
+  HOSPITAL_OUTPATIENT: "Hospital outpatient department",
+  PHYSICIAN_OFFICE: "Physician office",
+} as const;
+
+/** A pharmacy's or healthcare setting's type ("INFUSION_CENTER" → "Infusion center"). */
+export function formatOrganisationType(type: string | null | undefined): string {
+  if (!type) return NONE;
+  return ORGANISATION_TYPE_LABELS[type as keyof typeof ORGANISATION_TYPE_LABELS] ?? humanizeCode(type);
+}
+
+/** Short names of the reasons a dispense request can be refused (the full text is in lib/dispensing/messages.ts). */
+export const DENIAL_REASON_LABELS = {
+  PHARMACY_NOT_CERTIFIED: "Pharmacy not certified",
+  PRESCRIBER_NOT_CERTIFIED: "Prescriber not certified",
+  PRESCRIBER_SUSPENDED: "Prescriber suspended",
+  PATIENT_NOT_ENROLLED: "Patient not enrolled",
+  PATIENT_NOT_WITH_PRESCRIBER: "Patient not with this prescriber",
+  SETTING_NOT_CERTIFIED: "Healthcare setting not certified",
+  PATIENT_NOT_AT_SETTING: "Patient not at this healthcare setting",
+  BASELINE_LABS_MISSING: "Baseline results missing",
+  BASELINE_LABS_STALE: "Baseline results too old",
+  MONITORING_OVERDUE: "Safety monitoring overdue",
+  STATUS_FORM_OVERDUE: "Patient Status Form overdue",
+  COURSE_INTERVAL_TOO_SHORT: "Too soon for the next course",
+  QUANTITY_EXCEEDS_COURSE: "Quantity more than the course allows",
+  NDC_NOT_IN_PROGRAM: "Product not in the programme",
+  PROGRAM_UNKNOWN: "Unknown programme",
+  DUPLICATE_REQUEST: "Duplicate request",
+} as const;
+
+/** "MONITORING_OVERDUE" → "Safety monitoring overdue". */
+export function formatDenialReason(code: string): string {
+  return DENIAL_REASON_LABELS[code as keyof typeof DENIAL_REASON_LABELS] ?? humanizeCode(code);
+}
+
+/** An enrollment's status in the words of its kind (a patient's DRAFT is "Pending signatures"). */
+export function formatEnrollmentStatus(status: string | null | undefined, kind: string): string {
+  return formatStatus(status, kind === "PATIENT" ? "patient" : "certification");
+}
+
+/** Where an outgoing e-mail stands: sent (when), failing (how often, why) or waiting. */
+export function formatMailDelivery(mail: { sentAt: Date | null; attempts: number; lastError: string | null }): string {
+  if (mail.sentAt) return `Sent ${formatDateTime(mail.sentAt)}`;
+  if (mail.attempts > 0) {
+    const tries = `${mail.attempts} attempt${mail.attempts === 1 ? "" : "s"}`;
+    return `Not delivered yet (${tries}${mail.lastError ? `: ${mail.lastError.slice(0, 120)}` : ""}); retrying`;
+  }
+  return "Waiting to be sent";
+}
+
 /** What each role is called on screen (the registry's words, not the stored enum). */
 export const ROLE_LABELS = {
   PRESCRIBER: "Prescriber",

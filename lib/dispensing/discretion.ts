@@ -33,7 +33,7 @@ export interface FollowUpRow {
 }
 
 /** The longest a programme may stay under discretion without being switched again. */
-const MAX_DISCRETION_DAYS = 90;
+export const MAX_DISCRETION_DAYS = 90;
 
 function auditActor(actor: Actor) {
   return { userId: actor.userId, role: actor.role, requestId: actor.requestId };

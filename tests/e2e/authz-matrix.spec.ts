@@ -131,6 +131,17 @@ const ROUTES: Record<string, Entry> = {
     url: (ids) => `/admin/stakeholders/${ids.enrollments.ada}`,
     allow: ["admin"],
   },
+  "GET /admin/registry": { allow: ["admin"] },
+  "GET /admin/registry/[kind]": {
+    url: (_, w) => `/admin/registry/patients?q=${w.patients.compliant.remsId}`,
+    allow: ["admin"],
+  },
+  "GET /admin/registry/[kind]/[key]": {
+    url: (_, w) => `/admin/registry/prescribers/${w.prescribers.ada.npi}`,
+    allow: ["admin"],
+  },
+  "GET /admin/programs": { allow: ["admin"] },
+  "GET /admin/programs/[key]": { url: (_, w) => `/admin/programs/${w.programCode.toLowerCase()}`, allow: ["admin"] },
   // Prescriber portal (ids are ada's patient: ben is another prescriber)
   "GET /prescriber": { allow: PRESCRIBER_OFFICE },
   "GET /prescriber/labs": { allow: PRESCRIBER_OFFICE },
