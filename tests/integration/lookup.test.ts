@@ -20,6 +20,8 @@ import {
   uniqueWord,
 } from "../factories/certified";
 import { uniqueIp } from "../factories/users";
+import * as lookupRoute from "../../app/api/v1/programs/[code]/certifications/route";
+import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 beforeAll(async () => {
   await ensureProgram();
@@ -260,5 +262,40 @@ describe("enforceLookupRateLimit", () => {
       else process.env.LOOKUP_RATE_LIMIT_PER_MINUTE = saved;
       resetEnvCache();
     }
+  });
+});
+
+describe("GET /api/v1/programs/{code}/certifications over HTTP: conditional answers", () => {
+  let server: ServedRoutes;
+  beforeAll(async () => {
+    server = await serveRoutes({ "/api/v1/programs/[code]/certifications": lookupRoute });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("answers 304 while nothing changed and the new answer as soon as the certification changes", async () => {
+    const { prescriber, enrollment } = await createPrescriberEnrollment({ status: "CERTIFIED" });
+    const url = `${server.url}/api/v1/programs/LEMTRADA/certifications?npi=${prescriber.npi}`;
+    const first = await fetch(url);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("cache-control")).toBe("no-cache");
+    const etag = first.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    expect(await first.json()).toMatchObject({ certified: true });
+
+    const again = await fetch(url, { headers: { "if-none-match": etag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    expect(again.headers.get("etag")).toBe(etag);
+    // A list of validators, or the weak form, matches as well; another one does not.
+    expect((await fetch(url, { headers: { "if-none-match": `"other", W/${etag}` } })).status).toBe(304);
+    expect((await fetch(url, { headers: { "if-none-match": '"other"' } })).status).toBe(200);
+
+    await db().enrollment.update({ where: { id: enrollment?.id ?? "" }, data: { status: "SUSPENDED" } });
+    // Seen at once, not a stale 304: a prescriber who is not certified is not found (see above).
+    const changed = await fetch(url, { headers: { "if-none-match": etag } });
+    expect(changed.status).toBe(404);
+    expect(await changed.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 });

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
-import { apiJson, handleApi } from "@/lib/http/api";
+import { handleApi } from "@/lib/http/api";
 import { clientIp } from "@/lib/http/client-ip";
+import { etagOf, matchesIfNoneMatch } from "@/lib/http/etag";
 import { enforceLookupRateLimit, lookupCertification } from "@/lib/lookup/service";
 
 export const dynamic = "force-dynamic";
@@ -15,15 +16,29 @@ export const dynamic = "force-dynamic";
  * empty string reveals nothing about who applied, was refused or was suspended).
  * `certificationNumber` is given only while certified. Errors: 400 malformed identifier (with
  * `error.fields`), 404 unknown programme or identifier, 429 with Retry-After.
+ *
+ * Answers carry an ETag and `Cache-Control: no-cache`: caches keep the answer but ask every time,
+ * and an unchanged answer is a 304 without a body; a change of certification is seen at once.
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ code: string }> }) {
   return handleApi(request, async (requestId) => {
     const limit = await enforceLookupRateLimit("api", clientIp(request.headers));
     const { code } = await params;
     const answer = await lookupCertification(code, Object.fromEntries(request.nextUrl.searchParams));
-    return apiJson(answer, {
-      requestId,
-      headers: { "ratelimit-limit": String(limit.limit), "ratelimit-remaining": String(limit.remaining) },
+    const body = JSON.stringify(answer);
+    const etag = etagOf(body);
+    const headers = new Headers({
+      etag,
+      "cache-control": "no-cache",
+      vary: "accept-encoding",
+      "x-request-id": requestId,
+      "ratelimit-limit": String(limit.limit),
+      "ratelimit-remaining": String(limit.remaining),
     });
+    if (matchesIfNoneMatch(request.headers.get("if-none-match"), etag)) {
+      return new Response(null, { status: 304, headers });
+    }
+    headers.set("content-type", "application/json");
+    return new Response(body, { status: 200, headers });
   });
 }
