@@ -79,6 +79,50 @@ export const STAKEHOLDER_KIND_LABELS = {
   PATIENT: "Patient",
 } as const;
 
+/** Why a dispense request was refused, in a few plain words (dashboard and reports). */
+export const DENIAL_REASON_LABELS = {
+  PHARMACY_NOT_CERTIFIED: "Pharmacy not certified",
+  PRESCRIBER_NOT_CERTIFIED: "Prescriber not certified",
+  PRESCRIBER_SUSPENDED: "Prescriber suspended",
+  PATIENT_NOT_ENROLLED: "Patient not enrolled",
+  PATIENT_NOT_WITH_PRESCRIBER: "Patient not under this prescriber",
+  SETTING_NOT_CERTIFIED: "Healthcare setting not certified",
+  PATIENT_NOT_AT_SETTING: "Patient not at this healthcare setting",
+  BASELINE_LABS_MISSING: "Baseline tests missing",
+  BASELINE_LABS_STALE: "Baseline tests too old",
+  MONITORING_OVERDUE: "Monitoring overdue",
+  STATUS_FORM_OVERDUE: "Patient Status Form overdue",
+  COURSE_INTERVAL_TOO_SHORT: "Too soon after the last course",
+  QUANTITY_EXCEEDS_COURSE: "Quantity above the course maximum",
+  NDC_NOT_IN_PROGRAM: "Product (NDC) not in the programme",
+  PROGRAM_UNKNOWN: "Unknown programme",
+  DUPLICATE_REQUEST: "Duplicate of an approved request",
+} as const;
+
+/** A dispense denial reason code as words; an unknown code is turned into words. */
+export function formatDenialReason(code: string | null | undefined): string {
+  if (!code) return NONE;
+  return DENIAL_REASON_LABELS[code as keyof typeof DENIAL_REASON_LABELS] ?? humanizeCode(code);
+}
+
+/** "2026-05" → "May 2026". */
+export function formatMonth(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  const name = m ? MONTHS[Number(m[2]) - 1] : undefined;
+  return m && name ? `${name} ${m[1]}` : month;
+}
+
+/** A wait in whole days or hours: "3 days", "5 hours", "less than an hour". */
+export function formatWait(since: DateInput, now: Date = new Date()): string {
+  const date = toDate(since);
+  if (!date) return NONE;
+  const hours = Math.floor((now.getTime() - date.getTime()) / 3_600_000);
+  if (hours < 1) return "less than an hour";
+  if (hours < 48) return `${hours} hour${hours === 1 ? "" : "s"}`;
+  const days = Math.floor(hours / 24);
+  return `${days} days`;
+}
+
 /** What each role is called on screen (the registry's words, not the stored enum). */
 export const ROLE_LABELS = {
   PRESCRIBER: "Prescriber",

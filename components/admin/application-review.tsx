@@ -105,7 +105,6 @@ export function ApplicationReview({
       {a.awaitsDecision ? (
         <ClaimPanel
           enrollmentId={a.id}
-          returnTo={returnTo}
           canClaim
           claim={a.claim ? { name: a.claim.name, since: formatDateTime(a.claim.since), mine: a.claim.mine } : null}
         />
