@@ -22,6 +22,7 @@ import {
 } from "../enrollment/service";
 import type { Role } from "../generated/prisma/enums";
 import { deliverPendingMail } from "../mail/deliver";
+import { runMonitoringReminders } from "../reminders/service";
 import { seedDemoDispensing } from "./dispensing";
 import { type DemoPatients, seedDemoPatients } from "./patients";
 import { listProgramDefinitions } from "../programs/registry";
@@ -405,6 +406,8 @@ export async function seedDemoWorld(
       code: await signingCode(client, (await actorFor(client, DEMO.accounts.pharmacist)).userId),
     }),
   });
+  // The daily monitoring check's overdue marks, for the dashboard (no reminder e-mails from the seed).
+  await runMonitoringReminders(new Date(), client, { remind: false });
   const patientRows = await client.patient.findMany({
     where: { remsId: { in: Object.values(patients).map((p) => p.remsId) } },
     select: { id: true, remsId: true },

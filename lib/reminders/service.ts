@@ -121,8 +121,15 @@ async function recordOverdue(client: Db, changes: Map<string, string | null>): P
   }
 }
 
-/** Queues every monitoring reminder that is due at `now` and not yet sent; delivery is the mail job's. */
-export async function runMonitoringReminders(now: Date = new Date(), client: Db = db()): Promise<ReminderRun> {
+/**
+ * Queues every monitoring reminder that is due at `now` and not yet sent; delivery is the mail job's.
+ * Also marks each patient's overdue monitoring for the dashboard; `remind: false` only marks.
+ */
+export async function runMonitoringReminders(
+  now: Date = new Date(),
+  client: Db = db(),
+  options: { remind?: boolean } = {},
+): Promise<ReminderRun> {
   const today = isoDay(now);
   const appUrl = env().APP_URL.replace(/\/$/, "");
   const definitions = new Map<string, TProgramDefinition>();
@@ -162,6 +169,7 @@ export async function runMonitoringReminders(now: Date = new Date(), client: Db 
         if (since !== (row.monitoringOverdueSince ? isoDay(row.monitoringOverdueSince) : null)) {
           overdueChanges.set(row.id, since);
         }
+        if (options.remind === false) continue;
         for (const reminder of remindersFor(schedule, recipientsOf(row))) {
           if (await sendOnce(client, row.patient, reminder, definition.name, appUrl)) run.remindersQueued++;
         }
