@@ -6,16 +6,15 @@ import { BarChartFigure } from "@/components/charts/bar-chart-figure";
 import { ADMIN_POLL_MS, fetchAdminJson } from "@/components/admin/query-provider";
 import type { DashboardData } from "@/lib/admin/dashboard";
 import { applicationsHref, authorizationsHref } from "@/lib/admin/links";
-import {
-  formatDateTime,
-  formatDenialReason,
-  formatMonth,
-  formatStakeholderKind,
-  formatStatus,
-  formatWait,
-} from "@/lib/format";
+import { formatDateTime, formatDenialReason, formatMonth, formatStatus, formatWait } from "@/lib/format";
 
 const KINDS = ["PRESCRIBER", "PHARMACY", "HEALTHCARE_SETTING", "PATIENT"] as const;
+const KIND_PLURALS: Record<(typeof KINDS)[number], string> = {
+  PRESCRIBER: "Prescribers",
+  PHARMACY: "Pharmacies",
+  HEALTHCARE_SETTING: "Healthcare settings",
+  PATIENT: "Patients",
+};
 
 /**
  * The dashboard's counters and charts. The server renders the first state (initialData); the
@@ -34,7 +33,7 @@ export function LiveDashboard({ initial }: { initial: DashboardData }) {
   const t = data.authorizationsToday;
   return (
     <>
-      <p className="muted" aria-live="polite" data-testid="dashboard-updated">
+      <p className="muted" data-testid="dashboard-updated">
         Figures as of {formatDateTime(data.generatedAt)}
         {isFetching ? " (refreshing…)" : ""}
         {error ? ` — could not refresh: ${error.message}` : ""}
@@ -199,7 +198,7 @@ function EnrollmentCounts({ rows }: { rows: DashboardData["enrollmentCounts"] })
         const mine = rows.filter((r) => r.kind === kind);
         return (
           <table key={kind} data-testid={`counts-${kind}`}>
-            <caption>{formatStakeholderKind(kind)}s</caption>
+            <caption>{KIND_PLURALS[kind]}</caption>
             <thead>
               <tr>
                 <th scope="col">Status</th>
