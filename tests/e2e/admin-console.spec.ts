@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { createPrismaClient } from "../../lib/db";
-import { createApplication, uniqueWord } from "../factories/applications";
+import { createAccount, createApplication, uniqueWord } from "../factories/applications";
 import { signIn, world } from "./helpers";
 
 /*
@@ -80,6 +80,39 @@ test("a new application appears in the open review queue without a reload", asyn
     expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
     // Leave the demo's queue as the other journeys expect it (one application waiting).
     await client.enrollment.update({ where: { id: application.enrollment.id }, data: { status: "REJECTED" } });
+  } finally {
+    await client.$disconnect();
+  }
+});
+
+test("a claim the server refuses is rolled back in the banner, which says why", async ({ page }) => {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error("This journey writes an application to the e2e database: set E2E_DATABASE_URL.");
+  const client = createPrismaClient({ kind: "postgres", url });
+  try {
+    const application = await createApplication({ kind: "PRESCRIBER", submittedAt: new Date(), client });
+    const other = await createAccount("ADMIN", `Olive ${uniqueWord("Other")}`, client);
+    await signInAsAdmin(page);
+    // The banner's refresh keeps answering "nobody", as it would between two polls.
+    await page.route("**/api/admin/applications/*/claim", (route) =>
+      route.fulfill({ json: { awaitsDecision: true, claim: null } }),
+    );
+    await page.goto(`/admin/applications/${application.enrollment.id}`);
+    const status = page.getByTestId("claim-status");
+    await expect(status).toHaveText("Nobody is reviewing this application.");
+    // Another administrator claims it meanwhile.
+    await client.enrollment.update({
+      where: { id: application.enrollment.id },
+      data: { claimedByUserId: other.id, claimedAt: new Date() },
+    });
+    await page.getByRole("button", { name: "Claim for review" }).click();
+    await expect(page.locator("#claim-error")).toContainText(`Being reviewed by ${other.name}`);
+    await expect(status).toHaveText("Nobody is reviewing this application.");
+    await expect(page.getByRole("button", { name: "Claim for review" })).toBeEnabled();
+    await client.enrollment.update({
+      where: { id: application.enrollment.id },
+      data: { status: "REJECTED", claimedByUserId: null, claimedAt: null },
+    });
   } finally {
     await client.$disconnect();
   }
