@@ -122,8 +122,9 @@ export const DENIAL_REASON_LABELS = {
   DUPLICATE_REQUEST: "Duplicate request",
 } as const;
 
-/** "MONITORING_OVERDUE" → "Safety monitoring overdue". */
-export function formatDenialReason(code: string): string {
+/** "MONITORING_OVERDUE" → "Safety monitoring overdue"; an unknown code is turned into words. */
+export function formatDenialReason(code: string | null | undefined): string {
+  if (!code) return NONE;
   return DENIAL_REASON_LABELS[code as keyof typeof DENIAL_REASON_LABELS] ?? humanizeCode(code);
 }
 
@@ -207,4 +208,22 @@ export function humanizeCode(code: string): string {
     .trim()
     .toLowerCase();
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : code;
+}
+
+/** "2026-05" → "May 2026". */
+export function formatMonth(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  const name = m ? MONTHS[Number(m[2]) - 1] : undefined;
+  return m && name ? `${name} ${m[1]}` : month;
+}
+
+/** A wait in whole days or hours: "3 days", "5 hours", "less than an hour". */
+export function formatWait(since: DateInput, now: Date = new Date()): string {
+  const date = toDate(since);
+  if (!date) return NONE;
+  const hours = Math.floor((now.getTime() - date.getTime()) / 3_600_000);
+  if (hours < 1) return "less than an hour";
+  if (hours < 48) return `${hours} hour${hours === 1 ? "" : "s"}`;
+  const days = Math.floor(hours / 24);
+  return `${days} days`;
 }

@@ -14,9 +14,6 @@ const DONE: Record<string, (a: ApplicationForReview) => string> = {
   suspend: () => "Certification suspended.",
   reinstate: () => "Certification reinstated.",
   decertify: () => "Certification withdrawn (decertified).",
-  claimed: () => "You are now reviewing this application.",
-  "taken-over": () => "You have taken over the review of this application.",
-  released: () => "You are no longer reviewing this application.",
 };
 
 function Details({ items }: { items: { label: string; value: string; testId?: string }[] }) {
@@ -105,7 +102,6 @@ export function ApplicationReview({
       {a.awaitsDecision ? (
         <ClaimPanel
           enrollmentId={a.id}
-          returnTo={returnTo}
           canClaim
           claim={a.claim ? { name: a.claim.name, since: formatDateTime(a.claim.since), mine: a.claim.mine } : null}
         />

@@ -56,6 +56,13 @@ export function QueueFilters({
             </select>
           </div>
           <div className="field">
+            <label htmlFor="monitoring">Patient monitoring</label>
+            <select id="monitoring" name="monitoring" defaultValue={filters.monitoring ?? ""}>
+              <option value="">Any</option>
+              <option value="overdue">Overdue at the last daily check</option>
+            </select>
+          </div>
+          <div className="field">
             <label htmlFor="from">Submitted from</label>
             <input id="from" name="from" type="date" defaultValue={filters.from ?? ""} />
           </div>

@@ -4,8 +4,8 @@ import { redirect } from "next/navigation";
 import { requireActor } from "../auth/session";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { deliverSoon } from "../mail/deliver";
-import type { TClaim, TDecision } from "./schema";
-import { claimApplication, decideApplication, releaseClaim } from "./service";
+import type { TDecision, TSetClaim } from "./schema";
+import { type ClaimState, decideApplication, setClaim } from "./service";
 
 /** Where to go back to after an action: one of the two pages that show an application. */
 function backTo(returnTo: unknown, enrollmentId: string, done: string, revoked = 0): string {
@@ -31,24 +31,16 @@ export async function decideApplicationAction(input: TDecision, returnTo?: strin
   redirect(backTo(returnTo, enrollmentId, String(input.event).toLowerCase(), revoked.length));
 }
 
-export async function claimApplicationAction(input: TClaim, returnTo?: string): Promise<ActionResult> {
+/**
+ * Claim, take over or release without leaving the page: the claim banner updates itself
+ * optimistically and settles on the state returned here (or rolls back on an error).
+ */
+export async function setClaimAction(input: TSetClaim): Promise<ActionResult<ClaimState>> {
   try {
-    checkActionInput(input, returnTo);
+    checkActionInput(input);
     const actor = await requireActor();
-    await claimApplication(actor, input);
+    return { ok: true, data: await setClaim(actor, input) };
   } catch (error) {
     return actionError(error);
   }
-  redirect(backTo(returnTo, String(input.enrollmentId), input.takeOver ? "taken-over" : "claimed"));
-}
-
-export async function releaseClaimAction(input: TClaim, returnTo?: string): Promise<ActionResult> {
-  try {
-    checkActionInput(input, returnTo);
-    const actor = await requireActor();
-    await releaseClaim(actor, input);
-  } catch (error) {
-    return actionError(error);
-  }
-  redirect(backTo(returnTo, String(input.enrollmentId), "released"));
 }

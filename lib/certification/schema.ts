@@ -51,6 +51,13 @@ export const ZClaim = z.object({
 });
 export type TClaim = z.input<typeof ZClaim>;
 
+/** The claim banner's buttons: claim, take over from another administrator, or release. */
+export const ZSetClaim = z.object({
+  enrollmentId: z.uuid({ error: "Unknown application" }),
+  mode: z.enum(["claim", "takeOver", "release"], { error: "Choose claim, take over or release" }),
+});
+export type TSetClaim = z.input<typeof ZSetClaim>;
+
 // ---------------------------------------------------------------------------
 // Review queue filters (GET query parameters: lenient, an unusable value is ignored)
 
@@ -96,6 +103,8 @@ export const ZQueueFilters = z.object({
   to: z.preprocess(blankToUndefined, isoDay.optional()).catch(undefined),
   /** Name, NPI, NCPDP id (or certification number / e-mail); every word must match. */
   q: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()).catch(undefined),
+  /** "overdue": patients whose monitoring was overdue at the last daily check (the dashboard's count). */
+  monitoring: z.preprocess(blankToUndefined, z.enum(["overdue"]).optional()).catch(undefined),
   page: z.preprocess(firstValue, z.coerce.number().int().min(1).max(10_000).default(1)).catch(1),
 });
 export type TQueueFilters = z.output<typeof ZQueueFilters>;

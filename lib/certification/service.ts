@@ -4,7 +4,7 @@
  * job. Every status change goes through `applyTransition` (rules, version check, history, audit,
  * e-mail). Delivering the queued e-mail is the caller's job after the transaction commits.
  */
-import { formatStatus, humanizeCode, STAKEHOLDER_KIND_LABELS } from "@/lib/format";
+import { formatDateTime, formatStatus, humanizeCode, STAKEHOLDER_KIND_LABELS } from "@/lib/format";
 import { type AuditActor, type Actor, systemActor } from "../auth/actor";
 import { can, requirePermission } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
@@ -24,10 +24,12 @@ import {
   QUEUE_PAGE_SIZE,
   REVIEW_EVENTS,
   type TClaim,
+  type TSetClaim,
   type TDecision,
   ZClaim,
   ZDecision,
   ZQueueFilters,
+  ZSetClaim,
 } from "./schema";
 import { applyTransition, KIND_TO_DEFINITION_KEY } from "./transition";
 import { isUuid } from "../identifiers/uuid";
@@ -174,6 +176,7 @@ export async function listReviewQueue(actor: Actor, input: Record<string, unknow
     ...(filters.status !== ANY_STATUS ? { status: filters.status } : {}),
     ...(filters.program ? { program: { code: filters.program } } : {}),
     ...(filters.from || filters.to ? { submittedAt } : {}),
+    ...(filters.monitoring === "overdue" ? { kind: "PATIENT", monitoringOverdueSince: { not: null } } : {}),
     ...(terms.length ? { AND: terms.map(searchTerm) } : {}),
   };
   const total = await client.enrollment.count({ where });
@@ -232,6 +235,65 @@ function identifiersOf(r: {
   }
   if (r.patient) ids.push({ label: "REMS id", value: r.patient.remsId });
   return ids;
+}
+
+/** What the live queue shows: the queue with its dates and reviewer already in words. */
+export function reviewQueueView(queue: ReviewQueue) {
+  return {
+    filters: queue.filters,
+    total: queue.total,
+    page: queue.page,
+    pageCount: queue.pageCount,
+    rows: queue.rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kindLabel: r.kindLabel,
+      status: r.status,
+      statusLabel: r.statusLabel,
+      programName: r.program.name,
+      identifiers: r.identifiers.map((i) => `${i.label} ${i.value}`).join(", "),
+      submitted: formatDateTime(r.submittedAt),
+      reviewer: r.claim
+        ? r.claim.mine
+          ? `You, since ${formatDateTime(r.claim.since)}`
+          : `Being reviewed by ${r.claim.name} since ${formatDateTime(r.claim.since)}`
+        : null,
+    })),
+  };
+}
+export type ReviewQueueView = ReturnType<typeof reviewQueueView>;
+
+/** Who reviews an application now (the claim banner polls this); dates already in words. */
+export async function getClaimState(actor: Actor, enrollmentId: string, client: Db = db()) {
+  requirePermission(actor, "enrollment:read:any");
+  const e = isUuid(enrollmentId)
+    ? await client.enrollment.findUnique({
+        where: { id: enrollmentId },
+        select: { status: true, claimedByUserId: true, claimedAt: true },
+      })
+    : null;
+  if (!e) throw notFound();
+  const claim = claimInfo(actor, e, await userNames(client, [e.claimedByUserId]));
+  return {
+    awaitsDecision: awaitsDecision(actionsFor(actor, e.status)),
+    claim: claim ? { name: claim.name, since: formatDateTime(claim.since), mine: claim.mine } : null,
+  };
+}
+export type ClaimState = Awaited<ReturnType<typeof getClaimState>>;
+
+/** Claims, takes over or releases (the live claim banner), then answers the new claim state. */
+export async function setClaim(actor: Actor, input: TSetClaim, client: Db = db()): Promise<ClaimState> {
+  requirePermission(actor, "enrollment:review:any");
+  const parsed = ZSetClaim.safeParse(input);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", "Choose claim, take over or release.", {
+      fields: fieldErrorsFromZod(parsed.error),
+    });
+  }
+  const { enrollmentId, mode } = parsed.data;
+  if (mode === "release") await releaseClaim(actor, { enrollmentId }, client);
+  else await claimApplication(actor, { enrollmentId, takeOver: mode === "takeOver" }, client);
+  return getClaimState(actor, enrollmentId, client);
 }
 
 /** Programmes for the queue's filter. */

@@ -23,6 +23,7 @@ import {
 import type { Role } from "../generated/prisma/enums";
 import { NPI_SYSTEM, remsPatientIdSystem } from "../interop/identifiers";
 import { deliverPendingMail } from "../mail/deliver";
+import { runMonitoringReminders } from "../reminders/service";
 import { seedDemoDispensing } from "./dispensing";
 import { env } from "../env";
 import { NCPDP_SCRIPT_PATH } from "../interop/ncpdp/http";
@@ -418,6 +419,8 @@ export async function seedDemoWorld(
       code: await signingCode(client, (await actorFor(client, DEMO.accounts.pharmacist)).userId),
     }),
   });
+  // The daily monitoring check's overdue marks, for the dashboard (no reminder e-mails from the seed).
+  await runMonitoringReminders(new Date(), client, { remind: false });
   const patientRows = await client.patient.findMany({
     where: { remsId: { in: Object.values(patients).map((p) => p.remsId) } },
     select: { id: true, remsId: true },

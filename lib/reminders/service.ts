@@ -40,6 +40,7 @@ function loadBatch(client: Db, cursor: string | undefined) {
       programId: true,
       certifiedAt: true,
       createdAt: true,
+      monitoringOverdueSince: true,
       program: { select: { code: true, name: true, definition: true } },
       patient: {
         select: {
@@ -99,8 +100,36 @@ async function sendOnce(
   });
 }
 
-/** Queues every monitoring reminder that is due at `now` and not yet sent; delivery is the mail job's. */
-export async function runMonitoringReminders(now: Date = new Date(), client: Db = db()): Promise<ReminderRun> {
+/** The earliest due date among overdue items; null when nothing is overdue. */
+export function overdueSince(schedule: { items: { state: string; nextDueOn: string | null }[] }): string | null {
+  const days = schedule.items.flatMap((i) => (i.state === "overdue" && i.nextDueOn ? [i.nextDueOn] : [])).sort();
+  return days[0] ?? null;
+}
+
+/**
+ * Writes each checked patient's overdue-since day where it changed (one update per distinct day),
+ * so the administrator's dashboard can count overdue patients from an index.
+ */
+async function recordOverdue(client: Db, changes: Map<string, string | null>): Promise<void> {
+  const byDay = new Map<string | null, string[]>();
+  for (const [id, day] of changes) byDay.set(day, [...(byDay.get(day) ?? []), id]);
+  for (const [day, ids] of byDay) {
+    await client.enrollment.updateMany({
+      where: { id: { in: ids } },
+      data: { monitoringOverdueSince: day === null ? null : dateOnly(day) },
+    });
+  }
+}
+
+/**
+ * Queues every monitoring reminder that is due at `now` and not yet sent; delivery is the mail job's.
+ * Also marks each patient's overdue monitoring for the dashboard; `remind: false` only marks.
+ */
+export async function runMonitoringReminders(
+  now: Date = new Date(),
+  client: Db = db(),
+  options: { remind?: boolean } = {},
+): Promise<ReminderRun> {
   const today = isoDay(now);
   const appUrl = env().APP_URL.replace(/\/$/, "");
   const definitions = new Map<string, TProgramDefinition>();
@@ -119,6 +148,7 @@ export async function runMonitoringReminders(now: Date = new Date(), client: Db 
     if (batch.length === 0) break;
     cursor = batch.at(-1)?.id;
     const byProgram = new Map<string, Loaded[]>();
+    const overdueChanges = new Map<string, string | null>();
     for (const row of batch) byProgram.set(row.programId, [...(byProgram.get(row.programId) ?? []), row]);
     for (const [programId, rows] of byProgram) {
       const facts = await loadMonitoringFacts(
@@ -135,11 +165,17 @@ export async function runMonitoringReminders(now: Date = new Date(), client: Db 
         const definition = definitionOf(row.program);
         if (!definition.monitoring) continue;
         const schedule = monitoringSchedule(definition.monitoring, patientFacts, today);
+        const since = overdueSince(schedule);
+        if (since !== (row.monitoringOverdueSince ? isoDay(row.monitoringOverdueSince) : null)) {
+          overdueChanges.set(row.id, since);
+        }
+        if (options.remind === false) continue;
         for (const reminder of remindersFor(schedule, recipientsOf(row))) {
           if (await sendOnce(client, row.patient, reminder, definition.name, appUrl)) run.remindersQueued++;
         }
       }
     }
+    await recordOverdue(client, overdueChanges);
     if (batch.length < BATCH) break;
   }
   return run;

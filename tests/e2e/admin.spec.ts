@@ -135,7 +135,7 @@ test("claiming shows who is reviewing, in the page and in the queue", async ({ p
   await openApplication(page, BEN_NPI, "Ben Carson-Reed");
   await expect(page.getByTestId("claim-status")).toHaveText("Nobody is reviewing this application.");
   await page.getByRole("button", { name: "Claim for review" }).click();
-  await expect(page.locator("#done-banner")).toHaveText("You are now reviewing this application.");
+  await expect(page.locator("#claim-done")).toHaveText("You are now reviewing this application.");
   await expect(page.getByTestId("claim-status")).toContainText("You have been reviewing this application since");
 
   await page.goto(`/admin/applications?q=${BEN_NPI}`);
@@ -143,7 +143,7 @@ test("claiming shows who is reviewing, in the page and in the queue", async ({ p
 
   await page.getByRole("link", { name: "Ben Carson-Reed" }).click();
   await page.getByRole("button", { name: "Release claim" }).click();
-  await expect(page.locator("#done-banner")).toHaveText("You are no longer reviewing this application.");
+  await expect(page.locator("#claim-done")).toHaveText("You are no longer reviewing this application.");
   await expect(page.getByTestId("claim-status")).toHaveText("Nobody is reviewing this application.");
 });
 

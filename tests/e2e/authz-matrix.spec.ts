@@ -124,6 +124,19 @@ const ROUTES: Record<string, Entry> = {
   "GET /admin/applications": { allow: ["admin"] },
   "GET /admin/applications/[id]": { url: (ids) => `/admin/applications/${ids.enrollments.ben}`, allow: ["admin"] },
   "GET /admin/enforcement-discretion": { allow: ["admin"] },
+  "GET /admin/authorizations": { url: () => "/admin/authorizations?decision=DENIED", allow: ["admin"] },
+  "GET /admin/reports": {
+    url: () => "/admin/reports?program=LEMTRADA&from=2026-01-01&to=2026-01-31",
+    allow: ["admin"],
+  },
+  "GET /admin/reports/report.csv": {
+    url: () => "/admin/reports/report.csv?program=LEMTRADA&from=2026-01-01&to=2026-01-31",
+    allow: ["admin"],
+  },
+  "GET /admin/reports/report.pdf": {
+    url: () => "/admin/reports/report.pdf?program=LEMTRADA&from=2026-01-01&to=2026-01-31",
+    allow: ["admin"],
+  },
   "GET /admin/users": { allow: ["admin"] },
   "GET /admin/users/[id]": { url: (ids) => `/admin/users/${ids.users.infusion}`, allow: ["admin"] },
   "GET /admin/users/administrators": { allow: ["admin"] },
@@ -206,6 +219,13 @@ const ROUTES: Record<string, Entry> = {
   // JSON API
   "GET /api/health": { everyone: true },
   "GET /api/ready": { everyone: true },
+  // The admin section's live views poll these.
+  "GET /api/admin/dashboard": { allow: ["admin"] },
+  "GET /api/admin/applications": { allow: ["admin"] },
+  "GET /api/admin/applications/[id]/claim": {
+    url: (ids) => `/api/admin/applications/${ids.enrollments.ben}/claim`,
+    allow: ["admin"],
+  },
   "GET /api/v1/openapi.json": { everyone: true },
   "GET /api/v1/programs/[code]/certifications": {
     url: (_, w) => `/api/v1/programs/${w.programCode}/certifications?npi=${w.prescribers.ada.npi}`,

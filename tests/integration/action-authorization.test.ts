@@ -18,7 +18,7 @@ import type { Actor } from "../../lib/auth/actor";
 import { confirmTotpEnrolment, disableMfa, regenerateRecoveryCodes, resetMfa } from "../../lib/auth/mfa";
 import { forcePasswordReset } from "../../lib/auth/recovery";
 import { endSession, signOutEverywhere } from "../../lib/auth/service";
-import { claimApplication, decideApplication, releaseClaim } from "../../lib/certification/service";
+import { decideApplication, setClaim } from "../../lib/certification/service";
 import { db, disconnectDb } from "../../lib/db";
 import { createApiKey, revokeApiKey } from "../../lib/dispensing/api-keys";
 import { callerFromActor } from "../../lib/dispensing/caller";
@@ -339,18 +339,14 @@ const TABLE: Record<string, Row[]> = {
       run: (a, w) => decideApplication(a, { enrollmentId: w.pendingApplicationId, version: 999, event: "APPROVE" }),
     },
   ],
-  claimApplicationAction: [
+  setClaimAction: [
     {
       resource: "a submitted application",
       allow: ["admin"],
-      run: (a, w) => claimApplication(a, { enrollmentId: w.pendingApplicationId }),
-    },
-  ],
-  releaseClaimAction: [
-    {
-      resource: "a submitted application",
-      allow: ["admin"],
-      run: (a, w) => releaseClaim(a, { enrollmentId: w.pendingApplicationId }),
+      run: async (a, w) => {
+        await setClaim(a, { enrollmentId: w.pendingApplicationId, mode: "claim" });
+        return setClaim(a, { enrollmentId: w.pendingApplicationId, mode: "release" });
+      },
     },
   ],
   markAdverseEventReviewedAction: [

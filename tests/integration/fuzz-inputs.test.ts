@@ -22,8 +22,8 @@ import type { Actor } from "../../lib/auth/actor";
 import { changePassword, confirmEmailChange, requestEmailChange } from "../../lib/auth/account-changes";
 import { ZChangeEmail, ZChangePassword, ZSignUp } from "../../lib/auth/schema";
 import { signUp } from "../../lib/auth/service";
-import { ZClaim, ZDecision } from "../../lib/certification/schema";
-import { claimApplication, decideApplication, releaseClaim } from "../../lib/certification/service";
+import { ZDecision, ZSetClaim } from "../../lib/certification/schema";
+import { decideApplication, setClaim } from "../../lib/certification/service";
 import { db, disconnectDb } from "../../lib/db";
 import { createApiKey, revokeApiKey } from "../../lib/dispensing/api-keys";
 import { callerFromActor } from "../../lib/dispensing/caller";
@@ -630,8 +630,7 @@ const TARGETS: Record<string, () => SchemaTarget> = {
     schema: ZDecision,
     call: viaAction((i) => decideApplication(admin, i)),
   }),
-  "claimApplicationAction (ZClaim)": () => ({ schema: ZClaim, call: viaAction((i) => claimApplication(admin, i)) }),
-  "releaseClaimAction (ZClaim)": () => ({ schema: ZClaim, call: viaAction((i) => releaseClaim(admin, i)) }),
+  "setClaimAction (ZSetClaim)": () => ({ schema: ZSetClaim, call: viaAction((i) => setClaim(admin, i)) }),
   "createApiKeyAction (ZCreateApiKey)": () => ({
     schema: ZCreateApiKey,
     call: viaAction((i) => createApiKey(pharmacist, i)),

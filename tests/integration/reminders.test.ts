@@ -90,6 +90,12 @@ describe("runMonitoringReminders", () => {
     expect(rows).toHaveLength(6);
     expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(["overdue"]));
     expect(rows.every((r) => isoDay(r.dueOn) === dueOn)).toBe(true);
+    // The dashboard's overdue mark: the earliest overdue due date.
+    const mark = await db().enrollment.findFirstOrThrow({
+      where: { patientId: patient.id, kind: "PATIENT" },
+      select: { monitoringOverdueSince: true },
+    });
+    expect(mark.monitoringOverdueSince ? isoDay(mark.monitoringOverdueSince) : null).toBe(dueOn);
   });
 
   it("sends a due-soon reminder, then an overdue one for the same due date, then nothing after a new result", async () => {
@@ -134,9 +140,16 @@ describe("runMonitoringReminders", () => {
       patient.id,
       LABS.map((testCode) => ({ testCode, collectedOn: isoDay(later) })),
     );
+    const overdueMark = () =>
+      db().enrollment.findFirstOrThrow({
+        where: { patientId: patient.id, kind: "PATIENT" },
+        select: { monitoringOverdueSince: true },
+      });
+    expect((await overdueMark()).monitoringOverdueSince).not.toBeNull();
     const run = await runMonitoringReminders(later);
     await deliverAll();
     expect(received(to)).toHaveLength(6);
+    expect((await overdueMark()).monitoringOverdueSince).toBeNull();
     expect(run.patientsChecked).toBeGreaterThan(0);
   });
 

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AdminQueryProvider } from "@/components/admin/query-provider";
 
 /**
  * The administrator's sections. Navigation only: every page and action under /admin checks the
@@ -11,13 +12,15 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
       <nav className="section-nav" aria-label="Administration">
         <Link href="/admin">Overview</Link>
         <Link href="/admin/applications">Applications</Link>
+        <Link href="/admin/authorizations">Dispense authorizations</Link>
         <Link href="/admin/adverse-events">Adverse events</Link>
         <Link href="/admin/enforcement-discretion">Enforcement discretion</Link>
+        <Link href="/admin/reports">Reports</Link>
         <Link href="/admin/users">Users</Link>
         <Link href="/admin/registry">Registry</Link>
         <Link href="/admin/programs">Programmes</Link>
       </nav>
-      {children}
+      <AdminQueryProvider>{children}</AdminQueryProvider>
     </>
   );
 }

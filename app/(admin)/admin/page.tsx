@@ -3,50 +3,26 @@ import Link from "next/link";
 import { ROLE_LABELS } from "@/components/auth/role-labels";
 import { checkAuditTrail, registryOverview } from "@/lib/admin/service";
 import { requirePagePermission } from "@/lib/auth/session";
-import { countAwaitingReview } from "@/lib/certification/service";
 import { activeDiscretionPeriods, listDiscretionFollowUps } from "@/lib/dispensing/discretion";
-import { listUnreviewedAdverseEvents } from "@/lib/status-forms/service";
-import { formatStakeholderKind, formatStatus } from "@/lib/format";
+import { LiveDashboard } from "@/components/admin/dashboard/live-dashboard";
+import { getAdminDashboard } from "@/lib/admin/dashboard";
 
 export const metadata: Metadata = { title: "Administration" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("portal:admin", "/admin");
-  const [overview, chain, awaiting, adverseEvents, discretion, followUps] = await Promise.all([
+  const [dashboard, overview, chain, discretion, followUps] = await Promise.all([
+    getAdminDashboard(actor),
     registryOverview(actor),
     checkAuditTrail(actor),
-    countAwaitingReview(actor),
-    listUnreviewedAdverseEvents(actor),
     activeDiscretionPeriods(),
     listDiscretionFollowUps(actor, { pending: true }),
   ]);
   return (
     <>
       <h1>REMS administration</h1>
+      <LiveDashboard initial={dashboard} />
       <div className="grid">
-        <section className="card">
-          <h2>Applications to review</h2>
-          <p className="stat" data-testid="awaiting-review">
-            {awaiting.submitted}
-          </p>
-          <p>
-            {awaiting.unclaimed} not yet claimed by a reviewer.{" "}
-            <Link href="/admin/applications">Open the review queue</Link>
-          </p>
-          <p>
-            <Link href="/admin/applications?status=CERTIFIED">Certified stakeholders</Link>
-          </p>
-        </section>
-        <section className="card">
-          <h2>Serious adverse events</h2>
-          <p className="stat" data-testid="adverse-events">
-            {adverseEvents.length}
-          </p>
-          <p>
-            Reported on Patient Status Forms and not yet reviewed.{" "}
-            <Link href="/admin/adverse-events">Review adverse events</Link>
-          </p>
-        </section>
         <section className="card">
           <h2>Enforcement discretion</h2>
           <p data-testid="discretion-summary">
@@ -71,22 +47,6 @@ export default async function AdminPage() {
               </li>
             ))}
           </ul>
-        </section>
-        <section className="card">
-          <h2>Enrollments</h2>
-          {overview.enrollmentsByStatus.length === 0 ? (
-            <p>No enrollments yet.</p>
-          ) : (
-            <ul>
-              {overview.enrollmentsByStatus.map((r) => (
-                <li key={`${r.kind}-${r.status}`}>
-                  {formatStakeholderKind(r.kind)} ·{" "}
-                  {formatStatus(r.status, r.kind === "PATIENT" ? "patient" : "certification")}:{" "}
-                  <strong>{r.count}</strong>
-                </li>
-              ))}
-            </ul>
-          )}
         </section>
         <section className="card">
           <h2>Audit trail</h2>

@@ -1,0 +1,23 @@
+import { adminRouteActor } from "@/lib/admin/http";
+import { handleApi } from "@/lib/http/api";
+import { csvStream } from "@/lib/reports/csv";
+import { assessmentReportRecords, prepareReport, reportFileName } from "@/lib/reports/service";
+
+export const dynamic = "force-dynamic";
+
+/** GET /admin/reports/report.csv?program=&from=&to=[&bom=1] — the assessment report, streamed. */
+export function GET(request: Request) {
+  return handleApi(request, async (requestId) => {
+    const actor = await adminRouteActor(request, "portal:admin");
+    if (actor instanceof Response) return actor;
+    const ctx = await prepareReport(actor, Object.fromEntries(new URL(request.url).searchParams));
+    return new Response(csvStream(assessmentReportRecords(ctx), { bom: ctx.bom }), {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${reportFileName(ctx, "csv")}"`,
+        "cache-control": "private, no-store",
+        "x-request-id": requestId,
+      },
+    });
+  });
+}
