@@ -14,6 +14,7 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
         <Link href="/admin/adverse-events">Adverse events</Link>
         <Link href="/admin/enforcement-discretion">Enforcement discretion</Link>
         <Link href="/admin/users">Users</Link>
+        <Link href="/admin/audit">Audit trail</Link>
       </nav>
       {children}
     </>

@@ -52,20 +52,21 @@ CREATE INDEX "AuditEvent_actorId_seq_idx" ON "AuditEvent"("actorId", "seq");
 CREATE INDEX "AuditEvent_action_seq_idx" ON "AuditEvent"("action", "seq");
 
 -- Checkpoints are append-only like the trail they vouch for: no row may be changed or removed.
-CREATE OR REPLACE FUNCTION remsgate_audit_checkpoint_immutable() RETURNS trigger AS $$
+-- One function for any append-only table (it names the table); the trail keeps its own.
+CREATE OR REPLACE FUNCTION remsgate_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'AuditCheckpoint is append-only: % is not allowed', TG_OP
+  RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
     USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER "AuditCheckpoint_no_update_delete"
   BEFORE UPDATE OR DELETE ON "AuditCheckpoint"
-  FOR EACH ROW EXECUTE FUNCTION remsgate_audit_checkpoint_immutable();
+  FOR EACH ROW EXECUTE FUNCTION remsgate_append_only();
 
 CREATE TRIGGER "AuditCheckpoint_no_truncate"
   BEFORE TRUNCATE ON "AuditCheckpoint"
-  FOR EACH STATEMENT EXECUTE FUNCTION remsgate_audit_checkpoint_immutable();
+  FOR EACH STATEMENT EXECUTE FUNCTION remsgate_append_only();
 
 ALTER TABLE "AuditVerification" ADD CONSTRAINT "AuditVerification_kind" CHECK ("kind" IN ('INCREMENTAL', 'FULL'));
 ALTER TABLE "AuditVerification" ADD CONSTRAINT "AuditVerification_status"
