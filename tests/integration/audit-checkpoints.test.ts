@@ -16,8 +16,10 @@ import { recordAudit } from "../../lib/audit/service";
 import { AUDIT_CSV_HEADER, exportAuditCsv, getAuditEvent, listAuditEvents } from "../../lib/audit/viewer";
 import type { Actor } from "../../lib/auth/actor";
 import { type Db, db, disconnectDb, type Tx } from "../../lib/db";
+import { resolveDatabaseConfig } from "../../lib/db/config";
 import { AppError } from "../../lib/errors";
 import { apiError } from "../../lib/http/api";
+import { startPgBossJobs } from "../../lib/jobs/scheduler";
 import { createAdmin, createUser, signIn } from "../factories/users";
 
 afterAll(async () => {
@@ -567,4 +569,29 @@ describe("who may", () => {
     ]);
     expect(await db().auditVerification.count({ where: { requestedBy: `admin:${prescriber.userId}` } })).toBe(0);
   });
+});
+
+describe.runIf(resolveDatabaseConfig().kind === "postgres")("the jobs through pg-boss on PostgreSQL", () => {
+  it("runs a requested full re-walk and the checkpoint job from the queue", async () => {
+    const config = resolveDatabaseConfig();
+    if (config.kind !== "postgres") return;
+    const admin = await adminActor();
+    const { verification } = await requestFullVerification(admin);
+    const checkpointsBefore = await db().auditCheckpoint.count({ where: { writtenBy: "job" } });
+    const runner = await startPgBossJobs(config.url, ["audit-full-verification", "audit-checkpoint"]);
+    try {
+      await runner.trigger("audit-full-verification");
+      await runner.trigger("audit-checkpoint");
+      const finished = async () =>
+        (await db().auditVerification.findUniqueOrThrow({ where: { id: verification.id } })).finishedAt !== null &&
+        (await db().auditCheckpoint.count({ where: { writtenBy: "job" } })) > checkpointsBefore;
+      for (let i = 0; i < 80 && !(await finished()); i++) await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await runner.stop();
+    }
+    const done = await db().auditVerification.findUniqueOrThrow({ where: { id: verification.id } });
+    expect(done).toMatchObject({ status: "VERIFIED" });
+    expect(done.checked).toBe(done.total);
+    expect(await db().auditCheckpoint.count({ where: { writtenBy: "job" } })).toBeGreaterThan(checkpointsBefore);
+  }, 60_000);
 });
