@@ -12,8 +12,8 @@ import type { Prisma } from "../generated/prisma/client";
 import { AUDIT_PAGE_SIZE, type AuditFilters, type AuditQuery, parseAuditQuery, periodBounds } from "./schema";
 import { recordAudit } from "./service";
 
-/** More people than this matching an actor search: ask for a narrower one instead of a huge IN list. */
-const MAX_MATCHING_ACTORS = 500;
+/** More people than this matching an actor search: ask for a narrower one. */
+const MAX_MATCHING_ACTORS = 100;
 
 export interface AuditRow {
   seq: bigint;
@@ -30,10 +30,19 @@ export interface AuditRow {
 
 type Where = Prisma.AuditEventWhereInput;
 
-/** The filters as a where clause, or null when they cannot match anything (no such person). */
-async function whereFor(filters: AuditFilters, client: Db): Promise<{ where: Where | null; errors: FieldErrors }> {
+interface Built {
+  /** null when the filters cannot match anything (no such person). */
+  where: Where | null;
+  /** The people an actor search matched; each is read through the (actorId, seq) index. */
+  actorIds: string[] | null;
+  errors: FieldErrors;
+}
+
+/** The filters as a where clause (the actor search resolved to people). */
+async function whereFor(filters: AuditFilters, client: Db): Promise<Built> {
   const where: Where = {};
   const errors: FieldErrors = {};
+  let actorIds: string[] | null = null;
   if (filters.actor) {
     const q = filters.actor;
     const people = await client.user.findMany({
@@ -42,18 +51,40 @@ async function whereFor(filters: AuditFilters, client: Db): Promise<{ where: Whe
       take: MAX_MATCHING_ACTORS + 1,
     });
     if (people.length > MAX_MATCHING_ACTORS) {
-      errors.actor = ["Too many people match: type more of the name or e-mail address."];
-      return { where: null, errors };
+      errors.actor = [`More than ${MAX_MATCHING_ACTORS} people match: type more of the name or e-mail address.`];
+      return { where: null, actorIds, errors };
     }
-    if (people.length === 0) return { where: null, errors };
-    where.actorId = { in: people.map((p) => p.id) };
+    if (people.length === 0) return { where: null, actorIds, errors };
+    actorIds = people.map((p) => p.id);
   }
   if (filters.entityType) where.entityType = filters.entityType;
   if (filters.entityId) where.entityId = filters.entityId;
   if (filters.action) where.action = filters.action;
   const period = periodBounds(filters);
   if (period.gte || period.lt) where.at = period;
-  return { where, errors };
+  return { where, actorIds, errors };
+}
+
+/**
+ * Runs a page query once per matched person and merges the pages: each is a short walk down the
+ * (actorId, seq) index. One query with `actorId IN (…)` lets the planner walk the whole trail
+ * backwards by seq when the people matched have written little.
+ */
+async function perActor<T extends { seq: bigint }>(
+  actorIds: string[] | null,
+  where: Where,
+  order: "asc" | "desc",
+  take: number,
+  run: (where: Where) => Promise<T[]>,
+): Promise<T[]> {
+  if (!actorIds) return run(where);
+  const found: T[] = [];
+  for (let i = 0; i < actorIds.length; i += 10) {
+    const chunk = actorIds.slice(i, i + 10);
+    for (const rows of await Promise.all(chunk.map((actorId) => run({ ...where, actorId })))) found.push(...rows);
+  }
+  const sign = order === "desc" ? -1 : 1;
+  return found.sort((a, b) => (a.seq < b.seq ? -sign : a.seq > b.seq ? sign : 0)).slice(0, take);
 }
 
 const ROW_SELECT = {
@@ -124,12 +155,15 @@ export async function listAuditEvents(
   if (!built.where) return { ...empty, errors: built.errors };
   const forward = query.after !== undefined;
   const cursor = forward ? { gt: query.after } : query.before !== undefined ? { lt: query.before } : undefined;
-  const found = await client.auditEvent.findMany({
-    where: cursor ? { ...built.where, seq: cursor } : built.where,
-    orderBy: { seq: forward ? "asc" : "desc" },
-    take: AUDIT_PAGE_SIZE + 1,
-    select: ROW_SELECT,
-  });
+  const order = forward ? "asc" : "desc";
+  const found = await perActor(
+    built.actorIds,
+    cursor ? { ...built.where, seq: cursor } : built.where,
+    order,
+    AUDIT_PAGE_SIZE + 1,
+    (where) =>
+      client.auditEvent.findMany({ where, orderBy: { seq: order }, take: AUDIT_PAGE_SIZE + 1, select: ROW_SELECT }),
+  );
   const more = found.length > AUDIT_PAGE_SIZE;
   const page = found.slice(0, AUDIT_PAGE_SIZE);
   if (forward) page.reverse();
@@ -181,16 +215,24 @@ export const AUDIT_CSV_HEADER = [
 
 const EXPORT_BATCH = 1000;
 
-async function* exportBatches(where: Where | null, client: Db): AsyncGenerator<CsvValue[][]> {
+async function* exportBatches(built: Built, client: Db): AsyncGenerator<CsvValue[][]> {
+  const { where, actorIds } = built;
   if (!where) return;
   let cursor: bigint | undefined;
   for (;;) {
-    const rows = await client.auditEvent.findMany({
-      where: cursor === undefined ? where : { ...where, seq: { lt: cursor } },
-      orderBy: { seq: "desc" },
-      take: EXPORT_BATCH,
-      select: { ...ROW_SELECT, before: true, after: true, hash: true },
-    });
+    const rows = await perActor(
+      actorIds,
+      cursor === undefined ? where : { ...where, seq: { lt: cursor } },
+      "desc",
+      EXPORT_BATCH,
+      (w) =>
+        client.auditEvent.findMany({
+          where: w,
+          orderBy: { seq: "desc" },
+          take: EXPORT_BATCH,
+          select: { ...ROW_SELECT, before: true, after: true, hash: true },
+        }),
+    );
     if (rows.length === 0) return;
     const described = await describeRows(rows, client);
     yield rows.map((r, i) => {
@@ -238,5 +280,5 @@ export async function exportAuditCsv(
     recordAudit(tx, actor, { action: "audit.exported", entityType: "AuditEvent", after: { filters } }),
   );
   const bom = ["1", "true", "yes"].includes(String(raw.bom ?? "").toLowerCase());
-  return csvStream(AUDIT_CSV_HEADER, exportBatches(built.where, client), { bom });
+  return csvStream(AUDIT_CSV_HEADER, exportBatches(built, client), { bom });
 }

@@ -452,6 +452,26 @@ describe("the audit trail viewer", () => {
     expect(back.older).toBe(page1.older);
   });
 
+  it("merges the events of every person an actor search matches, page by page", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const people = await Promise.all(
+      ["Quillon", "Quillan"].map(async (first) => (await signIn(await createUser({ name: `${first} ${tag}` }))).actor),
+    );
+    const entityId = randomUUID();
+    const written: bigint[] = [];
+    for (let i = 0; i < 30; i++) {
+      for (const person of people) written.push(...(await writeRows(person, 1, entityId)).seqs);
+    }
+    const newestFirst = [...written].sort((a, b) => (a < b ? 1 : -1));
+    const admin = await adminActor();
+    const page1 = await listAuditEvents(admin, { actor: tag, entityId });
+    expect(page1.rows.map((r) => r.seq)).toEqual(newestFirst.slice(0, 50));
+    expect(new Set(page1.rows.map((r) => r.actorName))).toEqual(new Set([`Quillon ${tag}`, `Quillan ${tag}`]));
+    const page2 = await listAuditEvents(admin, { actor: tag, entityId, before: String(page1.older) });
+    expect(page2.rows.map((r) => r.seq)).toEqual(newestFirst.slice(50));
+    expect(page2.older).toBeNull();
+  });
+
   it("answers hostile filters with a field error or an empty page, never a failure", async () => {
     const admin = await adminActor();
     const cases: [Record<string, string | string[]>, string][] = [
