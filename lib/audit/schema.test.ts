@@ -37,6 +37,13 @@ describe("parseAuditQuery", () => {
     expect(parseAuditQuery(raw).errors[field]).toHaveLength(1);
   });
 
+  it("names a field holding text no field can hold, and reads nothing else", () => {
+    const { query, errors } = parseAuditQuery({ actor: "a\u0000b", entityId: "x\ud800", action: "ok.action" });
+    expect(errors.actor?.[0]).toMatch(/NUL/);
+    expect(errors.entityId).toHaveLength(1);
+    expect(query).toEqual({});
+  });
+
   it("ignores cursors that are not positive 64-bit numbers", () => {
     for (const before of ["-1", "0", "1e3", "9223372036854775808", "x"]) {
       expect(parseAuditQuery({ before }).query.before).toBeUndefined();

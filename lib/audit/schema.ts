@@ -6,6 +6,7 @@
  */
 import { addDays, isCalendarDay } from "../calendar";
 import type { FieldErrors } from "../errors";
+import { hostileTextProblem } from "../http/hostile-text";
 
 export const AUDIT_PAGE_SIZE = 50;
 export const MAX_ACTOR_QUERY = 200;
@@ -54,6 +55,12 @@ function cursor(raw: Raw, key: string): bigint | undefined {
 export function parseAuditQuery(raw: Raw): { query: AuditQuery; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const query: AuditQuery = {};
+  // Text no field can hold (a NUL, a lone surrogate) is named before anything else reads it.
+  for (const key of AUDIT_FILTER_KEYS) {
+    const problem = hostileTextProblem(one(raw, key) ?? "");
+    if (problem) errors[key] = [problem];
+  }
+  if (Object.keys(errors).length) return { query, errors };
   const actor = one(raw, "actor");
   if (actor !== undefined) {
     if (actor.length > MAX_ACTOR_QUERY) errors.actor = [`Use at most ${MAX_ACTOR_QUERY} characters.`];

@@ -476,6 +476,8 @@ describe("the audit trail viewer", () => {
     const admin = await adminActor();
     const cases: [Record<string, string | string[]>, string][] = [
       [{ actor: "x".repeat(100_000) }, "actor"],
+      [{ actor: "nul\u0000byte" }, "actor"],
+      [{ entityId: "lone\ud800surrogate" }, "entityId"],
       [{ entityType: "<script>alert(1)</script>" }, "entityType"],
       [{ entityId: "y".repeat(5000) }, "entityId"],
       [{ action: '\'; DROP TABLE "AuditEvent"; --' }, "action"],
