@@ -72,6 +72,15 @@ export async function lastValidCheckpoint(client: DbOrTx) {
   }
 }
 
+/** The newest finished full re-walk, when it found the chain broken. */
+async function lastFullWalkBreak(client: DbOrTx): Promise<AuditVerification | null> {
+  const last = await client.auditVerification.findFirst({
+    where: { kind: "FULL", status: { in: ["VERIFIED", "BROKEN"] } },
+    orderBy: { finishedAt: "desc" },
+  });
+  return last?.status === "BROKEN" ? last : null;
+}
+
 async function headSeq(client: DbOrTx): Promise<bigint> {
   const head = await client.auditEvent.aggregate({ _max: { seq: true } });
   return head._max.seq ?? 0n;
@@ -163,11 +172,16 @@ export async function verifySinceCheckpoint(
     },
   });
   const [firstForged] = forged;
+  // A break a full re-walk found before the checkpoint stands until a later full re-walk verifies:
+  // walking on from the checkpoint would write a checkpoint past it.
+  const knownBreak = await lastFullWalkBreak(client);
   let outcome: Outcome;
   try {
     outcome = firstForged
       ? { ok: false, checked: 0, brokenAt: firstForged.seq, reason: "checkpoint-signature-invalid" }
-      : await walkFrom(client, checkpoint, upTo);
+      : knownBreak?.brokenAt != null
+        ? { ok: false, checked: 0, brokenAt: knownBreak.brokenAt, reason: knownBreak.reason as BreakReason }
+        : await walkFrom(client, checkpoint, upTo);
   } catch (error) {
     await client.auditVerification.update({
       where: { id: verification.id },
@@ -291,7 +305,7 @@ export interface IntegrityStatus {
   headSeq: bigint;
   /** Events after the checkpoint, at most (seq numbers of rolled-back writes are never used). */
   unverified: bigint;
-  /** The newest finished verification, when it found a break. */
+  /** A break found by the newest finished full re-walk or incremental verification. */
   broken: { at: Date; brokenAt: bigint; reason: string; kind: string } | null;
   /** The newest full re-walk: its progress while it runs, its outcome after. */
   fullWalk: Pick<
@@ -303,16 +317,17 @@ export interface IntegrityStatus {
 /** What the dashboard and the audit page show: a handful of indexed single-row reads. */
 export async function auditIntegrityStatus(actor: Actor, client: DbOrTx = db()): Promise<IntegrityStatus> {
   await requirePermissionAudited(actor, "audit:read:any", "audit:integrity");
-  const [{ checkpoint, forged }, head, latest, fullWalk] = await Promise.all([
+  const [{ checkpoint, forged }, head, latest, fullBreak, fullWalk] = await Promise.all([
     lastValidCheckpoint(client),
     headSeq(client),
     client.auditVerification.findFirst({
-      where: { status: { in: ["VERIFIED", "BROKEN"] } },
-      orderBy: { requestedAt: "desc" },
+      where: { kind: "INCREMENTAL", status: { in: ["VERIFIED", "BROKEN"] } },
+      orderBy: { finishedAt: "desc" },
     }),
+    lastFullWalkBreak(client),
     client.auditVerification.findFirst({ where: { kind: "FULL" }, orderBy: { requestedAt: "desc" } }),
   ]);
-  const brokenRun = latest?.status === "BROKEN" ? latest : null;
+  const brokenRun = fullBreak ?? (latest?.status === "BROKEN" ? latest : null);
   return {
     checkpoint: checkpoint && {
       seq: checkpoint.seq,

@@ -399,7 +399,13 @@ describe("full re-walk", () => {
         checkpointId: null,
       });
       expect(await tx.auditCheckpoint.count()).toBe(checkpoints);
-      expect((await auditIntegrityStatus(admin, tx)).fullWalk).toMatchObject({ status: "BROKEN", brokenAt: expected });
+      const status = await auditIntegrityStatus(admin, tx);
+      expect(status.fullWalk).toMatchObject({ status: "BROKEN", brokenAt: expected });
+      expect(status.broken).toMatchObject({ brokenAt: expected, kind: "FULL" });
+      // Verifying on from the last checkpoint would pass over the break: it is reported again instead.
+      const incremental = await verifyAuditNow(admin, tx);
+      expect(incremental).toMatchObject({ status: "BROKEN", brokenAt: expected, checkpointId: null });
+      expect(await tx.auditCheckpoint.count()).toBe(checkpoints);
     });
   });
 });

@@ -37,10 +37,10 @@ CREATE TABLE "AuditVerification" (
 );
 
 -- CreateIndex
-CREATE INDEX "AuditVerification_requestedAt_idx" ON "AuditVerification"("requestedAt");
+CREATE INDEX "AuditVerification_kind_requestedAt_idx" ON "AuditVerification"("kind", "requestedAt");
 
 -- CreateIndex
-CREATE INDEX "AuditVerification_kind_status_idx" ON "AuditVerification"("kind", "status");
+CREATE INDEX "AuditVerification_kind_finishedAt_idx" ON "AuditVerification"("kind", "finishedAt");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_entityType_entityId_seq_idx" ON "AuditEvent"("entityType", "entityId", "seq");
