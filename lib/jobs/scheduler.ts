@@ -124,6 +124,8 @@ export async function startPgBossJobs(
   }
   // Anything queued while the app was down goes out now rather than at the next schedule.
   if (jobs.some((job) => job.name === "deliver-mail")) await boss.send("deliver-mail", {});
+  // The dashboard says how far the audit chain is verified: do not leave it unsaid until the schedule.
+  if (jobs.some((job) => job.name === "audit-checkpoint")) await boss.send("audit-checkpoint", {});
   return {
     stop: () => boss.stop({ graceful: true, wait: true }),
     trigger: async (name) => {
