@@ -14,9 +14,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO remsgate_
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO remsgate_app;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO remsgate_app;
 
--- The audit trail is append-only, signatures are permanent, users are deactivated, never deleted.
+-- The audit trail and its signed checkpoints are append-only, signatures are permanent, users are deactivated, never deleted.
 -- The triggers refuse these for every role; the privileges refuse them before the triggers run.
 REVOKE UPDATE, DELETE, TRUNCATE ON "AuditEvent" FROM remsgate_app;
+REVOKE UPDATE, DELETE, TRUNCATE ON "AuditCheckpoint" FROM remsgate_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON "Signature" FROM remsgate_app;
 REVOKE DELETE, TRUNCATE ON "User" FROM remsgate_app;
 REVOKE ALL ON "_prisma_migrations" FROM remsgate_app;

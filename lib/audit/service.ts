@@ -1,6 +1,7 @@
 import type { DbOrTx, Tx } from "../db";
 import type { AuditActor } from "../auth/actor";
-import { type AuditContent, GENESIS_HASH, auditHash, canonicalJson, toJson } from "./hash";
+import { type ChainRowProblem, walkAuditChain } from "./chain";
+import { type AuditContent, canonicalJson, toJson } from "./hash";
 
 export interface AuditInput {
   action: string;
@@ -44,41 +45,14 @@ export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) 
 
 export type AuditChainResult =
   | { ok: true; checked: number }
-  | { ok: false; checked: number; brokenAt: bigint; reason: "prev-hash-mismatch" | "content-hash-mismatch" };
+  | { ok: false; checked: number; brokenAt: bigint; reason: ChainRowProblem };
 
-/** Walks the whole chain in order and returns the first row whose link or content does not verify. */
+/**
+ * Walks the whole chain in order and returns the first row whose link or content does not verify.
+ * The dashboard no longer calls this on every view: it reads the last signed checkpoint
+ * (lib/audit/integrity.ts), and the full walk runs in the background on request.
+ */
 export async function verifyAuditChain(client: DbOrTx, batchSize = 1000): Promise<AuditChainResult> {
-  let expectedPrev = GENESIS_HASH;
-  let checked = 0;
-  let cursor: bigint | undefined;
-  for (;;) {
-    const rows = await client.auditEvent.findMany({
-      where: cursor === undefined ? {} : { seq: { gt: cursor } },
-      orderBy: { seq: "asc" },
-      take: batchSize,
-    });
-    if (rows.length === 0) return { ok: true, checked };
-    for (const row of rows) {
-      if (row.prevHash !== expectedPrev) {
-        return { ok: false, checked, brokenAt: row.seq, reason: "prev-hash-mismatch" };
-      }
-      const content: AuditContent = {
-        at: row.at.toISOString(),
-        actorId: row.actorId,
-        actorRole: row.actorRole,
-        action: row.action,
-        entityType: row.entityType,
-        entityId: row.entityId,
-        before: toJson(row.before),
-        after: toJson(row.after),
-        requestId: row.requestId,
-      };
-      if (auditHash(row.prevHash, content) !== row.hash) {
-        return { ok: false, checked, brokenAt: row.seq, reason: "content-hash-mismatch" };
-      }
-      expectedPrev = row.hash;
-      checked++;
-      cursor = row.seq;
-    }
-  }
+  const result = await walkAuditChain(client, { batchSize });
+  return result.ok ? { ok: true, checked: result.checked } : result;
 }

@@ -49,6 +49,7 @@ export const PERMISSIONS = [
   "user:manage:any",
   "session:revoke:any",
   "audit:read:any",
+  "audit:verify:any",
   "program:manage:any",
   "user:mfa-reset:any",
 ] as const;
@@ -106,6 +107,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "user:manage:any",
     "session:revoke:any",
     "audit:read:any",
+    "audit:verify:any",
     "program:manage:any",
     "user:mfa-reset:any",
   ],

@@ -16,7 +16,7 @@ import { queueMail } from "../mail/outbox";
 import { appLink, createAccountToken, hashToken, VERIFICATION_TOKEN_HOURS } from "./account-tokens";
 import { checkSignInFactor, WRONG_CODE_MESSAGE } from "./mfa";
 import { burnPasswordCheck, commonPasswordProblem, hashPassword, verifyPassword } from "./password";
-import { requirePermission } from "./permissions";
+import { type Permission, requirePermission } from "./permissions";
 import { type TSignUp, type TSignUpParsed, ZSignIn, ZSignUp, zEmail, zNewPassword } from "./schema";
 
 export interface RequestContext {
@@ -480,6 +480,23 @@ export async function recordAuthorizationFailure(actor: Actor, permission: strin
       after: { permission, role: actor.role },
     });
   });
+}
+
+/** requirePermission that writes a refusal to the audit trail before it reaches the caller. */
+export async function requirePermissionAudited(
+  actor: Actor,
+  permission: Permission,
+  target: string,
+  client: Db = db(),
+): Promise<void> {
+  try {
+    requirePermission(actor, permission);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "FORBIDDEN") {
+      await recordAuthorizationFailure(actor, permission, target, client);
+    }
+    throw error;
+  }
 }
 
 /** Creates an administrator (CLI only: administrators never self-register). */

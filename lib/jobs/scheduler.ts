@@ -1,7 +1,8 @@
 /**
  * Background work that keeps the registry current: delivering queued e-mail, expiring
  * certifications whose recertification date has passed, marking unused dispense authorizations
- * whose validity has ended as EXPIRED, and queueing monitoring reminders.
+ * whose validity has ended as EXPIRED, queueing monitoring reminders, and verifying the audit
+ * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for).
  * Every job is safe to run on several instances at once (mail is claimed row by row; transitions
  * carry version checks; a reminder's unique key sends it once).
  *
@@ -18,6 +19,7 @@ import { logger } from "../logger";
 import { expireDispenseAuthorizations } from "../dispensing/expiry";
 import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
+import { runCheckpointJob, runQueuedFullVerifications } from "../audit/integrity";
 
 /** Monitoring reminders, then delivery of what they queued. */
 export async function runReminderJob(now: Date = new Date()) {
@@ -31,7 +33,9 @@ export async function runJobsOnce(now: Date = new Date()) {
   const authorizationsExpired = await expireDispenseAuthorizations(systemActor("job-expire-authorizations"), { now });
   const reminders = await runMonitoringReminders(now, db());
   const mailed = await deliverPendingMail(db(), 200);
-  return { expired, authorizationsExpired, reminders, mailed };
+  const auditCheckpoint = await runCheckpointJob(db(), now);
+  const fullVerifications = (await runQueuedFullVerifications(db())).length;
+  return { expired, authorizationsExpired, reminders, mailed, auditCheckpoint, fullVerifications };
 }
 
 interface JobDefinition {
@@ -65,6 +69,10 @@ export const JOBS: readonly JobDefinition[] = [
     everyMs: 3_600_000,
     run: () => runMonitoringReminders(new Date(), db()),
   },
+  // Verifies the events written since the last checkpoint and signs a new one (docs/decisions/003).
+  { name: "audit-checkpoint", cron: "*/15 * * * *", everyMs: 900_000, run: () => runCheckpointJob() },
+  // Full re-walks an administrator asked for (queued rows; also triggered at once when asked).
+  { name: "audit-full-verification", cron: "* * * * *", everyMs: 60_000, run: () => runQueuedFullVerifications() },
 ];
 
 type Stoppable = { stop: () => Promise<void> };
@@ -74,7 +82,7 @@ export type JobRunner = Stoppable & {
 };
 const globalJobs = globalThis as unknown as {
   __remsgateJobs?: NodeJS.Timeout[];
-  __remsgateBoss?: Promise<Stoppable | null>;
+  __remsgateBoss?: Promise<JobRunner | null>;
 };
 
 function guard(name: string, job: () => Promise<unknown>) {
@@ -116,6 +124,8 @@ export async function startPgBossJobs(
   }
   // Anything queued while the app was down goes out now rather than at the next schedule.
   if (jobs.some((job) => job.name === "deliver-mail")) await boss.send("deliver-mail", {});
+  // The dashboard says how far the audit chain is verified: do not leave it unsaid until the schedule.
+  if (jobs.some((job) => job.name === "audit-checkpoint")) await boss.send("audit-checkpoint", {});
   return {
     stop: () => boss.stop({ graceful: true, wait: true }),
     trigger: async (name) => {
@@ -177,6 +187,20 @@ export async function backgroundJobsState(): Promise<BackgroundJobsState> {
   const settled = await Promise.race([boss, new Promise<"pending">((resolve) => setTimeout(resolve, 0, "pending"))]);
   if (settled === "pending") return "starting";
   return settled ? "pg-boss" : "failed";
+}
+
+/**
+ * Runs one job soon, outside its schedule: through pg-boss when it is running here, otherwise in
+ * this process without waiting for it (the embedded database, or jobs left to cron).
+ */
+export async function triggerBackgroundJob(name: (typeof JOBS)[number]["name"]): Promise<void> {
+  const boss = await globalJobs.__remsgateBoss;
+  if (boss) {
+    await boss.trigger(name);
+    return;
+  }
+  const job = JOBS.find((j) => j.name === name);
+  if (job) setTimeout(guard(job.name, job.run), 0).unref();
 }
 
 /** Stops whatever startBackgroundJobs started (tests, graceful shutdown). */

@@ -17,6 +17,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { CsvError, parse } from "csv-parse";
+import { type CsvValue, csvText } from "../csv/writer";
 import type { Actor } from "../auth/actor";
 import { can } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
@@ -559,21 +560,14 @@ export async function listLabImports(
   });
 }
 
-/** A cell that spreadsheet programs will not run as a formula. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /** The rejected rows as CSV: line number, the row's values and the reasons. */
 export function rejectionReportCsv(report: LabImportReport): string {
-  const lines = [["line", ...LAB_FEED_COLUMNS, "reasons"].join(",")];
-  if (report.error) lines.push(["", "", "", "", "", "", csvCell(report.error)].join(","));
+  const rows: CsvValue[][] = [];
+  if (report.error) rows.push(["", "", "", "", "", "", report.error]);
   for (const row of report.rejected) {
-    const values = LAB_FEED_COLUMNS.map((_, i) => csvCell(row.values[i] ?? ""));
-    lines.push([String(row.line), ...values, csvCell(row.reasons.join("; "))].join(","));
+    rows.push([String(row.line), ...LAB_FEED_COLUMNS.map((_, i) => row.values[i] ?? ""), row.reasons.join("; ")]);
   }
-  return `${lines.join("\r\n")}\r\n`;
+  return csvText(["line", ...LAB_FEED_COLUMNS, "reasons"], rows);
 }
 
 /** The rejection report of one of the actor's own imports (others: NOT_FOUND). */

@@ -8,8 +8,7 @@
  * (lib/auth/service.ts checkSession): revoking the rows and bumping the session version is enough.
  */
 import type { Actor } from "../auth/actor";
-import { type Permission, requirePermission } from "../auth/permissions";
-import { recordAuthorizationFailure } from "../auth/service";
+import { requirePermissionAudited } from "../auth/service";
 import { roleRequiresMfa } from "../auth/mfa-rules";
 import { recordAudit } from "../audit/service";
 import { db, type Db, type Tx } from "../db";
@@ -45,16 +44,7 @@ import {
 } from "./schema";
 
 /** requirePermission that writes the refusal to the audit trail before it reaches the caller. */
-async function authorize(actor: Actor, permission: Permission, target: string, client: Db): Promise<void> {
-  try {
-    requirePermission(actor, permission);
-  } catch (error) {
-    if (error instanceof AppError && error.code === "FORBIDDEN") {
-      await recordAuthorizationFailure(actor, permission, target, client);
-    }
-    throw error;
-  }
-}
+const authorize = requirePermissionAudited;
 
 function parse<T>(
   schema: {

@@ -140,6 +140,10 @@ const ROUTES: Record<string, Entry> = {
   "GET /admin/users": { allow: ["admin"] },
   "GET /admin/users/[id]": { url: (ids) => `/admin/users/${ids.users.infusion}`, allow: ["admin"] },
   "GET /admin/users/administrators": { allow: ["admin"] },
+  "GET /admin/audit": { allow: ["admin"] },
+  // The demo world's first audit event (the seed writes the trail from its start).
+  "GET /admin/audit/[seq]": { url: () => "/admin/audit/1", allow: ["admin"] },
+  "GET /admin/audit/export.csv": { url: () => "/admin/audit/export.csv?action=enrollment.approve", allow: ["admin"] },
   "GET /admin/stakeholders/[enrollmentId]": {
     url: (ids) => `/admin/stakeholders/${ids.enrollments.ada}`,
     allow: ["admin"],

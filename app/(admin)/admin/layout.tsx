@@ -19,6 +19,7 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
         <Link href="/admin/users">Users</Link>
         <Link href="/admin/registry">Registry</Link>
         <Link href="/admin/programs">Programmes</Link>
+        <Link href="/admin/audit">Audit trail</Link>
       </nav>
       <AdminQueryProvider>{children}</AdminQueryProvider>
     </>

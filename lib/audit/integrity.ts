@@ -1,0 +1,361 @@
+/**
+ * Integrity of the audit trail without re-walking it on every page view (docs/decisions/003,
+ * "Checkpoints"). A verification walks from the last checkpoint whose signature verifies to the head
+ * of the chain; when every row checks out it writes a new signed checkpoint, and when one does not
+ * it records the break and writes none. The dashboard then reads one checkpoint, one verification
+ * row and max(seq): constant time, whatever the size of the trail.
+ */
+import type { Actor } from "../auth/actor";
+import { authSecret } from "../auth/auth-secret";
+import { requirePermissionAudited } from "../auth/service";
+import { type Db, type DbOrTx, db, type Tx } from "../db";
+import type { AuditCheckpoint, AuditVerification } from "../generated/prisma/client";
+import { logger } from "../logger";
+import { type ChainRowProblem, recomputedHash, walkAuditChain } from "./chain";
+import { checkpointSignatureValid, deriveCheckpointKey, signCheckpoint } from "./checkpoint-signature";
+import { recordAudit } from "./service";
+
+export type BreakReason =
+  | ChainRowProblem
+  /** The event a checkpoint vouches for is gone. */
+  | "checkpoint-event-missing"
+  /** The event a checkpoint vouches for no longer hashes to what the checkpoint says. */
+  | "checkpoint-event-changed"
+  /** A checkpoint row whose signature does not verify: written or edited in the database. */
+  | "checkpoint-signature-invalid";
+
+export type VerificationKind = "INCREMENTAL" | "FULL";
+export type VerificationStatus = "QUEUED" | "RUNNING" | "VERIFIED" | "BROKEN" | "FAILED";
+
+/** A full re-walk that has shown no sign of life for this long was interrupted (a crash, a deploy). */
+const FULL_WALK_STALE_MS = 2 * 60 * 60 * 1000;
+
+let cachedKey: { secret: string; key: Buffer } | null = null;
+function checkpointKey(): Buffer {
+  const secret = authSecret();
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: deriveCheckpointKey(secret) };
+  return cachedKey.key;
+}
+
+export function checkpointVerifies(row: AuditCheckpoint): boolean {
+  return checkpointSignatureValid(checkpointKey(), row, row.signature);
+}
+
+/**
+ * Runs `work` in a transaction, or inside the caller's when given one (a transaction client has
+ * no $disconnect; it may have $transaction, for savepoints, which the embedded database lacks).
+ */
+async function inTransaction<T>(client: DbOrTx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return "$disconnect" in client ? (client as Db).$transaction(work) : work(client);
+}
+
+/**
+ * The newest checkpoint whose signature verifies, and the newer ones that do not (forged or
+ * edited rows: each is itself a finding).
+ */
+export async function lastValidCheckpoint(client: DbOrTx) {
+  const forged: AuditCheckpoint[] = [];
+  let cursor: bigint | undefined;
+  // Nearly always the newest row verifies: read a few, then more only while they do not.
+  for (let take = 4; ; take = 200) {
+    const rows = await client.auditCheckpoint.findMany({
+      where: cursor === undefined ? {} : { id: { lt: cursor } },
+      orderBy: { id: "desc" },
+      take,
+    });
+    for (const row of rows) {
+      if (checkpointVerifies(row)) return { checkpoint: row, forged };
+      forged.push(row);
+    }
+    if (rows.length < take) return { checkpoint: null, forged };
+    cursor = rows[rows.length - 1]?.id;
+  }
+}
+
+/** The newest finished full re-walk, when it found the chain broken. */
+async function lastFullWalkBreak(client: DbOrTx): Promise<AuditVerification | null> {
+  const last = await client.auditVerification.findFirst({
+    where: { kind: "FULL", status: { in: ["VERIFIED", "BROKEN"] } },
+    orderBy: { finishedAt: "desc" },
+  });
+  return last?.status === "BROKEN" ? last : null;
+}
+
+async function headSeq(client: DbOrTx): Promise<bigint> {
+  const head = await client.auditEvent.aggregate({ _max: { seq: true } });
+  return head._max.seq ?? 0n;
+}
+
+/** Writes a signed checkpoint for the verified event `seq` whose hash is `hash`. */
+async function writeCheckpoint(tx: Tx, seq: bigint, hash: string, writtenBy: string, now: Date) {
+  const fields = { seq, hash, verifiedAt: now, writtenBy };
+  return tx.auditCheckpoint.create({ data: { ...fields, signature: signCheckpoint(checkpointKey(), fields) } });
+}
+
+type Outcome =
+  | { ok: true; checked: number; lastSeq: bigint; lastHash: string }
+  | { ok: false; checked: number; brokenAt: bigint; reason: BreakReason };
+
+/** The event a checkpoint vouches for must still be there, hash the same and match its own content. */
+async function checkAnchor(client: DbOrTx, checkpoint: AuditCheckpoint): Promise<Outcome | null> {
+  const row = await client.auditEvent.findUnique({ where: { seq: checkpoint.seq } });
+  if (!row) return { ok: false, checked: 0, brokenAt: checkpoint.seq, reason: "checkpoint-event-missing" };
+  if (row.hash !== checkpoint.hash || recomputedHash(row) !== row.hash) {
+    return { ok: false, checked: 0, brokenAt: checkpoint.seq, reason: "checkpoint-event-changed" };
+  }
+  return null;
+}
+
+/** Ends a verification: its outcome, and a new checkpoint when (and only when) the walk verified. */
+async function finish(tx: Tx, verification: AuditVerification, outcome: Outcome, writtenBy: string, now: Date) {
+  let checkpointId: bigint | null = null;
+  if (outcome.ok && outcome.lastSeq > 0n) {
+    checkpointId = (await writeCheckpoint(tx, outcome.lastSeq, outcome.lastHash, writtenBy, now)).id;
+  }
+  if (!outcome.ok) {
+    logger.error(
+      { verification: verification.id, brokenAt: outcome.brokenAt.toString(), reason: outcome.reason },
+      "audit chain verification found a break",
+    );
+  }
+  return tx.auditVerification.update({
+    where: { id: verification.id },
+    data: {
+      status: outcome.ok ? "VERIFIED" : "BROKEN",
+      finishedAt: now,
+      checked: outcome.checked,
+      brokenAt: outcome.ok ? null : outcome.brokenAt,
+      reason: outcome.ok ? null : outcome.reason,
+      checkpointId,
+    },
+  });
+}
+
+/** Walks from `from` (a trusted checkpoint, or the start) to `upTo`, after checking the anchor. */
+async function walkFrom(
+  client: DbOrTx,
+  from: AuditCheckpoint | null,
+  upTo: bigint,
+  onBatch?: (checked: number) => Promise<void>,
+): Promise<Outcome> {
+  if (from) {
+    const anchor = await checkAnchor(client, from);
+    if (anchor) return anchor;
+    if (upTo < from.seq) return { ok: false, checked: 0, brokenAt: upTo + 1n, reason: "checkpoint-event-missing" };
+  }
+  return walkAuditChain(client, { after: from ? { seq: from.seq, hash: from.hash } : undefined, upTo, onBatch });
+}
+
+/**
+ * Verifies the events written since the last valid checkpoint and, when they check out, writes a
+ * checkpoint at the head. Used by the background job and by an administrator's "verify now"
+ * (`audited`: the request and its outcome go into the trail in the same transaction).
+ */
+export async function verifySinceCheckpoint(
+  client: DbOrTx,
+  options: { writtenBy: string; audit?: Actor; now?: Date },
+): Promise<AuditVerification> {
+  const now = options.now ?? new Date();
+  const { checkpoint, forged } = await lastValidCheckpoint(client);
+  const upTo = await headSeq(client);
+  const fromSeq = checkpoint?.seq ?? 0n;
+  const verification = await client.auditVerification.create({
+    data: {
+      kind: "INCREMENTAL",
+      status: "RUNNING",
+      requestedBy: options.writtenBy,
+      requestedAt: now,
+      startedAt: now,
+      fromSeq,
+      toSeq: upTo,
+      total: Number(upTo > fromSeq ? upTo - fromSeq : 0n),
+    },
+  });
+  const [firstForged] = forged;
+  // A break a full re-walk found before the checkpoint stands until a later full re-walk verifies:
+  // walking on from the checkpoint would write a checkpoint past it.
+  const knownBreak = await lastFullWalkBreak(client);
+  let outcome: Outcome;
+  try {
+    outcome = firstForged
+      ? { ok: false, checked: 0, brokenAt: firstForged.seq, reason: "checkpoint-signature-invalid" }
+      : knownBreak?.brokenAt != null
+        ? { ok: false, checked: 0, brokenAt: knownBreak.brokenAt, reason: knownBreak.reason as BreakReason }
+        : await walkFrom(client, checkpoint, upTo);
+  } catch (error) {
+    await client.auditVerification.update({
+      where: { id: verification.id },
+      data: { status: "FAILED", finishedAt: new Date(), reason: "error" },
+    });
+    throw error;
+  }
+  return inTransaction(client, async (tx) => {
+    const done = await finish(tx, verification, outcome, options.writtenBy, now);
+    if (options.audit) {
+      await recordAudit(tx, options.audit, {
+        action: "audit.verified",
+        entityType: "AuditVerification",
+        entityId: done.id,
+        after: verificationSummary(done),
+      });
+    }
+    return done;
+  });
+}
+
+function verificationSummary(v: AuditVerification) {
+  return {
+    kind: v.kind,
+    status: v.status,
+    fromSeq: v.fromSeq,
+    toSeq: v.toSeq,
+    checked: v.checked,
+    brokenAt: v.brokenAt,
+    reason: v.reason,
+  };
+}
+
+/** "Verify now": an administrator walks from the last checkpoint to the head. */
+export async function verifyAuditNow(actor: Actor, client: DbOrTx = db()) {
+  await requirePermissionAudited(actor, "audit:verify:any", "audit:verify-now");
+  return verifySinceCheckpoint(client, { writtenBy: `admin:${actor.userId}`, audit: actor });
+}
+
+/** The background job's run: the same walk, written by "job", not itself audited. */
+export async function runCheckpointJob(client: DbOrTx = db(), now = new Date()) {
+  const done = await verifySinceCheckpoint(client, { writtenBy: "job", now });
+  return { status: done.status, checked: done.checked, brokenAt: done.brokenAt?.toString() ?? null };
+}
+
+/**
+ * Queues a full re-walk from the start of the chain (the background job runs it). One at a time:
+ * while one is queued or running, asking again returns it.
+ */
+export async function requestFullVerification(actor: Actor, client: DbOrTx = db(), now = new Date()) {
+  await requirePermissionAudited(actor, "audit:verify:any", "audit:full-verification");
+  return inTransaction(client, async (tx) => {
+    await tx.auditVerification.updateMany({
+      where: { kind: "FULL", status: "RUNNING", startedAt: { lt: new Date(now.getTime() - FULL_WALK_STALE_MS) } },
+      data: { status: "FAILED", finishedAt: now, reason: "interrupted" },
+    });
+    const pending = await tx.auditVerification.findFirst({
+      where: { kind: "FULL", status: { in: ["QUEUED", "RUNNING"] } },
+      orderBy: { requestedAt: "desc" },
+    });
+    if (pending) return { verification: pending, created: false };
+    const verification = await tx.auditVerification.create({
+      data: { kind: "FULL", status: "QUEUED", requestedBy: `admin:${actor.userId}`, requestedAt: now },
+    });
+    await recordAudit(tx, actor, {
+      action: "audit.full_verification_requested",
+      entityType: "AuditVerification",
+      entityId: verification.id,
+    });
+    return { verification, created: true };
+  });
+}
+
+/**
+ * Runs every queued full re-walk (claimed with a conditional update, so two workers never run the
+ * same one), storing progress after each batch.
+ */
+export async function runQueuedFullVerifications(client: DbOrTx = db(), batchSize = 1000) {
+  const results: AuditVerification[] = [];
+  for (;;) {
+    const next = await client.auditVerification.findFirst({
+      where: { kind: "FULL", status: "QUEUED" },
+      orderBy: { requestedAt: "asc" },
+    });
+    if (!next) return results;
+    const startedAt = new Date();
+    const upTo = await headSeq(client);
+    const claimed = await client.auditVerification.updateMany({
+      where: { id: next.id, status: "QUEUED" },
+      data: { status: "RUNNING", startedAt, toSeq: upTo, fromSeq: 0n },
+    });
+    if (claimed.count === 0) continue;
+    try {
+      const total = await client.auditEvent.count({ where: { seq: { lte: upTo } } });
+      await client.auditVerification.update({ where: { id: next.id }, data: { total } });
+      const outcome = await walkAuditChain(client, {
+        upTo,
+        batchSize,
+        onBatch: async (checked) => {
+          await client.auditVerification.update({ where: { id: next.id }, data: { checked } });
+        },
+      });
+      const running = await client.auditVerification.findUniqueOrThrow({ where: { id: next.id } });
+      results.push(await inTransaction(client, (tx) => finish(tx, running, outcome, next.requestedBy, new Date())));
+    } catch (error) {
+      logger.error({ err: error, verification: next.id }, "full audit chain verification failed to run");
+      await client.auditVerification.update({
+        where: { id: next.id },
+        data: { status: "FAILED", finishedAt: new Date(), reason: "error" },
+      });
+      throw error;
+    }
+  }
+}
+
+export interface IntegrityStatus {
+  /** The newest checkpoint whose signature verifies. */
+  checkpoint: { seq: bigint; verifiedAt: Date; writtenBy: string } | null;
+  /** Checkpoint rows newer than it whose signature does not verify. */
+  forgedCheckpoints: number;
+  headSeq: bigint;
+  /** Events after the checkpoint, at most (seq numbers of rolled-back writes are never used). */
+  unverified: bigint;
+  /** A break found by the newest finished full re-walk or incremental verification. */
+  broken: { at: Date; brokenAt: bigint; reason: string; kind: string } | null;
+  /** The newest full re-walk: its progress while it runs, its outcome after. */
+  fullWalk: Pick<
+    AuditVerification,
+    "id" | "status" | "checked" | "total" | "requestedAt" | "startedAt" | "finishedAt" | "brokenAt" | "reason"
+  > | null;
+}
+
+/** What the dashboard and the audit page show: a handful of indexed single-row reads. */
+export async function auditIntegrityStatus(actor: Actor, client: DbOrTx = db()): Promise<IntegrityStatus> {
+  await requirePermissionAudited(actor, "audit:read:any", "audit:integrity");
+  const [{ checkpoint, forged }, head, latest, fullBreak, fullWalk] = await Promise.all([
+    lastValidCheckpoint(client),
+    headSeq(client),
+    client.auditVerification.findFirst({
+      where: { kind: "INCREMENTAL", status: { in: ["VERIFIED", "BROKEN"] } },
+      orderBy: { finishedAt: "desc" },
+    }),
+    lastFullWalkBreak(client),
+    client.auditVerification.findFirst({ where: { kind: "FULL" }, orderBy: { requestedAt: "desc" } }),
+  ]);
+  const brokenRun = fullBreak ?? (latest?.status === "BROKEN" ? latest : null);
+  return {
+    checkpoint: checkpoint && {
+      seq: checkpoint.seq,
+      verifiedAt: checkpoint.verifiedAt,
+      writtenBy: checkpoint.writtenBy,
+    },
+    forgedCheckpoints: forged.length,
+    headSeq: head,
+    unverified: head > (checkpoint?.seq ?? 0n) ? head - (checkpoint?.seq ?? 0n) : 0n,
+    broken:
+      brokenRun?.brokenAt != null
+        ? {
+            at: brokenRun.finishedAt ?? brokenRun.requestedAt,
+            brokenAt: brokenRun.brokenAt,
+            reason: brokenRun.reason ?? "unknown",
+            kind: brokenRun.kind,
+          }
+        : null,
+    fullWalk: fullWalk && {
+      id: fullWalk.id,
+      status: fullWalk.status,
+      checked: fullWalk.checked,
+      total: fullWalk.total,
+      requestedAt: fullWalk.requestedAt,
+      startedAt: fullWalk.startedAt,
+      finishedAt: fullWalk.finishedAt,
+      brokenAt: fullWalk.brokenAt,
+      reason: fullWalk.reason,
+    },
+  };
+}

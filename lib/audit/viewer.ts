@@ -1,0 +1,284 @@
+/**
+ * The administrator's audit trail viewer and its CSV export: filtered, newest first, paged by seq
+ * (keyset: each page is an index range, however deep), with the people named as people.
+ */
+import type { Actor } from "../auth/actor";
+import { requirePermissionAudited } from "../auth/service";
+import { type CsvValue, csvStream } from "../csv/writer";
+import { type Db, db } from "../db";
+import { AppError, type FieldErrors } from "../errors";
+import { formatAuditAction, formatRole, humanizeCode } from "../format";
+import type { Prisma } from "../generated/prisma/client";
+import { AUDIT_PAGE_SIZE, type AuditFilters, type AuditQuery, parseAuditQuery, periodBounds } from "./schema";
+import { recordAudit } from "./service";
+
+/** More people than this matching an actor search: ask for a narrower one. */
+const MAX_MATCHING_ACTORS = 100;
+
+export interface AuditRow {
+  seq: bigint;
+  at: Date;
+  actorName: string;
+  actorEmail: string | null;
+  roleLabel: string;
+  action: string;
+  actionLabel: string;
+  entityType: string;
+  entityLabel: string;
+  entityId: string | null;
+}
+
+type Where = Prisma.AuditEventWhereInput;
+
+interface Built {
+  /** null when the filters cannot match anything (no such person). */
+  where: Where | null;
+  /** The people an actor search matched; each is read through the (actorId, seq) index. */
+  actorIds: string[] | null;
+  errors: FieldErrors;
+}
+
+/** The filters as a where clause (the actor search resolved to people). */
+async function whereFor(filters: AuditFilters, client: Db): Promise<Built> {
+  const where: Where = {};
+  const errors: FieldErrors = {};
+  let actorIds: string[] | null = null;
+  if (filters.actor) {
+    const q = filters.actor;
+    const people = await client.user.findMany({
+      where: { OR: [{ email: { contains: q, mode: "insensitive" } }, { name: { contains: q, mode: "insensitive" } }] },
+      select: { id: true },
+      take: MAX_MATCHING_ACTORS + 1,
+    });
+    if (people.length > MAX_MATCHING_ACTORS) {
+      errors.actor = [`More than ${MAX_MATCHING_ACTORS} people match: type more of the name or e-mail address.`];
+      return { where: null, actorIds, errors };
+    }
+    if (people.length === 0) return { where: null, actorIds, errors };
+    actorIds = people.map((p) => p.id);
+  }
+  if (filters.entityType) where.entityType = filters.entityType;
+  if (filters.entityId) where.entityId = filters.entityId;
+  if (filters.action) where.action = filters.action;
+  const period = periodBounds(filters);
+  if (period.gte || period.lt) where.at = period;
+  return { where, actorIds, errors };
+}
+
+/**
+ * Runs a page query once per matched person and merges the pages: each is a short walk down the
+ * (actorId, seq) index. One query with `actorId IN (…)` lets the planner walk the whole trail
+ * backwards by seq when the people matched have written little.
+ */
+async function perActor<T extends { seq: bigint }>(
+  actorIds: string[] | null,
+  where: Where,
+  order: "asc" | "desc",
+  take: number,
+  run: (where: Where) => Promise<T[]>,
+): Promise<T[]> {
+  if (!actorIds) return run(where);
+  const found: T[] = [];
+  for (let i = 0; i < actorIds.length; i += 10) {
+    const chunk = actorIds.slice(i, i + 10);
+    for (const rows of await Promise.all(chunk.map((actorId) => run({ ...where, actorId })))) found.push(...rows);
+  }
+  const sign = order === "desc" ? -1 : 1;
+  return found.sort((a, b) => (a.seq < b.seq ? -sign : a.seq > b.seq ? sign : 0)).slice(0, take);
+}
+
+const ROW_SELECT = {
+  seq: true,
+  at: true,
+  actorId: true,
+  actorRole: true,
+  action: true,
+  entityType: true,
+  entityId: true,
+  requestId: true,
+} as const;
+
+type Selected = Prisma.AuditEventGetPayload<{ select: typeof ROW_SELECT }>;
+
+/** Names the actors (and the accounts acted on) of a page of events: one query for the page. */
+async function describeRows(rows: Selected[], client: Db): Promise<AuditRow[]> {
+  const ids = new Set<string>();
+  for (const r of rows) {
+    if (r.actorId) ids.add(r.actorId);
+    if (r.entityType === "User" && r.entityId) ids.add(r.entityId);
+  }
+  const uuids = [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const people = uuids.length
+    ? await client.user.findMany({ where: { id: { in: uuids } }, select: { id: true, name: true, email: true } })
+    : [];
+  const byId = new Map(people.map((p) => [p.id, p]));
+  return rows.map((r) => {
+    const person = r.actorId ? byId.get(r.actorId) : undefined;
+    const subject = r.entityType === "User" && r.entityId ? byId.get(r.entityId) : undefined;
+    return {
+      seq: r.seq,
+      at: r.at,
+      actorName: person?.name ?? (r.actorId ? "Unknown account" : "System"),
+      actorEmail: person?.email ?? null,
+      roleLabel: r.actorRole ? formatRole(r.actorRole) : "System",
+      action: r.action,
+      actionLabel: formatAuditAction(r.action),
+      entityType: r.entityType,
+      entityLabel: subject
+        ? `${humanizeCode(r.entityType)} ${subject.name} (${subject.email})`
+        : humanizeCode(r.entityType),
+      entityId: r.entityId,
+    };
+  });
+}
+
+export interface AuditPage {
+  query: AuditQuery;
+  errors: FieldErrors;
+  rows: AuditRow[];
+  /** Cursors for the next older and newer pages, when there are any. */
+  older: bigint | null;
+  newer: bigint | null;
+}
+
+/** One page of the filtered trail, newest first. */
+export async function listAuditEvents(
+  actor: Actor,
+  raw: Record<string, string | string[] | undefined>,
+  client: Db = db(),
+): Promise<AuditPage> {
+  await requirePermissionAudited(actor, "audit:read:any", "/admin/audit", client);
+  const { query, errors } = parseAuditQuery(raw);
+  const empty = { query, rows: [], older: null, newer: null };
+  if (Object.keys(errors).length) return { ...empty, errors };
+  const built = await whereFor(query, client);
+  if (!built.where) return { ...empty, errors: built.errors };
+  const forward = query.after !== undefined;
+  const cursor = forward ? { gt: query.after } : query.before !== undefined ? { lt: query.before } : undefined;
+  const order = forward ? "asc" : "desc";
+  const found = await perActor(
+    built.actorIds,
+    cursor ? { ...built.where, seq: cursor } : built.where,
+    order,
+    AUDIT_PAGE_SIZE + 1,
+    (where) =>
+      client.auditEvent.findMany({ where, orderBy: { seq: order }, take: AUDIT_PAGE_SIZE + 1, select: ROW_SELECT }),
+  );
+  const more = found.length > AUDIT_PAGE_SIZE;
+  const page = found.slice(0, AUDIT_PAGE_SIZE);
+  if (forward) page.reverse();
+  const first = page[0]?.seq ?? null;
+  const last = page[page.length - 1]?.seq ?? null;
+  return {
+    query,
+    errors,
+    rows: await describeRows(page, client),
+    // Going older: more beyond this page, or we came here going newer (older rows exist).
+    older: last !== null && (forward || more) ? last : null,
+    newer: first !== null && ((forward && more) || (!forward && query.before !== undefined)) ? first : null,
+  };
+}
+
+/** One event with its before and after values. */
+export async function getAuditEvent(actor: Actor, seqText: string, client: Db = db()) {
+  await requirePermissionAudited(actor, "audit:read:any", `/admin/audit/${seqText.slice(0, 40)}`, client);
+  const seq = /^\d{1,18}$/.test(seqText) ? BigInt(seqText) : null;
+  const row = seq ? await client.auditEvent.findUnique({ where: { seq } }) : null;
+  if (!row) throw new AppError("NOT_FOUND", "There is no such audit event.");
+  const [described] = await describeRows([row], client);
+  if (!described) throw new AppError("NOT_FOUND", "There is no such audit event.");
+  return {
+    ...described,
+    requestId: row.requestId,
+    before: row.before,
+    after: row.after,
+    hash: row.hash,
+    prevHash: row.prevHash,
+  };
+}
+
+export const AUDIT_CSV_HEADER = [
+  "seq",
+  "time_utc",
+  "actor_name",
+  "actor_email",
+  "actor_role",
+  "action",
+  "action_words",
+  "entity_type",
+  "entity_id",
+  "before",
+  "after",
+  "request_id",
+  "hash",
+] as const;
+
+const EXPORT_BATCH = 1000;
+
+async function* exportBatches(built: Built, client: Db): AsyncGenerator<CsvValue[][]> {
+  const { where, actorIds } = built;
+  if (!where) return;
+  let cursor: bigint | undefined;
+  for (;;) {
+    const rows = await perActor(
+      actorIds,
+      cursor === undefined ? where : { ...where, seq: { lt: cursor } },
+      "desc",
+      EXPORT_BATCH,
+      (w) =>
+        client.auditEvent.findMany({
+          where: w,
+          orderBy: { seq: "desc" },
+          take: EXPORT_BATCH,
+          select: { ...ROW_SELECT, before: true, after: true, hash: true },
+        }),
+    );
+    if (rows.length === 0) return;
+    const described = await describeRows(rows, client);
+    yield rows.map((r, i) => {
+      const d = described[i];
+      return [
+        r.seq,
+        r.at,
+        d?.actorName,
+        d?.actorEmail,
+        d?.roleLabel,
+        r.action,
+        d?.actionLabel,
+        r.entityType,
+        r.entityId,
+        r.before === null ? "" : JSON.stringify(r.before),
+        r.after === null ? "" : JSON.stringify(r.after),
+        r.requestId,
+        r.hash,
+      ];
+    });
+    if (rows.length < EXPORT_BATCH) return;
+    cursor = rows[rows.length - 1]?.seq;
+  }
+}
+
+/**
+ * The filtered trail as a CSV stream (newest first). Someone without the permission is refused and
+ * the attempt audited; an export that is allowed is audited with its filters.
+ */
+export async function exportAuditCsv(
+  actor: Actor,
+  raw: Record<string, string | string[] | undefined>,
+  path: string,
+  client: Db = db(),
+): Promise<ReadableStream<Uint8Array>> {
+  await requirePermissionAudited(actor, "audit:read:any", path, client);
+  const { query, errors } = parseAuditQuery(raw);
+  if (Object.keys(errors).length) throw new AppError("VALIDATION", "Check the filters.", { fields: errors });
+  const built = await whereFor(query, client);
+  if (Object.keys(built.errors).length) {
+    throw new AppError("VALIDATION", "Check the filters.", { fields: built.errors });
+  }
+  const { before: _b, after: _a, ...filters } = query;
+  await client.$transaction((tx) =>
+    recordAudit(tx, actor, { action: "audit.exported", entityType: "AuditEvent", after: { filters } }),
+  );
+  const bom = ["1", "true", "yes"].includes(String(raw.bom ?? "").toLowerCase());
+  return csvStream(AUDIT_CSV_HEADER, exportBatches(built, client), { bom });
+}
