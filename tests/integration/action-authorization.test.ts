@@ -19,7 +19,8 @@ import { confirmTotpEnrolment, disableMfa, regenerateRecoveryCodes, resetMfa } f
 import { forcePasswordReset } from "../../lib/auth/recovery";
 import { endSession, signOutEverywhere } from "../../lib/auth/service";
 import { decideApplication, setClaim } from "../../lib/certification/service";
-import { db, disconnectDb } from "../../lib/db";
+import { requestFullVerification, verifyAuditNow } from "../../lib/audit/integrity";
+import { db, disconnectDb, type Tx } from "../../lib/db";
 import { createApiKey, revokeApiKey } from "../../lib/dispensing/api-keys";
 import { callerFromActor } from "../../lib/dispensing/caller";
 import { confirmDispense, reverseDispense } from "../../lib/dispensing/confirm";
@@ -431,6 +432,18 @@ const TABLE: Record<string, Row[]> = {
     },
   ],
 
+  // The audit trail's integrity: administrators verify it.
+  verifyAuditNowAction: [
+    { resource: "the audit trail", allow: ["admin"], run: (a) => rolledBack((tx) => verifyAuditNow(a, tx)) },
+  ],
+  startFullVerificationAction: [
+    {
+      resource: "the audit trail",
+      allow: ["admin"],
+      run: (a) => rolledBack((tx) => requestFullVerification(a, tx)),
+    },
+  ],
+
   // Dispensing: a pharmacy's own authorizations and keys.
   requestDispenseAction: [
     {
@@ -482,6 +495,23 @@ const TABLE: Record<string, Row[]> = {
 };
 
 const REFUSED = new Set(["FORBIDDEN", "NOT_FOUND", "UNAUTHENTICATED"]);
+
+class RolledBack extends Error {}
+
+/**
+ * Runs an allowed call in a transaction that is then rolled back: for actions whose effect is
+ * registry-wide (a checkpoint, a queued re-walk) and would race other suites on the shared database.
+ */
+async function rolledBack(work: (tx: Tx) => Promise<unknown>): Promise<void> {
+  try {
+    await db().$transaction(async (tx) => {
+      await work(tx);
+      throw new RolledBack();
+    });
+  } catch (error) {
+    if (!(error instanceof RolledBack)) throw error;
+  }
+}
 
 let world: World;
 const outcomes: string[] = [];
