@@ -50,6 +50,8 @@ export const PERMISSIONS = [
   "audit:read:any",
   "program:manage:any",
   "user:mfa-reset:any",
+  "noncompliance:read:any",
+  "noncompliance:manage:any",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -107,6 +109,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit:read:any",
     "program:manage:any",
     "user:mfa-reset:any",
+    "noncompliance:read:any",
+    "noncompliance:manage:any",
   ],
 };
 

@@ -6,19 +6,21 @@ import { requirePagePermission } from "@/lib/auth/session";
 import { countAwaitingReview } from "@/lib/certification/service";
 import { activeDiscretionPeriods, listDiscretionFollowUps } from "@/lib/dispensing/discretion";
 import { listUnreviewedAdverseEvents } from "@/lib/status-forms/service";
+import { countCases } from "@/lib/noncompliance/service";
 import { formatStakeholderKind, formatStatus } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Administration" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("portal:admin", "/admin");
-  const [overview, chain, awaiting, adverseEvents, discretion, followUps] = await Promise.all([
+  const [overview, chain, awaiting, adverseEvents, discretion, followUps, cases] = await Promise.all([
     registryOverview(actor),
     checkAuditTrail(actor),
     countAwaitingReview(actor),
     listUnreviewedAdverseEvents(actor),
     activeDiscretionPeriods(),
     listDiscretionFollowUps(actor, { pending: true }),
+    countCases(actor),
   ]);
   return (
     <>
@@ -45,6 +47,21 @@ export default async function AdminPage() {
           <p>
             Reported on Patient Status Forms and not yet reviewed.{" "}
             <Link href="/admin/adverse-events">Review adverse events</Link>
+          </p>
+        </section>
+        <section className="card">
+          <h2>Non-compliance</h2>
+          <p className="stat">
+            <Link href="/admin/non-compliance" data-testid="open-cases">
+              {cases.open}
+            </Link>
+          </p>
+          <p>
+            Open cases, of which{" "}
+            <Link href="/admin/non-compliance?overdue=1" data-testid="overdue-cases">
+              {cases.overdue} with an overdue corrective action
+            </Link>
+            .
           </p>
         </section>
         <section className="card">
