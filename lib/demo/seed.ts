@@ -22,6 +22,7 @@ import {
 } from "../enrollment/service";
 import type { Role } from "../generated/prisma/enums";
 import { deliverPendingMail } from "../mail/deliver";
+import { seedDemoNonCompliance } from "./noncompliance";
 import { seedDemoDispensing } from "./dispensing";
 import { type DemoPatients, seedDemoPatients } from "./patients";
 import { listProgramDefinitions } from "../programs/registry";
@@ -86,6 +87,8 @@ export interface DemoWorld {
     authorizations: Record<string, string>;
     /** Account ids (the administrator's user pages). */
     users: { infusion: string };
+    /** The demo non-compliance case (against the demo setting) and its evidence file. */
+    nonCompliance: { caseId: string; fileId: string };
   };
 }
 
@@ -405,6 +408,7 @@ export async function seedDemoWorld(
       code: await signingCode(client, (await actorFor(client, DEMO.accounts.pharmacist)).userId),
     }),
   });
+  const nonCompliance = await seedDemoNonCompliance(client, admin, setting);
   const patientRows = await client.patient.findMany({
     where: { remsId: { in: Object.values(patients).map((p) => p.remsId) } },
     select: { id: true, remsId: true },
@@ -439,6 +443,7 @@ export async function seedDemoWorld(
           await client.user.findUniqueOrThrow({ where: { email: DEMO.accounts.infusion }, select: { id: true } })
         ).id,
       },
+      nonCompliance,
     },
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.

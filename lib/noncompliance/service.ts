@@ -63,7 +63,7 @@ const CASE_NUMBER_LOCK_KEY = 4_242_011;
 // Guards and small helpers
 
 /** Administrators only; a refusal is written to the audit trail before it is answered. */
-async function requireCaseAccess(actor: Actor, permission: Permission, target: string, client: Db) {
+export async function requireCaseAccess(actor: Actor, permission: Permission, target: string, client: Db = db()) {
   if (can(actor, permission)) return;
   await recordAuthorizationFailure(actor, permission, target, client);
   throw new AppError("FORBIDDEN", "Only REMS administrators handle non-compliance cases.");

@@ -4,7 +4,7 @@ import { apiError, apiJson, handleApi } from "@/lib/http/api";
 import { refuseCrossSite } from "@/lib/http/same-origin";
 import { drainBody } from "@/lib/labs/upload";
 import { readEvidenceUpload } from "@/lib/noncompliance/upload";
-import { addFile } from "@/lib/noncompliance/service";
+import { addFile, requireCaseAccess } from "@/lib/noncompliance/service";
 
 export const dynamic = "force-dynamic";
 
@@ -20,6 +20,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ ref
     try {
       const actor = await getActor();
       if (!actor) throw new AppError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
+      // Refuse before reading a byte of someone who may not add evidence.
+      await requireCaseAccess(actor, "noncompliance:manage:any", `/admin/non-compliance/${ref}/evidence`);
       const upload = await readEvidenceUpload(request);
       const stored = await addFile(actor, { caseId: ref, ...upload });
       return apiJson(stored, { status: 201, requestId });
