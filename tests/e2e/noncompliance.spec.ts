@@ -108,9 +108,15 @@ test("an administrator takes a case from notice to suspension and reinstatement"
   await expect(page.getByTestId("stakeholder-cases")).toContainText("Certification suspended");
   await expectNoAxeViolations(page);
 
-  await page.getByTestId("stakeholder-cases").getByRole("link", { name: caseNumber }).click();
+  await expect(page.getByTestId("stakeholder-cases").getByRole("link", { name: caseNumber })).toHaveAttribute(
+    "href",
+    `/admin/non-compliance/${caseNumber}`,
+  );
+  await page.goto(caseUrl, { waitUntil: "networkidle" });
   const reinstate = page.getByRole("form", { name: "Reinstate" });
-  await reinstate.getByLabel("Reason for reinstatement").fill("Blood tests done; the practice set up reminders.");
+  const reinstateReason = reinstate.getByLabel("Reason for reinstatement");
+  await reinstateReason.fill("Blood tests done; the practice set up reminders.");
+  await expect(reinstateReason).toHaveValue("Blood tests done; the practice set up reminders.");
   await reinstate.getByRole("button", { name: "Reinstate" }).click();
   await expect(page.locator("#done-banner")).toHaveText(
     "Certification reinstated. The stakeholder was told by e-mail.",
