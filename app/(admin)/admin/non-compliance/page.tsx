@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import styles from "@/components/admin/admin.module.css";
+import { Pager } from "@/components/admin/pager";
 import { CaseTable } from "@/components/noncompliance/case-table";
 import { requirePagePermission } from "@/lib/auth/session";
 import { CASE_STATE_LABELS, CASE_STATES } from "@/lib/noncompliance/rules";
@@ -80,23 +81,7 @@ export default async function NonCompliancePage({ searchParams }: { searchParams
       {list.rows.length ? (
         <CaseTable rows={list.rows} caption={`Non-compliance cases, page ${list.page} of ${list.pageCount}`} />
       ) : null}
-      {list.pageCount > 1 ? (
-        <nav aria-label="Pages" className={styles.pager}>
-          {list.page > 1 ? (
-            <Link href={pageHref(filters, list.page - 1)} rel="prev">
-              Previous page
-            </Link>
-          ) : null}
-          <span>
-            Page {list.page} of {list.pageCount}
-          </span>
-          {list.page < list.pageCount ? (
-            <Link href={pageHref(filters, list.page + 1)} rel="next">
-              Next page
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pager page={list.page} pageCount={list.pageCount} href={(page) => pageHref(filters, page)} />
     </>
   );
 }

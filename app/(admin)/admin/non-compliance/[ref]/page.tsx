@@ -40,7 +40,7 @@ export default async function CasePage({ params, searchParams }: Props) {
   const actor = await requirePagePermission("noncompliance:read:any", `/admin/non-compliance/${ref}`);
   let c: Awaited<ReturnType<typeof getCase>>;
   try {
-    c = await getCase(actor, decodeURIComponent(ref));
+    c = await getCase(actor, ref);
   } catch (error) {
     if (isAppError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
