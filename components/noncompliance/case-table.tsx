@@ -1,7 +1,7 @@
 import Link from "next/link";
 import styles from "@/components/admin/admin.module.css";
 import { formatDate, formatDateTime } from "@/lib/format";
-import type { CaseList } from "@/lib/noncompliance/service";
+import type { CaseList } from "@/lib/noncompliance/queries";
 
 /** Cases as a table: number, stakeholder (name and identifiers), type, state, due day, opened. */
 export function CaseTable({

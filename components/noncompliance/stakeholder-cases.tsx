@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/session";
-import { casesForStakeholder } from "@/lib/noncompliance/service";
+import { casesForStakeholder } from "@/lib/noncompliance/queries";
 import { CaseTable } from "./case-table";
 
 /** The stakeholder page's "Non-compliance" section: the stakeholder's cases and a link to open one. */

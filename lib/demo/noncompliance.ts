@@ -5,7 +5,8 @@
  */
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
-import { addFile, addNote, openCase, takeStep } from "../noncompliance/service";
+import { openCase, takeStep } from "../noncompliance/service";
+import { addFile, addNote } from "../noncompliance/evidence-service";
 import { addDaysIso } from "../noncompliance/rules";
 
 /** Returns the case's id and its evidence file's id (the authorization matrix opens both). */

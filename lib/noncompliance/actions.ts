@@ -5,7 +5,8 @@ import { requireActor } from "../auth/session";
 import { type ActionResult, actionError, checkActionInput } from "../http/action-result";
 import { deliverSoon } from "../mail/deliver";
 import type { TAddLink, TAddNote, TOpenCase, TTakeStep } from "./schema";
-import { addLink, addNote, openCase, takeStep } from "./service";
+import { openCase, takeStep } from "./service";
+import { addLink, addNote } from "./evidence-service";
 
 export async function openCaseAction(input: TOpenCase): Promise<ActionResult> {
   let caseNumber: string;

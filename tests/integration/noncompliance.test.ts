@@ -3,19 +3,15 @@ import type { Actor } from "../../lib/auth/actor";
 import { db, disconnectDb } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import { EVIDENCE_MAX_BYTES } from "../../lib/noncompliance/evidence";
+import { openCase, takeStep } from "../../lib/noncompliance/service";
+import { addFile, addLink, addNote, getEvidenceFile } from "../../lib/noncompliance/evidence-service";
 import {
-  addFile,
-  addLink,
-  addNote,
   casesForStakeholder,
   countCases,
   getCase,
-  getEvidenceFile,
   listCases,
   nonComplianceSummary,
-  openCase,
-  takeStep,
-} from "../../lib/noncompliance/service";
+} from "../../lib/noncompliance/queries";
 import { submitStatusForm } from "../../lib/status-forms/service";
 import { actorFor, createAdminActor } from "../factories/applications";
 import { createPharmacyEnrollment, createPrescriberEnrollment, ensureProgram } from "../factories/certified";

@@ -6,7 +6,7 @@ import { requirePagePermission } from "@/lib/auth/session";
 import { countAwaitingReview } from "@/lib/certification/service";
 import { activeDiscretionPeriods, listDiscretionFollowUps } from "@/lib/dispensing/discretion";
 import { listUnreviewedAdverseEvents } from "@/lib/status-forms/service";
-import { countCases } from "@/lib/noncompliance/service";
+import { countCases } from "@/lib/noncompliance/queries";
 import { formatStakeholderKind, formatStatus } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Administration" };

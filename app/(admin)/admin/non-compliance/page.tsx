@@ -6,7 +6,7 @@ import { CaseTable } from "@/components/noncompliance/case-table";
 import { requirePagePermission } from "@/lib/auth/session";
 import { CASE_STATE_LABELS, CASE_STATES } from "@/lib/noncompliance/rules";
 import { ANY_OPEN, ANY_STATE } from "@/lib/noncompliance/schema";
-import { listCases } from "@/lib/noncompliance/service";
+import { listCases } from "@/lib/noncompliance/queries";
 
 export const metadata: Metadata = { title: "Non-compliance cases" };
 

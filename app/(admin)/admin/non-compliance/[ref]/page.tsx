@@ -8,7 +8,7 @@ import { FormBanner } from "@/components/ui/field";
 import { requirePagePermission } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { formatDate, formatDateTime } from "@/lib/format";
-import { getCase } from "@/lib/noncompliance/service";
+import { getCase } from "@/lib/noncompliance/queries";
 
 export const metadata: Metadata = { title: "Non-compliance case" };
 

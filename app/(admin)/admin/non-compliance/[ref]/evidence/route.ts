@@ -4,7 +4,8 @@ import { apiError, apiJson, handleApi } from "@/lib/http/api";
 import { refuseCrossSite } from "@/lib/http/same-origin";
 import { drainBody } from "@/lib/labs/upload";
 import { readEvidenceUpload } from "@/lib/noncompliance/upload";
-import { addFile, requireCaseAccess } from "@/lib/noncompliance/service";
+import { addFile } from "@/lib/noncompliance/evidence-service";
+import { requireCaseAccess } from "@/lib/noncompliance/common";
 
 export const dynamic = "force-dynamic";
 

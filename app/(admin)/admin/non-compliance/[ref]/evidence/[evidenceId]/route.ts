@@ -1,7 +1,7 @@
 import { getActor } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { handleApi } from "@/lib/http/api";
-import { getEvidenceFile } from "@/lib/noncompliance/service";
+import { getEvidenceFile } from "@/lib/noncompliance/evidence-service";
 
 export const dynamic = "force-dynamic";
 
