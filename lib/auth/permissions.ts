@@ -52,6 +52,8 @@ export const PERMISSIONS = [
   "audit:verify:any",
   "program:manage:any",
   "user:mfa-reset:any",
+  "noncompliance:read:any",
+  "noncompliance:manage:any",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -110,6 +112,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit:verify:any",
     "program:manage:any",
     "user:mfa-reset:any",
+    "noncompliance:read:any",
+    "noncompliance:manage:any",
   ],
 };
 

@@ -92,7 +92,7 @@ type StakeholderRefs = {
   applicant: { name: string } | null;
 };
 
-function displayName(e: StakeholderRefs): string {
+export function displayName(e: StakeholderRefs): string {
   if (e.prescriber) return `${e.prescriber.firstName} ${e.prescriber.lastName}`.trim();
   if (e.patient) return `${e.patient.firstName} ${e.patient.lastName}`.trim();
   return e.pharmacy?.name ?? e.healthcareSetting?.name ?? e.applicant?.name ?? "Unnamed applicant";
@@ -217,7 +217,7 @@ export async function listReviewQueue(actor: Actor, input: Record<string, unknow
 }
 export type ReviewQueue = Awaited<ReturnType<typeof listReviewQueue>>;
 
-function identifiersOf(r: {
+export function identifiersOf(r: {
   prescriber: { npi: string } | null;
   pharmacy: { ncpdpId: string; npi: string | null } | null;
   healthcareSetting: { npi: string | null; remsId: string } | null;

@@ -24,6 +24,7 @@ import type { Role } from "../generated/prisma/enums";
 import { NPI_SYSTEM, remsPatientIdSystem } from "../interop/identifiers";
 import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
+import { seedDemoNonCompliance } from "./noncompliance";
 import { seedDemoDispensing } from "./dispensing";
 import { env } from "../env";
 import { NCPDP_SCRIPT_PATH } from "../interop/ncpdp/http";
@@ -100,6 +101,8 @@ export interface DemoWorld {
     authorizations: Record<string, string>;
     /** Account ids (the administrator's user pages). */
     users: { infusion: string };
+    /** The demo non-compliance case (against the demo setting) and its evidence file. */
+    nonCompliance: { caseId: string; fileId: string };
   };
 }
 
@@ -421,6 +424,7 @@ export async function seedDemoWorld(
   });
   // The daily monitoring check's overdue marks, for the dashboard (no reminder e-mails from the seed).
   await runMonitoringReminders(new Date(), client, { remind: false });
+  const nonCompliance = await seedDemoNonCompliance(client, admin, setting);
   const patientRows = await client.patient.findMany({
     where: { remsId: { in: Object.values(patients).map((p) => p.remsId) } },
     select: { id: true, remsId: true },
@@ -462,6 +466,7 @@ export async function seedDemoWorld(
           await client.user.findUniqueOrThrow({ where: { email: DEMO.accounts.infusion }, select: { id: true } })
         ).id,
       },
+      nonCompliance,
     },
   };
   // Send (or, without SMTP_URL, log) the notices the enrollments produced.

@@ -811,4 +811,37 @@ export const lemtrada: TProgramDefinition = defineProgram({
   // Every signature in this programme certifies a person to prescribe, dispense or receive a drug
   // with serious risks: a stolen password alone must not be enough to sign.
   esignature: { requireMfa: true },
+
+  nonCompliance: {
+    caseTypes: [
+      {
+        code: "DISPENSE_WITHOUT_AUTHORIZATION",
+        label: "Dispensing without a dispense authorization",
+        appliesTo: ["pharmacy"],
+      },
+      { code: "MONITORING_NOT_DONE", label: "Required monitoring not done", appliesTo: ["prescriber", "patient"] },
+      { code: "STATUS_FORM_NOT_SUBMITTED", label: "Patient Status Form not submitted", appliesTo: ["prescriber"] },
+      {
+        code: "INFUSION_AT_UNCERTIFIED_SETTING",
+        label: "Infusion at an uncertified healthcare setting",
+        appliesTo: ["prescriber", "pharmacy", "healthcareSetting"],
+      },
+      {
+        code: "INFUSION_REQUIREMENTS_NOT_MET",
+        label: "Infusion requirements not met (premedication, observation, reporting)",
+        appliesTo: ["healthcareSetting"],
+      },
+      {
+        code: "OTHER",
+        label: "Other non-compliance",
+        appliesTo: ["prescriber", "pharmacy", "healthcareSetting", "patient"],
+      },
+    ],
+    ladder: [
+      { measure: "NOTICE", label: "Notice of non-compliance" },
+      { measure: "CORRECTIVE_ACTION", label: "Corrective action plan", dueDays: 30 },
+      { measure: "SUSPEND", label: "Suspension" },
+      { measure: "DECERTIFY", label: "Decertification" },
+    ],
+  },
 });

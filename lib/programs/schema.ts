@@ -439,6 +439,66 @@ export const ZProgramContact = z.strictObject({
 });
 export type TProgramContact = z.infer<typeof ZProgramContact>;
 
+// ---------------------------------------------------------------------------
+// Non-compliance
+
+/**
+ * The measures a programme may take against a stakeholder, mildest first. A ladder lists the ones
+ * the programme uses in this order; suspension and decertification act on the certification.
+ */
+export const NON_COMPLIANCE_MEASURES = ["NOTICE", "CORRECTIVE_ACTION", "SUSPEND", "DECERTIFY"] as const;
+export type TNonComplianceMeasure = (typeof NON_COMPLIANCE_MEASURES)[number];
+
+export const ZNonComplianceRung = z.strictObject({
+  measure: z.enum(NON_COMPLIANCE_MEASURES),
+  /** What administrators and stakeholders call it, e.g. "Corrective action plan". */
+  label: ZNonBlank,
+  /** For CORRECTIVE_ACTION: the default number of days the stakeholder has to complete the plan. */
+  dueDays: ZPositiveInt.optional(),
+});
+
+export const ZNonCompliance = z
+  .strictObject({
+    /** The kinds of case administrators open, and the stakeholders each may concern. */
+    caseTypes: z
+      .array(z.strictObject({ code: ZCode, label: ZNonBlank, appliesTo: z.array(ZStakeholderKind).min(1) }))
+      .min(1),
+    /** The escalation ladder, mildest measure first; reinstating and closing are always available. */
+    ladder: z.array(ZNonComplianceRung).min(1),
+  })
+  .superRefine((section, ctx) => {
+    reportDuplicates(ctx, section.caseTypes, (t) => t.code, ["caseTypes"], "code", "case type");
+    reportDuplicates(ctx, section.ladder, (r) => r.measure, ["ladder"], "measure", "measure");
+    section.ladder.forEach((rung, i) => {
+      const previous = section.ladder[i - 1];
+      if (
+        previous &&
+        NON_COMPLIANCE_MEASURES.indexOf(previous.measure) >= NON_COMPLIANCE_MEASURES.indexOf(rung.measure)
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          message: "The ladder goes from the mildest measure to the strictest",
+          path: ["ladder", i, "measure"],
+        });
+      }
+      if (rung.measure === "CORRECTIVE_ACTION" && rung.dueDays === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: "A corrective action plan needs a number of days to complete it",
+          path: ["ladder", i, "dueDays"],
+        });
+      }
+      if (rung.measure !== "CORRECTIVE_ACTION" && rung.dueDays !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: "Only a corrective action plan has a due date",
+          path: ["ladder", i, "dueDays"],
+        });
+      }
+    });
+  });
+export type TNonCompliance = z.infer<typeof ZNonCompliance>;
+
 export const ZProgramDefinition = z
   .strictObject({
     code: ZCode,
@@ -477,6 +537,8 @@ export const ZProgramDefinition = z
      * have two-step sign-in enrolled and give a code with their password at every signature.
      */
     esignature: z.strictObject({ requireMfa: z.boolean() }).default({ requireMfa: false }),
+    /** Non-compliance cases: their types and the escalation ladder. Absent: no cases are opened. */
+    nonCompliance: ZNonCompliance.optional(),
   })
   .superRefine((program, ctx) => {
     reportDuplicates(ctx, program.ndcs, (n) => n, ["ndcs"], null, "NDC");

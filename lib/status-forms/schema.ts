@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { zMfaCode } from "../auth/schema";
+import { formatDateTime } from "../format";
 import type { TFormDefinition } from "../programs/schema";
 
 /**
@@ -49,3 +50,28 @@ export type TReviewAdverseEvent = z.input<typeof ZReviewAdverseEvent>;
 
 export const STATUS_FORM_SIGNATURE_MEANING =
   "By signing I attest, as the patient's prescriber, that the answers on this Patient Status Form are true and complete.";
+
+/**
+ * The e-mail each administrator gets when a serious adverse event is reported: the patient by REMS
+ * id, no answers, no name (the registry holds the details for those allowed to read them).
+ */
+export function adverseEventAlert(input: {
+  programName: string;
+  patientRemsId: string;
+  submittedAt: Date;
+  administratorName: string;
+  appUrl: string;
+}): { subject: string; text: string } {
+  return {
+    subject: `${input.programName}: serious adverse event reported for patient ${input.patientRemsId}`,
+    text: [
+      `Hello ${input.administratorName},`,
+      "",
+      `A serious adverse event was reported on a Patient Status Form for patient ${input.patientRemsId} (${formatDateTime(input.submittedAt)}).`,
+      "",
+      `Review it: ${input.appUrl}/admin/adverse-events`,
+      "",
+      "— REMS registry",
+    ].join("\n"),
+  };
+}

@@ -9,7 +9,9 @@ import { verifyStepUp } from "../auth/mfa";
 import { requirePermission } from "../auth/permissions";
 import { canonicalJson, sha256Hex } from "../audit/hash";
 import { recordAudit } from "../audit/service";
-import { db, type Db, type DbOrTx } from "../db";
+import { db, type Db, type DbOrTx, type Tx } from "../db";
+import { env } from "../env";
+import { queueMail } from "../mail/outbox";
 import { buildFormSchema } from "../enrollment/form-schema";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { assertCanRecordFor, type RecordablePatient, requireRecordablePatient } from "../labs/access";
@@ -19,6 +21,7 @@ import { STATUS_FORM_CODE } from "../monitoring/types";
 import { getProgramDefinition } from "../programs/registry";
 import type { TMonitoring, TProgramDefinition, TStatusForm } from "../programs/schema";
 import {
+  adverseEventAlert,
   reportsSeriousAdverseEvent,
   STATUS_FORM_SIGNATURE_MEANING,
   type TReviewAdverseEvent,
@@ -132,6 +135,14 @@ export async function submitStatusForm(actor: Actor, input: TSubmitStatusForm, c
       select: { id: true },
     });
     await tx.statusFormSubmission.update({ where: { id: submission.id }, data: { signatureId: signature.id } });
+    if (seriousAdverseEvent) {
+      await alertAdministrators(tx, {
+        programName: program.definition.name,
+        patientRemsId: patient.remsId,
+        submissionId: submission.id,
+        submittedAt: signedAt,
+      });
+    }
     await recordAudit(tx, actor, {
       action: "status_form.submitted",
       entityType: "StatusFormSubmission",
@@ -154,6 +165,30 @@ export async function submitStatusForm(actor: Actor, input: TSubmitStatusForm, c
       seriousAdverseEvent,
     };
   });
+}
+
+/**
+ * Tells every active administrator, in the transaction that records the report, that a serious
+ * adverse event was reported. The patient is named by REMS id only: the details are in the registry.
+ */
+async function alertAdministrators(
+  tx: Tx,
+  input: { programName: string; patientRemsId: string; submissionId: string; submittedAt: Date },
+) {
+  const admins = await tx.user.findMany({
+    where: { role: "ADMIN", status: "ACTIVE" },
+    select: { email: true, name: true },
+    orderBy: { email: "asc" },
+  });
+  for (const admin of admins) {
+    await queueMail(tx, {
+      to: admin.email,
+      ...adverseEventAlert({ ...input, administratorName: admin.name, appUrl: env().APP_URL }),
+      category: "adverse_event.reported",
+      entityType: "StatusFormSubmission",
+      entityId: input.submissionId,
+    });
+  }
 }
 
 /** The form to fill in, when the next one is due, and the forms already submitted. */

@@ -144,6 +144,22 @@ const ROUTES: Record<string, Entry> = {
   // The demo world's first audit event (the seed writes the trail from its start).
   "GET /admin/audit/[seq]": { url: () => "/admin/audit/1", allow: ["admin"] },
   "GET /admin/audit/export.csv": { url: () => "/admin/audit/export.csv?action=enrollment.approve", allow: ["admin"] },
+  "GET /admin/non-compliance": { allow: ["admin"] },
+  "GET /admin/non-compliance/new": { allow: ["admin"] },
+  "GET /admin/non-compliance/[ref]": {
+    url: (ids) => `/admin/non-compliance/${ids.nonCompliance.caseId}`,
+    allow: ["admin"],
+  },
+  // A JSON body is not an upload: the administrator gets 400, everyone else is refused before it is read.
+  "POST /admin/non-compliance/[ref]/evidence": {
+    url: (ids) => `/admin/non-compliance/${ids.nonCompliance.caseId}/evidence`,
+    body: {},
+    allow: ["admin"],
+  },
+  "GET /admin/non-compliance/[ref]/evidence/[evidenceId]": {
+    url: (ids) => `/admin/non-compliance/${ids.nonCompliance.caseId}/evidence/${ids.nonCompliance.fileId}`,
+    allow: ["admin"],
+  },
   "GET /admin/stakeholders/[enrollmentId]": {
     url: (ids) => `/admin/stakeholders/${ids.enrollments.ada}`,
     allow: ["admin"],

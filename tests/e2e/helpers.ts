@@ -239,6 +239,8 @@ export interface WorldIds {
   /** The demo pharmacy's authorizations by prescription id (DEMO-RX-…). */
   authorizations: Record<string, string>;
   users: { infusion: string };
+  /** The demo non-compliance case and its evidence file. */
+  nonCompliance: { caseId: string; fileId: string };
 }
 
 export function worldIds(): WorldIds {

@@ -38,6 +38,8 @@ import { isAppError } from "../../lib/errors";
 import { recordInfusion } from "../../lib/infusions/service";
 import { createInvitation, revokeInvitation } from "../../lib/invitations/service";
 import { recordLabResult } from "../../lib/labs/service";
+import { addLink, addNote } from "../../lib/noncompliance/evidence-service";
+import { openCase, takeStep } from "../../lib/noncompliance/service";
 import {
   coSignPatientEnrollment,
   enrollPatient,
@@ -92,6 +94,7 @@ interface World {
   administratorRequestId: string;
   endedDiscretionId: string;
   discretionAuthorizationId: string;
+  nonComplianceCaseId: string;
   settingRef: string;
   patientRemsId: string;
 }
@@ -432,6 +435,38 @@ const TABLE: Record<string, Row[]> = {
     },
   ],
 
+  // Non-compliance: administrators open and run cases. An empty description or note, a stale
+  // version and an unknown DA- number are refused for their content once past authorization.
+  openCaseAction: [
+    {
+      resource: "the pharmacy's certification",
+      allow: ["admin"],
+      run: (a, w) => openCase(a, { enrollmentId: w.pharmacyEnrollmentId, type: "OTHER", description: "" }),
+    },
+  ],
+  takeStepAction: [
+    {
+      resource: "a case against the pharmacy",
+      allow: ["admin"],
+      run: (a, w) => takeStep(a, { caseId: w.nonComplianceCaseId, version: 999, step: "NOTICE", reason: "Test" }),
+    },
+  ],
+  addNoteAction: [
+    {
+      resource: "a case against the pharmacy",
+      allow: ["admin"],
+      run: (a, w) => addNote(a, { caseId: w.nonComplianceCaseId, note: "" }),
+    },
+  ],
+  addLinkAction: [
+    {
+      resource: "a case against the pharmacy",
+      allow: ["admin"],
+      run: (a, w) =>
+        addLink(a, { caseId: w.nonComplianceCaseId, linkType: "DISPENSE_AUTHORIZATION", reference: "DA-NONE" }),
+    },
+  ],
+
   // The audit trail's integrity: administrators verify it.
   verifyAuditNowAction: [
     { resource: "the audit trail", allow: ["admin"], run: (a) => rolledBack((tx) => verifyAuditNow(a, tx)) },
@@ -577,6 +612,11 @@ beforeAll(async () => {
     },
     select: { id: true },
   });
+  const nonComplianceCase = await openCase(admin, {
+    enrollmentId: pharmacy.enrollment?.id ?? "",
+    type: "OTHER",
+    description: "A case the table's callers act on",
+  });
   const underDiscretion = await createDispenseAuthorization({
     patient,
     pharmacyId: pharmacy.pharmacy.id,
@@ -611,6 +651,7 @@ beforeAll(async () => {
     administratorRequestId: administratorRequest.id,
     endedDiscretionId: ended.id,
     discretionAuthorizationId: underDiscretion.id,
+    nonComplianceCaseId: nonComplianceCase.id,
     settingRef: setting.setting.npi ?? "",
     patientRemsId: patient.remsId,
   };

@@ -57,6 +57,9 @@ import {
 import { AppError, ERROR_STATUS, isAppError } from "../../lib/errors";
 import { checkActionInput } from "../../lib/http/action-result";
 import { ZRecordInfusion } from "../../lib/infusions/schema";
+import { ZAddLink, ZAddNote, ZOpenCase, ZTakeStep } from "../../lib/noncompliance/schema";
+import { openCase, takeStep } from "../../lib/noncompliance/service";
+import { addLink, addNote } from "../../lib/noncompliance/evidence-service";
 import { recordInfusion } from "../../lib/infusions/service";
 import { ZAcceptInvitation, ZCreateInvitation } from "../../lib/invitations/schema";
 import { acceptInvitation, createInvitation, revokeInvitation } from "../../lib/invitations/service";
@@ -657,6 +660,10 @@ const TARGETS: Record<string, () => SchemaTarget> = {
     call: viaAction((i) => endEnforcementDiscretion(admin, i)),
   }),
   "recordFollowUpAction (ZFollowUp)": () => ({ schema: ZFollowUp, call: viaAction((i) => recordFollowUp(admin, i)) }),
+  "openCaseAction (ZOpenCase)": () => ({ schema: ZOpenCase, call: viaAction((i) => openCase(admin, i)) }),
+  "takeStepAction (ZTakeStep)": () => ({ schema: ZTakeStep, call: viaAction((i) => takeStep(admin, i)) }),
+  "addNoteAction (ZAddNote)": () => ({ schema: ZAddNote, call: viaAction((i) => addNote(admin, i)) }),
+  "addLinkAction (ZAddLink)": () => ({ schema: ZAddLink, call: viaAction((i) => addLink(admin, i)) }),
 };
 
 /** What an accepted input would leave behind: audit rows by our users, and their rows in the main tables. */

@@ -14,6 +14,7 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
         <Link href="/admin/applications">Applications</Link>
         <Link href="/admin/authorizations">Dispense authorizations</Link>
         <Link href="/admin/adverse-events">Adverse events</Link>
+        <Link href="/admin/non-compliance">Non-compliance</Link>
         <Link href="/admin/enforcement-discretion">Enforcement discretion</Link>
         <Link href="/admin/reports">Reports</Link>
         <Link href="/admin/users">Users</Link>

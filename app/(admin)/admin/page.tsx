@@ -7,23 +7,40 @@ import { requirePagePermission } from "@/lib/auth/session";
 import { activeDiscretionPeriods, listDiscretionFollowUps } from "@/lib/dispensing/discretion";
 import { LiveDashboard } from "@/components/admin/dashboard/live-dashboard";
 import { getAdminDashboard } from "@/lib/admin/dashboard";
+import { countCases } from "@/lib/noncompliance/queries";
 
 export const metadata: Metadata = { title: "Administration" };
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("portal:admin", "/admin");
-  const [dashboard, overview, chain, discretion, followUps] = await Promise.all([
+  const [dashboard, overview, chain, discretion, followUps, cases] = await Promise.all([
     getAdminDashboard(actor),
     registryOverview(actor),
     checkAuditTrail(actor),
     activeDiscretionPeriods(),
     listDiscretionFollowUps(actor, { pending: true }),
+    countCases(actor),
   ]);
   return (
     <>
       <h1>REMS administration</h1>
       <LiveDashboard initial={dashboard} />
       <div className="grid">
+        <section className="card">
+          <h2>Non-compliance</h2>
+          <p className="stat">
+            <Link href="/admin/non-compliance" data-testid="open-cases">
+              {cases.open}
+            </Link>
+          </p>
+          <p>
+            Open cases, of which{" "}
+            <Link href="/admin/non-compliance?overdue=1" data-testid="overdue-cases">
+              {cases.overdue} with an overdue corrective action
+            </Link>
+            .
+          </p>
+        </section>
         <section className="card">
           <h2>Enforcement discretion</h2>
           <p data-testid="discretion-summary">

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { ApplicationReview, revokedCount } from "@/components/admin/application-review";
 import { loadForReview } from "@/components/admin/load-for-review";
+import { StakeholderCases } from "@/components/noncompliance/stakeholder-cases";
 
 export const metadata: Metadata = { title: "Stakeholder" };
 
@@ -16,11 +17,14 @@ export default async function StakeholderPage({ params, searchParams }: Props) {
   const path = `/admin/stakeholders/${enrollmentId}`;
   const application = await loadForReview(path, enrollmentId);
   return (
-    <ApplicationReview
-      application={application}
-      done={typeof done === "string" ? done : undefined}
-      revoked={revokedCount(revoked)}
-      returnTo={path}
-    />
+    <>
+      <ApplicationReview
+        application={application}
+        done={typeof done === "string" ? done : undefined}
+        revoked={revokedCount(revoked)}
+        returnTo={path}
+      />
+      <StakeholderCases enrollmentId={application.id} />
+    </>
   );
 }
