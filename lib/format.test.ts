@@ -89,7 +89,7 @@ describe("formatStakeholderKind / formatTestName / humanizeCode", () => {
 
 describe("registry formatters", () => {
   it("name dispense reasons, organisation types and enrollment statuses by kind", () => {
-    expect(formatDenialReason("MONITORING_OVERDUE")).toBe("Safety monitoring overdue");
+    expect(formatDenialReason("MONITORING_OVERDUE")).toBe("Monitoring overdue");
     expect(formatDenialReason("SOMETHING_NEW")).toBe("Something new");
     expect(formatOrganisationType("INFUSION_CENTER")).toBe("Infusion center");
     expect(formatOrganisationType(null)).toBe("—");

@@ -10,6 +10,7 @@ import {
   formatStakeholderKind,
   formatStatus,
 } from "../format";
+import { CASE_OUTCOME_LABELS } from "../noncompliance/rules";
 import { share } from "./rules";
 import type {
   AdherenceSection,
@@ -19,6 +20,7 @@ import type {
   DispenseSection,
   EnrollmentSection,
   LostSection,
+  NonComplianceSection,
   ReactionSection,
 } from "./service";
 
@@ -39,6 +41,7 @@ export const SECTION_TITLES = {
   reactions: "Infusion reactions",
   lost: "Patients lost to follow-up",
   discretion: "Enforcement discretion",
+  nonCompliance: "Non-compliance cases",
 } as const;
 
 export function severityLabel(severity: string | null): string {
@@ -149,6 +152,29 @@ export function discretionRows(s: DiscretionSection): ReportRow[] {
   ];
 }
 
+export function nonComplianceRows(s: NonComplianceSection): ReportRow[] {
+  const section = SECTION_TITLES.nonCompliance;
+  return [
+    { section, measure: "Cases opened", category: "All", value: s.opened },
+    ...s.byType.map((t) => ({ section, measure: "Cases opened, by type", category: t.label, value: t.count })),
+    ...s.byOutcome.flatMap((o) => [
+      {
+        section,
+        measure: "Cases opened, by outcome (closed)",
+        category: CASE_OUTCOME_LABELS[o.outcome],
+        value: o.closed,
+      },
+      {
+        section,
+        measure: "Cases opened, by outcome (still open)",
+        category: CASE_OUTCOME_LABELS[o.outcome],
+        value: o.open,
+      },
+    ]),
+    { section, measure: "Cases open at the end of the period", category: "All", value: s.openAtEnd },
+  ];
+}
+
 /** Every row of a built report, in the order of the sections. */
 export function reportRows(r: AssessmentReport): ReportRow[] {
   return [
@@ -159,6 +185,6 @@ export function reportRows(r: AssessmentReport): ReportRow[] {
     ...reactionRows(r.reactions),
     ...lostRows(r.lostToFollowUp),
     ...discretionRows(r.discretion),
-    // Non-compliance cases by type and outcome: rows from the non-compliance summary go here.
+    ...nonComplianceRows(r.nonCompliance),
   ];
 }

@@ -3,6 +3,7 @@
  * own query so the CSV can stream section by section. Periods are whole UTC days, both ends
  * included. Administrators only.
  */
+import { nonComplianceSummary } from "../noncompliance/queries";
 import type { Actor } from "../auth/actor";
 import { requirePermission } from "../auth/permissions";
 import { addDays } from "../courses/dates";
@@ -26,6 +27,7 @@ import {
   dispenseRows,
   enrollmentRows,
   lostRows,
+  nonComplianceRows,
   REPORT_COLUMNS,
   type ReportRow,
   reactionRows,
@@ -97,8 +99,14 @@ export interface AssessmentReport {
   reactions: ReactionSection;
   lostToFollowUp: LostSection | null;
   discretion: DiscretionSection;
-  // Non-compliance cases by type and outcome: a `nonCompliance` section from the non-compliance
-  // domain's summary goes here (and in reportRows, the page and the PDF) once that domain exists.
+  nonCompliance: NonComplianceSection;
+}
+
+/** Non-compliance cases opened in the period by type and outcome, and those open at its end. */
+export type NonComplianceSection = Awaited<ReturnType<typeof nonComplianceSummary>>;
+
+function nonComplianceSection(ctx: ReportContext, client: Db): Promise<NonComplianceSection> {
+  return nonComplianceSummary({ programId: ctx.program.id, from: ctx.start, to: ctx.end }, client);
 }
 
 function definitionOf(program: { code: string; definition: unknown }): TProgramDefinition {
@@ -341,13 +349,14 @@ export async function monitoringSections(
 
 /** The whole report (the page and the PDF). */
 export async function buildAssessmentReport(ctx: ReportContext, client: Db = db()): Promise<AssessmentReport> {
-  const [enrollment, authorizations, dispenses, reactions, discretion, monitoring] = await Promise.all([
+  const [enrollment, authorizations, dispenses, reactions, discretion, monitoring, nonCompliance] = await Promise.all([
     enrollmentSection(ctx, client),
     authorizationSection(ctx, client),
     dispenseSection(ctx, client),
     reactionSection(ctx, client),
     discretionSection(ctx, client),
     monitoringSections(ctx, client),
+    nonComplianceSection(ctx, client),
   ]);
   return {
     program: { code: ctx.program.code, name: ctx.program.name },
@@ -361,6 +370,7 @@ export async function buildAssessmentReport(ctx: ReportContext, client: Db = db(
     reactions,
     lostToFollowUp: monitoring.lostToFollowUp,
     discretion,
+    nonCompliance,
   };
 }
 
@@ -386,5 +396,5 @@ export async function* assessmentReportRecords(ctx: ReportContext, client: Db = 
   yield records(reactionRows(await reactionSection(ctx, client)));
   yield records(lostRows(monitoring.lostToFollowUp));
   yield records(discretionRows(await discretionSection(ctx, client)));
-  // Non-compliance cases by type and outcome: yield its rows here once the domain provides them.
+  yield records(nonComplianceRows(await nonComplianceSection(ctx, client)));
 }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { type Db, db } from "../../lib/db";
 import type { DispenseStatus, EnrollmentStatus, StakeholderKind } from "../../lib/generated/prisma/enums";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
+import { type CaseStep, STEP_TO_STATE } from "../../lib/noncompliance/rules";
 import { createAccount, uniqueNcpdpId, uniqueNpi, uniqueWord } from "./applications";
 
 export interface ProgramRef {
@@ -202,6 +203,50 @@ export async function addAuthorization(
 export async function createReportPharmacy(client: Db = db()) {
   return client.pharmacy.create({
     data: { remsId: generateRemsId("PH"), name: uniqueWord("Pharmacy"), ncpdpId: uniqueNcpdpId() },
+    select: { id: true },
+  });
+}
+
+/**
+ * A non-compliance case as the report reads it: opened on a day, with its steps on later days (the
+ * case's own state is not what the report counts, so it is set to the last step's).
+ */
+export async function addCase(
+  program: ProgramRef,
+  enrollment: { id: string },
+  kind: StakeholderKind,
+  type: string,
+  steps: [string, string][],
+  actorUserId: string,
+  client: Db = db(),
+) {
+  const [opened] = steps;
+  if (!opened) throw new Error("a case needs its opening step");
+  const stateAfter = (step: string) => (step === "OPEN" ? "OPEN" : STEP_TO_STATE[step as CaseStep]);
+  const closed = steps.find(([step]) => step === "CLOSE");
+  return client.nonComplianceCase.create({
+    data: {
+      caseNumber: `NC-TEST-${randomUUID().slice(0, 8)}`,
+      programId: program.id,
+      enrollmentId: enrollment.id,
+      kind,
+      type,
+      description: "Report test case",
+      state: stateAfter(steps.at(-1)?.[0] ?? "OPEN"),
+      openedByUserId: actorUserId,
+      openedAt: instant(opened[1]),
+      closedAt: closed ? instant(closed[1]) : null,
+      steps: {
+        create: steps.map(([step, at], i) => ({
+          step,
+          fromState: i === 0 ? null : stateAfter(steps[i - 1]?.[0] ?? "OPEN"),
+          toState: stateAfter(step),
+          reason: "Report test",
+          actorUserId,
+          at: instant(at),
+        })),
+      },
+    },
     select: { id: true },
   });
 }

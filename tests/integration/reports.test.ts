@@ -15,6 +15,7 @@ import { actorFor, createAccount, createAdminActor, createTestProgram } from "..
 import { pdfTexts } from "../factories/pdf-text";
 import {
   addAuthorization,
+  addCase,
   addEnrollment,
   addInfusion,
   addResults,
@@ -46,15 +47,55 @@ beforeAll(async () => {
     ["SUSPENDED", "2025-04-05"],
   ]);
   // Prescriber 2: started and submitted during the period.
-  await addEnrollment(program, "PRESCRIBER", [
+  const prescriber2 = await addEnrollment(program, "PRESCRIBER", [
     ["DRAFT", "2025-02-01"],
     ["SUBMITTED", "2025-02-05"],
   ]);
   // A pharmacy certified long before, suspended in the period.
-  await addEnrollment(program, "PHARMACY", [
+  const pharmacyCertification = await addEnrollment(program, "PHARMACY", [
     ["CERTIFIED", "2024-06-01"],
     ["SUSPENDED", "2025-03-15"],
   ]);
+  // Non-compliance. Opened in the period: the pharmacy's case (a notice, then the suspension in
+  // the period; reinstated after it: still "suspended" and open at the end), prescriber 2's case (a
+  // notice, closed in the period). Opened before the period and never closed: counted as open at
+  // the end only.
+  await addCase(
+    program,
+    pharmacyCertification.enrollment,
+    "PHARMACY",
+    "DISPENSE_WITHOUT_AUTHORIZATION",
+    [
+      ["OPEN", "2025-02-01"],
+      ["NOTICE", "2025-02-03"],
+      ["SUSPEND", "2025-03-15"],
+      ["REINSTATE", "2025-04-10"],
+    ],
+    admin.userId,
+  );
+  await addCase(
+    program,
+    prescriber2.enrollment,
+    "PRESCRIBER",
+    "STATUS_FORM_NOT_SUBMITTED",
+    [
+      ["OPEN", "2025-01-20"],
+      ["NOTICE", "2025-01-21"],
+      ["CLOSE", "2025-02-20"],
+    ],
+    admin.userId,
+  );
+  await addCase(
+    program,
+    prescriber2.enrollment,
+    "PRESCRIBER",
+    "MONITORING_NOT_DONE",
+    [
+      ["OPEN", "2024-12-10"],
+      ["CORRECTIVE_ACTION", "2024-12-11"],
+    ],
+    admin.userId,
+  );
 
   // Patient A: first dose 1 Dec 2024; every monthly result on time; TSH on its due day; infusions in
   // March (two reactions). Every month on time.
@@ -220,6 +261,22 @@ describe("assessment report", () => {
     });
   });
 
+  it("counts non-compliance cases opened in the period by type and outcome, and those open at its end", async () => {
+    const r = await report();
+    expect(r.nonCompliance).toEqual({
+      opened: 2,
+      byType: [
+        { type: "DISPENSE_WITHOUT_AUTHORIZATION", label: "Dispensing without a dispense authorization", count: 1 },
+        { type: "STATUS_FORM_NOT_SUBMITTED", label: "Patient Status Form not submitted", count: 1 },
+      ],
+      byOutcome: [
+        { outcome: "SUSPENDED", closed: 0, open: 1 },
+        { outcome: "NOTICE", closed: 1, open: 0 },
+      ],
+      openAtEnd: 2,
+    });
+  });
+
   it("writes the CSV the golden file holds (names that differ per run replaced)", async () => {
     const ctx = await prepareReport(admin, { program: program.code, ...PERIOD, bom: "1" });
     let csv = ctx.bom ? BOM : "";
@@ -239,6 +296,7 @@ describe("assessment report", () => {
       "Infusion reactions",
       "Patients lost to follow-up",
       "Enforcement discretion",
+      "Non-compliance cases",
       "Baseline tests too old",
     ]) {
       expect(texts).toContain(title);

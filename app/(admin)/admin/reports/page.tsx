@@ -1,3 +1,4 @@
+import { CASE_OUTCOME_LABELS } from "@/lib/noncompliance/rules";
 import type { Metadata } from "next";
 import Link from "next/link";
 import styles from "@/components/admin/admin.module.css";
@@ -189,7 +190,29 @@ function ReportView({ report }: { report: AssessmentReport }) {
           given under enforcement discretion: {x.followedUp} followed up, {x.awaitingFollowUp} awaiting follow-up.
         </p>
       </section>
-      {/* Non-compliance cases by type and outcome: its section goes here once that domain provides a summary. */}
+      <section className="card" aria-labelledby="noncompliance-title">
+        <h3 id="noncompliance-title">Non-compliance cases</h3>
+        <p data-testid="report-noncompliance">
+          {report.nonCompliance.opened} case{report.nonCompliance.opened === 1 ? "" : "s"} opened in the period;{" "}
+          <Link href="/admin/non-compliance">{report.nonCompliance.openAtEnd} open</Link> on {formatDate(report.to)}.
+        </p>
+        {report.nonCompliance.byType.length ? (
+          <Table
+            caption="Cases opened in the period, by type"
+            head={["Type", "Cases"]}
+            rows={report.nonCompliance.byType.map((t) => [t.label, String(t.count)])}
+          />
+        ) : null}
+        {report.nonCompliance.byOutcome.some((o) => o.closed + o.open > 0) ? (
+          <Table
+            caption="Cases opened in the period, by outcome at its end"
+            head={["Outcome", "Closed", "Still open"]}
+            rows={report.nonCompliance.byOutcome
+              .filter((o) => o.closed + o.open > 0)
+              .map((o) => [CASE_OUTCOME_LABELS[o.outcome], String(o.closed), String(o.open)])}
+          />
+        ) : null}
+      </section>
     </>
   );
 }
