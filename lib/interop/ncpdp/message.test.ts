@@ -128,8 +128,14 @@ describe("the reason-code mapping", () => {
 
   it("is the table docs/interop-ncpdp.md prints", () => {
     const docs = readFileSync(path.resolve(import.meta.dirname, "../../../docs/interop-ncpdp.md"), "utf8");
+    // Table rows as cells, whatever the column padding the formatter gives them.
+    const rows = docs
+      .split("\n")
+      .filter((line) => line.startsWith("|"))
+      .map((line) => line.split("|").map((cell) => cell.trim()));
+    const documented = new Map(rows.map((cells) => [cells[1], cells[2]]));
     for (const [gate, script] of Object.entries(GATE_TO_SCRIPT_REASON)) {
-      expect(docs).toContain(`| \`${gate}\` | \`${script}\` |`);
+      expect(documented.get(`\`${gate}\``), gate).toBe(`\`${script}\``);
     }
   });
 });
