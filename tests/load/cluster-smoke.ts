@@ -9,7 +9,8 @@
  *    the account; the prescriber dashboard answers 200 rather than a redirect to the sign-in page).
  * 3. The dispense gate through PgBouncer (interactive transaction + pg_advisory_xact_lock): the same
  *    request with one Idempotency-Key sent to both instances at once gives one authorization (same
- *    id, one row); an approval is then confirmed on the other instance than the one that made it.
+ *    id, one row); one prescription under two keys, one to each instance at once, is approved at
+ *    most once; an approval is then confirmed on the other instance than the one that made it.
  *
  * Environment: CLUSTER_PORT (default 3100), CLUSTER_DATABASE_URL (default remsgate_cluster).
  */
@@ -105,14 +106,41 @@ async function main() {
       parsed[0]?.json.id !== undefined && parsed[0]?.json.id === parsed[1]?.json.id,
       `both answers name one authorization (${parsed.map((a) => a.json.decision).join(", ")})`,
     );
+    // One prescription, two Idempotency-Keys, one to each instance at the same moment: the gate's
+    // transaction-scoped advisory lock (through PgBouncer) lets at most one of them be approved.
+    const prescriptionId = `SMOKE-RACE-${randomUUID().slice(0, 8)}`;
+    const raceBody = JSON.stringify({ ...JSON.parse(body), prescriptionId });
+    const race = await Promise.all(
+      [one, two].map((i) =>
+        request(`${i.url}/api/v1/dispense-authorizations`, {
+          method: "POST",
+          headers: { ...headers, "idempotency-key": `${prescriptionId}-${i.name}` },
+          body: raceBody,
+        }),
+      ),
+    );
+    check(
+      race.every((a) => a.status === 200),
+      `one prescription, two keys, both instances at once → ${race.map((a) => a.status).join(", ")}`,
+    );
+
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     const rows = await client.query(
       `SELECT count(*)::int AS n FROM "DispenseAuthorization" WHERE "idempotencyKey" = $1`,
       [key],
     );
-    await client.end();
     check(rows.rows[0]?.n === 1, `one row in the database for the key (found ${rows.rows[0]?.n})`);
+    const raced = await client.query<{ decision: string }>(
+      `SELECT "decision"::text AS decision FROM "DispenseAuthorization" WHERE "prescriptionId" = $1`,
+      [prescriptionId],
+    );
+    await client.end();
+    const approvedRaced = raced.rows.filter((r) => r.decision === "APPROVED").length;
+    check(
+      raced.rows.length === 2 && approvedRaced <= 1,
+      `the raced prescription: ${raced.rows.length} rows, ${approvedRaced} approved (${raced.rows.map((r) => r.decision).join(", ")})`,
+    );
 
     const approved = parsed.find((a) => a.json.decision === "APPROVED");
     if (approved) {

@@ -20,7 +20,7 @@
  * 4. Prints per kind: count, req/s, p50/p95/p99, errors (any other status, wrong decision, no
  *    answer); the peak RSS of each instance (process tree, sampled every 500 ms); and checks the
  *    database against the answers (one authorization per approved or denied answer, one DISPENSED
- *    per confirmation). Appends the table to docs/benchmarks.md (LOADTEST_NO_DOCS=1: don't).
+ *    per confirmation, no Idempotency-Key stored twice) and the audit chain both instances appended to. Appends the table to docs/benchmarks.md (LOADTEST_NO_DOCS=1: don't).
  *    Exits 1 on any error or mismatch — never because it is slow.
  */
 import { randomBytes } from "node:crypto";
@@ -28,7 +28,9 @@ import { appendFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { verifyAuditChain } from "../../lib/audit/service";
 import { hashPassword } from "../../lib/auth/password";
+import { createPrismaClient } from "../../lib/db";
 import { type BenchWorld, dispenseRequestBody, EXPECTED_DECISION, seedBenchDatabase } from "../bench/dispense-seed";
 import { type Cluster, startCluster } from "../../scripts/cluster";
 import { keepAliveAgent, request, signIn, treeRss } from "./client";
@@ -236,6 +238,17 @@ async function reconcile(answered: { approved: number; denied: number; dispensed
     if (dispensed !== answered.dispensed)
       problems.push(`${dispensed} DISPENSED rows for ${answered.dispensed} confirmations`);
     if (duplicates > 0) problems.push(`${duplicates} Idempotency-Keys stored more than once`);
+    // Both instances appended to one audit chain: it must still verify, row by row.
+    const verifier = createPrismaClient({ kind: "postgres", url: DB_URL });
+    try {
+      const chain = await verifyAuditChain(verifier);
+      console.log(
+        `audit chain: ${chain.ok ? `${chain.checked} rows verify` : `BROKEN at seq ${chain.brokenAt} (${chain.reason})`}`,
+      );
+      if (!chain.ok) problems.push(`the audit chain breaks at seq ${chain.brokenAt}`);
+    } finally {
+      await verifier.$disconnect();
+    }
     return problems;
   } finally {
     await client.end();
@@ -246,7 +259,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 async function main() {
   console.log(`load test ${RUN}: ${CONNECTIONS} connections, ${SECONDS} s, database ${DB_URL}`);
-  const world = await seedBenchDatabase({ url: DB_URL, log: (line) => console.log(`  seed: ${line}`) });
+  const world = await seedBenchDatabase({ url: DB_URL, log: (line) => console.log(`  ${line}`) });
   const npi = await addPrescriberAccount(world);
   console.log(`  prescriber account ${PRESCRIBER_EMAIL} (NPI ${npi}), password only`);
   const cluster = await startCluster({
