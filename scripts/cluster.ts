@@ -15,7 +15,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -40,6 +40,8 @@ export interface Cluster {
   pgbouncer: ChildProcess;
   nginx: ChildProcess;
   dir: string;
+  /** The demo world's manifest (accounts, TOTP secrets, API key) when the demo was seeded. */
+  manifest: string;
   output: Record<string, string>;
   /** Kills one instance with SIGKILL (fault tests) and restarts it. */
   restartInstance: (index: number) => Promise<void>;
@@ -123,7 +125,19 @@ async function waitForPort(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-async function prepareDatabase(databaseUrl: string, seedDemo: boolean, appUrl: string) {
+/**
+ * The cluster's AUTH_SECRET: AUTH_SECRET when set, else one kept in the cluster's folder. Both
+ * instances sign sessions with it, and the demo seed seals the accounts' TOTP secrets with a key
+ * derived from it, so it must be the same for the seed, both instances and every later start.
+ */
+function clusterSecret(dir: string): string {
+  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  const file = path.join(dir, "auth-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(33).toString("base64"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+async function prepareDatabase(databaseUrl: string, seedDemo: boolean, env: NodeJS.ProcessEnv) {
   const admin = new URL(databaseUrl);
   const name = decodeURIComponent(admin.pathname.slice(1));
   admin.pathname = "/postgres";
@@ -135,7 +149,6 @@ async function prepareDatabase(databaseUrl: string, seedDemo: boolean, appUrl: s
   } finally {
     await client.end();
   }
-  const env = { ...process.env, DATABASE_URL: databaseUrl, APP_URL: appUrl };
   const script = seedDemo ? "scripts/demo-prepare.ts" : "scripts/db-migrate.ts";
   const result = spawnSync(process.execPath, [tsx, script], { stdio: "inherit", env });
   if (result.status !== 0) throw new Error(`${script} failed`);
@@ -149,10 +162,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const url = `http://127.0.0.1:${port}`;
   const direct = new URL(options.databaseUrl);
   const database = decodeURIComponent(direct.pathname.slice(1));
-  await prepareDatabase(options.databaseUrl, options.seedDemo ?? true, url);
-
   const dir = path.join(root, ".data", `cluster-${port}`);
   mkdirSync(path.join(dir, "nginx"), { recursive: true });
+  const secret = clusterSecret(dir);
+  const manifest = path.join(dir, "demo-world.json");
+  await prepareDatabase(options.databaseUrl, options.seedDemo ?? true, {
+    ...process.env,
+    DATABASE_URL: options.databaseUrl,
+    APP_URL: url,
+    AUTH_SECRET: secret,
+    REMSGATE_DEMO: "1",
+    DEMO_MANIFEST: manifest,
+  });
   // PgBouncer's files live where its (possibly unprivileged) user can read and write them.
   const bouncerDir = path.join(os.tmpdir(), `remsgate-pgbouncer-${port}`);
   mkdirSync(bouncerDir, { recursive: true });
@@ -266,7 +287,6 @@ ${instancePorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5
   await waitForPort(pooled.toString(), 20_000).catch(abort);
   log(`PgBouncer (transaction pooling) on 127.0.0.1:${bouncerPort} → ${pgHost}:${pgPort}/${database}`);
 
-  const secret = process.env.AUTH_SECRET ?? randomBytes(33).toString("base64");
   const instanceEnv = (index: number): NodeJS.ProcessEnv => ({
     ...process.env,
     NODE_ENV: "production" as const,
@@ -330,6 +350,7 @@ ${instancePorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5
     },
     nginx,
     dir,
+    manifest,
     output,
     killInstance,
     startInstance,
@@ -357,6 +378,7 @@ async function main() {
   const databaseUrl = process.env.CLUSTER_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/remsgate_cluster";
   const cluster = await startCluster({ port, databaseUrl });
   console.log(`\nremsgate cluster on ${cluster.url} (demo accounts as in README; Ctrl+C stops it)`);
+  console.log(`Demo identities, TOTP secrets and the pharmacy's API key: ${path.relative(root, cluster.manifest)}`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -10,7 +10,11 @@ async function main() {
   const applied = await applyMigrations(config);
   if (applied.length) console.log(`Applied ${applied.length} migration(s) to the embedded database.`);
   const client = createPrismaClient(config);
-  await seedDemoWorld(client, { baseUrl: process.env.APP_URL ?? "http://localhost:3000" });
+  // DEMO_MANIFEST: where the manifest goes (the cluster keeps its own beside its files).
+  await seedDemoWorld(client, {
+    baseUrl: process.env.APP_URL ?? "http://localhost:3000",
+    ...(process.env.DEMO_MANIFEST ? { manifestPath: process.env.DEMO_MANIFEST } : {}),
+  });
   await client.$disconnect();
   await closePGlite();
 }

@@ -37,6 +37,15 @@ const KIND_CODE: Record<PatientKind, number> = { NEW: 0, IN_COURSE: 1, RETREAT: 
 /** Vials asked for per kind: within the course maximum (5 for the first course, 3 after). */
 const KIND_QUANTITY: Record<PatientKind, number> = { NEW: 5, IN_COURSE: 3, RETREAT: 3, STALE: 5, OVERDUE: 3 };
 
+/** The decision a dispense request for each kind of patient must get (the benchmark and load test check it). */
+export const EXPECTED_DECISION: Record<PatientKind, "APPROVED" | "DENIED"> = {
+  NEW: "APPROVED",
+  IN_COURSE: "APPROVED",
+  RETREAT: "APPROVED",
+  STALE: "DENIED",
+  OVERDUE: "DENIED",
+};
+
 /** What a load generator needs to build a valid request for one patient. */
 export interface BenchPatient {
   remsId: string;
@@ -44,6 +53,19 @@ export interface BenchPatient {
   settingRemsId: string;
   quantity: number;
   kind: PatientKind;
+}
+
+/** The body of a dispense request for one seeded patient. */
+export function dispenseRequestBody(world: BenchWorld, patient: BenchPatient, prescriptionId: string): string {
+  return JSON.stringify({
+    programCode: "LEMTRADA",
+    prescriberNpi: patient.prescriberNpi,
+    patientRemsId: patient.remsId,
+    healthcareSettingId: patient.settingRemsId,
+    ndc: world.ndc,
+    quantity: patient.quantity,
+    prescriptionId,
+  });
 }
 
 export interface BenchWorld {

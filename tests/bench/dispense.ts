@@ -31,7 +31,15 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { verifyAuditChain } from "../../lib/audit/service";
 import { createPrismaClient } from "../../lib/db";
-import { type BenchPatient, type BenchWorld, DEFAULT_BENCH_DATABASE_URL, seedBenchDatabase } from "./dispense-seed";
+import {
+  type BenchPatient,
+  type BenchWorld,
+  DEFAULT_BENCH_DATABASE_URL,
+  dispenseRequestBody,
+  EXPECTED_DECISION,
+  seedBenchDatabase,
+} from "./dispense-seed";
+import { processTree } from "../load/client";
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL;
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
@@ -210,28 +218,6 @@ async function stopServer(server: Server): Promise<void> {
   clearTimeout(timer);
 }
 
-/** pid and all its descendants, parents first (from /proc/<pid>/stat). */
-async function processTree(root: number): Promise<number[]> {
-  const parents = new Map<number, number[]>();
-  for (const entry of await readdir("/proc").catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const text = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
-    if (!text) continue;
-    const ppid = Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[1]);
-    const list = parents.get(ppid) ?? [];
-    list.push(Number(entry));
-    parents.set(ppid, list);
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length) {
-    const pid = queue.shift() as number;
-    out.push(pid);
-    queue.push(...(parents.get(pid) ?? []));
-  }
-  return out;
-}
-
 /** RSS (bytes) and CPU time (seconds, user+system) of a process tree. */
 async function treeUsage(root: number): Promise<{ rss: number; cpu: number; processes: number }> {
   const ticks = 100; // USER_HZ on Linux
@@ -254,25 +240,9 @@ async function treeUsage(root: number): Promise<{ rss: number; cpu: number; proc
 // ---------------------------------------------------------------------------------------------
 // Load
 
-const EXPECTED: Record<BenchPatient["kind"], "APPROVED" | "DENIED"> = {
-  NEW: "APPROVED",
-  IN_COURSE: "APPROVED",
-  RETREAT: "APPROVED",
-  STALE: "DENIED",
-  OVERDUE: "DENIED",
-};
+const EXPECTED = EXPECTED_DECISION;
 
-function requestBody(world: BenchWorld, patient: BenchPatient, prescriptionId: string): string {
-  return JSON.stringify({
-    programCode: "LEMTRADA",
-    prescriberNpi: patient.prescriberNpi,
-    patientRemsId: patient.remsId,
-    healthcareSettingId: patient.settingRemsId,
-    ndc: world.ndc,
-    quantity: patient.quantity,
-    prescriptionId,
-  });
-}
+const requestBody = dispenseRequestBody;
 
 function baseHeaders(world: BenchWorld): Record<string, string> {
   return { authorization: `Bearer ${world.apiKey}`, "content-type": "application/json" };
