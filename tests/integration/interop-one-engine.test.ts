@@ -1,11 +1,10 @@
 /**
  * One engine: the same patient state gives the same decision through every channel. The demo world
  * is seeded (lib/demo, as `npm run demo` does), and each demo patient is asked about through the
- * JSON dispense API service, CDS Hooks order-sign and FHIR $rems-etasu, with the published FHIR
- * examples (lib/interop/examples.ts). Each channel's answer is reduced to "every requirement met?"
- * and the set of dispense-gate reason codes it reports; all channels must agree.
- *
- * A channel is one entry of CHANNELS: NCPDP SCRIPT is added as one more.
+ * JSON dispense API service, CDS Hooks order-sign, FHIR $rems-etasu (with the published FHIR
+ * examples, lib/interop/examples.ts) and an NCPDP SCRIPT REMSRequest from the demo pharmacy's system.
+ * Each channel's answer is reduced to "every requirement met?" and the set of dispense-gate reason
+ * codes it reports (NCPDP: each REMSNote names the gate's code before its text); all must agree.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,14 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
 import { type DemoWorld, DEMO, seedDemoWorld } from "../../lib/demo/seed";
 import type { DemoPatients } from "../../lib/demo/patients";
+import { authenticateApiKey } from "../../lib/dispensing/api-keys";
 import { callerFromActor } from "../../lib/dispensing/caller";
 import { requestDispenseAuthorization } from "../../lib/dispensing/request";
-import { resetEnvCache } from "../../lib/env";
+import { env, resetEnvCache } from "../../lib/env";
 import { runCdsService } from "../../lib/interop/cds-hooks";
 import { remsEtasu } from "../../lib/interop/etasu";
 import { etasuParameters, type FhirExample, fhirExample, orderSignRequest } from "../../lib/interop/examples";
+import { answerScriptMessage } from "../../lib/interop/ncpdp/service";
+import { parseScriptXml } from "../../lib/interop/ncpdp/xml";
 import { getProgramDefinition } from "../../lib/programs/registry";
 import { actorFor } from "../factories/applications";
+import { scriptFixture } from "../fixtures/ncpdp/fixtures";
 
 const APP_URL = "http://localhost:3000";
 /** The demo's course 3 / course 2 maximum: a quantity no demo patient's course forbids. */
@@ -47,7 +50,48 @@ interface Channel {
 
 const sorted = (codes: string[]) => [...new Set(codes)].sort();
 
+function pick(node: unknown, ...names: string[]): unknown {
+  let current = node;
+  for (const name of names) current = (current as Record<string, unknown> | undefined)?.[name];
+  return current;
+}
+
 const CHANNELS: Channel[] = [
+  {
+    name: "NCPDP SCRIPT REMSRequest",
+    ask: async ({ key, world }) => {
+      const caller = await authenticateApiKey(`Bearer ${world.pharmacy.apiKey ?? ""}`, randomUUID());
+      if (caller.kind !== "apiKey") throw new Error("the demo pharmacy's key did not authenticate");
+      const patient = world.patients[key];
+      const xml = scriptFixture("rems-request", {
+        registryId: env().NCPDP_REGISTRY_ID,
+        pharmacyNcpdpId: world.pharmacy.ncpdpId,
+        messageId: `ONE-ENGINE-${randomUUID()}`,
+        prescriptionId: `ONE-ENGINE-${randomUUID().slice(0, 8)}`,
+        referenceId: `REF-${randomUUID().slice(0, 8)}`,
+        patientRemsId: patient.remsId,
+        firstName: patient.given,
+        lastName: patient.family,
+        birthDate: patient.birthDate,
+        prescriberNpi: world.prescribers.ada.npi,
+        settingId: world.setting.id,
+        ndc: world.ndc.replace(/-/g, ""),
+        quantity: QUANTITY,
+      });
+      const answer = await answerScriptMessage(caller, xml, { registryId: env().NCPDP_REGISTRY_ID });
+      expect(answer.status, answer.xml).toBe(200);
+      const status = pick(parseScriptXml(answer.xml), "Message", "Body", "REMSResponse", "Response", "ResponseStatus");
+      const notes = [pick(status, "Denied", "REMSNote"), pick(status, "Approved", "REMSNote")].flatMap((n) =>
+        n === undefined ? [] : Array.isArray(n) ? n : [n],
+      );
+      const codes = notes.map(
+        (note) =>
+          String(typeof note === "object" && note ? (note as { "#text"?: unknown })["#text"] : note).split(":")[0] ??
+          "",
+      );
+      return { allMet: pick(status, "Approved") !== undefined && notes.length === 0, codes: sorted(codes) };
+    },
+  },
   {
     name: "JSON dispense API",
     ask: async ({ key, world }) => {
