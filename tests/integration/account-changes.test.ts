@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { changePassword, confirmEmailChange, requestEmailChange } from "../../lib/auth/account-changes";
 import { checkSession } from "../../lib/auth/service";
 import { db, disconnectDb } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import {
   createUser,
   mailedToken,
@@ -17,21 +16,11 @@ import {
   strongPassword,
   uniqueEmail,
 } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function passwordHash(userId: string) {
   return (await db().user.findUniqueOrThrow({ where: { id: userId }, select: { passwordHash: true } })).passwordHash;

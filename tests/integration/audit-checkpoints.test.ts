@@ -17,27 +17,16 @@ import { AUDIT_CSV_HEADER, exportAuditCsv, getAuditEvent, listAuditEvents } from
 import type { Actor } from "../../lib/auth/actor";
 import { type Db, db, disconnectDb, type Tx } from "../../lib/db";
 import { resolveDatabaseConfig } from "../../lib/db/config";
-import { AppError } from "../../lib/errors";
 import { apiError } from "../../lib/http/api";
 import { startPgBossJobs } from "../../lib/jobs/scheduler";
 import { createAdmin, createUser, signIn } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
 
 const ENTITY = "AuditCheckpointTest";
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function adminActor(): Promise<Actor> {
   return (await signIn(await createAdmin())).actor;

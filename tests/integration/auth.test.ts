@@ -11,9 +11,7 @@ import {
 } from "../../lib/auth/service";
 import { db, disconnectDb } from "../../lib/db";
 import { env } from "../../lib/env";
-import { AppError } from "../../lib/errors";
 import {
-  createAdmin,
   createUser,
   mailedToken,
   requestContext,
@@ -22,6 +20,7 @@ import {
   uniqueEmail,
   uniqueIp,
 } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
@@ -29,18 +28,6 @@ afterAll(async () => {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** Awaits a promise that must reject with an AppError and returns it. */
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 function userRow(id: string) {
   return db().user.findUniqueOrThrow({

@@ -25,6 +25,7 @@ import {
   uniqueWord,
 } from "../factories/applications";
 import { startSmtpServer, type TestSmtpServer } from "../setup/smtp";
+import { appError } from "../factories/errors";
 
 let smtp: TestSmtpServer;
 let admin: Actor;
@@ -44,18 +45,6 @@ afterAll(async () => {
   await smtp.close();
   await disconnectDb();
 });
-
-/** Awaits a promise that must reject with an AppError and returns it. */
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 /** Everything a refused action must leave untouched. */
 async function snapshot(enrollmentId: string) {

@@ -21,7 +21,6 @@ import type { DispenseCaller } from "../../lib/dispensing/caller";
 import { confirmDispense } from "../../lib/dispensing/confirm";
 import { getDispenseAuthorization, listDispenseAuthorizations } from "../../lib/dispensing/service";
 import { requestDispenseAuthorization } from "../../lib/dispensing/request";
-import { AppError } from "../../lib/errors";
 import { setPatientStatus, transferPatient } from "../../lib/patients/service";
 import { createAdminActor } from "../factories/applications";
 import { createPrescriberEnrollment, ensureProgram } from "../factories/certified";
@@ -29,6 +28,7 @@ import { prescriberActor } from "../factories/clinical";
 import { stepUpCode } from "../factories/users";
 import { createDispenseWorld, createPharmacyCaller } from "../factories/dispense";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
+import { appError } from "../factories/errors";
 
 const BASE = "/api/v1/dispense-authorizations";
 const TODAY = dayOf(new Date());
@@ -50,17 +50,6 @@ afterAll(async () => {
   await server.close();
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 const pharmacyWithCaller = createPharmacyCaller;
 

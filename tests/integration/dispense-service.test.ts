@@ -33,6 +33,7 @@ import { actorFor } from "../factories/applications";
 import { createPharmacyEnrollment, ensureProgram } from "../factories/certified";
 import { addResults } from "../factories/clinical";
 import { createAdmin, stepUpCode } from "../factories/users";
+import { appError } from "../factories/errors";
 
 const NOW = new Date("2026-06-15T15:00:00.000Z");
 const TODAY = dayOf(NOW);
@@ -45,17 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 /** A certified pharmacy with its representative as caller, and a compliant patient ready for course 1. */
 async function world() {

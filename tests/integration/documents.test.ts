@@ -3,25 +3,14 @@ import { PDFDocument } from "pdf-lib";
 import { afterAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
 import { certificatePdf, certificatePath, signedFormPath, signedFormPdf } from "../../lib/documents/service";
-import { AppError } from "../../lib/errors";
 import { createPharmacyEnrollment, createPrescriberEnrollment, createSettingEnrollment } from "../factories/certified";
 import { pdfTexts } from "../factories/pdf-text";
 import { createAdmin, createUser, signIn } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function pageCount(bytes: Uint8Array): Promise<number> {
   return (await PDFDocument.load(bytes)).getPageCount();

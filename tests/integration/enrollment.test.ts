@@ -14,7 +14,6 @@ import {
   signEnrollment,
   submitAssessment,
 } from "../../lib/enrollment/service";
-import { AppError } from "../../lib/errors";
 import {
   acknowledgeAllTraining,
   allAttestations,
@@ -35,6 +34,7 @@ import {
   withWrongCheckDigit,
 } from "../factories/enrollment";
 import { createUser, signIn, stepUpCode } from "../factories/users";
+import { appError } from "../factories/errors";
 
 beforeAll(async () => {
   await ensureProgram();
@@ -43,18 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
 });
-
-/** Awaits a promise that must reject with an AppError and returns it. */
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function actorFor(role: "PRESCRIBER" | "PHARMACIST" | "SETTING_REP" = "PRESCRIBER") {
   const credentials = await createUser({ role });

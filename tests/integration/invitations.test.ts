@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import {
   acceptInvitation,
   createInvitation,
@@ -12,23 +11,13 @@ import { hashInvitationToken } from "../../lib/invitations/token";
 import { verifyPassword } from "../../lib/auth/password";
 import { createPharmacyEnrollment, createPrescriberEnrollment } from "../factories/certified";
 import { createUser, requestContext, signIn, strongPassword, uniqueEmail } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
 
 const DAY = 86_400_000;
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 function tokenOf(link: string): string {
   const token = link.split("/invitations/")[1];

@@ -1,7 +1,6 @@
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
 import { getLabImportReport, importLabFeed } from "../../lib/labs/import";
 import { getPatientLabs, recordLabResult } from "../../lib/labs/service";
@@ -10,21 +9,11 @@ import { createPrescriberEnrollment } from "../factories/certified";
 import { createDelegate } from "../factories/enrollment";
 import { createEnrolledPatient, createPrescriberWithPatients } from "../factories/patients-lite";
 import { signIn } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function prescriberWith(count: number) {
   const world = await createPrescriberWithPatients(count);

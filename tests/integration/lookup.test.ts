@@ -1,7 +1,6 @@
 import { resetEnvCache } from "../../lib/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import {
   enforceLookupRateLimit,
   lookupCertification,
@@ -22,6 +21,7 @@ import {
 import { uniqueIp } from "../factories/users";
 import * as lookupRoute from "../../app/api/v1/programs/[code]/certifications/route";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
+import { appError } from "../factories/errors";
 
 beforeAll(async () => {
   await ensureProgram();
@@ -30,17 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 const today = () => new Date().toISOString().slice(0, 10);
 

@@ -16,26 +16,15 @@ import { newTotpSecret, TOTP_PERIOD_SECONDS, totpCodeAt } from "../../lib/auth/m
 import { authenticate, checkSession } from "../../lib/auth/service";
 import { db, disconnectDb } from "../../lib/db";
 import { createApiKey } from "../../lib/dispensing/api-keys";
-import { AppError } from "../../lib/errors";
 import { createPharmacyEnrollment } from "../factories/certified";
 import { createAdmin, createUser, requestContext, signIn } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
 
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 /** A signed-in user of `role` who has enrolled TOTP through the service; returns the secret and recovery codes. */
 async function enrolledUser(role: "PRESCRIBER" | "PHARMACIST" = "PRESCRIBER") {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/auth/actor";
 import { db, disconnectDb } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import { EVIDENCE_MAX_BYTES } from "../../lib/noncompliance/evidence";
 import { openCase, takeStep } from "../../lib/noncompliance/service";
 import { addFile, addLink, addNote, getEvidenceFile } from "../../lib/noncompliance/evidence-service";
@@ -18,6 +17,7 @@ import { createPharmacyEnrollment, createPrescriberEnrollment, ensureProgram } f
 import { createDispenseAuthorization } from "../factories/dispense";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
 import { createAdmin, signIn, stepUpCode } from "../factories/users";
+import { appError } from "../factories/errors";
 
 let admin: Actor;
 
@@ -29,17 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 /** A certified pharmacy with an open case against it (state OPEN). */
 async function pharmacyCase(now = new Date()) {

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import { isValidRemsId } from "../../lib/identifiers/rems-id";
 import { acceptInvitation, describeInvitation, teamOverview } from "../../lib/invitations/service";
 import {
@@ -24,21 +23,11 @@ import {
   patientValues,
 } from "../factories/patients";
 import { requestContext, signIn, stepUpCode, strongPassword } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function patientsNamed(lastName: string) {
   return db().patient.count({ where: { lastName } });

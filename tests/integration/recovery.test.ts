@@ -14,7 +14,6 @@ import {
 import { authenticate, checkSession } from "../../lib/auth/service";
 import { db, disconnectDb } from "../../lib/db";
 import { env } from "../../lib/env";
-import { AppError } from "../../lib/errors";
 import { deliverPendingMail } from "../../lib/mail/deliver";
 import { startSmtpServer, type TestSmtpServer } from "../setup/smtp";
 import {
@@ -27,6 +26,7 @@ import {
   uniqueEmail,
   uniqueIp,
 } from "../factories/users";
+import { appError } from "../factories/errors";
 
 let smtp: TestSmtpServer;
 
@@ -39,17 +39,6 @@ afterAll(async () => {
   await smtp.close();
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 const resetToken = (email: string) => mailedToken(email, "/reset-password/");
 

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import {
   getStatusFormPage,
   listUnreviewedAdverseEvents,
@@ -11,21 +10,11 @@ import {
 import { createDelegate } from "../factories/enrollment";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
 import { createAdmin, signIn, stepUpCode } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 const ALL_NO = {
   labsUpToDate: "yes",

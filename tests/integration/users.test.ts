@@ -23,21 +23,11 @@ import {
 } from "../../lib/users/service";
 import { dropPostgresDatabase, recreatePostgresDatabase } from "../setup/postgres";
 import { createAdmin, createUser, requestContext, signIn, strongPassword, uniqueEmail } from "../factories/users";
+import { appError } from "../factories/errors";
 
 afterAll(async () => {
   await disconnectDb();
 });
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, but the call succeeded");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 function userRow(id: string, client: Db = db()) {
   return client.user.findUniqueOrThrow({
