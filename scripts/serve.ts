@@ -13,8 +13,9 @@
  * - sends Strict-Transport-Security when the registry is reached over HTTPS (APP_URL https, or
  *   X-Forwarded-Proto https from a trusted proxy). The other security headers come from proxy.ts
  *   (pages) and next.config.ts;
- * - logs each request as one JSON line with its request id (debug level; 5xx answers and slow
- *   requests at warn), path without the query string, which may hold names or identifiers;
+ * - logs each request as one JSON line with its request id (debug level; 5xx answers other than
+ *   an outage's 503 and slow requests at warn), path without the query string, which may hold
+ *   names or identifiers;
  * - shuts down gracefully on SIGTERM or SIGINT: stops accepting, answers new requests on open
  *   connections with 503, lets requests in flight finish and the background jobs stop, then exits
  *   (SHUTDOWN_TIMEOUT_MS, default 25 s, bounds the wait).
@@ -140,7 +141,8 @@ const server = createServer((req, res) => {
     inFlight--;
     const ms = Math.round(performance.now() - started);
     const entry = { requestId, method: req.method, path: url.split("?")[0], status: res.statusCode, ms };
-    if (res.statusCode >= 500 || ms >= SLOW_REQUEST_MS) logger.warn(entry, "request");
+    // 503 is the outage answer, already logged once per failure by the app: not again here.
+    if ((res.statusCode >= 500 && res.statusCode !== 503) || ms >= SLOW_REQUEST_MS) logger.warn(entry, "request");
     else logger.debug(entry, "request");
   });
   if (servedOverHttps(appUrl, String(req.headers["x-forwarded-proto"] ?? ""), trustProxy)) {

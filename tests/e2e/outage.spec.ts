@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { expect, test } from "@playwright/test";
+import { killServer, type ProductionServer, startServerWithoutDatabase } from "./production-server";
 
 /**
  * The production server (scripts/serve.ts, the build under test) started against a PostgreSQL
@@ -10,55 +9,22 @@ import { expect, test } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3210) + 1;
 const base = `http://127.0.0.1:${port}`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-let server: ChildProcess | undefined;
-let output = "";
+let server: ProductionServer | undefined;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  const deadDatabasePort = await freePort();
-  server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      DATABASE_URL: `postgresql://postgres@127.0.0.1:${deadDatabasePort}/remsgate_outage`,
-      AUTH_SECRET: "outage-secret-0123456789-0123456789-0123456789",
-      APP_URL: base,
-      JOBS_IN_PROCESS: "0",
-      LOG_LEVEL: "info",
-    },
-  });
-  server.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
-  server.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
+  server = await startServerWithoutDatabase(port, "outage");
   await expect
     .poll(async () => (await fetch(`${base}/api/ready`).catch(() => null))?.status ?? 0, { timeout: 90_000 })
     .toBe(503);
 });
 
-test.afterAll(() => {
-  if (server?.pid) process.kill(-server.pid, "SIGTERM");
-});
+test.afterAll(() => killServer(server));
 
 test("API routes answer 503 UNAVAILABLE with Retry-After while the database is unreachable", async () => {
-  output = "";
+  // The log from here on.
+  const mark = server?.output().length ?? 0;
+  const output = () => (server?.output() ?? "").slice(mark);
   const calls: [string, RequestInit][] = [
     ["/api/v1/dispense-authorizations", { headers: { authorization: "Bearer rgk_test_0123456789abcdef" } }],
     [
@@ -94,8 +60,15 @@ test("API routes answer 503 UNAVAILABLE with Retry-After while the database is u
   expect(await ready.json()).toMatchObject({ status: "not-ready", database: "unreachable" });
 
   // One short line per failure: no stack traces in the log.
-  await expect.poll(() => output.split("\n").filter((l) => l.includes("database unavailable")).length).toBe(15);
-  expect(output).not.toMatch(/^\s+at /m);
+  await expect
+    .poll(
+      () =>
+        output()
+          .split("\n")
+          .filter((l) => l.includes("database unavailable")).length,
+    )
+    .toBe(15);
+  expect(output()).not.toMatch(/^\s+at /m);
 });
 
 test("a page says the registry is temporarily unavailable", async ({ page }) => {

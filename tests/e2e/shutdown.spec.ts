@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
-import { createServer } from "node:net";
 import { expect, test } from "@playwright/test";
+import { killServer, type ProductionServer, startServerWithoutDatabase } from "./production-server";
 
 /**
  * Graceful shutdown of the production server (scripts/serve.ts, the build under test): on SIGTERM
@@ -12,47 +11,15 @@ import { expect, test } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3210) + 2;
 const base = `http://127.0.0.1:${port}`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+let server: ProductionServer | undefined;
 
-let server: ChildProcess | undefined;
-let output = "";
-
-test.afterAll(() => {
-  if (server?.pid && server.exitCode === null) process.kill(-server.pid, "SIGKILL");
-});
+test.afterAll(() => killServer(server));
 
 test("SIGTERM: no new connections, the request in flight finishes, the process exits 0", async () => {
   test.setTimeout(120_000);
-  server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      DATABASE_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/remsgate_shutdown`,
-      AUTH_SECRET: "shutdown-secret-0123456789-0123456789-012345",
-      APP_URL: base,
-      JOBS_IN_PROCESS: "0",
-      LOG_LEVEL: "info",
-    },
-  });
-  for (const stream of [server.stdout, server.stderr]) {
-    stream?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-  }
-  const exited = new Promise<number | null>((resolve) => server?.once("exit", (code) => resolve(code)));
+  server = await startServerWithoutDatabase(port, "shutdown");
+  const { output, exited } = server;
+  const child = server.process;
   await expect
     .poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.status ?? 0, { timeout: 90_000 })
     .toBe(200);
@@ -71,12 +38,12 @@ test("SIGTERM: no new connections, the request in flight finishes, the process e
     request.on("error", reject);
   });
   request.write(body.slice(0, 10));
-  await expect.poll(() => output.includes("listening")).toBe(true);
+  await expect.poll(() => output().includes("listening")).toBe(true);
   await new Promise((resolve) => setTimeout(resolve, 500));
 
-  process.kill(server.pid ?? 0, "SIGTERM");
-  await expect.poll(() => output.includes("shutting down")).toBe(true);
-  expect(output).toMatch(/"inFlight":1/);
+  process.kill(child.pid ?? 0, "SIGTERM");
+  await expect.poll(() => output().includes("shutting down")).toBe(true);
+  expect(output()).toMatch(/"inFlight":1/);
 
   // No new connections while it drains.
   const refused = await fetch(`${base}/api/health`).then(
@@ -84,7 +51,7 @@ test("SIGTERM: no new connections, the request in flight finishes, the process e
     (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message,
   );
   expect(refused).toBe("ECONNREFUSED");
-  expect(server.exitCode).toBeNull();
+  expect(child.exitCode).toBeNull();
 
   // The request in flight gets its answer, then the process exits cleanly.
   request.end(body.slice(10));
@@ -92,5 +59,5 @@ test("SIGTERM: no new connections, the request in flight finishes, the process e
   expect(status).toBeGreaterThanOrEqual(200);
   expect(status).toBeLessThan(600);
   expect(await exited).toBe(0);
-  expect(output).toContain("shut down cleanly");
+  expect(output()).toContain("shut down cleanly");
 });
