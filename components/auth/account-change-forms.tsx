@@ -23,12 +23,40 @@ function showFieldErrors<T extends FieldValues>(
   }
 }
 
+type Banner = { kind: "ok" | "error"; text: string } | null;
+
+/**
+ * Submits one of the account forms: a pending state, the outcome in a banner, the server's field
+ * errors on the fields, and the form cleared after a success.
+ */
+function useAccountSubmit<T extends FieldValues, R>(
+  action: (values: T) => Promise<ActionResult<R>>,
+  fields: readonly Path<T>[],
+  form: { setError: UseFormSetError<T>; reset: () => void },
+  success: (data: R | undefined) => string,
+) {
+  const [pending, startTransition] = useTransition();
+  const [banner, setBanner] = useState<Banner>(null);
+  const submit = (values: T) => {
+    setBanner(null);
+    startTransition(async () => {
+      const result = await action(values);
+      if (result.ok) {
+        form.reset();
+        setBanner({ kind: "ok", text: success(result.data) });
+        return;
+      }
+      setBanner({ kind: "error", text: result.message });
+      showFieldErrors(result, fields, form.setError);
+    });
+  };
+  return { pending, banner, submit };
+}
+
 const PASSWORD_FIELDS = ["currentPassword", "code", "password", "confirmPassword"] as const;
 
 /** A new password: the current one (and a code when a factor is enrolled) first. */
 export function ChangePasswordForm({ mfaEnrolled }: { mfaEnrolled: boolean }) {
-  const [pending, startTransition] = useTransition();
-  const [banner, setBanner] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const {
     register,
     handleSubmit,
@@ -40,23 +68,16 @@ export function ChangePasswordForm({ mfaEnrolled }: { mfaEnrolled: boolean }) {
     defaultValues: { currentPassword: "", code: "", password: "", confirmPassword: "" },
   });
 
-  const onSubmit = handleSubmit((values) => {
-    setBanner(null);
-    startTransition(async () => {
-      const result = await changePasswordAction(values);
-      if (result.ok) {
-        reset();
-        const ended = result.data?.sessionsEnded ?? 0;
-        setBanner({
-          kind: "ok",
-          text: `Your password has been changed.${ended > 0 ? ` ${ended} other session${ended === 1 ? " was" : "s were"} signed out.` : ""} We sent you an e-mail about it.`,
-        });
-        return;
-      }
-      setBanner({ kind: "error", text: result.message });
-      showFieldErrors(result, PASSWORD_FIELDS, setError);
-    });
-  });
+  const { pending, banner, submit } = useAccountSubmit(
+    changePasswordAction,
+    PASSWORD_FIELDS,
+    { setError, reset: () => reset() },
+    (data) => {
+      const ended = data?.sessionsEnded ?? 0;
+      return `Your password has been changed.${ended > 0 ? ` ${ended} other session${ended === 1 ? " was" : "s were"} signed out.` : ""} We sent you an e-mail about it.`;
+    },
+  );
+  const onSubmit = handleSubmit(submit);
 
   return (
     <form onSubmit={onSubmit} noValidate>
@@ -97,8 +118,6 @@ const EMAIL_FIELDS = ["email", "password", "code"] as const;
 
 /** A new sign-in address: confirmed from a link mailed to it. */
 export function ChangeEmailForm({ mfaEnrolled }: { mfaEnrolled: boolean }) {
-  const [pending, startTransition] = useTransition();
-  const [banner, setBanner] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const {
     register,
     handleSubmit,
@@ -110,19 +129,13 @@ export function ChangeEmailForm({ mfaEnrolled }: { mfaEnrolled: boolean }) {
     defaultValues: { email: "", password: "", code: "" },
   });
 
-  const onSubmit = handleSubmit((values) => {
-    setBanner(null);
-    startTransition(async () => {
-      const result = await requestEmailChangeAction(values);
-      if (result.ok) {
-        reset();
-        setBanner({ kind: "ok", text: result.data?.message ?? "Check the new address's inbox." });
-        return;
-      }
-      setBanner({ kind: "error", text: result.message });
-      showFieldErrors(result, EMAIL_FIELDS, setError);
-    });
-  });
+  const { pending, banner, submit } = useAccountSubmit(
+    requestEmailChangeAction,
+    EMAIL_FIELDS,
+    { setError, reset: () => reset() },
+    (data) => data?.message ?? "Check the new address's inbox.",
+  );
+  const onSubmit = handleSubmit(submit);
 
   return (
     <form onSubmit={onSubmit} noValidate>
