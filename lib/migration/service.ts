@@ -589,6 +589,9 @@ export async function importRegistry(
     const batches = Math.ceil(rows.length / batchSize);
     for (let b = state.batchesDone; b < batches; b++) {
       if (options.stopAfterBatches !== undefined && committed >= options.stopAfterBatches) {
+        // Written so far; "already present" is only known once every batch has run.
+        for (const e of REGISTRY_ENTITIES)
+          counts[e].written = e === entity ? state.written : (progress[e]?.written ?? 0);
         return { runId: run.id, status: "interrupted", resumed: !!unfinished, counts, rejected };
       }
       const chunk = rows.slice(b * batchSize, (b + 1) * batchSize);

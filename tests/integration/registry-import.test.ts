@@ -144,6 +144,7 @@ describe("npm run import:registry", () => {
     const partial = await stored(generated);
     // 12 prescribers, 3 settings, 3 pharmacies fit in one batch each; then 2 batches of patients.
     expect(partial).toEqual({ ...generated.valid, patients: 200, certifications: 0, labs: 0 });
+    expect(Object.fromEntries(REGISTRY_ENTITIES.map((e) => [e, stopped.counts[e].written]))).toEqual(partial);
 
     const resumed = await importRegistry(folder, { today: TODAY, batchSize: 100 });
     expect(resumed.runId).toBe(stopped.runId);
@@ -152,6 +153,33 @@ describe("npm run import:registry", () => {
     expect(await stored(generated)).toEqual(generated.valid);
     const done = await db().registryImport.findUniqueOrThrow({ where: { id: run.id } });
     expect(done.status).toBe("completed");
+  });
+
+  it("rejects a record the registry already holds with other values, and never overwrites it", async () => {
+    const generated = generateRegistryExport({ patients: 20 });
+    const first = await importRegistry(await exportFolder("conflict-1", generated), { today: TODAY });
+    expectReconciled(first, generated, true);
+    const [npi, firstName, lastName] = generated.lines.prescribers[0] ?? [];
+    const changed = structuredClone(generated);
+    (changed.lines.prescribers[0] as string[])[1] = "Renamed";
+    const second = await importRegistry(await exportFolder("conflict-2", changed), { today: TODAY });
+    expect(second.counts.prescribers).toEqual({
+      read: generated.valid.prescribers,
+      written: 0,
+      alreadyPresent: generated.valid.prescribers - 1,
+      rejected: 1,
+    });
+    expect(second.rejected).toEqual([
+      {
+        entity: "prescribers",
+        file: "prescribers.csv",
+        line: 2,
+        reasons: [`NPI ${npi} is already in the registry as ${firstName} ${lastName}`],
+      },
+    ]);
+    expect(second.counts.patients).toEqual({ read: 20, written: 0, alreadyPresent: 20, rejected: 0 });
+    const stored = await db().prescriber.findUniqueOrThrow({ where: { npi }, select: { firstName: true } });
+    expect(stored.firstName).toBe(firstName);
   });
 
   it("refuses an export with a line that is not UTF-8, naming the file and line, and writes nothing", async () => {
