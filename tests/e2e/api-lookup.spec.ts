@@ -20,7 +20,12 @@ test.describe("GET /api/v1/programs/{code}/certifications", () => {
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toContain("application/json");
     expect(response.headers()["x-request-id"]).toBeTruthy();
-    expect(response.headers()["cache-control"]).toBe("no-store");
+    // Caches keep the answer but ask every time: an unchanged answer is a 304 without a body.
+    expect(response.headers()["cache-control"]).toBe("no-cache");
+    const etag = response.headers().etag ?? "";
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    const again = await request.get(`${BASE}?ncpdpId=1234563`, { headers: { "if-none-match": etag } });
+    expect(again.status()).toBe(304);
     const body = await response.json();
     // Open-ended unless the programme asks for recertification.
     expect(body.expiresOn === null || /^\d{4}-\d{2}-\d{2}$/.test(body.expiresOn)).toBe(true);
