@@ -243,7 +243,15 @@ export async function seedDemoPatients(
             vialLot: `LOT-${e.day.slice(0, 7).replace("-", "")}`,
             premedicationGiven: "yes",
             observationCompleted: "yes",
-            reaction: "no",
+            // The first infusion of the first course gave a moderate reaction (the reports and the
+            // dashboard show it); the others none.
+            ...(e.day === doseDays[0]
+              ? {
+                  reaction: "yes" as const,
+                  reactionSeverity: "moderate" as const,
+                  reactionNarrative: "Flushing and headache during the infusion; the rate was slowed and it resolved.",
+                }
+              : { reaction: "no" as const }),
           },
           client,
           at(e.day),

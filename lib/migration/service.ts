@@ -19,7 +19,7 @@ import { CsvError, parse } from "csv-parse";
 import { systemActor } from "../auth/actor";
 import { recordAudit } from "../audit/service";
 import { dayOf } from "../calendar";
-import { db, type Tx } from "../db";
+import { type Db, db, type Tx } from "../db";
 import { csvLine } from "../csv/writer";
 import { getProgramDefinition } from "../programs/registry";
 import {
@@ -53,6 +53,8 @@ export interface RegistryImportOptions {
   /** Stop after this many batches are committed in this invocation (tests an interruption). */
   stopAfterBatches?: number;
   onProgress?: (message: string) => void;
+  /** The database to import into (default: the configured one). */
+  client?: Db;
 }
 
 interface ParsedRow<T> {
@@ -167,8 +169,7 @@ function stakeholderIdOf(e: {
 }
 
 /** What the registry already holds under the natural keys of the rows read, for conflict checks. */
-async function registryFacts(parsed: Accepted) {
-  const client = db();
+async function registryFacts(parsed: Accepted, client: Db) {
   const npis = [
     ...parsed.prescribers.map((r) => r.row.npi),
     ...parsed.patients.map((r) => r.row.prescriberNpi),
@@ -397,7 +398,7 @@ interface AcceptedKeys {
 }
 
 /** Reads and checks the whole export. Throws ExportRefused for a file-level problem. */
-async function validateExport(files: Record<RegistryEntity, Buffer | null>, today: string) {
+async function validateExport(files: Record<RegistryEntity, Buffer | null>, today: string, client: Db) {
   const counts = emptyCounts();
   const rejected: RejectedRegistryRow[] = [];
   const parsed = Object.fromEntries(REGISTRY_ENTITIES.map((e) => [e, []])) as unknown as Accepted;
@@ -428,7 +429,7 @@ async function validateExport(files: Record<RegistryEntity, Buffer | null>, toda
     }
   }
   // Pass 2: references and the registry, entity by entity so a rejected prescriber rejects its patients.
-  const facts = await registryFacts(parsed);
+  const facts = await registryFacts(parsed, client);
   const accepted: AcceptedKeys = {
     prescribers: new Set(),
     settings: new Set(),
@@ -550,7 +551,7 @@ export async function importRegistry(
   const { files, contentHash } = await readExport(folder);
   let validated: Awaited<ReturnType<typeof validateExport>>;
   try {
-    validated = await validateExport(files, options.today ?? today());
+    validated = await validateExport(files, options.today ?? today(), options.client ?? db());
   } catch (error) {
     if (error instanceof ExportRefused)
       return {
@@ -568,7 +569,7 @@ export async function importRegistry(
     `Validated: ${REGISTRY_ENTITIES.map((e) => `${e} ${counts[e].read} read, ${counts[e].rejected} rejected`).join("; ")}.`,
   );
 
-  const client = db();
+  const client = options.client ?? db();
   const unfinished = await client.registryImport.findFirst({
     where: { contentHash, status: "writing" },
     orderBy: { startedAt: "desc" },
