@@ -496,7 +496,7 @@ describe("fuzzing the JSON API", () => {
           const response = await fetch(
             `${server.url}/api/v1/programs/${enc([...code].slice(0, 1000).join(""))}/certifications?${query}`,
             // Each generated request from its own address: the per-address limit is not what is tested here.
-            { headers: { "x-forwarded-for": `10.${n % 250}.${Math.floor(n / 250) % 250}.7` } },
+            { headers: { "x-real-ip": `10.${n % 250}.${Math.floor(n / 250) % 250}.7` } },
           );
           const text = await response.text();
           let body: unknown = text;

@@ -26,7 +26,7 @@ import {
   ensureProgram,
 } from "../factories/certified";
 import { addResults, createPatient } from "../factories/clinical";
-import { stepUpCode } from "../factories/users";
+import { stepUpCode, uniqueIp } from "../factories/users";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 const BASE = "/api/v1/dispense-authorizations";
@@ -140,6 +140,8 @@ async function send(method: string, path: string, body?: unknown, rawBody?: stri
     headers: {
       authorization: `Bearer ${key}`,
       "idempotency-key": randomUUID(),
+      // Each request from an address of its own: the lookup's per-address limit is tested elsewhere.
+      "x-real-ip": uniqueIp(),
       ...(body !== undefined || rawBody !== undefined ? { "content-type": "application/json" } : {}),
     },
     body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
