@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState, useTransition } from "react";
 import { type FieldValues, type Path, type UseFormSetError, useForm } from "react-hook-form";
 import { NewPasswordFields } from "@/components/auth/new-password-fields";
-import { SIGNATURE_CODE_HINT, SIGNATURE_CODE_LABEL } from "@/components/auth/signer-factor";
+import { StepUpCodeField } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { changePasswordAction, confirmEmailChangeAction, requestEmailChangeAction } from "@/lib/auth/actions";
 import { type TChangeEmail, type TChangePassword, ZChangeEmail, ZChangePassword } from "@/lib/auth/schema";
@@ -90,17 +90,7 @@ export function ChangePasswordForm({ mfaEnrolled }: { mfaEnrolled: boolean }) {
         error={errors.currentPassword?.message}
         {...register("currentPassword")}
       />
-      {mfaEnrolled ? (
-        <TextField
-          id="password-code"
-          label={SIGNATURE_CODE_LABEL}
-          hint={SIGNATURE_CODE_HINT}
-          autoComplete="one-time-code"
-          inputMode="numeric"
-          error={errors.code?.message}
-          {...register("code")}
-        />
-      ) : null}
+      {mfaEnrolled ? <StepUpCodeField id="password-code" error={errors.code?.message} {...register("code")} /> : null}
       <NewPasswordFields
         label="New password"
         password={register("password")}
@@ -156,17 +146,7 @@ export function ChangeEmailForm({ mfaEnrolled }: { mfaEnrolled: boolean }) {
         error={errors.password?.message}
         {...register("password")}
       />
-      {mfaEnrolled ? (
-        <TextField
-          id="email-code"
-          label={SIGNATURE_CODE_LABEL}
-          hint={SIGNATURE_CODE_HINT}
-          autoComplete="one-time-code"
-          inputMode="numeric"
-          error={errors.code?.message}
-          {...register("code")}
-        />
-      ) : null}
+      {mfaEnrolled ? <StepUpCodeField id="email-code" error={errors.code?.message} {...register("code")} /> : null}
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Sending…" : "Send a confirmation link"}
       </button>

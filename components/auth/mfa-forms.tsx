@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { StepUpCodeField } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { confirmMfaAction, disableMfaAction, regenerateRecoveryCodesAction } from "@/lib/auth/mfa-actions";
 
@@ -42,14 +43,7 @@ function StepUpFields({ idPrefix, error }: { idPrefix: string; error: Refusal })
         autoComplete="current-password"
         error={error?.fields?.password?.[0]}
       />
-      <TextField
-        id={`${idPrefix}-code`}
-        name="code"
-        label="Authentication code"
-        hint="The 6-digit code from your authenticator app, or a recovery code."
-        autoComplete="one-time-code"
-        error={error?.fields?.code?.[0]}
-      />
+      <StepUpCodeField id={`${idPrefix}-code`} name="code" error={error?.fields?.code?.[0]} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { FormBanner } from "@/components/ui/field";
+import { type ComponentProps, forwardRef } from "react";
+import { FormBanner, TextField } from "@/components/ui/field";
 
 /** What a signing form needs to know about the signer's second factor (read by the page). */
 export interface SignerFactor {
@@ -25,3 +26,24 @@ export function EnrolToSignNotice() {
 
 export const SIGNATURE_CODE_LABEL = "Authentication code";
 export const SIGNATURE_CODE_HINT = "The 6-digit code from your authenticator app, or one of your recovery codes.";
+
+type StepUpCodeFieldProps = Omit<ComponentProps<typeof TextField>, "label" | "hint" | "autoComplete" | "inputMode">;
+
+/**
+ * The second-factor code asked for at every step-up (signing, API keys, account changes): an
+ * authenticator code or a recovery code, so the keyboard is a text one (recovery codes have letters).
+ */
+export const StepUpCodeField = forwardRef<HTMLInputElement, StepUpCodeFieldProps>(function StepUpCodeField(props, ref) {
+  return (
+    <TextField
+      ref={ref}
+      label={SIGNATURE_CODE_LABEL}
+      hint={SIGNATURE_CODE_HINT}
+      autoComplete="one-time-code"
+      inputMode="text"
+      autoCapitalize="off"
+      spellCheck={false}
+      {...props}
+    />
+  );
+});

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { StepUpCodeField } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { createApiKeyAction, type FormState, revokeApiKeyAction } from "@/lib/dispensing/actions";
 import styles from "./dispensing.module.css";
@@ -72,17 +73,7 @@ export function CreateApiKeyForm({ askCode }: { askCode: boolean }) {
           autoComplete="current-password"
           error={passwordError}
         />
-        {askCode ? (
-          <TextField
-            id="api-key-code"
-            name="code"
-            label="Authentication code"
-            hint="The 6-digit code from your authenticator app."
-            autoComplete="one-time-code"
-            inputMode="numeric"
-            error={codeError}
-          />
-        ) : null}
+        {askCode ? <StepUpCodeField id="api-key-code" name="code" error={codeError} /> : null}
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Creating…" : "Create API key"}
         </button>

@@ -7,8 +7,7 @@ import { useForm } from "react-hook-form";
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
-  SIGNATURE_CODE_HINT,
-  SIGNATURE_CODE_LABEL,
+  StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
@@ -155,16 +154,7 @@ export function SignForm({
         error={errors.password?.message}
         {...register("password")}
       />
-      {factor?.enrolled ? (
-        <TextField
-          id="code"
-          label={SIGNATURE_CODE_LABEL}
-          hint={SIGNATURE_CODE_HINT}
-          autoComplete="one-time-code"
-          error={errors.code?.message}
-          {...register("code")}
-        />
-      ) : null}
+      {factor?.enrolled ? <StepUpCodeField id="code" error={errors.code?.message} {...register("code")} /> : null}
       <div className={styles.meaning} id="signature-meaning">
         <strong>Meaning of this signature:</strong> {meaning}
       </div>

@@ -7,8 +7,7 @@ import { fieldInputId, FormFieldInput } from "@/components/enrollment/form-field
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
-  SIGNATURE_CODE_HINT,
-  SIGNATURE_CODE_LABEL,
+  StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
@@ -120,16 +119,7 @@ export function StatusFormForm({
         error={message("password")}
         {...register("password")}
       />
-      {factor?.enrolled ? (
-        <TextField
-          id="sf-code"
-          label={SIGNATURE_CODE_LABEL}
-          hint={SIGNATURE_CODE_HINT}
-          autoComplete="one-time-code"
-          error={message("code")}
-          {...register("code")}
-        />
-      ) : null}
+      {factor?.enrolled ? <StepUpCodeField id="sf-code" error={message("code")} {...register("code")} /> : null}
       <button type="submit" className="button" disabled={pending}>
         {pending ? "Signing…" : "Sign and submit"}
       </button>

@@ -7,8 +7,7 @@ import { FormFieldInput } from "@/components/enrollment/form-field-input";
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
-  SIGNATURE_CODE_HINT,
-  SIGNATURE_CODE_LABEL,
+  StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
@@ -393,16 +392,7 @@ export function EnrollPatientForm({
             error={message("password")}
             {...register("password")}
           />
-          {factor?.enrolled ? (
-            <TextField
-              id="code"
-              label={SIGNATURE_CODE_LABEL}
-              hint={SIGNATURE_CODE_HINT}
-              autoComplete="one-time-code"
-              error={message("code")}
-              {...register("code")}
-            />
-          ) : null}
+          {factor?.enrolled ? <StepUpCodeField id="code" error={message("code")} {...register("code")} /> : null}
           {mustEnrolToSign(factor) ? <EnrolToSignNotice /> : null}
           <div className={styles.meaning} id="cosignature-meaning">
             <strong>Meaning of this signature:</strong> {requirement.coSignature?.signatureMeaning}

@@ -5,8 +5,7 @@ import { useRef, useState, useTransition } from "react";
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
-  SIGNATURE_CODE_HINT,
-  SIGNATURE_CODE_LABEL,
+  StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
@@ -122,11 +121,8 @@ export function PatientSignatureForm({
         error={fields.password?.[0]}
       />
       {factor?.enrolled ? (
-        <TextField
+        <StepUpCodeField
           id="sign-code"
-          label={SIGNATURE_CODE_LABEL}
-          hint={SIGNATURE_CODE_HINT}
-          autoComplete="one-time-code"
           value={code}
           onChange={(e) => setCode(e.target.value)}
           error={fields.code?.[0]}
