@@ -1,7 +1,18 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvCell, csvFileName, csvLine, csvStream, csvText, neutraliseFormula, UTF8_BOM } from "./writer";
+import {
+  csvCell,
+  csvFileName,
+  csvLine,
+  csvRecordStream,
+  csvStream,
+  csvText,
+  neutraliseFormula,
+  UTF8_BOM,
+} from "./writer";
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -107,5 +118,41 @@ describe("csvFileName", () => {
     expect(csvFileName("audit trail 2026-11.csv")).toBe("audit_trail_2026-11.csv");
     expect(csvFileName('"; evil\r\n')).toBe("_evil_.csv");
     expect(csvFileName("", "audit")).toBe("audit.csv");
+  });
+});
+
+describe("csv records for spreadsheets", () => {
+  const HOSTILE: (string | number | null)[][] = [
+    ["Cell", "Why"],
+    ['=HYPERLINK("http://x")', "formula"],
+    ["+1+2", "plus"],
+    ["-3", "minus as text"],
+    ["@SUM(A1)", "at sign"],
+    ["\tTAB", "tab"],
+    ["\rCR", "carriage return"],
+    ["a,b", "comma"],
+    ['say "hi"', "quotes"],
+    ["two\nlines", "line feed"],
+    [" padded ", "edge spaces"],
+    ["Zoë Ångström – 東京", "UTF-8"],
+    [-3, "negative number"],
+    [null, "empty"],
+  ];
+
+  it("quotes, neutralises formula-looking text and keeps numbers as numbers (golden file)", () => {
+    const golden = readFileSync(path.join(__dirname, "../../tests/fixtures/reports/hostile-cells.csv"), "utf8");
+    expect(HOSTILE.map(csvLine).join("")).toBe(golden);
+  });
+
+  it("streams records without a header, as UTF-8, with the byte order mark only when asked", async () => {
+    async function* records() {
+      yield [["a", 1]];
+      yield [["b", 2]];
+    }
+    expect(Buffer.from(await readAll(csvRecordStream(records()))).toString("utf8")).toBe("a,1\r\nb,2\r\n");
+    expect([...(await readAll(csvRecordStream(records(), { bom: true }))).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    async function* none() {}
+    const empty = await readAll(csvRecordStream(none(), { bom: true }));
+    expect(new TextDecoder("utf-8", { ignoreBOM: true }).decode(empty)).toBe(UTF8_BOM);
   });
 });

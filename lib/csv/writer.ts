@@ -1,7 +1,7 @@
 /**
  * CSV for spreadsheets, shared by every export (lab import rejections, the audit trail, reports):
  * RFC 4180 (comma-separated, CRLF line ends, a field quoted when it holds a comma, quote, CR or LF,
- * quotes doubled), UTF-8, optionally preceded by a byte order mark so spreadsheet programs read the
+ * quotes doubled; also when it starts or ends with a space, which spreadsheets would trim), UTF-8, optionally preceded by a byte order mark so spreadsheet programs read the
  * encoding right. Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a
  * carriage return) is prefixed with an apostrophe; numbers are written as numbers.
  */
@@ -12,7 +12,7 @@ export type CsvValue = string | number | bigint | boolean | Date | null | undefi
 export const UTF8_BOM = "\uFEFF";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
 /** Text that a spreadsheet will show as written rather than evaluate. */
 export function neutraliseFormula(text: string): string {
@@ -54,22 +54,36 @@ export function csvStream(
   batches: AsyncIterable<readonly (readonly CsvValue[])[]>,
   options: { bom?: boolean } = {},
 ): ReadableStream<Uint8Array> {
+  async function* withHeader() {
+    yield [header];
+    yield* batches;
+  }
+  return csvRecordStream(withHeader(), options);
+}
+
+/**
+ * Records streamed as UTF-8 bytes, batch by batch as the source yields them, with no header of its
+ * own (a report whose sections each carry their own). The source is pulled lazily and told to stop
+ * when the reader cancels.
+ */
+export function csvRecordStream(
+  batches: AsyncIterable<readonly (readonly CsvValue[])[]>,
+  options: { bom?: boolean } = {},
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const iterator = batches[Symbol.asyncIterator]();
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode((options.bom ? UTF8_BOM : "") + csvLine(header)));
-        return;
-      }
+      const prefix = !started && options.bom ? UTF8_BOM : "";
+      started = true;
       const next = await iterator.next();
       if (next.done) {
+        if (prefix) controller.enqueue(encoder.encode(prefix));
         controller.close();
         return;
       }
-      controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
+      controller.enqueue(encoder.encode(prefix + next.value.map(csvLine).join("")));
     },
     async cancel() {
       await iterator.return?.();

@@ -7,10 +7,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/auth/actor";
 import { db, disconnectDb } from "../../lib/db";
-import { BOM } from "../../lib/reports/csv";
 import { renderReportPdf } from "../../lib/reports/pdf";
 import { assessmentReportRecords, buildAssessmentReport, prepareReport } from "../../lib/reports/service";
-import { csvRecord } from "../../lib/reports/csv";
+import { csvLine, UTF8_BOM } from "../../lib/csv/writer";
 import { actorFor, createAccount, createAdminActor, createTestProgram } from "../factories/applications";
 import { pdfTexts } from "../factories/pdf-text";
 import {
@@ -279,8 +278,8 @@ describe("assessment report", () => {
 
   it("writes the CSV the golden file holds (names that differ per run replaced)", async () => {
     const ctx = await prepareReport(admin, { program: program.code, ...PERIOD, bom: "1" });
-    let csv = ctx.bom ? BOM : "";
-    for await (const batch of assessmentReportRecords(ctx)) csv += batch.map(csvRecord).join("");
+    let csv = ctx.bom ? UTF8_BOM : "";
+    for await (const batch of assessmentReportRecords(ctx)) csv += batch.map(csvLine).join("");
     const normalised = csv.replaceAll(program.name, "Test programme").replaceAll(lostRemsId, "PT-LOST");
     const golden = readFileSync(path.join(__dirname, "../fixtures/reports/assessment-2025-q1.csv"), "utf8");
     expect(normalised).toBe(golden);

@@ -1,6 +1,6 @@
 import { adminRouteActor } from "@/lib/admin/http";
 import { handleApi } from "@/lib/http/api";
-import { csvStream } from "@/lib/reports/csv";
+import { csvHeaders, csvRecordStream } from "@/lib/csv/writer";
 import { assessmentReportRecords, prepareReport, reportFileName } from "@/lib/reports/service";
 
 export const dynamic = "force-dynamic";
@@ -11,13 +11,8 @@ export function GET(request: Request) {
     const actor = await adminRouteActor(request, "portal:admin");
     if (actor instanceof Response) return actor;
     const ctx = await prepareReport(actor, Object.fromEntries(new URL(request.url).searchParams));
-    return new Response(csvStream(assessmentReportRecords(ctx), { bom: ctx.bom }), {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${reportFileName(ctx, "csv")}"`,
-        "cache-control": "private, no-store",
-        "x-request-id": requestId,
-      },
+    return new Response(csvRecordStream(assessmentReportRecords(ctx), { bom: ctx.bom }), {
+      headers: csvHeaders(reportFileName(ctx, "csv"), requestId),
     });
   });
 }
