@@ -28,6 +28,8 @@ export async function disconnectDb(): Promise<void> {
   const client = globalForPrisma.__remsgatePrisma;
   globalForPrisma.__remsgatePrisma = undefined;
   if (client) await client.$disconnect();
+  const { disconnectReplica } = await import("./db/replica");
+  await disconnectReplica();
   const { closePGlite } = await import("./db/adapters");
   await closePGlite();
 }

@@ -15,6 +15,16 @@ const ZIssuers = z.record(
 const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().optional(),
+  /**
+   * A PostgreSQL streaming replica for administrators' lists, the registry browser, the audit viewer
+   * and reports (lib/db/replica.ts); a read waits for it to catch up, else the primary answers.
+   */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_REPLICA_URL must start with postgresql://")
+    .optional(),
+  /** How long a read waits for the replica to replay up to the primary's position. */
+  REPLICA_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5000).default(200),
   /** Secret for signing session tokens. Required in production; the demo generates one. */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   APP_URL: z.url().default("http://localhost:3000"),

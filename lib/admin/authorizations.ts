@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Actor } from "../auth/actor";
 import { requirePermission } from "../auth/permissions";
 import { db, type Db } from "../db";
+import { replicaReader } from "../db/replica";
 import type { Prisma } from "../generated/prisma/client";
 import { DENIAL_REASON_CODES } from "../programs/schema";
 
@@ -67,8 +68,9 @@ export function authorizationWhere(f: TAuthorizationFilters): Prisma.DispenseAut
   };
 }
 
-export async function listAuthorizationsForAdmin(actor: Actor, input: Record<string, unknown>, client: Db = db()) {
+export async function listAuthorizationsForAdmin(actor: Actor, input: Record<string, unknown>, primary: Db = db()) {
   requirePermission(actor, "portal:admin");
+  const client = await replicaReader(primary);
   const filters = ZAuthorizationFilters.parse(input);
   const where = authorizationWhere(filters);
   if (filters.before) {

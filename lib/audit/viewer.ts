@@ -6,6 +6,7 @@ import type { Actor } from "../auth/actor";
 import { requirePermissionAudited } from "../auth/service";
 import { type CsvValue, csvStream } from "../csv/writer";
 import { type Db, db } from "../db";
+import { replicaReader } from "../db/replica";
 import { AppError, type FieldErrors } from "../errors";
 import { formatAuditAction, formatRole, humanizeCode } from "../format";
 import type { Prisma } from "../generated/prisma/client";
@@ -145,9 +146,10 @@ export interface AuditPage {
 export async function listAuditEvents(
   actor: Actor,
   raw: Record<string, string | string[] | undefined>,
-  client: Db = db(),
+  primary: Db = db(),
 ): Promise<AuditPage> {
-  await requirePermissionAudited(actor, "audit:read:any", "/admin/audit", client);
+  await requirePermissionAudited(actor, "audit:read:any", "/admin/audit", primary);
+  const client = await replicaReader(primary);
   const { query, errors } = parseAuditQuery(raw);
   const empty = { query, rows: [], older: null, newer: null };
   if (Object.keys(errors).length) return { ...empty, errors };

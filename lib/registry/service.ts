@@ -11,6 +11,7 @@ import type { Actor } from "../auth/actor";
 import { requirePermission } from "../auth/permissions";
 import { recordAuthorizationFailure } from "../auth/service";
 import { db, type Db } from "../db";
+import { replicaReader } from "../db/replica";
 import { AppError } from "../errors";
 import { formatDate, formatOrganisationType } from "../format";
 import type { EnrollmentStatus, StakeholderKind } from "../generated/prisma/enums";
@@ -224,10 +225,11 @@ export async function listRegistry(
   actor: Actor,
   kind: string,
   input: Record<string, unknown> = {},
-  client: Db = db(),
+  primary: Db = db(),
 ): Promise<RegistryList> {
-  await authorize(actor, `/admin/registry/${kind}`, client);
+  await authorize(actor, `/admin/registry/${kind}`, primary);
   if (!isRegistryKind(kind)) throw new AppError("NOT_FOUND", "There is no such list in the registry.");
+  const client = await replicaReader(primary);
   const raw = ZRegistryFilters.parse(input);
   const notices: string[] = [];
   const fieldErrors: RegistryList["fieldErrors"] = {};
@@ -536,9 +538,10 @@ export async function getStakeholderDetail(
   kind: string,
   key: string,
   options: { more?: DetailSection } = {},
-  client: Db = db(),
+  primary: Db = db(),
 ) {
-  await authorize(actor, `/admin/registry/${kind}/${key.slice(0, 40)}`, client);
+  await authorize(actor, `/admin/registry/${kind}/${key.slice(0, 40)}`, primary);
+  const client = await replicaReader(primary);
   const notFound = new AppError("NOT_FOUND", "There is no such stakeholder in the registry.");
   if (!isRegistryKind(kind) || typeof key !== "string" || key.length > 40) throw notFound;
   const stakeholder = await findStakeholder(kind, key, client);

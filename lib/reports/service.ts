@@ -9,6 +9,7 @@ import { requirePermission } from "../auth/permissions";
 import { addDays } from "../courses/dates";
 import { loadMonitoringFacts } from "../dashboards/monitoring-facts";
 import { db, type Db } from "../db";
+import { replicaReader } from "../db/replica";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
@@ -348,7 +349,8 @@ export async function monitoringSections(
 }
 
 /** The whole report (the page and the PDF). */
-export async function buildAssessmentReport(ctx: ReportContext, client: Db = db()): Promise<AssessmentReport> {
+export async function buildAssessmentReport(ctx: ReportContext, primary: Db = db()): Promise<AssessmentReport> {
+  const client = await replicaReader(primary);
   const [enrollment, authorizations, dispenses, reactions, discretion, monitoring, nonCompliance] = await Promise.all([
     enrollmentSection(ctx, client),
     authorizationSection(ctx, client),
@@ -384,7 +386,8 @@ export function reportFileName(ctx: { program: { code: string }; from: string; t
  * The report's CSV records, section by section: the header, then each section's rows as soon as
  * its query has answered (the CSV route streams them).
  */
-export async function* assessmentReportRecords(ctx: ReportContext, client: Db = db()) {
+export async function* assessmentReportRecords(ctx: ReportContext, primary: Db = db()) {
+  const client = await replicaReader(primary);
   const lead = [ctx.program.name, ctx.from, ctx.to];
   const records = (rows: ReportRow[]) => rows.map((r) => [...lead, r.section, r.measure, r.category, r.value]);
   yield [["Programme", "Period from", "Period to", ...REPORT_COLUMNS]];
