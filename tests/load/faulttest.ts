@@ -531,9 +531,11 @@ async function main() {
       problems.add(`${a.kind} request got no answer (${a.detail})`);
     else if (a.outcome === 503 && !a.retryAfter) problems.add(`${a.kind} request answered 503 without Retry-After`);
     else if (a.outcome === 503 && !windowOf(a)) {
-      const after = done.filter((f) => f.end <= a.start).at(-1);
+      const timeline = done
+        .map((f) => `${f.name} ${seconds(f.start - started)}–${seconds(f.end - started)}`)
+        .join(", ");
       problems.add(
-        `${a.kind} request answered 503 outside any fault${after ? `, ${seconds(a.start - after.end)} after ${after.name} ended` : ""}: ${a.detail ?? ""}`,
+        `${a.kind} request answered 503 outside any fault (sent at ${seconds(a.start - started)}, answered at ${seconds(a.end - started)}; faults ${timeline}): ${a.detail ?? ""}`,
       );
     } else if (typeof a.outcome === "number" && a.outcome >= 500 && a.outcome !== 503)
       problems.add(`${a.kind} request answered ${a.outcome}: ${a.detail ?? ""}`);
