@@ -7,7 +7,7 @@
  * `stop()` stops the server and removes the folder; it also runs when the process exits (after a
  * failure or Ctrl+C), so nothing is left behind.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -47,6 +47,21 @@ function run(binary: string, args: string[], user: { uid: number; gid: number } 
     );
   }
   return result.stdout;
+}
+
+/** The same, without blocking the event loop: the load keeps running while the server restarts. */
+function runAsync(binary: string, args: string[], user: { uid: number; gid: number } | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      path.join(BIN, binary),
+      args,
+      { cwd: os.tmpdir(), ...(user ?? {}), env: { ...process.env, LC_ALL: "C.UTF-8" } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${binary} ${args.join(" ")} failed: ${error.message}${stderr}${stdout}`));
+        else resolve();
+      },
+    );
+  });
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -90,8 +105,8 @@ export async function startOwnPostgres(port: number, log: (line: string) => void
       `-c unix_socket_directories=${dir}`,
       "-c max_connections=200",
     ].join(" ");
-    const start = () => run("pg_ctl", ["start", "-D", data, "-l", logFile, "-w", "-t", "60", "-o", options], user);
-    start();
+    const startArgs = ["start", "-D", data, "-l", logFile, "-w", "-t", "60", "-o", options];
+    run("pg_ctl", startArgs, user);
     running = true;
     const url = (database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
     log(`own PostgreSQL 15 on 127.0.0.1:${port} (${dir})`);
@@ -100,9 +115,9 @@ export async function startOwnPostgres(port: number, log: (line: string) => void
       url,
       restart: async () => {
         const stoppingAt = Date.now();
-        run("pg_ctl", ["stop", "-D", data, "-m", "fast", "-w", "-t", "60"], user);
+        await runAsync("pg_ctl", ["stop", "-D", data, "-m", "fast", "-w", "-t", "60"], user);
         const stoppedAt = Date.now();
-        start();
+        await runAsync("pg_ctl", startArgs, user);
         while (!(await answers(url("postgres")))) await new Promise((r) => setTimeout(r, 50));
         return { stoppingAt, stoppedAt, readyAt: Date.now() };
       },
