@@ -47,7 +47,8 @@ export interface Cluster {
   restartInstance: (index: number) => Promise<void>;
   killInstance: (index: number) => void;
   startInstance: (index: number) => Promise<void>;
-  stopPgBouncer: () => Promise<void>;
+  /** SIGINT (default): PgBouncer's safe shutdown; SIGTERM: immediate (the fault test's outage). */
+  stopPgBouncer: (signal?: NodeJS.Signals) => Promise<void>;
   startPgBouncer: () => Promise<void>;
   stop: () => Promise<void>;
 }
@@ -199,6 +200,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       "max_client_conn = 400",
       "default_pool_size = 40",
       "server_reset_query_always = 0",
+      // After PostgreSQL restarts, try to reconnect within a second (the default waits 15 s), and
+      // answer a query that waited 10 s for a server connection with an error (08P01, which the app
+      // answers 503) instead of holding it for the default 2 minutes.
+      "server_login_retry = 1",
+      "query_wait_timeout = 10",
       `admin_users = ${pgUser}`,
       `unix_socket_dir =`,
       `pidfile = ${path.join(bouncerDir, "pgbouncer.pid")}`,
@@ -244,6 +250,16 @@ ${instancePorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5
       proxy_next_upstream error timeout http_502 http_503;
       proxy_connect_timeout 2s;
       proxy_read_timeout 60s;
+      # No instance answered (both down, or the one handling the request died): the API's outage
+      # answer, 503 with Retry-After, in its error shape, so that clients retry rather than give up.
+      error_page 502 504 =503 @unavailable;
+    }
+    location @unavailable {
+      default_type application/json;
+      add_header Retry-After 2 always;
+      add_header X-Request-Id $request_id always;
+      add_header Cache-Control no-store always;
+      return 503 '{"error":{"code":"UNAVAILABLE","message":"No registry instance answered; the request may or may not have been carried out. Retry it in a few seconds (a dispense request with the same Idempotency-Key)."}}';
     }
   }
 }
@@ -358,8 +374,8 @@ ${instancePorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5
       killInstance(index);
       await startInstance(index);
     },
-    stopPgBouncer: async () => {
-      await stopChild(pgbouncer, "SIGINT");
+    stopPgBouncer: async (signal = "SIGINT") => {
+      await stopChild(pgbouncer, signal);
     },
     startPgBouncer: async () => {
       pgbouncer = spawnBouncer();

@@ -16,6 +16,7 @@
  * - logs each request as one JSON line with its request id (debug level; 5xx answers other than
  *   an outage's 503 and slow requests at warn), path without the query string, which may hold
  *   names or identifiers;
+ * - keeps idle keep-alive connections open for 65 s, longer than a load balancer in front keeps them;
  * - shuts down gracefully on SIGTERM or SIGINT: stops accepting, answers new requests on open
  *   connections with 503, lets requests in flight finish and the background jobs stop, then exits
  *   (SHUTDOWN_TIMEOUT_MS, default 25 s, bounds the wait).
@@ -35,6 +36,7 @@ const trustProxy = process.env.TRUST_PROXY === "true" || process.env.TRUST_PROXY
 const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
 const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 25_000);
 const SLOW_REQUEST_MS = 2_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
@@ -171,6 +173,12 @@ const server = createServer((req, res) => {
   }
   void handle(req, res);
 });
+// A load balancer keeps idle connections to the app open (nginx's upstream keepalive: 60 s; cloud
+// load balancers: 60 s) and sends the next request on one at any moment. If the app closed an idle
+// connection first (Node's default: after 5 s), a request sent at that instant would be lost — the
+// balancer answers 502 and does not retry a POST. So the app keeps idle connections longer than
+// the balancer does, and the balancer is the one to close them.
+server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 server.listen(port, hostname, () => {
   console.log(`remsgate listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`);
 });

@@ -359,6 +359,9 @@ export async function importLabFeed(
   try {
     await client.$transaction(
       async (tx) => {
+        // Held while the import runs: the import list tells a running import from one whose server
+        // died (the lock went with its connection) without waiting for the transaction's timeout.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${importLockKey(importId)}, 0))`;
         const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
         const source = toReadable(input.body);
         source.once("error", (error) => {
@@ -514,6 +517,17 @@ export interface LabImportListItem {
 
 /** An import still "processing" after its transaction's timeout was cut off (the server stopped). */
 const INTERRUPTED_AFTER_MS = IMPORT_TRANSACTION_TIMEOUT_MS + 5 * 60_000;
+/**
+ * Before this age a "processing" import may still be waiting for its transaction to start (up to the
+ * transaction's 60 s maxWait); after it, an import whose lock nobody holds has stopped.
+ */
+const STARTING_GRACE_MS = 2 * 60_000;
+
+const IMPORT_LOCK_PREFIX = "lab-import:";
+
+function importLockKey(importId: string): string {
+  return `${IMPORT_LOCK_PREFIX}${importId}`;
+}
 const INTERRUPTED_REASON =
   "The import was interrupted (the server stopped while it ran). Nothing from this file was imported; import it again.";
 
@@ -549,8 +563,30 @@ export async function listLabImports(
           SELECT "id"::text AS "id", "report"->>'error' AS "reason" FROM "LabImport"
           WHERE "id" = ANY(${failedIds}::uuid[])`;
   const reasonById = new Map(reasons.map((r) => [r.id, r.reason]));
+  // A running import holds its advisory lock; trying the lock (released at once: one statement in
+  // its own transaction) tells whether the import's transaction still exists.
+  const unsure = rows
+    .filter((r) => r.status === "processing")
+    .filter((r) => {
+      const age = now.getTime() - r.createdAt.getTime();
+      return age > STARTING_GRACE_MS && age <= INTERRUPTED_AFTER_MS;
+    })
+    .map((r) => r.id);
+  const stopped = new Set(
+    unsure.length === 0
+      ? []
+      : (
+          await client.$queryRaw<{ id: string; free: boolean }[]>`
+            SELECT "id"::text AS "id", pg_try_advisory_xact_lock(hashtextextended(${IMPORT_LOCK_PREFIX} || "id"::text, 0)) AS "free"
+            FROM unnest(${unsure}::uuid[]) AS t("id")`
+        )
+          .filter((r) => r.free)
+          .map((r) => r.id),
+  );
   return rows.map((row) => {
-    const interrupted = row.status === "processing" && now.getTime() - row.createdAt.getTime() > INTERRUPTED_AFTER_MS;
+    const interrupted =
+      row.status === "processing" &&
+      (now.getTime() - row.createdAt.getTime() > INTERRUPTED_AFTER_MS || stopped.has(row.id));
     const status = (interrupted ? "failed" : row.status) as LabImportListItem["status"];
     return {
       ...row,

@@ -8,6 +8,7 @@
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
+import { resolveDatabaseConfig } from "../../lib/db/config";
 import { AppError } from "../../lib/errors";
 import { getLabImportReport, IMPORT_BATCH_SIZE, importLabFeed, listLabImports } from "../../lib/labs/import";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
@@ -171,5 +172,76 @@ describe("lab imports that cannot finish", () => {
     expect(error.code).toBe("VALIDATION");
     expect(error.details?.fields).toHaveProperty("fileName");
     expect(await db().labImport.count({ where: { uploadedByUserId: actor.userId } })).toBe(before);
+  });
+});
+
+describe("an import whose server stopped while it ran", () => {
+  it("reads as failed (interrupted) once no transaction holds it, without waiting for the transaction's timeout", async () => {
+    const { actor } = await prescriberWithPatient();
+    // What a killed server leaves: the import's row, still "processing", and no transaction.
+    const left = await db().labImport.create({
+      data: {
+        uploadedByUserId: actor.userId,
+        fileName: "killed.csv",
+        fileSha256: "",
+        mode: "valid_rows",
+        status: "processing",
+      },
+      select: { id: true, createdAt: true },
+    });
+    const listedAt = async (afterMs: number) =>
+      (await listLabImports(actor, db(), 5, new Date(left.createdAt.getTime() + afterMs))).find(
+        (i) => i.id === left.id,
+      );
+    // Its transaction may still be about to start.
+    expect(await listedAt(60_000)).toMatchObject({ status: "processing", failureReason: null });
+    expect(await listedAt(3 * 60_000)).toMatchObject({
+      status: "failed",
+      failureReason: expect.stringMatching(/interrupted .* Nothing from this file was imported/),
+    });
+    // Reading the list changes nothing stored.
+    expect((await importRow(left.id)).status).toBe("processing");
+  });
+});
+
+describe.runIf(resolveDatabaseConfig().kind === "postgres")("an import that is still running (PostgreSQL)", () => {
+  it("stays processing in the list while its transaction runs, however long it takes", async () => {
+    const { actor, remsId, patientId } = await prescriberWithPatient();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // An upload that stops after its first rows until the test lets it go on.
+    const body = Readable.from(
+      (async function* () {
+        yield Buffer.from(`${HEADER}\n${remsId},TSH,2026-01-02,normal,LAB-SLOW-1\n`);
+        await held;
+        yield Buffer.from(`${remsId},TSH,2026-01-02,normal,LAB-SLOW-2\n`);
+      })(),
+    );
+    const running = importLabFeed(actor, { fileName: "slow.csv", mode: "valid_rows", body }, db(), NOW);
+    let importId: string | undefined;
+    // Until the import's row exists and its transaction holds the import's lock.
+    for (let i = 0; i < 200 && !importId; i++) {
+      const row = await db().labImport.findFirst({
+        where: { uploadedByUserId: actor.userId, fileName: "slow.csv" },
+        select: { id: true },
+      });
+      const [probe] = row
+        ? await db().$queryRaw<{ free: boolean }[]>`
+            SELECT pg_try_advisory_xact_lock(hashtextextended(${`lab-import:${row.id}`}, 0)) AS "free"`
+        : [];
+      if (probe && !probe.free) importId = row?.id;
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(importId).toBeDefined();
+    const later = new Date(Date.now() + 10 * 60_000);
+    const [listed] = await listLabImports(actor, db(), 1, later);
+    expect(listed).toMatchObject({ id: importId, status: "processing" });
+    release();
+    expect(await running).toMatchObject({ importId, status: "completed", acceptedRows: 2 });
+    expect(await db().labResult.count({ where: { patientId } })).toBe(2);
+    const [finished] = await listLabImports(actor, db(), 1, later);
+    expect(finished).toMatchObject({ id: importId, status: "completed" });
   });
 });
