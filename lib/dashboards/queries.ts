@@ -11,11 +11,11 @@ import { db, type Db } from "../db";
 import { AppError } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import { baselineStatus, dayOf, monitoringSchedule, stateRank } from "../monitoring/rules";
-import type { BaselineCheck, ItemSchedule, MonitoringState } from "../monitoring/types";
+import type { BaselineCheck, ItemSchedule, MonitoringFacts, MonitoringState } from "../monitoring/types";
 import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
 import { type AdherenceMonth, monitoringAdherence } from "./adherence";
-import { loadMonitoringFacts } from "./monitoring-facts";
+import { loadScheduleFacts } from "./monitoring-facts";
 import { isUuid } from "../identifiers/uuid";
 import { formatStatus, humanizeCode } from "@/lib/format";
 
@@ -81,12 +81,9 @@ export async function listPrescriberPatients(
     if (e?.status !== "ENROLLED") continue;
     byProgram.set(e.programId, [...(byProgram.get(e.programId) ?? []), { patientId: p.id, ...e }]);
   }
-  const facts = new Map<
-    string,
-    Awaited<ReturnType<typeof loadMonitoringFacts>> extends Map<string, infer F> ? F : never
-  >();
+  const facts = new Map<string, MonitoringFacts>();
   for (const [programId, rows] of byProgram) {
-    for (const [id, f] of await loadMonitoringFacts(client, programId, rows)) facts.set(id, f);
+    for (const [id, f] of await loadScheduleFacts(client, programId, rows, today)) facts.set(id, f);
   }
   const rows = patients.map((p): PatientMonitoringRow => {
     const e = p.enrollments[0];
