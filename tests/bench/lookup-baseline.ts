@@ -7,12 +7,11 @@
  * lib/http/rate-limit.ts, the route's ETag), statement for statement:
  *   the client address (with TRUST_PROXY: the right-most X-Forwarded-For entry, else the socket's);
  *   the URL checked for hostile text; the rate-limit hit (the migration's rate_limit_hit, the same
- *   key "lookup-api:<address>" and limit); the programme by code; the query parsed with the same
- *   zod schema; the prescriber by NPI (then the pharmacy and the healthcare setting when no
- *   prescriber has it); each found party's enrollment in the programme; the same pure
+ *   key "lookup-api:<address>" and limit); the query parsed with the same zod schema; the one
+ *   lookup statement (lib/lookup/lookup-sql.ts: the programme and the party holding the
+ *   identifier, with its enrollment), the same text and parameters as the app's; the same pure
  *   certificationAnswer; the same ETag, If-None-Match and Cache-Control; and, one request in a
- *   hundred, the clean-up of old rate-limit windows. The SQL is the SQL the app sends (read from
- *   Prisma's query log).
+ *   hundred, the clean-up of old rate-limit windows.
  *
  * `node --import tsx tests/bench/lookup-baseline.ts` with BENCH_DATABASE_URL, PORT,
  * LOOKUP_RATE_LIMIT_PER_MINUTE and TRUST_PROXY.
@@ -23,6 +22,8 @@ import pg from "pg";
 import { etagOf, matchesIfNoneMatch } from "../../lib/http/etag";
 import { findHostileInPath, findHostileInQuery } from "../../lib/http/hostile-text";
 import { type CertificationAnswer, certificationAnswer, prescriberDisplayName } from "../../lib/lookup/rules";
+import type { EnrollmentStatus } from "../../lib/generated/prisma/enums";
+import { type CertificationLookupRow, certificationLookupSql, type EnrollmentJson } from "../../lib/lookup/lookup-sql";
 import { ZCertificationQuery } from "../../lib/lookup/schema";
 
 const url = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/remsgate_bench";
@@ -78,95 +79,45 @@ async function hitRateLimit(key: string, now: Date) {
   return { allowed: count <= rateLimit, remaining: Math.max(0, rateLimit - count), retryAfterSeconds };
 }
 
-type EnrollmentRow = {
-  status: string;
-  certificationNumber: string | null;
-  certifiedAt: Date | null;
-  expiresAt: Date | null;
-};
-
-const ENROLLMENT_COLUMNS = `"id", "status"::text, "certificationNumber", "certifiedAt", "expiresAt"`;
-
-async function enrollmentOf(
-  column: "prescriberId" | "pharmacyId" | "healthcareSettingId",
-  programId: string,
-  id: string,
-): Promise<EnrollmentRow | null> {
-  const { rows } = await pool.query<EnrollmentRow>(
-    `SELECT ${ENROLLMENT_COLUMNS}, "${column}" FROM "Enrollment" WHERE ("programId" = $1 AND "${column}" = $2) OFFSET $3`,
-    [programId, id, 0],
-  );
-  return rows[0] ?? null;
+function enrollmentFrom(json: EnrollmentJson | null) {
+  if (!json) return null;
+  return {
+    status: json.status as EnrollmentStatus,
+    certificationNumber: json.certificationNumber,
+    certifiedAt: json.certifiedAt ? new Date(json.certifiedAt) : null,
+    expiresAt: json.expiresAt ? new Date(json.expiresAt) : null,
+  };
 }
 
 async function lookup(code: string, query: Record<string, string>): Promise<CertificationAnswer> {
-  const programs = await pool.query<{ id: string; code: string; name: string }>(
-    `SELECT "id", "code", "name" FROM "Program" WHERE ("code" = $1 AND 1=1) LIMIT $2 OFFSET $3`,
-    [code.trim().toUpperCase(), 1, 0],
-  );
-  const program = programs.rows[0];
-  if (!program) throw new HttpError(404, "NOT_FOUND", `There is no programme with the code "${code}".`);
   const parsed = ZCertificationQuery.safeParse(query);
+  const npi = parsed.success ? (parsed.data.npi ?? null) : null;
+  const ncpdpId = parsed.success ? (parsed.data.ncpdpId ?? null) : null;
+  const statement = certificationLookupSql(code.trim().toUpperCase(), npi, ncpdpId);
+  const { rows } = await pool.query<CertificationLookupRow>(statement.text, statement.values);
+  const row = rows[0];
+  if (!row) throw new HttpError(404, "NOT_FOUND", `There is no programme with the code "${code}".`);
   if (!parsed.success) throw new HttpError(400, "BAD_REQUEST", "Check the identifier.");
-  const { npi, ncpdpId } = parsed.data;
-  if ((npi === undefined) === (ncpdpId === undefined)) {
+  if ((npi === null) === (ncpdpId === null)) {
     throw new HttpError(400, "BAD_REQUEST", "Give exactly one of the query parameters npi or ncpdpId.");
   }
-  let answer: CertificationAnswer | null = null;
-  if (npi !== undefined) {
-    const prescribers = await pool.query<{ id: string; firstName: string; lastName: string; credentials: string }>(
-      `SELECT "id", "firstName", "lastName", "credentials" FROM "Prescriber" WHERE ("npi" = $1 AND 1=1) LIMIT $2 OFFSET $3`,
-      [npi, 1, 0],
-    );
-    const prescriber = prescribers.rows[0];
-    if (prescriber) {
-      answer = certificationAnswer({
+  const pharmacy = row.pharmacyByNpi ?? row.pharmacyByNcpdp;
+  const answer = row.prescriber
+    ? certificationAnswer({
         kind: "prescriber",
-        name: prescriberDisplayName(prescriber),
-        enrollment: (await enrollmentOf("prescriberId", program.id, prescriber.id)) as never,
-      });
-    } else {
-      const pharmacies = await pool.query<{ id: string; name: string }>(
-        `SELECT "id", "name" FROM "Pharmacy" WHERE ("npi" = $1 AND 1=1) LIMIT $2 OFFSET $3`,
-        [npi, 1, 0],
-      );
-      const pharmacy = pharmacies.rows[0];
-      if (pharmacy) {
-        answer = certificationAnswer({
-          kind: "pharmacy",
-          name: pharmacy.name,
-          enrollment: (await enrollmentOf("pharmacyId", program.id, pharmacy.id)) as never,
-        });
-      } else {
-        const settings = await pool.query<{ id: string; name: string; remsId: string }>(
-          `SELECT "id", "name", "remsId" FROM "HealthcareSetting" WHERE ("npi" = $1 AND 1=1) LIMIT $2 OFFSET $3`,
-          [npi, 1, 0],
-        );
-        const setting = settings.rows[0];
-        if (setting) {
-          answer = certificationAnswer({
+        name: prescriberDisplayName(row.prescriber),
+        enrollment: enrollmentFrom(row.prescriber.enrollment),
+      })
+    : pharmacy
+      ? certificationAnswer({ kind: "pharmacy", name: pharmacy.name, enrollment: enrollmentFrom(pharmacy.enrollment) })
+      : row.setting
+        ? certificationAnswer({
             kind: "healthcareSetting",
-            name: setting.name,
-            remsId: setting.remsId,
-            enrollment: (await enrollmentOf("healthcareSettingId", program.id, setting.id)) as never,
-          });
-        }
-      }
-    }
-  } else {
-    const pharmacies = await pool.query<{ id: string; name: string }>(
-      `SELECT "id", "name" FROM "Pharmacy" WHERE ("ncpdpId" = $1 AND 1=1) LIMIT $2 OFFSET $3`,
-      [ncpdpId, 1, 0],
-    );
-    const pharmacy = pharmacies.rows[0];
-    if (pharmacy) {
-      answer = certificationAnswer({
-        kind: "pharmacy",
-        name: pharmacy.name,
-        enrollment: (await enrollmentOf("pharmacyId", program.id, pharmacy.id)) as never,
-      });
-    }
-  }
+            name: row.setting.name,
+            remsId: row.setting.remsId,
+            enrollment: enrollmentFrom(row.setting.enrollment),
+          })
+        : null;
   if (!answer || (answer.kind === "prescriber" && !answer.certified)) {
     throw new HttpError(404, "NOT_FOUND", "No certified party has this identifier.");
   }
