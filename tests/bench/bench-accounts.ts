@@ -2,7 +2,7 @@
  * The accounts the page benchmark signs in with, added to the dispense benchmark's world (which
  * has stakeholders but no users): an administrator and a pharmacist of the bench pharmacy (both
  * with two-step sign-in, which their roles require), a prescriber account for the seeded
- * prescriber with the most patients, and a new prescriber whose application is a draft with its
+ * prescriber whose patients have the most lab results, and a new prescriber whose application is a draft with its
  * details, training and assessment done but not signed (the enrollment wizard's applicant, who
  * can open every step). Passwords are hashed with the app's own hashPassword and the TOTP secrets
  * sealed with enrolKnownTotpSecret, as the demo seed does; re-running updates the same accounts.
@@ -128,10 +128,14 @@ export async function ensureBenchAccounts(url: string, authSecret: string): Prom
   await client.connect();
   const prisma = createPrismaClient({ kind: "postgres", url });
   try {
+    // In the seed every prescriber has about the same number of patients, all of one kind: take the
+    // one whose patients have the longest histories (most results), the heaviest dashboard to draw.
     const busiest = await client.query<{ id: string; npi: string; patients: number }>(
-      `SELECT pr."id", pr."npi", count(p."id")::int AS patients
-         FROM "Prescriber" pr JOIN "Patient" p ON p."prescriberId" = pr."id"
-        GROUP BY pr."id", pr."npi" ORDER BY patients DESC, pr."npi" LIMIT 1`,
+      `SELECT pr."id", pr."npi", (SELECT count(*)::int FROM "Patient" x WHERE x."prescriberId" = pr."id") AS patients
+         FROM (SELECT p."prescriberId" AS id, count(*) AS results
+                 FROM "LabResult" l JOIN "Patient" p ON p."id" = l."patientId"
+                GROUP BY p."prescriberId" ORDER BY results DESC LIMIT 1) top
+         JOIN "Prescriber" pr ON pr."id" = top.id`,
     );
     const prescriberRow = busiest.rows[0];
     if (!prescriberRow) throw new Error("the benchmark database has no prescriber with patients");

@@ -21,7 +21,7 @@
  *    must be in the HTML itself, not in a segment streamed in behind a Suspense fallback. The
  *    budget is PAGE_BUDGET_KB (150) per page.
  * 5. **Dashboards.** Loads the administrator's home (/admin), the prescriber's dashboard
- *    (/prescriber, for the prescriber with the most patients) and the pharmacy's dashboard
+ *    (/prescriber, for the prescriber whose patients have the longest histories) and the pharmacy's dashboard
  *    (/pharmacy) BENCH_LOADS (200) times each, one at a time after BENCH_WARMUP_LOADS (10), and
  *    prints p50 / p95 / p99 of the full answer (HTML streamed to the end). Every answer must be the
  *    page (200, the page's heading), not a redirect or an error.
@@ -327,7 +327,7 @@ async function main(): Promise<number> {
       const dashboards = [
         { label: "administrator: /admin", path: "/admin", expect: "REMS administration", cookie: cookies.admin },
         {
-          label: `prescriber: /prescriber (${accounts.prescriber.patients} patients)`,
+          label: `prescriber: /prescriber (${accounts.prescriber.patients} patients, RETREAT)`,
           path: "/prescriber",
           expect: "Prescriber dashboard",
           cookie: cookies.prescriber,
