@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { ADMIN_POLL_MS, fetchAdminJson } from "@/components/admin/query-provider";
+import { ADMIN_POLL_MS, fetchAdminJson } from "@/components/admin/admin-json";
+import { AdminQueryProvider } from "@/components/admin/query-provider";
 import { FormBanner } from "@/components/ui/field";
 import { setClaimAction } from "@/lib/certification/actions";
 import type { ClaimState } from "@/lib/certification/service";
@@ -34,7 +35,21 @@ const PENDING_LABEL: Record<Mode, string> = {
  * Who is reviewing the application, kept current by polling, and the buttons to claim, release or
  * take it over. A click shows its outcome at once (optimistic) and rolls back when the server refuses.
  */
-export function ClaimPanel(props: { enrollmentId: string; claim: ClaimView | null; canClaim: boolean }) {
+export function ClaimPanel(props: ClaimPanelProps) {
+  return (
+    <AdminQueryProvider>
+      <ClaimPanelBody {...props} />
+    </AdminQueryProvider>
+  );
+}
+
+interface ClaimPanelProps {
+  enrollmentId: string;
+  claim: ClaimView | null;
+  canClaim: boolean;
+}
+
+function ClaimPanelBody(props: ClaimPanelProps) {
   const { enrollmentId, canClaim } = props;
   const router = useRouter();
   const queryClient = useQueryClient();

@@ -1,8 +1,7 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { ADMIN_POLL_MS, fetchAdminJson } from "@/components/admin/query-provider";
+import { useLiveAdminJson } from "@/components/admin/live-admin-json";
 import type { ReviewQueueView } from "@/lib/certification/service";
 import styles from "./admin.module.css";
 
@@ -20,12 +19,11 @@ function pageHref(filters: Record<string, unknown>, page: number): string {
  * itself (new submissions, claims, decisions by other administrators) while the tab is visible.
  */
 export function LiveQueue({ initial, search }: { initial: ReviewQueueView; search: string }) {
-  const { data: queue } = useQuery({
-    queryKey: ["admin", "queue", search],
-    queryFn: () => fetchAdminJson<ReviewQueueView>(`/api/admin/applications${search ? `?${search}` : ""}`),
-    initialData: initial,
-    refetchInterval: ADMIN_POLL_MS,
-  });
+  const { data: queue } = useLiveAdminJson(
+    ["admin", "queue", search],
+    `/api/admin/applications${search ? `?${search}` : ""}`,
+    initial,
+  );
   const { filters } = queue;
   return (
     <>

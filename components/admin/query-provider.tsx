@@ -1,39 +1,38 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
 
-/**
- * TanStack Query for the administration section. Pages render their first state on the server
- * and hand it to the client components as initial data; these then poll their JSON route. Interval
- * polling stops while the tab is hidden (TanStack's default) and a refresh runs when it comes back.
- */
-export function AdminQueryProvider({ children }: { children: ReactNode }) {
-  const [client] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: {
-            staleTime: 10_000,
-            refetchOnWindowFocus: true,
-            refetchIntervalInBackground: false,
-            retry: 1,
-          },
-        },
-      }),
-  );
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+function newAdminQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        refetchOnWindowFocus: true,
+        refetchIntervalInBackground: false,
+        retry: 1,
+      },
+    },
+  });
 }
 
-/** Polling interval of the live admin views (dashboard counters, review queue, claim banner). */
-export const ADMIN_POLL_MS = 15_000;
+let browserClient: QueryClient | undefined;
 
-/** GET a JSON route of the admin section; a refusal or an error answer becomes an Error with its message. */
-export async function fetchAdminJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { headers: { accept: "application/json" }, cache: "no-store" });
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `The server answered ${response.status}.`);
-  }
-  return (await response.json()) as T;
+/**
+ * TanStack Query's client for the administration section: one per browser tab, so that every live
+ * view of the section (dashboard counters, review queue, claim banner) shares one cache across
+ * navigations; a new one per server render, so that nothing is ever shared between requests.
+ * Pages render their first state on the server and hand it to the client components as initial
+ * data; these then poll their JSON route. Interval polling stops while the tab is hidden
+ * (TanStack's default) and a refresh runs when it comes back.
+ */
+export function adminQueryClient(): QueryClient {
+  if (typeof window === "undefined") return newAdminQueryClient();
+  browserClient ??= newAdminQueryClient();
+  return browserClient;
+}
+
+/** For the views that change data (the claim panel's mutation); read-only views use useLiveAdminJson. */
+export function AdminQueryProvider({ children }: { children: ReactNode }) {
+  return <QueryClientProvider client={adminQueryClient()}>{children}</QueryClientProvider>;
 }

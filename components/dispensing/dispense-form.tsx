@@ -1,6 +1,5 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import {
   type FormEvent,
@@ -14,8 +13,9 @@ import {
 import { useForm } from "react-hook-form";
 import { formatDateTime } from "@/lib/format";
 import { FormBanner, TextField } from "@/components/ui/field";
+import { useLazyResolver } from "@/components/ui/lazy-resolver";
 import { type DispenseFormState, requestDispenseAction } from "@/lib/dispensing/actions";
-import { type TDispenseAnswer, type TDispenseRequestFormInput, ZDispenseRequestForm } from "@/lib/dispensing/schema";
+import type { TDispenseAnswer, TDispenseRequestFormInput } from "@/lib/dispensing/schema";
 import styles from "./dispensing.module.css";
 import { authorizationPath, slipPath } from "./format";
 import { ReasonGroups } from "./reasons";
@@ -140,6 +140,13 @@ export function DispenseForm({
   initialState: DispenseFormState;
 }) {
   const [state, formAction, pending] = useActionState(requestDispenseAction, initialState);
+  const resolver = useLazyResolver(async () => {
+    const [{ zodResolver }, { ZDispenseRequestForm }] = await Promise.all([
+      import("@hookform/resolvers/zod"),
+      import("@/lib/dispensing/schema"),
+    ]);
+    return zodResolver(ZDispenseRequestForm);
+  });
   const resultRef = useRef<HTMLHeadingElement>(null);
   const { values, result } = state;
   const serverFields = result && !result.ok ? (result.fields ?? {}) : {};
@@ -153,7 +160,7 @@ export function DispenseForm({
     watch,
     formState: { errors },
   } = useForm({
-    resolver: zodResolver(ZDispenseRequestForm),
+    resolver,
     mode: "onTouched",
     defaultValues: Object.fromEntries(
       FIELD_NAMES.map((name) => [name, values[name] ?? ""]),

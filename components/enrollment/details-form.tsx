@@ -1,12 +1,12 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import { FormBanner } from "@/components/ui/field";
+import { useLazyResolver } from "@/components/ui/lazy-resolver";
 import { saveEnrollmentFormAction } from "@/lib/enrollment/actions";
-import { buildFormSchema, type FormValues } from "@/lib/enrollment/form-schema";
+import type { FormValues } from "@/lib/enrollment/form-schema";
 import type { TFormDefinition, TFormField } from "@/lib/programs/schema";
 import styles from "./enrollment.module.css";
 import { FormFieldInput, fieldInputId } from "./form-field-input";
@@ -60,7 +60,17 @@ export function DetailsForm({
   const [formError, setFormError] = useState<string | null>(null);
   const [restored, setRestored] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
-  const schema = useMemo(() => buildFormSchema(form), [form]);
+  // The form is submitted by script only: until its code has loaded and hydrated, the submit button
+  // stays disabled, so Enter cannot send the fields as a plain GET with them in the address.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const resolver = useLazyResolver<RawValues, unknown, FormValues>(async () => {
+    const [{ zodResolver }, { buildFormSchema }] = await Promise.all([
+      import("@hookform/resolvers/zod"),
+      import("@/lib/enrollment/form-schema"),
+    ]);
+    return zodResolver(buildFormSchema(form));
+  }, form);
   const {
     register,
     handleSubmit,
@@ -70,7 +80,7 @@ export function DetailsForm({
     watch,
     formState: { errors, submitCount },
   } = useForm<RawValues, unknown, FormValues>({
-    resolver: zodResolver(schema),
+    resolver,
     defaultValues: initialValues,
   });
 
@@ -190,7 +200,7 @@ export function DetailsForm({
           ))}
         </fieldset>
       ))}
-      <button type="submit" className="button" disabled={pending}>
+      <button type="submit" className="button" disabled={pending || !hydrated}>
         {pending ? "Saving…" : "Save and continue"}
       </button>
     </form>

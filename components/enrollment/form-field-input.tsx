@@ -2,7 +2,7 @@
 
 import type { ReactNode } from "react";
 import type { UseFormRegister } from "react-hook-form";
-import { US_STATES } from "@/lib/enrollment/form-schema";
+import { US_STATES } from "@/lib/enrollment/us-states";
 import type { TFormField } from "@/lib/programs/schema";
 import styles from "./enrollment.module.css";
 

@@ -1,8 +1,7 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { useRef, useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import {
   EnrolToSignNotice,
@@ -11,8 +10,9 @@ import {
   type SignerFactor,
 } from "@/components/auth/signer-factor";
 import { FormBanner, TextField } from "@/components/ui/field";
+import { useLazyResolver } from "@/components/ui/lazy-resolver";
 import { setAttestationAction, signEnrollmentAction } from "@/lib/enrollment/actions";
-import { type TSignatureFields, ZSignatureFields } from "@/lib/enrollment/schema";
+import type { TSignatureFields } from "@/lib/enrollment/schema";
 import styles from "./enrollment.module.css";
 
 /**
@@ -45,6 +45,17 @@ export function SignForm({
   const [attestationError, setAttestationError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const bannerRef = useRef<HTMLDivElement>(null);
+  // The form is submitted by script only: until its code has loaded and hydrated, the submit button
+  // stays disabled, so Enter cannot send the fields as a plain GET with them in the address.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const resolver = useLazyResolver(async () => {
+    const [{ zodResolver }, { ZSignatureFields }] = await Promise.all([
+      import("@hookform/resolvers/zod"),
+      import("@/lib/enrollment/schema"),
+    ]);
+    return zodResolver(ZSignatureFields);
+  });
   const {
     register,
     handleSubmit,
@@ -52,7 +63,7 @@ export function SignForm({
     setValue,
     formState: { errors },
   } = useForm<TSignatureFields>({
-    resolver: zodResolver(ZSignatureFields),
+    resolver,
     defaultValues: { printedName: "", password: "", code: "" },
   });
 
@@ -158,7 +169,7 @@ export function SignForm({
       <div className={styles.meaning} id="signature-meaning">
         <strong>Meaning of this signature:</strong> {meaning}
       </div>
-      <button type="submit" className="button" disabled={pending} aria-describedby="signature-meaning">
+      <button type="submit" className="button" disabled={pending || !hydrated} aria-describedby="signature-meaning">
         {pending ? "Signing…" : "Sign and submit"}
       </button>
     </form>

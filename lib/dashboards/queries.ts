@@ -11,11 +11,11 @@ import { db, type Db } from "../db";
 import { AppError } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import { baselineStatus, dayOf, monitoringSchedule, stateRank } from "../monitoring/rules";
-import type { BaselineCheck, ItemSchedule, MonitoringState } from "../monitoring/types";
+import type { BaselineCheck, ItemSchedule, MonitoringFacts, MonitoringState } from "../monitoring/types";
 import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
 import { type AdherenceMonth, monitoringAdherence } from "./adherence";
-import { loadMonitoringFacts } from "./monitoring-facts";
+import { loadScheduleFacts } from "./monitoring-facts";
 import { isUuid } from "../identifiers/uuid";
 import { formatStatus, humanizeCode } from "@/lib/format";
 
@@ -49,6 +49,34 @@ const patientEnrollmentSelect = {
   },
 } as const satisfies Prisma.Patient$enrollmentsArgs;
 
+/**
+ * The dashboard list's enrollment columns: the programme by id and code only. Its definition (a
+ * large JSON document) is read once per programme (definitionsOf), not once per patient.
+ */
+const patientListEnrollmentSelect = {
+  where: { kind: "PATIENT" },
+  select: { status: true, programId: true, certifiedAt: true, createdAt: true, program: { select: { code: true } } },
+} as const satisfies Prisma.Patient$enrollmentsArgs;
+
+/** Each programme's definition, once: from the registry in code, else from its row (one query for all). */
+async function definitionsOf(client: Db, programs: Map<string, string>): Promise<Map<string, TProgramDefinition>> {
+  const found = new Map<string, TProgramDefinition>();
+  const missing: string[] = [];
+  for (const [id, code] of programs) {
+    const definition = getProgramDefinition(code);
+    if (definition) found.set(id, definition);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    const rows = await client.program.findMany({
+      where: { id: { in: missing } },
+      select: { id: true, definition: true },
+    });
+    for (const row of rows) found.set(row.id, ZProgramDefinition.parse(row.definition));
+  }
+  return found;
+}
+
 export interface PatientMonitoringRow {
   id: string;
   remsId: string;
@@ -71,7 +99,7 @@ export async function listPrescriberPatients(
   const today = isoDay(now);
   const patients = await client.patient.findMany({
     where: prescriberScope(actor),
-    select: { id: true, remsId: true, firstName: true, lastName: true, enrollments: patientEnrollmentSelect },
+    select: { id: true, remsId: true, firstName: true, lastName: true, enrollments: patientListEnrollmentSelect },
     orderBy: [{ lastName: "asc" }, { firstName: "asc" }],
     take: 2000,
   });
@@ -79,14 +107,19 @@ export async function listPrescriberPatients(
   for (const p of patients) {
     const e = p.enrollments[0];
     if (e?.status !== "ENROLLED") continue;
-    byProgram.set(e.programId, [...(byProgram.get(e.programId) ?? []), { patientId: p.id, ...e }]);
+    const list = byProgram.get(e.programId) ?? [];
+    list.push({ patientId: p.id, certifiedAt: e.certifiedAt, createdAt: e.createdAt });
+    byProgram.set(e.programId, list);
   }
-  const facts = new Map<
-    string,
-    Awaited<ReturnType<typeof loadMonitoringFacts>> extends Map<string, infer F> ? F : never
-  >();
+  const definitions = await definitionsOf(
+    client,
+    new Map(
+      patients.flatMap((p) => (p.enrollments[0] ? [[p.enrollments[0].programId, p.enrollments[0].program.code]] : [])),
+    ),
+  );
+  const facts = new Map<string, MonitoringFacts>();
   for (const [programId, rows] of byProgram) {
-    for (const [id, f] of await loadMonitoringFacts(client, programId, rows)) facts.set(id, f);
+    for (const [id, f] of await loadScheduleFacts(client, programId, rows, today)) facts.set(id, f);
   }
   const rows = patients.map((p): PatientMonitoringRow => {
     const e = p.enrollments[0];
@@ -97,7 +130,7 @@ export async function listPrescriberPatients(
       enrollmentStatus: e?.status ?? "NOT_ENROLLED",
     };
     const f = facts.get(p.id);
-    const monitoring = e ? definitionOf(e.program).monitoring : null;
+    const monitoring = e ? definitions.get(e.programId)?.monitoring : null;
     if (!e || !f || !monitoring) return { ...base, overall: "not_applicable", attention: [], nextDueOn: null };
     const schedule = monitoringSchedule(monitoring, f, today);
     const attention = schedule.items

@@ -15,7 +15,9 @@ import {
   type LookupKind,
   prescriberDisplayName,
   type SearchQuery,
+  type StakeholderFacts,
 } from "./rules";
+import { type CertificationLookupRow, certificationLookupSql, type EnrollmentJson } from "./lookup-sql";
 import { ZCertificationQuery, ZPrescriberLookup } from "./schema";
 
 /** Lookups one address may make per minute (LOOKUP_RATE_LIMIT_PER_MINUTE, default 60). */
@@ -63,39 +65,34 @@ const enrollmentFacts = {
   select: { status: true, certificationNumber: true, certifiedAt: true, expiresAt: true },
 } as const;
 
-/** The stakeholder with this NPI (prescribers, then pharmacies, then healthcare settings) and its enrollment. */
-async function findByNpi(programId: string, npi: string, client: Db) {
-  const prescriber = await client.prescriber.findUnique({
-    where: { npi },
-    select: {
-      firstName: true,
-      lastName: true,
-      credentials: true,
-      enrollments: { where: { programId }, ...enrollmentFacts },
-    },
-  });
-  if (prescriber) {
+/** An enrollment as the lookup statement gives it (JSON: dates as text with their offset). */
+function enrollmentFrom(json: EnrollmentJson | null): StakeholderFacts["enrollment"] {
+  if (!json) return null;
+  return {
+    status: json.status as EnrollmentStatus,
+    certificationNumber: json.certificationNumber,
+    certifiedAt: json.certifiedAt ? new Date(json.certifiedAt) : null,
+    expiresAt: json.expiresAt ? new Date(json.expiresAt) : null,
+  };
+}
+
+/** The party holding the identifier: by NPI a prescriber, then a pharmacy, then a healthcare setting. */
+function stakeholderOf(row: CertificationLookupRow): StakeholderFacts | null {
+  if (row.prescriber) {
     return {
-      kind: "prescriber" as const,
-      name: prescriberDisplayName(prescriber),
-      enrollment: prescriber.enrollments[0] ?? null,
+      kind: "prescriber",
+      name: prescriberDisplayName(row.prescriber),
+      enrollment: enrollmentFrom(row.prescriber.enrollment),
     };
   }
-  const pharmacy = await client.pharmacy.findUnique({
-    where: { npi },
-    select: { name: true, enrollments: { where: { programId }, ...enrollmentFacts } },
-  });
-  if (pharmacy) return { kind: "pharmacy" as const, name: pharmacy.name, enrollment: pharmacy.enrollments[0] ?? null };
-  const setting = await client.healthcareSetting.findUnique({
-    where: { npi },
-    select: { name: true, remsId: true, enrollments: { where: { programId }, ...enrollmentFacts } },
-  });
-  if (setting) {
+  const pharmacy = row.pharmacyByNpi ?? row.pharmacyByNcpdp;
+  if (pharmacy) return { kind: "pharmacy", name: pharmacy.name, enrollment: enrollmentFrom(pharmacy.enrollment) };
+  if (row.setting) {
     return {
-      kind: "healthcareSetting" as const,
-      name: setting.name,
-      remsId: setting.remsId,
-      enrollment: setting.enrollments[0] ?? null,
+      kind: "healthcareSetting",
+      name: row.setting.name,
+      remsId: row.setting.remsId,
+      enrollment: enrollmentFrom(row.setting.enrollment),
     };
   }
   return null;
@@ -112,31 +109,29 @@ export async function lookupCertification(
   query: Record<string, unknown>,
   client: Db = db(),
 ): Promise<CertificationAnswer> {
-  const program = await findProgram(programCode, client);
+  // One statement (the programme and the party, each by a unique index); the query is parsed first
+  // so that a malformed identifier is never sent, and the errors keep their order: an unknown
+  // programme, then a malformed query, then an identifier nobody has.
   const parsed = ZCertificationQuery.safeParse(query);
+  const npi = parsed.success ? (parsed.data.npi ?? null) : null;
+  const ncpdpId = parsed.success ? (parsed.data.ncpdpId ?? null) : null;
+  const [row] = await client.$queryRaw<CertificationLookupRow[]>(
+    certificationLookupSql(programCode.trim().toUpperCase(), npi, ncpdpId),
+  );
+  if (!row) throw new AppError("NOT_FOUND", `There is no programme with the code "${programCode}".`);
   if (!parsed.success) {
     throw new AppError("BAD_REQUEST", "Check the identifier.", { fields: fieldErrorsFromZod(parsed.error) });
   }
-  const { npi, ncpdpId } = parsed.data;
-  if ((npi === undefined) === (ncpdpId === undefined)) {
+  if ((npi === null) === (ncpdpId === null)) {
     throw new AppError("BAD_REQUEST", "Give exactly one of the query parameters npi or ncpdpId.");
   }
-  let facts: Awaited<ReturnType<typeof findByNpi>>;
-  if (npi !== undefined) {
-    facts = await findByNpi(program.id, npi, client);
-  } else {
-    const pharmacy = await client.pharmacy.findUnique({
-      where: { ncpdpId },
-      select: { name: true, enrollments: { where: { programId: program.id }, ...enrollmentFacts } },
-    });
-    facts = pharmacy ? { kind: "pharmacy", name: pharmacy.name, enrollment: pharmacy.enrollments[0] ?? null } : null;
-  }
+  const facts = stakeholderOf(row);
   const answer = facts ? certificationAnswer(facts) : null;
   if (!answer || (answer.kind === "prescriber" && !answer.certified)) {
     throw new AppError(
       "NOT_FOUND",
-      npi !== undefined
-        ? `No prescriber, pharmacy or healthcare setting certified in the ${program.name} has this NPI.`
+      npi !== null
+        ? `No prescriber, pharmacy or healthcare setting certified in the ${row.name} has this NPI.`
         : "No pharmacy in the registry has this NCPDP provider ID.",
     );
   }

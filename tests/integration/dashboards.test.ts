@@ -7,7 +7,10 @@ import {
   listPrescriberPatients,
   listSettingPatients,
 } from "../../lib/dashboards/queries";
-import { disconnectDb } from "../../lib/db";
+import { loadMonitoringFacts, loadScheduleFacts } from "../../lib/dashboards/monitoring-facts";
+import { db, disconnectDb } from "../../lib/db";
+import { monitoringSchedule } from "../../lib/monitoring/rules";
+import { lemtrada } from "../../lib/programs/lemtrada";
 import { AppError } from "../../lib/errors";
 import { createDelegate } from "../factories/enrollment";
 import { signIn } from "../factories/users";
@@ -153,5 +156,72 @@ describe("getPatientTimeline", () => {
       code: "NOT_FOUND",
     });
     await expect(getPatientTimeline(actor, "not-a-uuid", undefined, NOW)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("loadScheduleFacts", () => {
+  it("gives every patient the schedule their full history gives, reading only the latest results", async () => {
+    const world = await clinic();
+    const base = {
+      prescriberId: world.team.prescriber.prescriber.id,
+      healthcareSettingId: world.team.setting.setting.id,
+    };
+    const settingId = world.team.setting.setting.id;
+    const rep = world.team.setting.user.id;
+    // A long history: course 1 fourteen months ago, monthly results since, two status forms, and
+    // results dated after today (a data-entry slip the schedule must see as the full history does).
+    const history = await createPatient({ ...base, enrolledOn: addDays(TODAY, -460) });
+    await addInfusions(history.patient.id, settingId, rep, course(addDays(TODAY, -425), 5, 1));
+    for (let day = -400; day <= -6; day += 30) {
+      await addResults(
+        history.patient.id,
+        ["CBC_DIFF", "SERUM_CREATININE", "URINALYSIS"].map((testCode) => ({
+          testCode,
+          collectedOn: addDays(TODAY, day),
+        })),
+      );
+    }
+    await addResults(history.patient.id, [
+      { testCode: "TSH", collectedOn: addDays(TODAY, -200) },
+      { testCode: "TSH", collectedOn: addDays(TODAY, 3) },
+    ]);
+    await addStatusForm(history.patient.id, world.team.prescriber.user.id, addDays(TODAY, -300));
+    await addStatusForm(history.patient.id, world.team.prescriber.user.id, addDays(TODAY, -120));
+    // Before the first dose: a stale baseline set, a fresh one, and one result dated tomorrow only.
+    const baseline = await createPatient({ ...base, enrolledOn: addDays(TODAY, -60) });
+    await addResults(baseline.patient.id, [
+      ...ALL.map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -50) })),
+      ...ALL.slice(0, 3).map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -4) })),
+      { testCode: "SKIN_EXAM", collectedOn: addDays(TODAY, 1) },
+    ]);
+    const patients = [world.upToDate, world.overdue, world.inCourse, world.fresh, history, baseline];
+    const enrollments = await db().enrollment.findMany({
+      where: { patientId: { in: patients.map((p) => p.patient.id) } },
+      select: { patientId: true, certifiedAt: true, createdAt: true },
+    });
+    const dates = enrollments.map((e) => ({ ...e, patientId: e.patientId as string }));
+    const programId = world.upToDate.program.id;
+    const full = await loadMonitoringFacts(db(), programId, dates);
+    const bounded = await loadScheduleFacts(db(), programId, dates, TODAY);
+    const monitoring = lemtrada.monitoring;
+    if (!monitoring) throw new Error("LEMTRADA has no monitoring requirements");
+    for (const p of patients) {
+      const f = full.get(p.patient.id);
+      const b = bounded.get(p.patient.id);
+      if (!f || !b) throw new Error(`no facts for ${p.patient.id}`);
+      expect(monitoringSchedule(monitoring, b, TODAY)).toEqual(monitoringSchedule(monitoring, f, TODAY));
+      expect(b.doseDates.sort()).toEqual(f.doseDates.sort());
+      expect(b.enrolledOn).toBe(f.enrolledOn);
+    }
+    // The long history is read as a few rows: at most two results per test code, one status form.
+    const h = bounded.get(history.patient.id);
+    expect(full.get(history.patient.id)?.results.length).toBeGreaterThan(30);
+    expect(h?.results.length).toBe(5);
+    expect(h?.statusFormDates).toEqual([addDays(TODAY, -120)]);
+    const b = bounded.get(baseline.patient.id);
+    expect(b?.results.filter((r) => r.testCode === "SKIN_EXAM").map((r) => r.collectedOn)).toEqual([
+      addDays(TODAY, -50),
+      addDays(TODAY, 1),
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { AdminQueryProvider } from "@/components/admin/query-provider";
 
 /**
  * The administrator's sections. Navigation only: every page and action under /admin checks the
@@ -22,7 +21,7 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
         <Link href="/admin/programs">Programmes</Link>
         <Link href="/admin/audit">Audit trail</Link>
       </nav>
-      <AdminQueryProvider>{children}</AdminQueryProvider>
+      {children}
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { firstGate } from "@/components/enrollment/certification-gate";
 import { EnrollmentSummary } from "@/components/enrollment/enrollment-summary";
+import { Pager } from "@/components/admin/pager";
 import { StateBadge } from "@/components/timeline/state-badge";
 import { can } from "@/lib/auth/permissions";
 import { requirePagePermission } from "@/lib/auth/session";
@@ -11,10 +12,24 @@ import { formatDate, formatStatus } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Prescriber dashboard" };
 
-export default async function Page() {
+/**
+ * Patients listed per dashboard page, most urgent first: a practice with hundreds of patients gets
+ * its overdue ones at once, and the page stays fast to render and to read.
+ */
+const PAGE_SIZE = 50;
+
+export default async function Page({ searchParams }: { searchParams: Promise<{ page?: string | string[] }> }) {
   const actor = await requirePagePermission("portal:prescriber", "/prescriber");
-  const [enrollments, patients] = await Promise.all([findOwnEnrollments(actor), listPrescriberPatients(actor)]);
+  const [enrollments, patients, params] = await Promise.all([
+    findOwnEnrollments(actor),
+    listPrescriberPatients(actor),
+    searchParams,
+  ]);
   const overdue = patients.filter((p) => p.overall === "overdue").length;
+  const pageCount = Math.max(1, Math.ceil(patients.length / PAGE_SIZE));
+  const asked = Number.parseInt(typeof params.page === "string" ? params.page : "1", 10);
+  const page = Number.isFinite(asked) ? Math.min(Math.max(asked, 1), pageCount) : 1;
+  const shown = patients.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   const gate = firstGate(enrollments, actor.role === "PRESCRIBER_DELEGATE");
   const certification = <EnrollmentSummary rows={enrollments} who="Your practice" />;
   return (
@@ -42,6 +57,9 @@ export default async function Page() {
             <p>
               {patients.length} patient{patients.length === 1 ? "" : "s"}
               {overdue > 0 ? `; ${overdue} with overdue monitoring, listed first` : "; no monitoring overdue"}.
+              {pageCount > 1
+                ? ` Showing ${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + shown.length}, most urgent first.`
+                : ""}
             </p>
             <table>
               <thead>
@@ -55,7 +73,7 @@ export default async function Page() {
                 </tr>
               </thead>
               <tbody>
-                {patients.map((p) => (
+                {shown.map((p) => (
                   <tr key={p.id} data-state={p.overall}>
                     <td>
                       <Link href={`/prescriber/patients/${p.id}`}>{p.name}</Link>
@@ -86,6 +104,7 @@ export default async function Page() {
                 ))}
               </tbody>
             </table>
+            <Pager page={page} pageCount={pageCount} href={(n) => `/prescriber?page=${n}`} />
           </>
         )}
       </section>

@@ -1,9 +1,8 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { BarChartFigure } from "@/components/charts/bar-chart-figure";
-import { ADMIN_POLL_MS, fetchAdminJson } from "@/components/admin/query-provider";
+import { useLiveAdminJson } from "@/components/admin/live-admin-json";
 import type { DashboardData } from "@/lib/admin/dashboard";
 import { applicationsHref, authorizationsHref } from "@/lib/admin/links";
 import { formatDateTime, formatDenialReason, formatMonth, formatStatus, formatWait } from "@/lib/format";
@@ -22,12 +21,7 @@ const KIND_PLURALS: Record<(typeof KINDS)[number], string> = {
  * list it counts.
  */
 export function LiveDashboard({ initial }: { initial: DashboardData }) {
-  const { data, isFetching, error } = useQuery({
-    queryKey: ["admin", "dashboard"],
-    queryFn: () => fetchAdminJson<DashboardData>("/api/admin/dashboard"),
-    initialData: initial,
-    refetchInterval: ADMIN_POLL_MS,
-  });
+  const { data, isFetching, error } = useLiveAdminJson(["admin", "dashboard"], "/api/admin/dashboard", initial);
   const today = data.generatedAt.slice(0, 10);
   const now = new Date(data.generatedAt);
   const t = data.authorizationsToday;

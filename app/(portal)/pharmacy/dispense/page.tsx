@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DiscretionBanner } from "@/components/dispensing/discretion-banner";
-import { DispenseForm, type ProgramOption } from "@/components/dispensing/dispense-form";
+import type { ProgramOption } from "@/components/dispensing/dispense-form";
+import { DispenseForm } from "@/components/dispensing/dispense-form-loader";
 import { requirePagePermission } from "@/lib/auth/session";
 import { listProgramDefinitions } from "@/lib/programs/registry";
 

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { DetailsForm } from "@/components/enrollment/details-form";
+import { DetailsForm } from "@/components/enrollment/details-form-loader";
 import { stepHref } from "@/components/enrollment/links";
 import { loadStep, type StepPageProps, stepAfter } from "../load";
 import { StepHeader } from "../step-header";

@@ -5,7 +5,7 @@ import { Fragment } from "react";
 import styles from "@/components/enrollment/enrollment.module.css";
 import { formatDateTime } from "@/lib/format";
 import { stepHref } from "@/components/enrollment/links";
-import { SignForm } from "@/components/enrollment/sign-form";
+import { SignForm } from "@/components/enrollment/sign-form-loader";
 import { signerFactor } from "@/lib/auth/mfa";
 import { getProgramDefinition } from "@/lib/programs/registry";
 import type { TFormField } from "@/lib/programs/schema";
