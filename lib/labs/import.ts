@@ -88,6 +88,12 @@ interface ValidRow {
 }
 
 class FileProblem extends Error {}
+/** The INSERT of staged rows failed (its savepoint is rolled back; the transaction goes on). */
+class InsertFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super("storing the staged rows failed");
+  }
+}
 class ImportTimedOut extends Error {
   constructor() {
     super(`The import ran longer than ${IMPORT_TRANSACTION_TIMEOUT_MS / 60_000} minutes.`);
@@ -380,17 +386,6 @@ function storable(text: string): string {
   return out;
 }
 
-function storableReport(report: LabImportReport): LabImportReport {
-  return {
-    ...(report.error ? { error: storable(report.error) } : {}),
-    rejected: report.rejected.map((r) => ({
-      line: r.line,
-      values: r.values.map(storable),
-      reasons: r.reasons.map(storable),
-    })),
-  };
-}
-
 function partWayReason(error: unknown, mode: TLabImportMode, requestId: string): string {
   const kept = "Nothing from this file was imported (the whole file is one transaction, in either mode).";
   if (isDatabaseUnavailable(error)) {
@@ -430,18 +425,39 @@ export async function importLabFeed(
 
   const hash = createHash("sha256");
   let fileSha256 = "";
-  const counts = { totalRows: 0, stagedRows: 0, rejectedRows: 0 };
+  const counts = { totalRows: 0, stagedRows: 0, rejectedRows: 0, acceptedRows: 0 };
   const patientByRemsId = new Map<string, PatientFacts | null>();
   /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
   let uploadBroken = false;
 
   /** Validates one batch and sends its valid and its rejected rows to the staging tables. */
+  /**
+   * The previous batch's writes (COPY, and in valid-rows mode its INSERT), still running while the
+   * next batch is parsed and checked: the database works while this process does.
+   */
+  let writing: Promise<void> = Promise.resolve();
+
+  /** Stores the staged rows (one INSERT … SELECT) and empties the staging table. */
+  const storeStaged = async (tx: BulkTx) => {
+    await tx.query("SAVEPOINT lab_import_insert");
+    try {
+      counts.acceptedRows += await insertStagedRows(tx, importId, actor.userId);
+      await tx.query("RELEASE SAVEPOINT lab_import_insert");
+    } catch (error) {
+      await tx.query("ROLLBACK TO SAVEPOINT lab_import_insert");
+      throw new InsertFailed(error);
+    }
+    await tx.query(`TRUNCATE ${STAGE_TABLE}`);
+  };
+
+  /** Validates one batch, then sends its rows to the staging tables (and, by mode, on to LabResult). */
   const stageBatch = async (tx: BulkTx, batch: { line: number; values: string[] }[]) => {
-    await loadPatients(
-      tx,
-      batch.map((c) => normalizeRemsId(c.values[0]?.trim() ?? "")).filter((id): id is string => id !== null),
-      patientByRemsId,
-    );
+    const remsIds = batch.map((c) => normalizeRemsId(c.values[0]?.trim() ?? "")).filter((id) => id !== null);
+    if (remsIds.some((id) => !patientByRemsId.has(id))) {
+      // The lookup queues behind the previous batch's writes: let a failure there surface first.
+      await writing;
+      await loadPatients(tx, remsIds, patientByRemsId);
+    }
     let valid = "";
     let rejected = "";
     for (const { line, values } of batch) {
@@ -455,95 +471,113 @@ export async function importLabFeed(
         valid += stageCsvLine(line, checked.row);
       }
     }
-    if (valid) await tx.copyCsv(STAGE_TABLE, STAGE_COLUMNS, valid);
-    if (rejected) await tx.copyCsv(REJECT_TABLE, REJECT_COLUMNS, rejected);
+    await writing;
+    writing = (async () => {
+      if (rejected) await tx.copyCsv(REJECT_TABLE, REJECT_COLUMNS, rejected);
+      if (!valid) return;
+      await tx.copyCsv(STAGE_TABLE, STAGE_COLUMNS, valid);
+      // An all-or-nothing import stores nothing before it has seen every row.
+      if (!allOrNothing) await storeStaged(tx);
+    })();
+    // Awaited before the next batch's writes or at the end; never left unhandled meanwhile.
+    writing.catch(() => {});
   };
 
-  let outcome: Outcome | null = null;
-  /** An error part-way that the bulk transaction recorded itself (the insert failed). */
+  /** Reads the whole file, staging (and storing, by mode) batch by batch. */
+  const readFile = async (tx: BulkTx) => {
+    const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
+    const source = toReadable(input.body);
+    source.once("error", (error) => {
+      if (!(error instanceof UploadTooLarge)) uploadBroken = true;
+    });
+    const tooSlow = setTimeout(() => parser.destroy(new ImportTimedOut()), IMPORT_TRANSACTION_TIMEOUT_MS);
+    const flowing = pipeline(source, utf8Decoder(hash, maxBytes), parser);
+    let pipelineError: unknown = null;
+    const finished = flowing.catch((error: unknown) => {
+      pipelineError = error;
+    });
+    let header = true;
+    let batch: { line: number; values: string[] }[] = [];
+    try {
+      for await (const { record: values, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number };
+      }>) {
+        if (header) {
+          header = false;
+          const problem = headerProblem(values);
+          if (problem) throw new FileProblem(problem);
+          continue;
+        }
+        counts.totalRows++;
+        batch.push({ line: info.lines, values });
+        if (batch.length >= IMPORT_BATCH_SIZE) {
+          await stageBatch(tx, batch);
+          batch = [];
+        }
+      }
+    } catch (error) {
+      parser.destroy();
+      await finished;
+      throw error;
+    } finally {
+      clearTimeout(tooSlow);
+    }
+    await finished;
+    if (pipelineError) throw pipelineError;
+    fileSha256 = hash.digest("hex");
+    if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
+    if (batch.length > 0) await stageBatch(tx, batch);
+    await writing;
+  };
+
+  let outcome: Outcome;
+  /** An error part-way that the import's own transaction recorded (an insert failed). */
   let insertFailure: unknown = null;
   try {
     outcome = await withBulkTransaction(async (tx) => {
       await createStagingTables(tx);
-      const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
-      const source = toReadable(input.body);
-      source.once("error", (error) => {
-        if (!(error instanceof UploadTooLarge)) uploadBroken = true;
-      });
-      const tooSlow = setTimeout(() => parser.destroy(new ImportTimedOut()), IMPORT_TRANSACTION_TIMEOUT_MS);
-      const flowing = pipeline(source, utf8Decoder(hash, maxBytes), parser);
-      let pipelineError: unknown = null;
-      const finished = flowing.catch((error: unknown) => {
-        pipelineError = error;
-      });
-      let header = true;
-      let batch: { line: number; values: string[] }[] = [];
+      let result: Outcome;
       try {
-        for await (const { record: values, info } of parser as AsyncIterable<{
-          record: string[];
-          info: { lines: number };
-        }>) {
-          if (header) {
-            header = false;
-            const problem = headerProblem(values);
-            if (problem) throw new FileProblem(problem);
-            continue;
-          }
-          counts.totalRows++;
-          batch.push({ line: info.lines, values });
-          if (batch.length >= IMPORT_BATCH_SIZE) {
-            await stageBatch(tx, batch);
-            batch = [];
-          }
-        }
+        await readFile(tx);
+        const rejected = allOrNothing && counts.rejectedRows > 0;
+        if (allOrNothing && !rejected && counts.stagedRows > 0) await storeStaged(tx);
+        result = {
+          summary: {
+            importId,
+            mode: mode.data,
+            status: rejected ? "rejected" : "completed",
+            totalRows: counts.totalRows,
+            acceptedRows: counts.acceptedRows,
+            duplicateRows: counts.stagedRows - counts.acceptedRows,
+            rejectedRows: counts.rejectedRows,
+          },
+          error: null,
+        };
+        if (rejected) result.summary.duplicateRows = 0;
       } catch (error) {
-        parser.destroy();
-        await finished;
-        throw error;
-      } finally {
-        clearTimeout(tooSlow);
-      }
-      await finished;
-      if (pipelineError) throw pipelineError;
-      fileSha256 = hash.digest("hex");
-      if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
-      if (batch.length > 0) await stageBatch(tx, batch);
-
-      const summary: LabImportSummary = {
-        importId,
-        mode: mode.data,
-        status: allOrNothing && counts.rejectedRows > 0 ? "rejected" : "completed",
-        totalRows: counts.totalRows,
-        acceptedRows: 0,
-        duplicateRows: 0,
-        rejectedRows: counts.rejectedRows,
-      };
-      let error: string | null = null;
-      if (summary.status === "completed" && counts.stagedRows > 0) {
-        await tx.query("SAVEPOINT lab_import_insert");
-        try {
-          summary.acceptedRows = await insertStagedRows(tx, importId, actor.userId);
-          summary.duplicateRows = counts.stagedRows - summary.acceptedRows;
-        } catch (failure) {
-          // Nothing of the file is kept; the rejected rows found are still reported.
-          await tx.query("ROLLBACK TO SAVEPOINT lab_import_insert");
-          insertFailure = failure;
-          error = partWayReason(failure, mode.data, actor.requestId);
-          Object.assign(summary, {
+        if (!(error instanceof InsertFailed)) throw error;
+        // Nothing of the file is kept (the rows of earlier batches go too); the rejected rows
+        // found so far stay in the report.
+        await tx.query(`DELETE FROM "LabResult" WHERE "importId" = $1::uuid`, [importId]);
+        insertFailure = error.cause;
+        result = {
+          summary: {
+            importId,
+            mode: mode.data,
             status: "failed",
             totalRows: 0,
             acceptedRows: 0,
             duplicateRows: 0,
             rejectedRows: 0,
-          });
-        }
+          },
+          error: partWayReason(error.cause, mode.data, actor.requestId),
+        };
       }
-      const result = { summary, error };
-      await recordOutcomeInBulk(tx, actor, fileName, fileSha256, result);
+      await recordOutcomeInBulk(tx, actor, fileName, fileSha256 || hashHex(hash), result);
       return result;
     });
   } catch (error) {
-    outcome = null;
     insertFailure = null;
     const failed = await recordFailure(client, actor, {
       importId,
