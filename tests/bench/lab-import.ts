@@ -10,9 +10,14 @@
  *    LabResult's indexes and foreign keys, i.e. what the database itself needs to land them.
  *
  * It prints rows/s for each, the ratio import ÷ baseline (over the same valid rows: the baseline
- * COPY's time divided by the import's), the heap peak and the RSS peak. REPEAT runs it again.
+ * COPY's time divided by the import's), the heap peak sampled every 20 ms (garbage included) and
+ * split into the old generation (what --max-old-space-size caps) and the young one (which V8 sizes
+ * by itself), the peak of the heap right after a full (mark-sweep) collection, i.e. what is still
+ * referenced, and the RSS peak. REPEAT runs it again.
  */
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { Readable } from "node:stream";
+import v8 from "node:v8";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
@@ -37,7 +42,7 @@ function* feed(ids: string[], validOnly: boolean): Generator<string> {
   for (let i = 0; i < ROWS; i++) {
     const bad = i % 20 === 7;
     if (bad && validOnly) continue;
-    const day = addDays("2020-01-01", Math.floor(i / (ids.length * TESTS.length)));
+    const day = addDays("1990-01-01", Math.floor(i / (ids.length * TESTS.length)));
     buf += `${ids[i % ids.length]},${bad ? "XYZ" : TESTS[Math.floor(i / ids.length) % TESTS.length]},${day},normal,LAB-${i % 3}\n`;
     if (buf.length > 65_536) {
       yield buf;
@@ -153,11 +158,31 @@ async function runOnce(round: number) {
   const baseHeap = process.memoryUsage().heapUsed;
   let peakRss = 0;
   let peakHeap = 0;
+  let peakAfterGc = 0;
+  let peakOld = 0;
+  let peakNew = 0;
   const timer = setInterval(() => {
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
+    let old = 0;
+    for (const space of v8.getHeapSpaceStatistics()) {
+      if (space.space_name === "new_space") peakNew = Math.max(peakNew, space.space_used_size);
+      else old += space.space_used_size;
+    }
+    peakOld = Math.max(peakOld, old);
   }, 20);
+  // The heap right after each full collection: what is still referenced, without garbage.
+  const gcs = new PerformanceObserver((list) => {
+    const major = list
+      .getEntries()
+      .some(
+        (e) =>
+          (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+      );
+    if (major) peakAfterGc = Math.max(peakAfterGc, process.memoryUsage().heapUsed);
+  });
+  gcs.observe({ entryTypes: ["gc"] });
   const started = performance.now();
   const summary = await importLabFeed(actor, {
     fileName: "bench.csv",
@@ -166,6 +191,7 @@ async function runOnce(round: number) {
   });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(timer);
+  gcs.disconnect();
   const stored = await db().labResult.count({ where: { importId: summary.importId } });
 
   const storedCsv = await storedRowsCsv(summary.importId);
@@ -199,6 +225,9 @@ async function runOnce(round: number) {
       copyIndexedLikeLabResult: { seconds: +indexed.toFixed(2), rowsPerSecond: rate(stored, indexed) },
       ratioToCopyIndexed: +(indexed / seconds).toFixed(3),
       heapPeakMb: mb(peakHeap),
+      oldGenerationPeakMb: mb(peakOld),
+      youngGenerationPeakMb: mb(peakNew),
+      heapAfterGcPeakMb: mb(peakAfterGc),
       heapBeforeMb: mb(baseHeap),
       rssPeakMb: mb(peakRss),
       summary,
