@@ -519,6 +519,9 @@ export async function importLabFeed(
     } catch (error) {
       parser.destroy();
       await finished;
+      // Let the last batch's writes settle before the transaction is rolled back, so none of them
+      // runs after it.
+      await writing.catch(() => {});
       throw error;
     } finally {
       clearTimeout(tooSlow);
