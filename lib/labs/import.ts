@@ -224,9 +224,14 @@ export function validateLabFeedRow(
  * next batches, up to PATIENT_CACHE_LIMIT (then the cache starts again, so memory stays flat).
  */
 async function loadPatients(tx: BulkTx, remsIds: string[], cache: Map<string, PatientFacts | null>) {
-  const missing = [...new Set(remsIds)].filter((id) => !cache.has(id));
+  const distinct = [...new Set(remsIds)];
+  let missing = distinct.filter((id) => !cache.has(id));
   if (missing.length === 0) return;
-  if (cache.size + missing.length > PATIENT_CACHE_LIMIT) cache.clear();
+  if (cache.size + missing.length > PATIENT_CACHE_LIMIT) {
+    // Start again with this batch's patients only (all of them: the batch is checked against the cache).
+    cache.clear();
+    missing = distinct;
+  }
   const { rows } = await tx.query<{
     id: string;
     remsId: string;
@@ -430,7 +435,6 @@ export async function importLabFeed(
   /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
   let uploadBroken = false;
 
-  /** Validates one batch and sends its valid and its rejected rows to the staging tables. */
   /**
    * The previous batch's writes (COPY, and in valid-rows mode its INSERT), still running while the
    * next batch is parsed and checked: the database works while this process does.
