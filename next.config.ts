@@ -31,6 +31,7 @@ const nextConfig: NextConfig = {
     "@node-rs/argon2",
     "@zxcvbn-ts/language-common",
     "pg",
+    "pg-copy-streams",
     "pino",
   ],
   experimental: {

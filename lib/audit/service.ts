@@ -1,4 +1,5 @@
 import type { DbOrTx, Tx } from "../db";
+import type { BulkTx } from "../db/bulk";
 import type { AuditActor } from "../auth/actor";
 import { type ChainRowProblem, walkAuditChain } from "./chain";
 import { type AuditContent, canonicalJson, toJson } from "./hash";
@@ -14,12 +15,8 @@ export interface AuditInput {
 /** Serializes writers of the chain: each new row must see the previous row's hash. */
 const AUDIT_LOCK_KEY = 4_242_001;
 
-/**
- * Appends one audit event inside the caller's transaction, so the event exists exactly when the
- * change it describes does. Concurrent writers queue on a transaction-scoped advisory lock.
- */
-export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) {
-  const content: AuditContent = {
+function auditContent(actor: AuditActor, input: AuditInput): AuditContent {
+  return {
     at: new Date().toISOString(),
     actorId: actor.userId ?? null,
     actorRole: actor.role ?? null,
@@ -30,7 +27,16 @@ export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) 
     after: toJson(input.after),
     requestId: actor.requestId ?? null,
   };
-  const jsonb = (value: unknown) => (value === null ? null : JSON.stringify(value));
+}
+
+const jsonb = (value: unknown) => (value === null ? null : JSON.stringify(value));
+
+/**
+ * Appends one audit event inside the caller's transaction, so the event exists exactly when the
+ * change it describes does. Concurrent writers queue on a transaction-scoped advisory lock.
+ */
+export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) {
+  const content = auditContent(actor, input);
   // audit_append (migration 20261125040000) takes the lock, reads the last hash and inserts in one
   // statement, hashing exactly as auditHash() does; verifyAuditChain checks it the same way.
   const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
@@ -38,6 +44,31 @@ export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) 
       ${AUDIT_LOCK_KEY}::bigint, ${new Date(content.at)}::timestamptz, ${content.actorId}, ${content.actorRole},
       ${content.action}, ${content.entityType}, ${content.entityId}, ${jsonb(content.before)}::jsonb,
       ${jsonb(content.after)}::jsonb, ${content.requestId}, ${canonicalJson(content)})`;
+  const row = rows[0];
+  if (!row) throw new Error("audit_append returned no row");
+  return { seq: BigInt(row.seq), hash: row.hash };
+}
+
+/** recordAudit inside a bulk transaction (lib/db/bulk.ts): the same statement and hash. */
+export async function recordAuditInBulk(tx: BulkTx, actor: AuditActor, input: AuditInput) {
+  const content = auditContent(actor, input);
+  const { rows } = await tx.query<{ seq: string; hash: string }>(
+    `SELECT "seq"::text AS "seq", "hash" FROM audit_append($1::bigint, $2::timestamptz, $3::text, $4::text,
+      $5::text, $6::text, $7::text, $8::jsonb, $9::jsonb, $10::text, $11::text)`,
+    [
+      AUDIT_LOCK_KEY,
+      content.at,
+      content.actorId,
+      content.actorRole,
+      content.action,
+      content.entityType,
+      content.entityId,
+      jsonb(content.before),
+      jsonb(content.after),
+      content.requestId,
+      canonicalJson(content),
+    ],
+  );
   const row = rows[0];
   if (!row) throw new Error("audit_append returned no row");
   return { seq: BigInt(row.seq), hash: row.hash };

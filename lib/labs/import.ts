@@ -1,18 +1,25 @@
 /**
  * Lab feed import (README "Lab feed CSV"). The upload is read as a stream: bytes are hashed and
- * decoded as strict UTF-8 on the way into csv-parse, rows are validated in chunks of
- * IMPORT_BATCH_SIZE and inserted with one `INSERT … ON CONFLICT ("dedupeKey") DO NOTHING` per chunk,
- * so memory holds one chunk and the rejected rows, never the file.
+ * decoded as strict UTF-8 on the way into csv-parse, and rows are checked in batches of
+ * IMPORT_BATCH_SIZE by validateLabFeedRow, with the batch's patients looked up in one query. Each
+ * batch is then copied (`COPY … FROM STDIN`) into temporary staging tables — valid rows, ready to
+ * insert, and rejected rows with their reasons — so memory holds one batch, never the file or its
+ * report. At the end one set-based `INSERT … SELECT … ON CONFLICT ("dedupeKey") DO NOTHING` stores
+ * the first of equal rows in the file and none already stored, and the report is built from the
+ * staged rejected rows by the database.
  *
- * The whole file is one transaction: a file-level problem (not UTF-8, wrong header, broken CSV,
- * larger than LAB_IMPORT_MAX_BYTES) writes nothing in either mode, and in "all_or_nothing" mode any
- * rejected row rolls back every insert while the remaining rows are still checked, so the report
- * lists every bad row. An error part-way (the database failing mid-file) also rolls back the whole
- * file, in both modes: nothing of that file is kept, and the import ends "failed" with the reason.
- * The LabImport row (counts, report) is written outside that transaction and survives a rollback;
- * it never stays "processing" once the import has returned.
+ * The whole file is one transaction, on a connection of its own (lib/db/bulk.ts), and the
+ * outcome (status, counts, report) and its audit row are written in it, with the rows. A
+ * file-level problem (not UTF-8, wrong header, broken CSV, larger than LAB_IMPORT_MAX_BYTES)
+ * writes nothing in either mode, and in "all_or_nothing" mode any rejected row means nothing is
+ * inserted while the remaining rows are still checked, so the report lists every bad row. An error
+ * part-way also keeps nothing of that file, in both modes, and the import ends "failed" with the
+ * reason: when the insert fails, that same transaction records the failure with every rejected row
+ * found; when the staging fails (or the connection is lost), the transaction is rolled back and
+ * the failure is recorded afterwards. Either way the import never stays "processing" once it has
+ * returned.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
@@ -20,8 +27,9 @@ import { CsvError, parse } from "csv-parse";
 import { type CsvValue, csvText } from "../csv/writer";
 import type { Actor } from "../auth/actor";
 import { can } from "../auth/permissions";
-import { recordAudit } from "../audit/service";
-import { db, type Db, type Tx } from "../db";
+import { recordAudit, recordAuditInBulk } from "../audit/service";
+import { db, type Db } from "../db";
+import { type BulkTx, csvField, withBulkTransaction } from "../db/bulk";
 import { AppError, isDatabaseUnavailable, isAppError } from "../errors";
 import { hostileTextProblem } from "../http/hostile-text";
 import { logger } from "../logger";
@@ -33,8 +41,11 @@ import { LAB_FEED_COLUMNS, type TLabImportMode, ZLabImportMode } from "./schema"
 import { labResultDedupeKey, monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
 import { checkedFileName, tooLargeError, UploadTooLarge } from "./upload";
 
-export const IMPORT_BATCH_SIZE = 1000;
-/** A whole 100k-row file runs in one transaction. */
+/** Rows checked and staged together (one patient lookup and one COPY per batch). */
+export const IMPORT_BATCH_SIZE = 5000;
+/** Patients remembered across batches; past this the cache starts again. */
+const PATIENT_CACHE_LIMIT = 20_000;
+/** A whole file runs in one transaction; one still reading after this long is stopped. */
 const IMPORT_TRANSACTION_TIMEOUT_MS = 30 * 60_000;
 
 export interface RejectedRow {
@@ -77,7 +88,17 @@ interface ValidRow {
 }
 
 class FileProblem extends Error {}
-class RollBack extends Error {}
+/** The INSERT of staged rows failed (its savepoint is rolled back; the transaction goes on). */
+class InsertFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super("storing the staged rows failed");
+  }
+}
+class ImportTimedOut extends Error {
+  constructor() {
+    super(`The import ran longer than ${IMPORT_TRANSACTION_TIMEOUT_MS / 60_000} minutes.`);
+  }
+}
 
 /**
  * Hashes the bytes and decodes them as UTF-8, failing on the first invalid byte sequence (which
@@ -198,56 +219,144 @@ export function validateLabFeedRow(
   };
 }
 
-async function loadPatients(tx: Tx, remsIds: string[], cache: Map<string, PatientFacts | null>) {
-  const missing = [...new Set(remsIds)].filter((id) => !cache.has(id));
+/**
+ * The facts of the batch's patients not yet known, in one query. Known patients are kept for the
+ * next batches, up to PATIENT_CACHE_LIMIT (then the cache starts again, so memory stays flat).
+ */
+async function loadPatients(tx: BulkTx, remsIds: string[], cache: Map<string, PatientFacts | null>) {
+  const distinct = [...new Set(remsIds)];
+  let missing = distinct.filter((id) => !cache.has(id));
   if (missing.length === 0) return;
-  const rows = await tx.patient.findMany({
-    where: { remsId: { in: missing } },
-    select: {
-      id: true,
-      remsId: true,
-      dateOfBirth: true,
-      prescriberId: true,
-      enrollments: {
-        where: { kind: "PATIENT" },
-        select: {
-          programId: true,
-          status: true,
-          createdAt: true,
-          certifiedAt: true,
-          program: { select: { code: true } },
-        },
-      },
-    },
-  });
+  if (cache.size + missing.length > PATIENT_CACHE_LIMIT) {
+    // Start again with this batch's patients only (all of them: the batch is checked against the cache).
+    cache.clear();
+    missing = distinct;
+  }
+  const { rows } = await tx.query<{
+    id: string;
+    remsId: string;
+    dateOfBirth: string;
+    prescriberId: string | null;
+    enrollments: { programId: string; program: { code: string } }[];
+  }>(
+    `SELECT p."id"::text AS "id", p."remsId", to_char(p."dateOfBirth", 'YYYY-MM-DD') AS "dateOfBirth",
+       p."prescriberId"::text AS "prescriberId",
+       COALESCE(json_agg(json_build_object('programId', e."programId"::text, 'program', json_build_object('code', g."code"))
+         ORDER BY e."createdAt", e."id") FILTER (WHERE e."id" IS NOT NULL), '[]'::json) AS "enrollments"
+     FROM "Patient" p
+     LEFT JOIN "Enrollment" e ON e."patientId" = p."id" AND e."kind" = 'PATIENT'
+     LEFT JOIN "Program" g ON g."id" = e."programId"
+     WHERE p."remsId" = ANY($1::text[])
+     GROUP BY p."id"`,
+    [missing],
+  );
   for (const id of missing) cache.set(id, null);
   for (const row of rows) {
     cache.set(row.remsId, {
       id: row.id,
-      dateOfBirth: dayOf(row.dateOfBirth),
+      dateOfBirth: row.dateOfBirth,
       prescriberId: row.prescriberId,
       programs: monitoredProgramsOf(row),
     });
   }
 }
 
+/** Valid rows, as they will be inserted; `line` decides which of two equal rows is kept (the first). */
+const STAGE_TABLE = "lab_import_stage";
+const STAGE_COLUMNS = [
+  "line",
+  "id",
+  "patientId",
+  "programId",
+  "testCode",
+  "collectedOn",
+  "abnormal",
+  "labId",
+  "dedupeKey",
+] as const;
+/** Rejected rows as the report stores them (values and reasons as JSON arrays of storable text). */
+const REJECT_TABLE = "lab_import_rejected";
+const REJECT_COLUMNS = ["line", "values", "reasons"] as const;
+
+async function createStagingTables(tx: BulkTx): Promise<void> {
+  // Dropped at the end of the transaction, committed or not. "C" collation: the keys are hex, and
+  // sorting them bytewise is the cheapest order that matches the unique index's.
+  await tx.query(`CREATE TEMP TABLE ${STAGE_TABLE} (
+    "line" integer NOT NULL, "id" uuid NOT NULL, "patientId" uuid NOT NULL, "programId" uuid NOT NULL,
+    "testCode" text NOT NULL, "collectedOn" date NOT NULL, "abnormal" boolean NOT NULL, "labId" text NOT NULL,
+    "dedupeKey" text COLLATE "C" NOT NULL) ON COMMIT DROP`);
+  await tx.query(`CREATE TEMP TABLE ${REJECT_TABLE} (
+    "line" integer NOT NULL, "values" jsonb NOT NULL, "reasons" jsonb NOT NULL) ON COMMIT DROP`);
+}
+
+function stageCsvLine(line: number, row: ValidRow): string {
+  return `${line},${randomUUID()},${row.patientId},${row.programId},${csvField(row.testCode)},${row.collectedOn},${row.abnormal},${csvField(row.labId)},${labResultDedupeKey(row.patientId, row.testCode, row.collectedOn, row.labId)}\n`;
+}
+
+function rejectCsvLine(row: RejectedRow): string {
+  return `${row.line},${csvField(JSON.stringify(row.values.map(storable)))},${csvField(JSON.stringify(row.reasons.map(storable)))}\n`;
+}
+
 /**
- * One INSERT per chunk with the columns as arrays (unnest), skipping rows whose dedupeKey exists.
- * Raw SQL because the ORM's createMany keeps memory per distinct batch, which grows with the file.
+ * Every valid row of the file in one statement: the first of rows with equal keys (same patient,
+ * test, day and lab) in the file, and none whose key is already stored. In key order, so the unique
+ * index is filled page by page rather than at random.
  */
-async function insertLabResults(tx: Tx, rows: ValidRow[], importId: string, userId: string): Promise<number> {
-  const column = <T>(pick: (r: ValidRow) => T) => rows.map(pick);
-  return tx.$executeRaw`
-    INSERT INTO "LabResult" ("id", "patientId", "programId", "testCode", "collectedOn", "abnormal", "labId",
-      "source", "importId", "dedupeKey", "recordedByUserId")
-    SELECT gen_random_uuid(), r.p, r.g, r.t, r.c, r.a, r.l, 'import', ${importId}::uuid, r.k, ${userId}::uuid
-    FROM unnest(
-      ${column((r) => r.patientId)}::uuid[], ${column((r) => r.programId)}::uuid[],
-      ${column((r) => r.testCode)}::text[], ${column((r) => r.collectedOn)}::date[],
-      ${column((r) => r.abnormal)}::boolean[], ${column((r) => r.labId)}::text[],
-      ${column((r) => labResultDedupeKey(r.patientId, r.testCode, r.collectedOn, r.labId))}::text[]
-    ) AS r(p, g, t, c, a, l, k)
-    ON CONFLICT ("dedupeKey") DO NOTHING`;
+async function insertStagedRows(tx: BulkTx, importId: string, userId: string): Promise<number> {
+  const { affected } = await tx.query(
+    `INSERT INTO "LabResult" ("id", "patientId", "programId", "testCode", "collectedOn", "abnormal", "labId",
+       "source", "importId", "dedupeKey", "recordedByUserId")
+     SELECT s."id", s."patientId", s."programId", s."testCode", s."collectedOn", s."abnormal", s."labId",
+       'import', $1::uuid, s."dedupeKey", $2::uuid
+     FROM (SELECT DISTINCT ON ("dedupeKey") * FROM ${STAGE_TABLE} ORDER BY "dedupeKey", "line") s
+     ORDER BY s."dedupeKey"
+     ON CONFLICT ("dedupeKey") DO NOTHING`,
+    [importId, userId],
+  );
+  return affected;
+}
+
+interface Outcome {
+  summary: LabImportSummary;
+  /** Why a failed import failed (status "failed"). */
+  error: string | null;
+}
+
+/** The import's counts, status and report (built from the rejected rows staged), and its audit row. */
+async function recordOutcomeInBulk(
+  tx: BulkTx,
+  actor: Actor,
+  fileName: string,
+  fileSha256: string,
+  { summary, error }: Outcome,
+): Promise<void> {
+  await tx.query(
+    `UPDATE "LabImport" SET "fileSha256" = $2::text, "status" = $3::text, "totalRows" = $4::integer,
+       "acceptedRows" = $5::integer, "duplicateRows" = $6::integer, "rejectedRows" = $7::integer,
+       "report" = CASE WHEN $8::text IS NULL THEN jsonb_build_object('rejected', r."rejected")
+                       ELSE jsonb_build_object('error', $8::text, 'rejected', r."rejected") END,
+       "finishedAt" = $9::timestamptz
+     FROM (SELECT COALESCE(jsonb_agg(jsonb_build_object('line', "line", 'values', "values", 'reasons', "reasons")
+             ORDER BY "line"), '[]'::jsonb) AS "rejected" FROM ${REJECT_TABLE}) r
+     WHERE "id" = $1::uuid`,
+    [
+      summary.importId,
+      fileSha256,
+      summary.status,
+      summary.totalRows,
+      summary.acceptedRows,
+      summary.duplicateRows,
+      summary.rejectedRows,
+      error === null ? null : storable(error),
+      new Date().toISOString(),
+    ],
+  );
+  await recordAuditInBulk(tx, actor, {
+    action: "lab_import.finished",
+    entityType: "LabImport",
+    entityId: summary.importId,
+    after: { ...summary, fileName, error: error === null ? null : storable(error) },
+  });
 }
 
 function toReadable(body: Readable | WebReadableStream<Uint8Array> | ReadableStream<Uint8Array>): Readable {
@@ -282,17 +391,6 @@ function storable(text: string): string {
   return out;
 }
 
-function storableReport(report: LabImportReport): LabImportReport {
-  return {
-    ...(report.error ? { error: storable(report.error) } : {}),
-    rejected: report.rejected.map((r) => ({
-      line: r.line,
-      values: r.values.map(storable),
-      reasons: r.reasons.map(storable),
-    })),
-  };
-}
-
 function partWayReason(error: unknown, mode: TLabImportMode, requestId: string): string {
   const kept = "Nothing from this file was imported (the whole file is one transaction, in either mode).";
   if (isDatabaseUnavailable(error)) {
@@ -302,7 +400,10 @@ function partWayReason(error: unknown, mode: TLabImportMode, requestId: string):
   return `The import stopped part-way because of an error on our side (reference ${requestId.slice(0, 8)}). ${kept}${modeNote} Import the file again; if it fails again, contact support with the reference.`;
 }
 
-/** Imports a lab feed file; throws VALIDATION (after recording the failed import) on a file-level problem. */
+/**
+ * Imports a lab feed file; throws VALIDATION (after recording the failed import) on a file-level
+ * problem, and INTERNAL (after recording it) when the database fails part-way.
+ */
 export async function importLabFeed(
   actor: Actor,
   input: LabImportInput,
@@ -316,6 +417,7 @@ export async function importLabFeed(
   if (!mode.success) {
     throw new AppError("VALIDATION", "Choose how to treat rejected rows.", { fields: { mode: ["Choose a mode"] } });
   }
+  const allOrNothing = mode.data === "all_or_nothing";
   const fileName = checkedFileName(input.fileName);
   const maxBytes = input.maxBytes ?? Number.POSITIVE_INFINITY;
   const allowedPrescriberIds = await recordablePrescriberIds(actor, client);
@@ -327,171 +429,276 @@ export async function importLabFeed(
   const importId = record.id;
 
   const hash = createHash("sha256");
-  const rejected: RejectedRow[] = [];
-  const counts = { totalRows: 0, acceptedRows: 0, duplicateRows: 0 };
+  let fileSha256 = "";
+  const counts = { totalRows: 0, stagedRows: 0, rejectedRows: 0, acceptedRows: 0 };
   const patientByRemsId = new Map<string, PatientFacts | null>();
-  let fileError: string | null = null;
-  let tooLarge = false;
-  /** An unexpected error part-way: the import is failed, with the reason, and the error is re-thrown. */
-  let failure: unknown = null;
   /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
   let uploadBroken = false;
 
-  const insert = async (tx: Tx, chunk: { line: number; values: string[] }[]) => {
-    await loadPatients(
-      tx,
-      chunk.map((c) => normalizeRemsId(c.values[0]?.trim() ?? "")).filter((id): id is string => id !== null),
-      patientByRemsId,
-    );
-    const valid: ValidRow[] = [];
-    for (const { line, values } of chunk) {
-      const checked = validateLabFeedRow(values, { today, patientByRemsId, allowedPrescriberIds });
-      if (checked.ok) valid.push(checked.row);
-      else rejected.push({ line, values, reasons: checked.reasons });
+  /**
+   * The previous batch's writes (COPY, and in valid-rows mode its INSERT), still running while the
+   * next batch is parsed and checked: the database works while this process does.
+   */
+  let writing: Promise<void> = Promise.resolve();
+
+  /** Stores the staged rows (one INSERT … SELECT) and empties the staging table. */
+  const storeStaged = async (tx: BulkTx) => {
+    await tx.query("SAVEPOINT lab_import_insert");
+    try {
+      counts.acceptedRows += await insertStagedRows(tx, importId, actor.userId);
+      await tx.query("RELEASE SAVEPOINT lab_import_insert");
+    } catch (error) {
+      await tx.query("ROLLBACK TO SAVEPOINT lab_import_insert");
+      throw new InsertFailed(error);
     }
-    // After the first rejected row an all-or-nothing import only keeps checking.
-    if (valid.length === 0 || (mode.data === "all_or_nothing" && rejected.length > 0)) return;
-    const inserted = await insertLabResults(tx, valid, importId, actor.userId);
-    counts.acceptedRows += inserted;
-    counts.duplicateRows += valid.length - inserted;
+    await tx.query(`TRUNCATE ${STAGE_TABLE}`);
   };
 
-  try {
-    await client.$transaction(
-      async (tx) => {
-        // Held while the import runs: the import list tells a running import from one whose server
-        // died (the lock went with its connection) without waiting for the transaction's timeout.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${importLockKey(importId)}, 0))`;
-        const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
-        const source = toReadable(input.body);
-        source.once("error", (error) => {
-          if (!(error instanceof UploadTooLarge)) uploadBroken = true;
-        });
-        const flowing = pipeline(source, utf8Decoder(hash, maxBytes), parser);
-        let pipelineError: unknown = null;
-        const finished = flowing.catch((error: unknown) => {
-          pipelineError = error;
-        });
-        let header = true;
-        let chunk: { line: number; values: string[] }[] = [];
-        try {
-          for await (const { record: values, info } of parser as AsyncIterable<{
-            record: string[];
-            info: { lines: number };
-          }>) {
-            if (header) {
-              header = false;
-              const problem = headerProblem(values);
-              if (problem) throw new FileProblem(problem);
-              continue;
-            }
-            counts.totalRows++;
-            chunk.push({ line: info.lines, values });
-            if (chunk.length >= IMPORT_BATCH_SIZE) {
-              await insert(tx, chunk);
-              chunk = [];
-            }
-          }
-        } catch (error) {
-          parser.destroy();
-          await finished;
-          throw error;
-        }
-        await finished;
-        if (pipelineError) throw pipelineError;
-        if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
-        if (chunk.length > 0) await insert(tx, chunk);
-        if (mode.data === "all_or_nothing" && rejected.length > 0) throw new RollBack();
-      },
-      { timeout: IMPORT_TRANSACTION_TIMEOUT_MS, maxWait: 60_000 },
-    );
-  } catch (error) {
-    const cause = (error as { cause?: unknown })?.cause;
-    if (error instanceof FileProblem) fileError = error.message;
-    else if (error instanceof UploadTooLarge || cause instanceof UploadTooLarge) {
-      fileError = error instanceof UploadTooLarge ? error.message : (cause as UploadTooLarge).message;
-      tooLarge = true;
-    } else if (error instanceof CsvError) fileError = `The file is not valid CSV: ${error.message}`;
-    else if (uploadBroken) {
-      fileError =
-        "The upload stopped before the end of the file (the connection was interrupted). Nothing from this file was imported; import it again.";
-    } else if (!(error instanceof RollBack)) {
-      failure = error;
-      fileError = partWayReason(error, mode.data, actor.requestId);
+  /** Validates one batch, then sends its rows to the staging tables (and, by mode, on to LabResult). */
+  const stageBatch = async (tx: BulkTx, batch: { line: number; values: string[] }[]) => {
+    const remsIds = batch.map((c) => normalizeRemsId(c.values[0]?.trim() ?? "")).filter((id) => id !== null);
+    if (remsIds.some((id) => !patientByRemsId.has(id))) {
+      // The lookup queues behind the previous batch's writes: let a failure there surface first.
+      await writing;
+      await loadPatients(tx, remsIds, patientByRemsId);
     }
-    counts.acceptedRows = 0;
-    counts.duplicateRows = 0;
-  }
+    let valid = "";
+    let rejected = "";
+    for (const { line, values } of batch) {
+      const checked = validateLabFeedRow(values, { today, patientByRemsId, allowedPrescriberIds });
+      if (!checked.ok) {
+        counts.rejectedRows++;
+        rejected += rejectCsvLine({ line, values, reasons: checked.reasons });
+      } else if (!(allOrNothing && counts.rejectedRows > 0)) {
+        // After the first rejected row an all-or-nothing import only keeps checking.
+        counts.stagedRows++;
+        valid += stageCsvLine(line, checked.row);
+      }
+    }
+    await writing;
+    writing = (async () => {
+      if (rejected) await tx.copyCsv(REJECT_TABLE, REJECT_COLUMNS, rejected);
+      if (!valid) return;
+      await tx.copyCsv(STAGE_TABLE, STAGE_COLUMNS, valid);
+      // An all-or-nothing import stores nothing before it has seen every row.
+      if (!allOrNothing) await storeStaged(tx);
+    })();
+    // Awaited before the next batch's writes or at the end; never left unhandled meanwhile.
+    writing.catch(() => {});
+  };
 
-  const status: LabImportSummary["status"] = fileError
-    ? "failed"
-    : rejected.length > 0 && mode.data === "all_or_nothing"
-      ? "rejected"
-      : "completed";
-  const report: LabImportReport = fileError ? { error: fileError, rejected: failure ? rejected : [] } : { rejected };
+  /** Reads the whole file, staging (and storing, by mode) batch by batch. */
+  const readFile = async (tx: BulkTx) => {
+    const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
+    const source = toReadable(input.body);
+    source.once("error", (error) => {
+      if (!(error instanceof UploadTooLarge)) uploadBroken = true;
+    });
+    const tooSlow = setTimeout(() => parser.destroy(new ImportTimedOut()), IMPORT_TRANSACTION_TIMEOUT_MS);
+    const flowing = pipeline(source, utf8Decoder(hash, maxBytes), parser);
+    let pipelineError: unknown = null;
+    const finished = flowing.catch((error: unknown) => {
+      pipelineError = error;
+    });
+    let header = true;
+    let batch: { line: number; values: string[] }[] = [];
+    try {
+      for await (const { record: values, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number };
+      }>) {
+        if (header) {
+          header = false;
+          const problem = headerProblem(values);
+          if (problem) throw new FileProblem(problem);
+          continue;
+        }
+        counts.totalRows++;
+        batch.push({ line: info.lines, values });
+        if (batch.length >= IMPORT_BATCH_SIZE) {
+          await stageBatch(tx, batch);
+          batch = [];
+        }
+      }
+    } catch (error) {
+      parser.destroy();
+      await finished;
+      // Let the last batch's writes settle before the transaction is rolled back, so none of them
+      // runs after it.
+      await writing.catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(tooSlow);
+    }
+    await finished;
+    if (pipelineError) throw pipelineError;
+    fileSha256 = hash.digest("hex");
+    if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
+    if (batch.length > 0) await stageBatch(tx, batch);
+    await writing;
+  };
+
+  let outcome: Outcome;
+  /** An error part-way that the import's own transaction recorded (an insert failed). */
+  let insertFailure: unknown = null;
+  try {
+    outcome = await withBulkTransaction(async (tx) => {
+      // Held while the import runs: the import list tells a running import from one whose server
+      // died (the lock went with its connection) without waiting for a timeout.
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [importLockKey(importId)]);
+      await createStagingTables(tx);
+      let result: Outcome;
+      try {
+        await readFile(tx);
+        const rejected = allOrNothing && counts.rejectedRows > 0;
+        if (allOrNothing && !rejected && counts.stagedRows > 0) await storeStaged(tx);
+        result = {
+          summary: {
+            importId,
+            mode: mode.data,
+            status: rejected ? "rejected" : "completed",
+            totalRows: counts.totalRows,
+            acceptedRows: counts.acceptedRows,
+            duplicateRows: counts.stagedRows - counts.acceptedRows,
+            rejectedRows: counts.rejectedRows,
+          },
+          error: null,
+        };
+        if (rejected) result.summary.duplicateRows = 0;
+      } catch (error) {
+        if (!(error instanceof InsertFailed)) throw error;
+        // Nothing of the file is kept (the rows of earlier batches go too); the rejected rows
+        // found so far stay in the report.
+        await tx.query(`DELETE FROM "LabResult" WHERE "importId" = $1::uuid`, [importId]);
+        insertFailure = error.cause;
+        result = {
+          summary: {
+            importId,
+            mode: mode.data,
+            status: "failed",
+            totalRows: 0,
+            acceptedRows: 0,
+            duplicateRows: 0,
+            rejectedRows: 0,
+          },
+          error: partWayReason(error.cause, mode.data, actor.requestId),
+        };
+      }
+      await recordOutcomeInBulk(tx, actor, fileName, fileSha256 || hashHex(hash), result);
+      return result;
+    });
+  } catch (error) {
+    insertFailure = null;
+    const failed = await recordFailure(client, actor, {
+      importId,
+      mode: mode.data,
+      fileName,
+      fileSha256: fileSha256 || hashHex(hash),
+      error,
+      uploadBroken,
+    });
+    if (failed.failure) throw unexpected(failed.failure, failed.reason, actor, importId);
+    if (failed.tooLarge) throw tooLargeError(Number.isFinite(maxBytes) ? maxBytes : 0);
+    throw new AppError("VALIDATION", failed.reason, { importId });
+  }
+  if (insertFailure) throw unexpected(insertFailure, outcome.error ?? "The import failed.", actor, importId);
+  return outcome.summary;
+}
+
+/** The file's hash so far (a digest can be taken once; a failed import may already have taken it). */
+function hashHex(hash: ReturnType<typeof createHash>): string {
+  try {
+    return hash.copy().digest("hex");
+  } catch {
+    return "";
+  }
+}
+
+function unexpected(failure: unknown, reason: string, actor: Actor, importId: string): unknown {
+  if (isAppError(failure) || isDatabaseUnavailable(failure)) return failure;
+  logger.error({ err: failure, requestId: actor.requestId, importId }, "lab import failed part-way");
+  return new AppError("INTERNAL", reason, { importId });
+}
+
+/**
+ * Records an import that ended before its outcome could be written with its rows: a file-level
+ * problem (not UTF-8, wrong header, broken CSV, too large, the upload cut off) or an error part-way.
+ * Nothing of the file was kept (the bulk transaction rolled back).
+ */
+async function recordFailure(
+  client: Db,
+  actor: Actor,
+  input: {
+    importId: string;
+    mode: TLabImportMode;
+    fileName: string;
+    fileSha256: string;
+    error: unknown;
+    uploadBroken: boolean;
+  },
+): Promise<{ reason: string; tooLarge: boolean; failure: unknown }> {
+  const { error } = input;
+  const cause = (error as { cause?: unknown })?.cause;
+  let reason: string;
+  let tooLarge = false;
+  let failure: unknown = null;
+  if (error instanceof FileProblem) reason = error.message;
+  else if (error instanceof UploadTooLarge || cause instanceof UploadTooLarge) {
+    reason = error instanceof UploadTooLarge ? error.message : (cause as UploadTooLarge).message;
+    tooLarge = true;
+  } else if (error instanceof CsvError) reason = `The file is not valid CSV: ${error.message}`;
+  else if (input.uploadBroken) {
+    reason =
+      "The upload stopped before the end of the file (the connection was interrupted). Nothing from this file was imported; import it again.";
+  } else {
+    failure = error;
+    reason = partWayReason(error, input.mode, actor.requestId);
+  }
   const summary: LabImportSummary = {
-    importId,
-    mode: mode.data,
-    status,
-    totalRows: fileError ? 0 : counts.totalRows,
-    acceptedRows: counts.acceptedRows,
-    duplicateRows: counts.duplicateRows,
-    rejectedRows: fileError ? 0 : rejected.length,
+    importId: input.importId,
+    mode: input.mode,
+    status: "failed",
+    totalRows: 0,
+    acceptedRows: 0,
+    duplicateRows: 0,
+    rejectedRows: 0,
   };
   try {
     await client.$transaction(async (tx) => {
       await tx.labImport.update({
-        where: { id: importId },
+        where: { id: input.importId },
         data: {
-          fileSha256: hash.digest("hex"),
-          status,
-          totalRows: summary.totalRows,
-          acceptedRows: summary.acceptedRows,
-          duplicateRows: summary.duplicateRows,
-          rejectedRows: summary.rejectedRows,
-          report: JSON.parse(JSON.stringify(storableReport(report))),
+          fileSha256: input.fileSha256,
+          status: "failed",
+          totalRows: 0,
+          acceptedRows: 0,
+          duplicateRows: 0,
+          rejectedRows: 0,
+          report: { error: storable(reason), rejected: [] },
           finishedAt: new Date(),
         },
       });
       await recordAudit(tx, actor, {
         action: "lab_import.finished",
         entityType: "LabImport",
-        entityId: importId,
-        after: { ...summary, fileName, error: fileError ? storable(fileError) : null },
+        entityId: input.importId,
+        after: { ...summary, fileName: input.fileName, error: storable(reason) },
       });
     });
-  } catch (error) {
-    // Recording the outcome failed (the database went away, or the report could not be stored): the
-    // rows are committed or not already, but the import must not be left "processing".
-    await markFailed(
-      client,
-      importId,
-      status === "completed" ? null : (fileError ?? "The import could not be recorded."),
-    );
-    throw failure ?? error;
+  } catch (recording) {
+    // The database went away: the import must still not be left "processing".
+    await markFailed(client, input.importId, reason);
+    throw failure ?? recording;
   }
-  if (failure) {
-    if (isAppError(failure) || isDatabaseUnavailable(failure)) throw failure;
-    logger.error({ err: failure, requestId: actor.requestId, importId }, "lab import failed part-way");
-    throw new AppError("INTERNAL", fileError ?? "The import failed.", { importId });
-  }
-  if (tooLarge) throw tooLargeError(Number.isFinite(maxBytes) ? maxBytes : 0);
-  if (fileError) throw new AppError("VALIDATION", fileError, { importId });
-  return summary;
+  return { reason, tooLarge, failure };
 }
 
-/**
- * Last resort when the outcome could not be written: the smallest update that ends "processing".
- * A completed import whose counts could not be written stays completed (its rows are committed).
- */
-async function markFailed(client: Db, importId: string, reason: string | null): Promise<void> {
+/** Last resort when the outcome could not be written: the smallest update that ends "processing". */
+async function markFailed(client: Db, importId: string, reason: string): Promise<void> {
   try {
     await client.labImport.update({
       where: { id: importId },
-      data:
-        reason === null
-          ? { status: "completed", finishedAt: new Date() }
-          : { status: "failed", report: { error: storable(reason), rejected: [] }, finishedAt: new Date() },
+      data: { status: "failed", report: { error: storable(reason), rejected: [] }, finishedAt: new Date() },
     });
   } catch (error) {
     logger.warn({ importId, err: error }, "could not record the lab import's outcome");

@@ -28,7 +28,9 @@ export interface PatientProgram {
 }
 
 /** The programmes the patient is enrolled in that monitor results, with their test types. */
-export function monitoredProgramsOf(patient: Pick<RecordablePatient, "enrollments">): PatientProgram[] {
+export function monitoredProgramsOf(patient: {
+  enrollments: readonly Pick<RecordablePatient["enrollments"][number], "programId" | "program">[];
+}): PatientProgram[] {
   return patient.enrollments.flatMap((e) => {
     const monitoring = getProgramDefinition(e.program.code)?.monitoring;
     return monitoring ? [{ programId: e.programId, code: e.program.code, testTypes: monitoring.testTypes }] : [];
