@@ -10,6 +10,12 @@ import { type AuditContent, auditHash, GENESIS_HASH, toJson } from "./hash";
 
 export type ChainRowProblem = "prev-hash-mismatch" | "content-hash-mismatch";
 
+/**
+ * How many chains audit_append writes to (migration 20261130090116, with its check constraint on
+ * "chain"): change all three together. Rows keep the chain they were written to.
+ */
+export const AUDIT_CHAINS = 16;
+
 /** The newest row of one chain. */
 export interface ChainHead {
   chain: number;
@@ -97,7 +103,9 @@ export async function walkAuditChain(client: DbOrTx, options: WalkOptions = {}):
     ? upTo.map((h) => ({ chain: h.chain, seq: { gt: reached.get(h.chain)?.seq ?? 0n, lte: h.seq } }))
     : null;
   let checked = 0;
+  // Below the lowest starting point there is nothing to read: a bound for the seq index too.
   let cursor: bigint | undefined;
+  for (const range of ranges ?? []) if (cursor === undefined || range.seq.gt < cursor) cursor = range.seq.gt;
   for (;;) {
     if (ranges?.length === 0) break;
     const rows = await client.auditEvent.findMany({

@@ -12,7 +12,14 @@ import { requirePermissionAudited } from "../auth/service";
 import { type Db, type DbOrTx, db, type Tx } from "../db";
 import type { AuditCheckpoint, AuditVerification } from "../generated/prisma/client";
 import { logger } from "../logger";
-import { type ChainHead, type ChainRowProblem, chainHeads, recomputedHash, walkAuditChain } from "./chain";
+import {
+  AUDIT_CHAINS,
+  type ChainHead,
+  type ChainRowProblem,
+  chainHeads,
+  recomputedHash,
+  walkAuditChain,
+} from "./chain";
 import {
   checkpointOverHeads,
   checkpointSignatureValid,
@@ -127,8 +134,11 @@ function eventsBetween(from: readonly ChainHead[], upTo?: readonly ChainHead[]) 
   if (upTo) {
     return { OR: upTo.map((h) => ({ chain: h.chain, seq: { gt: after.get(h.chain) ?? 0n, lte: h.seq } })) };
   }
+  // Chains the checkpoint does not name are listed too (not "NOT IN"), so that every branch is a
+  // range of the (chain, seq) index.
+  const unnamed = Array.from({ length: AUDIT_CHAINS }, (_, chain) => chain).filter((chain) => !after.has(chain));
   return {
-    OR: [...from.map((h) => ({ chain: h.chain, seq: { gt: h.seq } })), { chain: { notIn: from.map((h) => h.chain) } }],
+    OR: [...from.map((h) => ({ chain: h.chain, seq: { gt: h.seq } })), { chain: { in: unnamed } }],
   };
 }
 

@@ -163,7 +163,7 @@ describe("checkpoints", () => {
     }
     for (const chain of [2, 5, 11]) expect(heads.map((h) => h.chain)).toContain(chain);
     expect(checkpoint.hash).toBe(chainHeadsRoot(heads));
-    expect(checkpoint.seq).toBe(heads.reduce((max, h) => (h.seq > max ? h.seq : max), 0n));
+    expect(checkpoint.seq).toBe([...heads].sort((a, b) => (a.seq < b.seq ? 1 : -1))[0]?.seq);
 
     const audited = await db().auditEvent.findFirstOrThrow({
       where: { action: "audit.verified", entityId: verification.id },
