@@ -6,7 +6,7 @@
  */
 import type { DbOrTx } from "../db";
 import type { AuditEvent } from "../generated/prisma/client";
-import { type AuditContent, auditHash, GENESIS_HASH, toJson } from "./hash";
+import { type AuditContent, auditHash, chainGenesisHash, toJson } from "./hash";
 
 export type ChainRowProblem = "prev-hash-mismatch" | "content-hash-mismatch";
 
@@ -122,7 +122,7 @@ export async function walkAuditChain(client: DbOrTx, options: WalkOptions = {}):
       const stop = stopAt.get(row.chain);
       if (stop === undefined || row.seq > stop) continue;
       const previous = reached.get(row.chain);
-      const problem = chainRowProblem(row, previous?.hash ?? GENESIS_HASH);
+      const problem = chainRowProblem(row, previous?.hash ?? chainGenesisHash(row.chain));
       if (problem) return { ok: false, checked, brokenAt: row.seq, reason: problem };
       reached.set(row.chain, { seq: row.seq, hash: row.hash });
       checked++;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemActor } from "../../lib/auth/actor";
-import { auditHash, GENESIS_HASH } from "../../lib/audit/hash";
+import { auditHash, chainGenesisHash, GENESIS_HASH } from "../../lib/audit/hash";
 import { recordAudit, verifyAuditChain } from "../../lib/audit/service";
 import { type DbOrTx, db, disconnectDb, type Tx } from "../../lib/db";
 import { resolveDatabaseConfig } from "../../lib/db/config";
@@ -117,7 +117,7 @@ describe("recordAudit", () => {
       where: { chain: row.chain, seq: { lt: seq } },
       orderBy: { seq: "desc" },
     });
-    expect(row.prevHash).toBe(previous?.hash ?? GENESIS_HASH);
+    expect(row.prevHash).toBe(previous?.hash ?? chainGenesisHash(row.chain));
   });
 
   it("puts every append of one transaction in the same chain, one after the other", async () => {
@@ -195,7 +195,7 @@ describe("recordAudit", () => {
     expect(new Set(all.map((r) => `${r.chain} ${r.prevHash}`)).size).toBe(all.length);
     const previous = new Map<number, string>();
     for (const row of all) {
-      expect(row.prevHash, `seq ${row.seq}`).toBe(previous.get(row.chain) ?? GENESIS_HASH);
+      expect(row.prevHash, `seq ${row.seq}`).toBe(previous.get(row.chain) ?? chainGenesisHash(row.chain));
       previous.set(row.chain, row.hash);
     }
 

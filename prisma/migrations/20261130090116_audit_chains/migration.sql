@@ -21,7 +21,9 @@ DROP FUNCTION audit_append(bigint, timestamptz, text, text, text, text, text, js
 -- chain: a transaction holds at most one chain lock and only ever waits for one while holding none,
 -- so chain locks cannot deadlock each other. The lock is taken again on every append (it is
 -- re-entrant) so the head is always read under it, whatever a rolled-back savepoint undid.
---   hash = sha256_hex(prevHash || '\n' || canonicalJson(content)), prevHash = the chain's head.
+--   hash = sha256_hex(prevHash || '\n' || canonicalJson(content)), prevHash = the chain's head, or
+--   for its first row the chain's number in 64 hex digits (chain 0: 64 zeros, as before chains), so
+--   that no two chains' first rows share a hash.
 -- The number of chains lives only here and in the check constraint; each row stores its chain, so
 -- changing the number later never re-links an existing row.
 CREATE FUNCTION audit_append(
@@ -60,7 +62,7 @@ BEGIN
   END IF;
   PERFORM pg_advisory_xact_lock(lock_space, chosen);
   SELECT a."hash" INTO prev FROM "AuditEvent" a WHERE a."chain" = chosen ORDER BY a."seq" DESC LIMIT 1;
-  prev := COALESCE(prev, repeat('0', 64));
+  prev := COALESCE(prev, lpad(to_hex(chosen), 64, '0'));
   next_hash := encode(sha256(convert_to(prev || E'\n' || p_canonical, 'UTF8')), 'hex');
   RETURN QUERY
     INSERT INTO "AuditEvent" ("at", "actorId", "actorRole", "action", "entityType", "entityId", "before", "after",
