@@ -204,8 +204,8 @@ async function finish(tx: Tx, verification: AuditVerification, outcome: Outcome,
 async function walkFrom(client: DbOrTx, from: ChainHead[], upTo: ChainHead[]): Promise<Outcome> {
   const anchor = await checkAnchor(client, from);
   if (anchor) return anchor;
-  // The checkpoint's heads were read again just now; heads read before that cannot be behind them
-  // unless events went missing between the two reads.
+  // A chain's head now cannot be behind its head in the checkpoint unless events went missing
+  // (after the anchors were read, or with their chain moved).
   const now = new Map(upTo.map((h) => [h.chain, h.seq]));
   const behind = from.find((h) => (now.get(h.chain) ?? 0n) < h.seq);
   if (behind) return { ok: false, checked: 0, brokenAt: behind.seq, reason: "checkpoint-event-missing" };
