@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AuditContent, auditHash, canonicalJson, GENESIS_HASH, sha256Hex, toJson } from "./hash";
+import { type AuditContent, auditHash, canonicalJson, chainGenesisHash, GENESIS_HASH, sha256Hex, toJson } from "./hash";
 
 const content: AuditContent = {
   at: "2026-11-25T10:00:00.000Z",
@@ -119,5 +119,15 @@ describe("auditHash", () => {
         expect(auditHash(GENESIS_HASH, { ...content, action })).not.toBe(auditHash(GENESIS_HASH, content));
       }),
     );
+  });
+});
+
+describe("chainGenesisHash", () => {
+  it("is the one chain's old genesis for chain 0 and distinct for every other chain", () => {
+    expect(chainGenesisHash(0)).toBe(GENESIS_HASH);
+    const all = Array.from({ length: 16 }, (_, chain) => chainGenesisHash(chain));
+    expect(new Set(all).size).toBe(16);
+    for (const hash of all) expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(chainGenesisHash(15)).toBe(`${"0".repeat(63)}f`);
   });
 });

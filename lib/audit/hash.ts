@@ -2,6 +2,16 @@ import { createHash } from "node:crypto";
 
 export const GENESIS_HASH = "0".repeat(64);
 
+/**
+ * What a chain's first row links to: the chain's number in 64 hex digits (chain 0's is all zeros,
+ * the genesis of the one chain rows were written to before there were several). Distinct per chain,
+ * so two chains' first rows never hash alike, even with the same content in the same millisecond,
+ * and a first row moved to another chain does not link there.
+ */
+export function chainGenesisHash(chain: number): string {
+  return chain.toString(16).padStart(64, "0");
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**

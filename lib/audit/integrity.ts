@@ -1,9 +1,10 @@
 /**
  * Integrity of the audit trail without re-walking it on every page view (docs/decisions/003,
- * "Checkpoints"). A verification walks from the last checkpoint whose signature verifies to the head
- * of the chain; when every row checks out it writes a new signed checkpoint, and when one does not
- * it records the break and writes none. The dashboard then reads one checkpoint, one verification
- * row and max(seq): constant time, whatever the size of the trail.
+ * "Checkpoints"). A verification walks every chain from its head in the last checkpoint whose
+ * signature verifies to its head now; when every row checks out it writes a new checkpoint signing
+ * the root of all the heads, and when one does not it records the break and writes none. The
+ * dashboard then reads one checkpoint, one verification row, max(seq) and the count of events
+ * written since the checkpoint: whatever the size of the trail, it reads only the newest events.
  */
 import type { Actor } from "../auth/actor";
 import { authSecret } from "../auth/auth-secret";
@@ -11,8 +12,20 @@ import { requirePermissionAudited } from "../auth/service";
 import { type Db, type DbOrTx, db, type Tx } from "../db";
 import type { AuditCheckpoint, AuditVerification } from "../generated/prisma/client";
 import { logger } from "../logger";
-import { type ChainRowProblem, recomputedHash, walkAuditChain } from "./chain";
-import { checkpointSignatureValid, deriveCheckpointKey, signCheckpoint } from "./checkpoint-signature";
+import {
+  AUDIT_CHAINS,
+  type ChainHead,
+  type ChainRowProblem,
+  chainHeads,
+  recomputedHash,
+  walkAuditChain,
+} from "./chain";
+import {
+  checkpointOverHeads,
+  checkpointSignatureValid,
+  deriveCheckpointKey,
+  signCheckpoint,
+} from "./checkpoint-signature";
 import { recordAudit } from "./service";
 
 export type BreakReason =
@@ -37,8 +50,33 @@ function checkpointKey(): Buffer {
   return cachedKey.key;
 }
 
+/** The heads a checkpoint row stores, as written (null when it has none, or not in the written shape). */
+function storedHeads(row: AuditCheckpoint): ChainHead[] | null {
+  if (!Array.isArray(row.heads)) return null;
+  const heads: ChainHead[] = [];
+  for (const item of row.heads) {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) return null;
+    const { chain, seq, hash } = item as Record<string, unknown>;
+    if (typeof chain !== "number" || typeof seq !== "string" || !/^\d{1,19}$/.test(seq) || typeof hash !== "string") {
+      return null;
+    }
+    heads.push({ chain, seq: BigInt(seq), hash });
+  }
+  return heads;
+}
+
+/**
+ * The chain heads a checkpoint vouches for. A checkpoint written before the trail had chains
+ * vouches for one head, chain 0's, which is its own seq and hash.
+ */
+export function checkpointHeads(row: AuditCheckpoint): ChainHead[] {
+  return storedHeads(row) ?? [{ chain: 0, seq: row.seq, hash: row.hash }];
+}
+
 export function checkpointVerifies(row: AuditCheckpoint): boolean {
-  return checkpointSignatureValid(checkpointKey(), row, row.signature);
+  const heads = storedHeads(row);
+  if (row.heads !== null && heads === null) return false;
+  return checkpointSignatureValid(checkpointKey(), row, row.signature, heads);
 }
 
 /**
@@ -86,22 +124,53 @@ async function headSeq(client: DbOrTx): Promise<bigint> {
   return head._max.seq ?? 0n;
 }
 
-/** Writes a signed checkpoint for the verified event `seq` whose hash is `hash`. */
-async function writeCheckpoint(tx: Tx, seq: bigint, hash: string, writtenBy: string, now: Date) {
-  const fields = { seq, hash, verifiedAt: now, writtenBy };
-  return tx.auditCheckpoint.create({ data: { ...fields, signature: signCheckpoint(checkpointKey(), fields) } });
+function newestSeq(heads: readonly ChainHead[]): bigint {
+  return checkpointOverHeads(heads).seq;
+}
+
+/** The events of every chain after its head in `from` (all of a chain `from` does not name), up to `upTo`'s heads. */
+function eventsBetween(from: readonly ChainHead[], upTo?: readonly ChainHead[]) {
+  const after = new Map(from.map((h) => [h.chain, h.seq]));
+  if (upTo) {
+    return { OR: upTo.map((h) => ({ chain: h.chain, seq: { gt: after.get(h.chain) ?? 0n, lte: h.seq } })) };
+  }
+  // Chains the checkpoint does not name are listed too (not "NOT IN"), so that every branch is a
+  // range of the (chain, seq) index.
+  const unnamed = Array.from({ length: AUDIT_CHAINS }, (_, chain) => chain).filter((chain) => !after.has(chain));
+  return {
+    OR: [...from.map((h) => ({ chain: h.chain, seq: { gt: h.seq } })), { chain: { in: unnamed } }],
+  };
+}
+
+/** Writes a signed checkpoint over the verified chain heads. */
+async function writeCheckpoint(tx: Tx, heads: ChainHead[], writtenBy: string, now: Date) {
+  const fields = { ...checkpointOverHeads(heads), verifiedAt: now, writtenBy };
+  return tx.auditCheckpoint.create({
+    data: {
+      ...fields,
+      heads: heads.map((h) => ({ chain: h.chain, seq: h.seq.toString(), hash: h.hash })),
+      signature: signCheckpoint(checkpointKey(), fields),
+    },
+  });
 }
 
 type Outcome =
-  | { ok: true; checked: number; lastSeq: bigint; lastHash: string }
+  | { ok: true; checked: number; heads: ChainHead[] }
   | { ok: false; checked: number; brokenAt: bigint; reason: BreakReason };
 
-/** The event a checkpoint vouches for must still be there, hash the same and match its own content. */
-async function checkAnchor(client: DbOrTx, checkpoint: AuditCheckpoint): Promise<Outcome | null> {
-  const row = await client.auditEvent.findUnique({ where: { seq: checkpoint.seq } });
-  if (!row) return { ok: false, checked: 0, brokenAt: checkpoint.seq, reason: "checkpoint-event-missing" };
-  if (row.hash !== checkpoint.hash || recomputedHash(row) !== row.hash) {
-    return { ok: false, checked: 0, brokenAt: checkpoint.seq, reason: "checkpoint-event-changed" };
+/**
+ * Every event a checkpoint vouches for (each chain's head) must still be there, in its chain, hash
+ * the same and match its own content.
+ */
+async function checkAnchor(client: DbOrTx, heads: ChainHead[]): Promise<Outcome | null> {
+  const rows = await client.auditEvent.findMany({ where: { seq: { in: heads.map((h) => h.seq) } } });
+  const bySeq = new Map(rows.map((r) => [r.seq, r]));
+  for (const head of [...heads].sort((a, b) => (a.seq < b.seq ? -1 : 1))) {
+    const row = bySeq.get(head.seq);
+    if (!row) return { ok: false, checked: 0, brokenAt: head.seq, reason: "checkpoint-event-missing" };
+    if (row.chain !== head.chain || row.hash !== head.hash || recomputedHash(row) !== row.hash) {
+      return { ok: false, checked: 0, brokenAt: head.seq, reason: "checkpoint-event-changed" };
+    }
   }
   return null;
 }
@@ -109,8 +178,8 @@ async function checkAnchor(client: DbOrTx, checkpoint: AuditCheckpoint): Promise
 /** Ends a verification: its outcome, and a new checkpoint when (and only when) the walk verified. */
 async function finish(tx: Tx, verification: AuditVerification, outcome: Outcome, writtenBy: string, now: Date) {
   let checkpointId: bigint | null = null;
-  if (outcome.ok && outcome.lastSeq > 0n) {
-    checkpointId = (await writeCheckpoint(tx, outcome.lastSeq, outcome.lastHash, writtenBy, now)).id;
+  if (outcome.ok && outcome.heads.length > 0) {
+    checkpointId = (await writeCheckpoint(tx, outcome.heads, writtenBy, now)).id;
   }
   if (!outcome.ok) {
     logger.error(
@@ -131,19 +200,16 @@ async function finish(tx: Tx, verification: AuditVerification, outcome: Outcome,
   });
 }
 
-/** Walks from `from` (a trusted checkpoint, or the start) to `upTo`, after checking the anchor. */
-async function walkFrom(
-  client: DbOrTx,
-  from: AuditCheckpoint | null,
-  upTo: bigint,
-  onBatch?: (checked: number) => Promise<void>,
-): Promise<Outcome> {
-  if (from) {
-    const anchor = await checkAnchor(client, from);
-    if (anchor) return anchor;
-    if (upTo < from.seq) return { ok: false, checked: 0, brokenAt: upTo + 1n, reason: "checkpoint-event-missing" };
-  }
-  return walkAuditChain(client, { after: from ? { seq: from.seq, hash: from.hash } : undefined, upTo, onBatch });
+/** Walks every chain from its head in `from` (a trusted checkpoint) to its head in `upTo`, after checking the anchors. */
+async function walkFrom(client: DbOrTx, from: ChainHead[], upTo: ChainHead[]): Promise<Outcome> {
+  const anchor = await checkAnchor(client, from);
+  if (anchor) return anchor;
+  // A chain's head now cannot be behind its head in the checkpoint unless events went missing
+  // (after the anchors were read, or with their chain moved).
+  const now = new Map(upTo.map((h) => [h.chain, h.seq]));
+  const behind = from.find((h) => (now.get(h.chain) ?? 0n) < h.seq);
+  if (behind) return { ok: false, checked: 0, brokenAt: behind.seq, reason: "checkpoint-event-missing" };
+  return walkAuditChain(client, { after: from.length > 0 ? from : undefined, upTo });
 }
 
 /**
@@ -157,8 +223,8 @@ export async function verifySinceCheckpoint(
 ): Promise<AuditVerification> {
   const now = options.now ?? new Date();
   const { checkpoint, forged } = await lastValidCheckpoint(client);
-  const upTo = await headSeq(client);
-  const fromSeq = checkpoint?.seq ?? 0n;
+  const from = checkpoint ? checkpointHeads(checkpoint) : [];
+  const upTo = await chainHeads(client);
   const verification = await client.auditVerification.create({
     data: {
       kind: "INCREMENTAL",
@@ -166,9 +232,9 @@ export async function verifySinceCheckpoint(
       requestedBy: options.writtenBy,
       requestedAt: now,
       startedAt: now,
-      fromSeq,
-      toSeq: upTo,
-      total: Number(upTo > fromSeq ? upTo - fromSeq : 0n),
+      fromSeq: checkpoint?.seq ?? 0n,
+      toSeq: newestSeq(upTo),
+      total: await client.auditEvent.count({ where: eventsBetween(from, upTo) }),
     },
   });
   const [firstForged] = forged;
@@ -181,7 +247,7 @@ export async function verifySinceCheckpoint(
       ? { ok: false, checked: 0, brokenAt: firstForged.seq, reason: "checkpoint-signature-invalid" }
       : knownBreak?.brokenAt != null
         ? { ok: false, checked: 0, brokenAt: knownBreak.brokenAt, reason: knownBreak.reason as BreakReason }
-        : await walkFrom(client, checkpoint, upTo);
+        : await walkFrom(client, from, upTo);
   } catch (error) {
     await client.auditVerification.update({
       where: { id: verification.id },
@@ -268,14 +334,14 @@ export async function runQueuedFullVerifications(client: DbOrTx = db(), batchSiz
     });
     if (!next) return results;
     const startedAt = new Date();
-    const upTo = await headSeq(client);
+    const upTo = await chainHeads(client);
     const claimed = await client.auditVerification.updateMany({
       where: { id: next.id, status: "QUEUED" },
-      data: { status: "RUNNING", startedAt, toSeq: upTo, fromSeq: 0n },
+      data: { status: "RUNNING", startedAt, toSeq: newestSeq(upTo), fromSeq: 0n },
     });
     if (claimed.count === 0) continue;
     try {
-      const total = await client.auditEvent.count({ where: { seq: { lte: upTo } } });
+      const total = await client.auditEvent.count({ where: eventsBetween([], upTo) });
       await client.auditVerification.update({ where: { id: next.id }, data: { total } });
       const outcome = await walkAuditChain(client, {
         upTo,
@@ -303,7 +369,7 @@ export interface IntegrityStatus {
   /** Checkpoint rows newer than it whose signature does not verify. */
   forgedCheckpoints: number;
   headSeq: bigint;
-  /** Events after the checkpoint, at most (seq numbers of rolled-back writes are never used). */
+  /** Events the checkpoint does not cover: those after its head, in every chain. */
   unverified: bigint;
   /** A break found by the newest finished full re-walk or incremental verification. */
   broken: { at: Date; brokenAt: bigint; reason: string; kind: string } | null;
@@ -328,6 +394,11 @@ export async function auditIntegrityStatus(actor: Actor, client: DbOrTx = db()):
     client.auditVerification.findFirst({ where: { kind: "FULL" }, orderBy: { requestedAt: "desc" } }),
   ]);
   const brokenRun = fullBreak ?? (latest?.status === "BROKEN" ? latest : null);
+  // Counted, not subtracted: seq is shared by the chains, and an event with a seq below the
+  // checkpoint's may have committed after it, in another chain.
+  const unverified = checkpoint
+    ? BigInt(await client.auditEvent.count({ where: eventsBetween(checkpointHeads(checkpoint)) }))
+    : head;
   return {
     checkpoint: checkpoint && {
       seq: checkpoint.seq,
@@ -336,7 +407,7 @@ export async function auditIntegrityStatus(actor: Actor, client: DbOrTx = db()):
     },
     forgedCheckpoints: forged.length,
     headSeq: head,
-    unverified: head > (checkpoint?.seq ?? 0n) ? head - (checkpoint?.seq ?? 0n) : 0n,
+    unverified,
     broken:
       brokenRun?.brokenAt != null
         ? {

@@ -149,10 +149,11 @@ export function changeLines(before: unknown, after: unknown): ChangeLine[] {
 
 /** Why a verification found the chain broken, in words. */
 export const BREAK_REASON_LABELS: Record<string, string> = {
-  "prev-hash-mismatch": "an event does not link to the one before it (removed, inserted or reordered events)",
+  "prev-hash-mismatch":
+    "an event does not link to the one before it in its chain (removed, inserted, reordered or moved events)",
   "content-hash-mismatch": "an event's content no longer matches its hash (edited)",
-  "checkpoint-event-missing": "the event a checkpoint vouched for is missing",
-  "checkpoint-event-changed": "the event a checkpoint vouched for was changed",
+  "checkpoint-event-missing": "an event a checkpoint vouched for (a chain's head) is missing",
+  "checkpoint-event-changed": "an event a checkpoint vouched for (a chain's head) was changed",
   "checkpoint-signature-invalid": "a checkpoint's signature does not verify (written or edited outside the app)",
   interrupted: "the walk was interrupted",
   error: "the walk stopped with an error",

@@ -12,9 +12,6 @@ export interface AuditInput {
   after?: unknown;
 }
 
-/** Serializes writers of the chain: each new row must see the previous row's hash. */
-const AUDIT_LOCK_KEY = 4_242_001;
-
 function auditContent(actor: AuditActor, input: AuditInput): AuditContent {
   return {
     at: new Date().toISOString(),
@@ -33,30 +30,31 @@ const jsonb = (value: unknown) => (value === null ? null : JSON.stringify(value)
 
 /**
  * Appends one audit event inside the caller's transaction, so the event exists exactly when the
- * change it describes does. Concurrent writers queue on a transaction-scoped advisory lock.
+ * change it describes does. The transaction's first append chooses one of the chains (a free one
+ * when there is one) and holds that chain's advisory lock until it ends; concurrent transactions
+ * write to other chains instead of queueing (docs/decisions/003).
  */
 export async function recordAudit(tx: Tx, actor: AuditActor, input: AuditInput) {
   const content = auditContent(actor, input);
-  // audit_append (migration 20261125040000) takes the lock, reads the last hash and inserts in one
-  // statement, hashing exactly as auditHash() does; verifyAuditChain checks it the same way.
-  const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
-    SELECT "seq", "hash" FROM audit_append(
-      ${AUDIT_LOCK_KEY}::bigint, ${new Date(content.at)}::timestamptz, ${content.actorId}, ${content.actorRole},
+  // audit_append (migration 20261130090116) chooses the chain, takes its lock, reads its head and
+  // inserts in one statement, hashing exactly as auditHash() does; verifyAuditChain checks it.
+  const rows = await tx.$queryRaw<{ seq: bigint; hash: string; chain: number }[]>`
+    SELECT "seq", "hash", "chain" FROM audit_append(
+      ${new Date(content.at)}::timestamptz, ${content.actorId}, ${content.actorRole},
       ${content.action}, ${content.entityType}, ${content.entityId}, ${jsonb(content.before)}::jsonb,
       ${jsonb(content.after)}::jsonb, ${content.requestId}, ${canonicalJson(content)})`;
   const row = rows[0];
   if (!row) throw new Error("audit_append returned no row");
-  return { seq: BigInt(row.seq), hash: row.hash };
+  return { seq: BigInt(row.seq), hash: row.hash, chain: Number(row.chain) };
 }
 
 /** recordAudit inside a bulk transaction (lib/db/bulk.ts): the same statement and hash. */
 export async function recordAuditInBulk(tx: BulkTx, actor: AuditActor, input: AuditInput) {
   const content = auditContent(actor, input);
-  const { rows } = await tx.query<{ seq: string; hash: string }>(
-    `SELECT "seq"::text AS "seq", "hash" FROM audit_append($1::bigint, $2::timestamptz, $3::text, $4::text,
-      $5::text, $6::text, $7::text, $8::jsonb, $9::jsonb, $10::text, $11::text)`,
+  const { rows } = await tx.query<{ seq: string; hash: string; chain: number }>(
+    `SELECT "seq"::text AS "seq", "hash", "chain" FROM audit_append($1::timestamptz, $2::text, $3::text,
+      $4::text, $5::text, $6::text, $7::jsonb, $8::jsonb, $9::text, $10::text)`,
     [
-      AUDIT_LOCK_KEY,
       content.at,
       content.actorId,
       content.actorRole,
@@ -71,7 +69,7 @@ export async function recordAuditInBulk(tx: BulkTx, actor: AuditActor, input: Au
   );
   const row = rows[0];
   if (!row) throw new Error("audit_append returned no row");
-  return { seq: BigInt(row.seq), hash: row.hash };
+  return { seq: BigInt(row.seq), hash: row.hash, chain: Number(row.chain) };
 }
 
 export type AuditChainResult =
@@ -79,7 +77,8 @@ export type AuditChainResult =
   | { ok: false; checked: number; brokenAt: bigint; reason: ChainRowProblem };
 
 /**
- * Walks the whole chain in order and returns the first row whose link or content does not verify.
+ * Walks every chain from its start and returns the first row (by seq) whose link or content does
+ * not verify.
  * The dashboard no longer calls this on every view: it reads the last signed checkpoint
  * (lib/audit/integrity.ts), and the full walk runs in the background on request.
  */

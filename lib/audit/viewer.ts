@@ -195,6 +195,7 @@ export async function getAuditEvent(actor: Actor, seqText: string, client: Db = 
     before: row.before,
     after: row.after,
     hash: row.hash,
+    chain: row.chain,
     prevHash: row.prevHash,
   };
 }

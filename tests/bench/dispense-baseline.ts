@@ -10,12 +10,19 @@
  *   BEGIN; the per-prescription advisory lock; the one facts query (same SQL as loadFacts, with the
  *   Idempotency-Key check);
  *   decideDispense (the same pure function); INSERT the authorization (facts, reasons, warnings);
- *   the audit append (one call to the migration's audit_append: lock, last hash, insert); COMMIT.
+ *   the audit append (one call to the migration's audit_append: chooses a chain, takes its lock,
+ *   reads its head, inserts); COMMIT.
  * The rate-limit hit is the migration's rate_limit_hit, like the app's.
  * The body and the Idempotency-Key are parsed with the same zod schemas. Left out: the proxy's
  * request id (made here), the session fallback, the retry on a unique violation (never hit: every
  * benchmark request has its own prescription and key), enforcement discretion (none is active;
  * the facts query still looks for it).
+ *
+ * BASELINE_AUDIT says what becomes of the audit append, so one run can price the chain:
+ *   "chains" (default) as the app does it; "off" leaves it out (the gate without its audit trail,
+ *   which the app may never do); "one-chain" sends every append to chain 0, the single chain every
+ *   audited write queued on before the trail had several (the same statement after a
+ *   transaction-local setting sent with BEGIN, no extra round trip).
  *
  * `node --import tsx tests/bench/dispense-baseline.ts` with BENCH_DATABASE_URL and PORT (3242).
  */
@@ -36,7 +43,11 @@ const rateLimit = Number(process.env.DISPENSE_RATE_LIMIT_PER_MINUTE ?? 600);
 /** Same pool size as the app's PrismaPg adapter (lib/db/adapters.ts: max 10). */
 const pool = new pg.Pool({ connectionString: url, max: Number(process.env.BASELINE_POOL_SIZE ?? 10) });
 
-const AUDIT_LOCK_KEY = 4_242_001;
+const AUDIT_MODES = ["chains", "off", "one-chain"] as const;
+const auditMode = (process.env.BASELINE_AUDIT ?? "chains") as (typeof AUDIT_MODES)[number];
+if (!AUDIT_MODES.includes(auditMode)) throw new Error(`BASELINE_AUDIT must be one of ${AUDIT_MODES.join(", ")}`);
+/** audit_append keeps a transaction's chain in this setting: setting it first chooses chain 0. */
+const BEGIN = auditMode === "one-chain" ? "BEGIN; SELECT set_config('remsgate.audit_chain', '0', true)" : "BEGIN";
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 class HttpError extends Error {
@@ -233,7 +244,7 @@ async function dispense(
 
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
+    await client.query(BEGIN);
     const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
     await client.query(
       "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
@@ -322,35 +333,33 @@ async function dispense(
       ],
     );
 
-    // The audit chain, as lib/audit/service.ts recordAudit writes it.
-    const after = toJson({
-      by: `apiKey:${caller.id}`,
-      pharmacyId: caller.pharmacyId,
-      programCode: request.programCode,
-      prescriptionId: request.prescriptionId,
-      patientRemsId,
-      decision: decision.decision,
-      authorizationNumber,
-      reasons: decision.reasons.map((r) => r.code),
-      warnings: decision.warnings.map((r) => r.code),
-      enforcementDiscretion: false,
-      duplicateOfId: null,
-    });
-    const content = {
-      at: new Date().toISOString(),
-      actorId: null,
-      actorRole: null,
-      action: approved ? "dispense.approved" : "dispense.denied",
-      entityType: "DispenseAuthorization",
-      entityId: id,
-      before: null,
-      after,
-      requestId,
-    };
-    await client.query(
-      "SELECT seq, hash FROM audit_append($1::bigint, $2, NULL, NULL, $3, $4, $5, NULL, $6::jsonb, $7, $8)",
-      [
-        AUDIT_LOCK_KEY,
+    // The audit chain, as lib/audit/service.ts recordAudit writes it (content, hash and append).
+    if (auditMode !== "off") {
+      const after = toJson({
+        by: `apiKey:${caller.id}`,
+        pharmacyId: caller.pharmacyId,
+        programCode: request.programCode,
+        prescriptionId: request.prescriptionId,
+        patientRemsId,
+        decision: decision.decision,
+        authorizationNumber,
+        reasons: decision.reasons.map((r) => r.code),
+        warnings: decision.warnings.map((r) => r.code),
+        enforcementDiscretion: false,
+        duplicateOfId: null,
+      });
+      const content = {
+        at: new Date().toISOString(),
+        actorId: null,
+        actorRole: null,
+        action: approved ? "dispense.approved" : "dispense.denied",
+        entityType: "DispenseAuthorization",
+        entityId: id,
+        before: null,
+        after,
+        requestId,
+      };
+      await client.query("SELECT seq, hash FROM audit_append($1, NULL, NULL, $2, $3, $4, NULL, $5::jsonb, $6, $7)", [
         new Date(content.at),
         content.action,
         content.entityType,
@@ -358,8 +367,8 @@ async function dispense(
         JSON.stringify(after),
         requestId,
         canonicalJson(content),
-      ],
-    );
+      ]);
+    }
     await client.query("COMMIT");
     return approved
       ? {

@@ -6,20 +6,24 @@
  * 2. Reuses a production build that is newer than the sources (.next, .next-bench-1, .next-bench-2), or
  *    builds one into the older .next-bench-N slot (tsconfig.json and next-env.d.ts are put back as they
  *    were); when the sources do not build, the other slot's build is served with a warning.
- * 3. For each server in turn — the app (`scripts/serve.ts`, NODE_ENV=production, port 3241) and the
- *    baseline (tests/bench/dispense-baseline.ts, bare node:http + pg, port 3242):
+ * 3. For each server in turn — the app (`scripts/serve.ts`, NODE_ENV=production, port 3241), the
+ *    baseline (tests/bench/dispense-baseline.ts, bare node:http + pg, port 3242) and the same baseline
+ *    without the audit append (port 3243), plus with BENCH_ONE_CHAIN=1 the baseline with every
+ *    append on one chain, as before the trail had several (port 3244):
  *    one request per patient kind (the decision must be the expected one), a warm-up, the measured
  *    run (autocannon, BENCH_CONNECTIONS=64 connections for BENCH_DURATION=20 s, every request a new
  *    prescription and Idempotency-Key for a random seeded patient), then a 1-connection latency probe.
  *    Server CPU and RSS (whole process tree, from /proc) and PostgreSQL wait events are sampled.
  * 4. Prints req/s, p50/p99, non-2xx, errors/timeouts, RSS, the APPROVED/DENIED split from the
- *    database and the ratio app/baseline; exits non-zero only when a server fails (start-up,
+ *    database, the ratio app/baseline and what the audit chain costs (baseline / baseline without
+ *    the audit append); exits non-zero only when a server fails (start-up,
  *    crashes, 5xx/4xx answers, wrong decisions), never because it is slow.
  * The database is left for inspection; the next run recreates it.
  *
  * Environment: BENCH_DATABASE_URL, BENCH_DURATION, BENCH_WARMUP (5), BENCH_PROBE (5, 0 = off),
  * BENCH_CONNECTIONS, PATIENTS (100000), BENCH_DIST_DIR (use this build, no check),
- * BENCH_ONLY=app|baseline, BENCH_SKIP_SEED=1 (reuse the database; needs BENCH_API_KEY). At the end the audit chain that all
+ * BENCH_ONLY=app,baseline,baseline-no-audit,baseline-one-chain (any of them, comma-separated, run in that order),
+ * BENCH_ONE_CHAIN=1, BENCH_SKIP_SEED=1 (reuse the database; needs BENCH_API_KEY). At the end the audit chain that all
  * servers appended to is verified row by row.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -48,7 +52,10 @@ const PROBE = Number(process.env.BENCH_PROBE ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const APP_PORT = Number(process.env.BENCH_PORT ?? 3241);
 const BASELINE_PORT = APP_PORT + 1;
+const BASELINE_NO_AUDIT_PORT = APP_PORT + 2;
+const BASELINE_ONE_CHAIN_PORT = APP_PORT + 3;
 const RUN_ID = randomBytes(3).toString("hex");
+const ONE_CHAIN = process.env.BENCH_ONE_CHAIN === "1";
 const ROOT = process.cwd();
 const TSX = ["--import", "tsx"];
 /** High enough never to reject the benchmark; the limiter still counts every request. */
@@ -558,6 +565,17 @@ function printReport(reports: ServerReport[]) {
   if (app && base && base.reqPerSec > 0) {
     log(`\n   ratio app / baseline (req/s): ${fmt(app.reqPerSec / base.reqPerSec, 2)}`);
   }
+  // What the audit chain costs the gate: the same server with and without the append.
+  const bare = reports.find((r) => r.name === "baseline-no-audit");
+  if (bare && bare.reqPerSec > 0) {
+    for (const withAudit of reports.filter((r) => r.name === "baseline" || r.name === "baseline-one-chain")) {
+      const ratio = withAudit.reqPerSec / bare.reqPerSec;
+      log(
+        `   ratio ${withAudit.name} / baseline-no-audit (req/s): ${fmt(ratio, 2)}` +
+          ` (the audit append costs ${fmt(100 * (1 - ratio), 1)}% of the gate's throughput)`,
+      );
+    }
+  }
   if (buildWarning) log(`\n   WARNING: ${buildWarning}`);
   log(
     `\nJSON ${JSON.stringify({ runId: RUN_ID, connections: CONNECTIONS, duration: DURATION, buildWarning, reports })}`,
@@ -622,7 +640,7 @@ async function main(): Promise<number> {
       ` (API key for BENCH_SKIP_SEED=1: BENCH_API_KEY=${world.apiKey})`,
   );
   const only = process.env.BENCH_ONLY;
-  const distDir = only === "baseline" ? ".next" : await ensureBuild();
+  const distDir = only && !only.split(",").includes("app") ? ".next" : await ensureBuild();
 
   const monitor = new pg.Client({ connectionString: DB_URL });
   await monitor.connect();
@@ -653,8 +671,33 @@ async function main(): Promise<number> {
         port: BASELINE_PORT,
         env: { NODE_ENV: "production", BENCH_DATABASE_URL: DB_URL, DISPENSE_RATE_LIMIT_PER_MINUTE: RATE_LIMIT },
       },
+      {
+        name: "baseline-no-audit",
+        script: "tests/bench/dispense-baseline.ts",
+        port: BASELINE_NO_AUDIT_PORT,
+        env: {
+          NODE_ENV: "production",
+          BENCH_DATABASE_URL: DB_URL,
+          DISPENSE_RATE_LIMIT_PER_MINUTE: RATE_LIMIT,
+          BASELINE_AUDIT: "off",
+        },
+      },
+      {
+        name: "baseline-one-chain",
+        script: "tests/bench/dispense-baseline.ts",
+        port: BASELINE_ONE_CHAIN_PORT,
+        env: {
+          NODE_ENV: "production",
+          BENCH_DATABASE_URL: DB_URL,
+          DISPENSE_RATE_LIMIT_PER_MINUTE: RATE_LIMIT,
+          BASELINE_AUDIT: "one-chain",
+        },
+      },
     ];
-    const plans = all.filter((p) => !only || p.name === only);
+    // BENCH_ONLY also sets the order, so that repeated runs can alternate it (the host's load drifts).
+    const plans = only
+      ? only.split(",").flatMap((name) => all.filter((p) => p.name === name))
+      : all.filter((p) => p.name !== "baseline-one-chain" || ONE_CHAIN);
 
     for (const plan of plans) {
       const server = startServer(plan.name, plan.script, plan.port, plan.env);
@@ -677,14 +720,17 @@ async function main(): Promise<number> {
   } finally {
     await monitor.end();
   }
-  // Every server appended to the same audit chain: it must still verify, row by row.
+  // Every server appended to the same audit chains: they must still verify, row by row.
   const verifier = createPrismaClient({ kind: "postgres", url: DB_URL });
   try {
     const chain = await verifyAuditChain(verifier);
     log(
-      `\naudit chain: ${chain.ok ? `${fmt(chain.checked)} rows verify` : `BROKEN at seq ${chain.brokenAt} (${chain.reason})`}`,
+      `\naudit chains: ${chain.ok ? `${fmt(chain.checked)} rows verify` : `BROKEN at seq ${chain.brokenAt} (${chain.reason})`}`,
     );
     if (!chain.ok) failed = true;
+    const perChain = await verifier.$queryRaw<{ chain: number; n: number }[]>`
+      SELECT "chain"::int AS "chain", count(*)::int AS "n" FROM "AuditEvent" GROUP BY 1 ORDER BY 1`;
+    log(`rows per chain: ${perChain.map((c) => `${c.chain}: ${fmt(c.n)}`).join(", ")}`);
   } finally {
     await verifier.$disconnect();
   }

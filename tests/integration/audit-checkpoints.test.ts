@@ -2,9 +2,12 @@ import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { createHmac } from "node:crypto";
+import { chainHeadsRoot, checkpointMessage, deriveCheckpointKey } from "../../lib/audit/checkpoint-signature";
 import { auditHash, canonicalJson } from "../../lib/audit/hash";
 import {
   auditIntegrityStatus,
+  checkpointHeads,
   checkpointVerifies,
   lastValidCheckpoint,
   requestFullVerification,
@@ -15,6 +18,7 @@ import {
 import { recordAudit } from "../../lib/audit/service";
 import { AUDIT_CSV_HEADER, exportAuditCsv, getAuditEvent, listAuditEvents } from "../../lib/audit/viewer";
 import type { Actor } from "../../lib/auth/actor";
+import { authSecret } from "../../lib/auth/auth-secret";
 import { type Db, db, disconnectDb, type Tx } from "../../lib/db";
 import { resolveDatabaseConfig } from "../../lib/db/config";
 import { apiError } from "../../lib/http/api";
@@ -32,16 +36,50 @@ async function adminActor(): Promise<Actor> {
   return (await signIn(await createAdmin())).actor;
 }
 
-/** Writes `count` audit rows, one transaction each, as `actor`. */
-async function writeRows(actor: Actor, count: number, entityId = randomUUID(), action = "test.step") {
+/**
+ * Sends the transaction's appends to `chain` (audit_append keeps the chain the transaction's first
+ * append chose in this setting): the embedded database has one connection, so this is how its
+ * trail gets several chains.
+ */
+async function chooseChain(tx: Tx, chain: number) {
+  await tx.$executeRaw`SELECT set_config('remsgate.audit_chain', ${String(chain)}, true)`;
+}
+
+/** Writes `count` audit rows, one transaction each, as `actor`, taking turns in `chains`. */
+async function writeRows(
+  actor: Actor,
+  count: number,
+  entityId = randomUUID(),
+  action = "test.step",
+  chains: number[] = [2, 5, 11],
+) {
   const seqs: bigint[] = [];
   for (let i = 0; i < count; i++) {
-    const { seq } = await db().$transaction((tx) =>
-      recordAudit(tx, actor, { action, entityType: ENTITY, entityId, before: { step: i - 1 }, after: { step: i } }),
-    );
+    const { seq } = await db().$transaction(async (tx) => {
+      await chooseChain(tx, chains[i % chains.length] ?? 0);
+      return recordAudit(tx, actor, {
+        action,
+        entityType: ENTITY,
+        entityId,
+        before: { step: i - 1 },
+        after: { step: i },
+      });
+    });
     seqs.push(seq);
   }
   return { entityId, seqs };
+}
+
+/** The events of each chain after its head in `from` and up to its head in `to`, counted. */
+async function countBetween(
+  client: Tx | Db,
+  from: { chain: number; seq: bigint }[],
+  to: { chain: number; seq: bigint }[],
+) {
+  const after = new Map(from.map((h) => [h.chain, h.seq]));
+  return client.auditEvent.count({
+    where: { OR: to.map((h) => ({ chain: h.chain, seq: { gt: after.get(h.chain) ?? 0n, lte: h.seq } })) },
+  });
 }
 
 class RolledBack extends Error {}
@@ -92,16 +130,19 @@ function losingConnectionAfter(batches: number): Db {
   });
 }
 
-/** The first event after `seq` as `client` sees it. */
-async function nextSeq(client: Tx, seq: bigint): Promise<bigint> {
-  const row = await client.auditEvent.findFirstOrThrow({ where: { seq: { gt: seq } }, orderBy: { seq: "asc" } });
+/** The next event of `chain` after `seq` as `client` sees it. */
+async function nextSeq(client: Tx, chain: number, seq: bigint): Promise<bigint> {
+  const row = await client.auditEvent.findFirstOrThrow({
+    where: { chain, seq: { gt: seq } },
+    orderBy: { seq: "asc" },
+  });
   return row.seq;
 }
 
 describe("checkpoints", () => {
-  it("verify now walks to the head, writes a signed checkpoint there and audits itself", async () => {
+  it("verify now walks every chain to its head, signs the root of the heads and audits itself", async () => {
     const admin = await adminActor();
-    await writeRows(admin, 3);
+    const { seqs } = await writeRows(admin, 3);
     const verification = await verifyAuditNow(admin);
     expect(verification).toMatchObject({ kind: "INCREMENTAL", status: "VERIFIED", brokenAt: null });
     expect(verification.checkpointId).not.toBeNull();
@@ -109,8 +150,20 @@ describe("checkpoints", () => {
     expect(checkpoint.seq).toBe(verification.toSeq);
     expect(checkpoint.writtenBy).toBe(`admin:${admin.userId}`);
     expect(checkpointVerifies(checkpoint)).toBe(true);
-    const head = await db().auditEvent.findUniqueOrThrow({ where: { seq: checkpoint.seq } });
-    expect(checkpoint.hash).toBe(head.hash);
+    // One head per chain, each the event it names, and the signed hash is their root.
+    const heads = checkpointHeads(checkpoint);
+    expect(heads.map((h) => h.chain)).toEqual([...new Set(heads.map((h) => h.chain))].sort((a, b) => a - b));
+    for (const head of heads) {
+      const row = await db().auditEvent.findUniqueOrThrow({ where: { seq: head.seq } });
+      expect(row).toMatchObject({ chain: head.chain, hash: head.hash });
+      const newer = await db().auditEvent.findFirst({
+        where: { chain: head.chain, seq: { gt: head.seq, lte: seqs[2] } },
+      });
+      expect(newer).toBeNull();
+    }
+    for (const chain of [2, 5, 11]) expect(heads.map((h) => h.chain)).toContain(chain);
+    expect(checkpoint.hash).toBe(chainHeadsRoot(heads));
+    expect(checkpoint.seq).toBe([...heads].sort((a, b) => (a.seq < b.seq ? 1 : -1))[0]?.seq);
 
     const audited = await db().auditEvent.findFirstOrThrow({
       where: { action: "audit.verified", entityId: verification.id },
@@ -122,7 +175,41 @@ describe("checkpoints", () => {
     expect(status.broken).toBeNull();
     expect(status.forgedCheckpoints).toBe(0);
     expect(status.checkpoint?.seq).toBeGreaterThanOrEqual(checkpoint.seq);
-    expect(status.unverified).toBe(status.headSeq - (status.checkpoint?.seq ?? 0n));
+  });
+
+  it("counts exactly the events no checkpoint covers yet, in every chain", async () => {
+    const admin = await adminActor();
+    await verifyAuditNow(admin);
+    // Seen in one snapshot, so writers elsewhere do not move the figures between the two reads.
+    const figures = (tx: Tx) =>
+      Promise.all([
+        auditIntegrityStatus(admin, tx),
+        lastValidCheckpoint(tx).then(({ checkpoint }) => {
+          if (!checkpoint) throw new Error("verify now wrote no checkpoint");
+          return checkpointHeads(checkpoint);
+        }),
+      ]);
+    const snapshot = <T>(work: (tx: Tx) => Promise<T>) => db().$transaction(work, { isolationLevel: "RepeatableRead" });
+    await writeRows(admin, 5);
+    await snapshot(async (tx) => {
+      const [status, heads] = await figures(tx);
+      const uncovered = await tx.auditEvent.count({
+        where: {
+          OR: [
+            ...heads.map((h) => ({ chain: h.chain, seq: { gt: h.seq } })),
+            { chain: { notIn: heads.map((h) => h.chain) } },
+          ],
+        },
+      });
+      expect(status.unverified).toBe(BigInt(uncovered));
+      expect(status.unverified).toBeGreaterThanOrEqual(5n);
+    });
+    await verifyAuditNow(admin);
+    await snapshot(async (tx) => {
+      const [status] = await figures(tx);
+      // Only "verify now"'s own audit row, written after its checkpoint, in the same transaction.
+      expect(status.unverified).toBeLessThanOrEqual(1n);
+    });
   });
 
   it("the job continues from the last checkpoint and checks only the events written since", async () => {
@@ -137,14 +224,17 @@ describe("checkpoints", () => {
     });
     expect(run.fromSeq).toBeGreaterThanOrEqual(before.toSeq ?? 0n);
     expect(run.toSeq).toBeGreaterThanOrEqual(seqs[3] ?? 0n);
-    // Only what came after the previous checkpoint: at least our four rows (and "verify now"'s own
-    // audit row), far fewer than the whole trail.
-    expect(run.checked).toBeGreaterThanOrEqual(4);
-    expect(run.checked).toBe(
-      await db().auditEvent.count({ where: { seq: { gt: run.fromSeq, lte: run.toSeq ?? 0n } } }),
-    );
     const checkpoint = await db().auditCheckpoint.findUniqueOrThrow({ where: { id: run.checkpointId ?? 0n } });
     expect(checkpoint).toMatchObject({ seq: run.toSeq, writtenBy: "job" });
+    // Only what came after the previous checkpoint's heads, chain by chain: at least our four rows
+    // (and "verify now"'s own audit row), far fewer than the whole trail.
+    const previous = await db().auditCheckpoint.findFirstOrThrow({
+      where: { id: { lt: checkpoint.id }, seq: run.fromSeq },
+      orderBy: { id: "desc" },
+    });
+    expect(run.checked).toBeGreaterThanOrEqual(4);
+    expect(run.checked).toBe(await countBetween(db(), checkpointHeads(previous), checkpointHeads(checkpoint)));
+    expect(run.total).toBe(run.checked);
   });
 
   it("verify now finds a row edited after the last checkpoint and writes no checkpoint past it", async () => {
@@ -175,11 +265,16 @@ describe("checkpoints", () => {
     expect((await verifyAuditNow(admin)).status).toBe("VERIFIED");
   });
 
-  it("notices when the event a checkpoint vouches for was changed, even if its hash was recomputed", async () => {
+  it("notices when an event a checkpoint vouches for was changed, even if its hash was recomputed", async () => {
     const admin = await adminActor();
+    await writeRows(admin, 3);
+    await verifyAuditNow(admin);
     const { checkpoint } = await lastValidCheckpoint(db());
-    expect(checkpoint).not.toBeNull();
-    const seq = checkpoint?.seq ?? 0n;
+    if (!checkpoint) throw new Error("verify now wrote no checkpoint");
+    // The head of the chain whose head is oldest: not the newest event, which the walk reads anyway.
+    const [oldest] = checkpointHeads(checkpoint).sort((a, b) => (a.seq < b.seq ? -1 : 1));
+    expect(oldest?.seq).toBeLessThan(checkpoint.seq);
+    const seq = oldest?.seq ?? 0n;
     await tampered(async (tx) => {
       const row = await tx.auditEvent.findUniqueOrThrow({ where: { seq } });
       const content = {
@@ -251,6 +346,48 @@ describe("checkpoints", () => {
       expect(found.forged.map((c) => c.id)).toContain(real.id);
       expect((await verifyAuditNow(admin, tx)).reason).toBe("checkpoint-signature-invalid");
     });
+
+    // Edited: one chain's head moved forward, the signed seq, root and signature left as they were.
+    await tampered(async (tx) => {
+      const heads = checkpointHeads(real).map((h) =>
+        h.chain === headRow.chain
+          ? { chain: h.chain, seq: headRow.seq.toString(), hash: headRow.hash }
+          : { ...h, seq: h.seq.toString() },
+      );
+      await tx.$executeRawUnsafe(
+        `UPDATE "AuditCheckpoint" SET "heads" = $1::jsonb WHERE "id" = $2`,
+        JSON.stringify(heads),
+        real.id,
+      );
+      const edited = await tx.auditCheckpoint.findUniqueOrThrow({ where: { id: real.id } });
+      expect(checkpointVerifies(edited)).toBe(false);
+      expect((await lastValidCheckpoint(tx)).forged.map((c) => c.id)).toContain(real.id);
+    });
+  });
+
+  it("still starts from a checkpoint written before the trail had chains (chain 0's head)", async () => {
+    const admin = await adminActor();
+    const { seqs } = await writeRows(admin, 2, randomUUID(), "test.step", [0]);
+    const row = await db().auditEvent.findUniqueOrThrow({ where: { seq: seqs[1] ?? 0n } });
+    await tampered(async (tx) => {
+      // As the application signed checkpoints then: v1, the seq and hash of the event itself, no heads.
+      const fields = { seq: row.seq, hash: row.hash, verifiedAt: new Date(), writtenBy: "job" };
+      const mac = createHmac("sha256", deriveCheckpointKey(authSecret()))
+        .update(checkpointMessage(fields, "v1"), "utf8")
+        .digest("hex");
+      const legacy = await tx.auditCheckpoint.create({ data: { ...fields, signature: `v1:${mac}` } });
+      expect(checkpointVerifies(legacy)).toBe(true);
+      expect(checkpointHeads(legacy)).toEqual([{ chain: 0, seq: row.seq, hash: row.hash }]);
+      // A v1 signature does not vouch for heads added to the row.
+      const withHeads = { ...legacy, heads: [{ chain: 0, seq: row.seq.toString(), hash: row.hash }] };
+      expect(checkpointVerifies(withHeads)).toBe(false);
+
+      const verification = await verifyAuditNow(admin, tx);
+      expect(verification).toMatchObject({ status: "VERIFIED", fromSeq: row.seq });
+      const next = await tx.auditCheckpoint.findUniqueOrThrow({ where: { id: verification.checkpointId ?? 0n } });
+      expect(checkpointHeads(next).find((h) => h.chain === 0)?.seq).toBeGreaterThanOrEqual(row.seq);
+      expect(next.signature).toMatch(/^v2:/);
+    });
   });
 
   it('the "AuditCheckpoint" table refuses UPDATE, DELETE and TRUNCATE', async () => {
@@ -266,6 +403,10 @@ describe("checkpoints", () => {
     expect(await db().auditCheckpoint.count({ where: { id: checkpointId ?? 0n } })).toBe(1);
   });
 });
+
+/** The chains the tampering tests write their rows in. */
+const CHAIN = 4;
+const OTHER_CHAIN = 9;
 
 describe("full re-walk", () => {
   it("runs in the background from the start of the chain, storing its progress, and checkpoints the head", async () => {
@@ -284,13 +425,14 @@ describe("full re-walk", () => {
 
     const [done] = await runQueuedFullVerifications(db(), 25);
     expect(done).toMatchObject({ id: verification.id, status: "VERIFIED", fromSeq: 0n });
-    expect(done?.checked).toBe(done?.total);
-    expect(done?.total).toBe(await db().auditEvent.count({ where: { seq: { lte: done?.toSeq ?? 0n } } }));
     expect(done?.startedAt).toBeInstanceOf(Date);
     expect(done?.finishedAt).toBeInstanceOf(Date);
     const checkpoint = await db().auditCheckpoint.findUniqueOrThrow({ where: { id: done?.checkpointId ?? 0n } });
     expect(checkpoint.seq).toBe(done?.toSeq);
     expect(checkpointVerifies(checkpoint)).toBe(true);
+    // Every event of every chain up to its head, counted from the start.
+    expect(done?.checked).toBe(done?.total);
+    expect(done?.total).toBe(await countBetween(db(), [], checkpointHeads(checkpoint)));
     const status = await auditIntegrityStatus(admin);
     expect(status.fullWalk).toMatchObject({ id: verification.id, status: "VERIFIED" });
   });
@@ -312,7 +454,7 @@ describe("full re-walk", () => {
       "deleted",
       async (tx, seqs) => {
         const victim = seqs[1] ?? 0n;
-        const after = await nextSeq(tx, victim);
+        const after = await nextSeq(tx, CHAIN, victim);
         await tx.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = $1`, victim);
         return after;
       },
@@ -323,10 +465,10 @@ describe("full re-walk", () => {
         // A correctly hashed row slipped into the gap a rolled-back write left behind.
         const gap = seqs[1] ?? 0n;
         const previous = await tx.auditEvent.findFirstOrThrow({
-          where: { seq: { lt: gap } },
+          where: { chain: CHAIN, seq: { lt: gap } },
           orderBy: { seq: "desc" },
         });
-        const after = await nextSeq(tx, gap);
+        const after = await nextSeq(tx, CHAIN, gap);
         const content = {
           at: new Date().toISOString(),
           actorId: null,
@@ -339,9 +481,10 @@ describe("full re-walk", () => {
           requestId: null,
         };
         await tx.$executeRawUnsafe(
-          `INSERT INTO "AuditEvent" ("seq", "at", "action", "entityType", "entityId", "prevHash", "hash")
-           VALUES ($1, $2::timestamptz, 'test.inserted', $3, 'inserted', $4, $5)`,
+          `INSERT INTO "AuditEvent" ("seq", "chain", "at", "action", "entityType", "entityId", "prevHash", "hash")
+           VALUES ($1, $2, $3::timestamptz, 'test.inserted', $4, 'inserted', $5, $6)`,
           gap,
+          CHAIN,
           content.at,
           ENTITY,
           previous.hash,
@@ -360,20 +503,33 @@ describe("full re-walk", () => {
         return a;
       },
     ],
+    [
+      "moved to another chain",
+      async (tx, seqs) => {
+        const moved = seqs[1] ?? 0n;
+        await tx.$executeRawUnsafe(`UPDATE "AuditEvent" SET "chain" = $1 WHERE "seq" = $2`, OTHER_CHAIN, moved);
+        return moved;
+      },
+    ],
   ])("finds %s rows and writes no checkpoint", async (name, tamper) => {
     const admin = await adminActor();
-    const first = await writeRows(admin, 1);
+    // Our rows are in CHAIN; rows of OTHER_CHAIN come between them in seq order.
+    const first = await writeRows(admin, 1, randomUUID(), "test.step", [CHAIN]);
+    await writeRows(admin, 1, randomUUID(), "test.step", [OTHER_CHAIN]);
     // A rolled-back write leaves a gap in seq between our rows (used by "inserted").
     let gapSeq = 0n;
     await db()
       .$transaction(async (tx) => {
+        await chooseChain(tx, CHAIN);
         gapSeq = (await recordAudit(tx, admin, { action: "test.rolled_back", entityType: ENTITY })).seq;
         throw new RolledBack();
       })
       .catch((error: unknown) => {
         if (!(error instanceof RolledBack)) throw error;
       });
-    const rest = await writeRows(admin, 2);
+    const rest = await writeRows(admin, 4, randomUUID(), "test.step", [CHAIN, OTHER_CHAIN]).then(({ seqs }) => ({
+      seqs: [seqs[0], seqs[2]],
+    }));
     const seqs = [first.seqs[0] ?? 0n, name === "inserted" ? gapSeq : (rest.seqs[0] ?? 0n), rest.seqs[1] ?? 0n];
     await tampered(async (tx) => {
       expect(await tx.auditEvent.count({ where: { seq: gapSeq } })).toBe(0);

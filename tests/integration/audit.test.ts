@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { systemActor } from "../../lib/auth/actor";
+import { auditHash, chainGenesisHash, GENESIS_HASH } from "../../lib/audit/hash";
 import { recordAudit, verifyAuditChain } from "../../lib/audit/service";
-import { GENESIS_HASH } from "../../lib/audit/hash";
-import { type DbOrTx, db, disconnectDb } from "../../lib/db";
+import { type DbOrTx, db, disconnectDb, type Tx } from "../../lib/db";
+import { resolveDatabaseConfig } from "../../lib/db/config";
 import type { AuditEvent } from "../../lib/generated/prisma/client";
 
 afterAll(async () => {
@@ -12,10 +13,20 @@ afterAll(async () => {
 
 const ENTITY = "AuditTest";
 
-/** Writes `count` audit rows in one transaction; the chain lock makes them consecutive. */
-async function writeRows(count: number, entityId = randomUUID()) {
+/**
+ * Sends the transaction's appends to `chain`: audit_append keeps the chain the first append of a
+ * transaction chose in this transaction-local setting, so setting it first chooses for it. The
+ * embedded database has one connection, so this is how its trail gets more than one chain.
+ */
+async function chooseChain(tx: Tx, chain: number) {
+  await tx.$executeRaw`SELECT set_config('remsgate.audit_chain', ${String(chain)}, true)`;
+}
+
+/** Writes `count` audit rows in one transaction (in `chain` when given): all in one chain. */
+async function writeRows(count: number, entityId = randomUUID(), chain?: number) {
   const actor = systemActor(`test-${randomUUID()}`);
   const written = await db().$transaction(async (tx) => {
+    if (chain !== undefined) await chooseChain(tx, chain);
     const rows = [];
     for (let i = 0; i < count; i++) {
       rows.push(
@@ -32,7 +43,33 @@ async function writeRows(count: number, entityId = randomUUID()) {
   });
   const seqs = written.map((r) => r.seq);
   const [first] = seqs as [bigint];
-  return { entityId, seqs, first };
+  return { entityId, seqs, first, chains: written.map((r) => r.chain) };
+}
+
+/**
+ * Two chains written in turn, one transaction per row: a1 (chain 3), b1 (chain 7), a2, b2, a3. In
+ * seq order each row's neighbour belongs to the other chain; each links to the one before it in
+ * its own.
+ */
+async function interleaved() {
+  const [a1] = (await writeRows(1, undefined, 3)).seqs as [bigint];
+  const [b1] = (await writeRows(1, undefined, 7)).seqs as [bigint];
+  const [a2] = (await writeRows(1, undefined, 3)).seqs as [bigint];
+  const [b2] = (await writeRows(1, undefined, 7)).seqs as [bigint];
+  const [a3] = (await writeRows(1, undefined, 3)).seqs as [bigint];
+  return { a1, b1, a2, b2, a3 };
+}
+
+/** The rows in seq order with the two at `x` and `y` exchanged (their seq with them). */
+function swapped(rows: AuditEvent[], x: bigint, y: bigint): AuditEvent[] {
+  const i = rows.findIndex((r) => r.seq === x);
+  const j = rows.findIndex((r) => r.seq === y);
+  const [a, b] = [rows[i], rows[j]];
+  if (!a || !b) return rows;
+  const copy = [...rows];
+  copy[i] = b;
+  copy[j] = a;
+  return copy;
 }
 
 /**
@@ -42,6 +79,8 @@ async function writeRows(count: number, entityId = randomUUID()) {
 function alteredClient(alter: (rows: AuditEvent[]) => AuditEvent[]): DbOrTx {
   const real = db();
   return {
+    // The chain heads come from the database as it is; the rows read after them are altered.
+    $queryRaw: real.$queryRaw.bind(real),
     auditEvent: {
       findMany: async (args: Parameters<typeof real.auditEvent.findMany>[0]) =>
         alter(await real.auditEvent.findMany(args)),
@@ -50,7 +89,7 @@ function alteredClient(alter: (rows: AuditEvent[]) => AuditEvent[]): DbOrTx {
 }
 
 describe("recordAudit", () => {
-  it("writes a row that links to the previous one and stores the content as given", async () => {
+  it("writes a row that links to the previous one of its chain and stores the content as given", async () => {
     const entityId = randomUUID();
     const actor = { userId: randomUUID(), role: "ADMIN" as const, requestId: `test-${randomUUID()}` };
     const { seq, hash } = await db().$transaction((tx) =>
@@ -74,8 +113,44 @@ describe("recordAudit", () => {
       hash,
     });
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    const previous = await db().auditEvent.findFirst({ where: { seq: { lt: seq } }, orderBy: { seq: "desc" } });
-    expect(row.prevHash).toBe(previous?.hash ?? GENESIS_HASH);
+    const previous = await db().auditEvent.findFirst({
+      where: { chain: row.chain, seq: { lt: seq } },
+      orderBy: { seq: "desc" },
+    });
+    expect(row.prevHash).toBe(previous?.hash ?? chainGenesisHash(row.chain));
+  });
+
+  it("puts every append of one transaction in the same chain, one after the other", async () => {
+    const { seqs, chains } = await writeRows(4);
+    expect(new Set(chains).size).toBe(1);
+    const rows = await db().auditEvent.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => r.chain)).toEqual(chains);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]?.prevHash).toBe(rows[i - 1]?.hash);
+  });
+
+  it("links each chain's rows only to rows of the same chain", async () => {
+    const { a1, b1, a2, b2, a3 } = await interleaved();
+    const rows = await db().auditEvent.findMany({
+      where: { seq: { in: [a1, b1, a2, b2, a3] } },
+      orderBy: { seq: "asc" },
+    });
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    expect(rows.map((r) => r.chain)).toEqual([3, 7, 3, 7, 3]);
+    expect(bySeq.get(a2)?.prevHash).toBe(bySeq.get(a1)?.hash);
+    expect(bySeq.get(a3)?.prevHash).toBe(bySeq.get(a2)?.hash);
+    expect(bySeq.get(b2)?.prevHash).toBe(bySeq.get(b1)?.hash);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+
+  it("refuses a chain outside the 16 and writes nothing", async () => {
+    const entityId = randomUUID();
+    await expect(
+      db().$transaction(async (tx) => {
+        await chooseChain(tx, 16);
+        await recordAudit(tx, systemActor(), { action: "test.out_of_range", entityType: ENTITY, entityId });
+      }),
+    ).rejects.toThrow(/AuditEvent_chain_range/);
+    expect(await db().auditEvent.count({ where: { entityId } })).toBe(0);
   });
 
   it("is rolled back with the transaction it belongs to", async () => {
@@ -92,7 +167,7 @@ describe("recordAudit", () => {
     expect((await verifyAuditChain(db())).ok).toBe(true);
   });
 
-  it("keeps one unforked chain under 20 concurrent writers", async () => {
+  it("keeps every chain unforked under 20 concurrent writers", async () => {
     const entityId = randomUUID();
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -111,21 +186,90 @@ describe("recordAudit", () => {
     expect(mine).toHaveLength(20);
     expect(new Set(mine.map((r) => (r.after as { i: number }).i)).size).toBe(20);
 
-    // No fork anywhere: every row points at a different predecessor, and each at the row before it.
+    // No fork anywhere: no two rows of a chain point at the same predecessor, and each points at the
+    // row before it in its chain.
     const all = await db().auditEvent.findMany({
       orderBy: { seq: "asc" },
-      select: { seq: true, prevHash: true, hash: true },
+      select: { seq: true, chain: true, prevHash: true, hash: true },
     });
-    expect(new Set(all.map((r) => r.prevHash)).size).toBe(all.length);
-    let previous = GENESIS_HASH;
+    expect(new Set(all.map((r) => `${r.chain} ${r.prevHash}`)).size).toBe(all.length);
+    const previous = new Map<number, string>();
     for (const row of all) {
-      expect(row.prevHash, `seq ${row.seq}`).toBe(previous);
-      previous = row.hash;
+      expect(row.prevHash, `seq ${row.seq}`).toBe(previous.get(row.chain) ?? chainGenesisHash(row.chain));
+      previous.set(row.chain, row.hash);
     }
 
     const result = await verifyAuditChain(db());
     expect(result).toEqual({ ok: true, checked: expect.any(Number) });
     expect(result.checked).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe.runIf(resolveDatabaseConfig().kind === "postgres")("concurrent writers on PostgreSQL", () => {
+  /**
+   * Transaction A appends and stays open until B is done. B, on another connection, appends with
+   * lock_timeout set: had it waited for a lock A holds, it would fail with "lock timeout" instead of
+   * committing.
+   */
+  async function whileOneIsOpen(second: (tx: Tx, firstChain: number) => Promise<void>) {
+    const entityId = randomUUID();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let opened = (_chain: number) => {};
+    const firstAppended = new Promise<number>((resolve) => {
+      opened = resolve;
+    });
+    const first = db().$transaction(
+      async (tx) => {
+        const { chain } = await recordAudit(tx, systemActor(), {
+          action: "test.held_open",
+          entityType: ENTITY,
+          entityId,
+        });
+        opened(chain);
+        await held;
+        await recordAudit(tx, systemActor(), { action: "test.held_open_again", entityType: ENTITY, entityId });
+        return chain;
+      },
+      { timeout: 60_000 },
+    );
+    const firstChain = await firstAppended;
+    const outcome = await db()
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe("SET LOCAL lock_timeout = '2s'");
+        await second(tx, firstChain);
+      })
+      .then(
+        () => "committed",
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+    release();
+    await first;
+    return { entityId, firstChain, outcome };
+  }
+
+  it("lets a second transaction append and commit while the first still holds its chain", async () => {
+    let secondChain = -1;
+    const { entityId, firstChain, outcome } = await whileOneIsOpen(async (tx) => {
+      secondChain = (await recordAudit(tx, systemActor(), { action: "test.not_waiting", entityType: ENTITY })).chain;
+    });
+    expect(outcome).toBe("committed");
+    expect(secondChain).not.toBe(firstChain);
+    const rows = await db().auditEvent.findMany({ where: { entityId }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => r.chain)).toEqual([firstChain, firstChain]);
+    expect(rows[1]?.prevHash).toBe(rows[0]?.hash);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+
+  it("makes a transaction sent to the held chain wait for it (what the chains avoid)", async () => {
+    const { outcome } = await whileOneIsOpen(async (tx, firstChain) => {
+      await chooseChain(tx, firstChain);
+      await recordAudit(tx, systemActor(), { action: "test.waiting", entityType: ENTITY });
+    });
+    expect(outcome).toMatch(/lock timeout/);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
   });
 });
 
@@ -148,8 +292,7 @@ describe("verifyAuditChain", () => {
     ["before", (r) => ({ ...r, before: null })],
     ["hash", (r) => ({ ...r, hash: "f".repeat(64) })],
   ])("reports content-hash-mismatch at the first row whose %s was changed", async (_field, tamper) => {
-    const { seqs } = await writeRows(3);
-    const [, target] = seqs as [bigint, bigint, bigint];
+    const { a2: target } = await interleaved();
     const result = await verifyAuditChain(alteredClient((rows) => rows.map((r) => (r.seq === target ? tamper(r) : r))));
     expect(result).toEqual({
       ok: false,
@@ -159,29 +302,66 @@ describe("verifyAuditChain", () => {
     });
   });
 
-  it("reports prev-hash-mismatch at the row after a removed one", async () => {
-    const { seqs } = await writeRows(3);
-    const [, removed, next] = seqs as [bigint, bigint, bigint];
-    const result = await verifyAuditChain(alteredClient((rows) => rows.filter((r) => r.seq !== removed)));
-    expect(result).toMatchObject({ ok: false, brokenAt: next, reason: "prev-hash-mismatch" });
+  it("reports prev-hash-mismatch at the next row of the same chain after a removed one", async () => {
+    const { a2, a3 } = await interleaved();
+    const result = await verifyAuditChain(alteredClient((rows) => rows.filter((r) => r.seq !== a2)));
+    expect(result).toMatchObject({ ok: false, brokenAt: a3, reason: "prev-hash-mismatch" });
   });
 
-  it("reports prev-hash-mismatch when rows are swapped", async () => {
-    const { seqs } = await writeRows(3);
-    const [, second, third] = seqs as [bigint, bigint, bigint];
+  it("reports prev-hash-mismatch at a correctly hashed row slipped into a chain, or at the row after it", async () => {
+    const { a1, a2 } = await interleaved();
+    const forged = (rows: AuditEvent[], linkTo: string) => {
+      const i = rows.findIndex((r) => r.seq === a2);
+      const model = rows[i];
+      if (!model) return rows;
+      const content = {
+        at: model.at.toISOString(),
+        actorId: null,
+        actorRole: null,
+        action: "test.inserted",
+        entityType: ENTITY,
+        entityId: "inserted",
+        before: null,
+        after: null,
+        requestId: null,
+      };
+      const row: AuditEvent = {
+        ...model,
+        ...content,
+        at: model.at,
+        seq: a2 - 1n,
+        prevHash: linkTo,
+        hash: auditHash(linkTo, content),
+      };
+      return [...rows.slice(0, i), row, ...rows.slice(i)];
+    };
+    const a1Hash = (await db().auditEvent.findUniqueOrThrow({ where: { seq: a1 } })).hash;
+    // Linked to the row before it: the row after it no longer links.
+    expect(await verifyAuditChain(alteredClient((rows) => forged(rows, a1Hash)))).toMatchObject({
+      ok: false,
+      brokenAt: a2,
+      reason: "prev-hash-mismatch",
+    });
+    // Linked to anything else: the inserted row itself does not link.
+    expect(await verifyAuditChain(alteredClient((rows) => forged(rows, GENESIS_HASH)))).toMatchObject({
+      ok: false,
+      brokenAt: a2 - 1n,
+      reason: "prev-hash-mismatch",
+    });
+  });
+
+  it("reports prev-hash-mismatch when two rows of a chain are swapped", async () => {
+    const { a2, a3 } = await interleaved();
+    const result = await verifyAuditChain(alteredClient((rows) => swapped(rows, a2, a3)));
+    expect(result).toMatchObject({ ok: false, brokenAt: a3, reason: "prev-hash-mismatch" });
+  });
+
+  it("reports prev-hash-mismatch when a row is moved to another chain", async () => {
+    const { a2 } = await interleaved();
     const result = await verifyAuditChain(
-      alteredClient((rows) => {
-        const i = rows.findIndex((r) => r.seq === second);
-        if (i < 0 || rows[i + 1]?.seq !== third) return rows;
-        const copy = [...rows];
-        const [a, b] = [copy[i], copy[i + 1]];
-        if (!a || !b) return rows;
-        copy[i] = b;
-        copy[i + 1] = a;
-        return copy;
-      }),
+      alteredClient((rows) => rows.map((r) => (r.seq === a2 ? { ...r, chain: 7 } : r))),
     );
-    expect(result).toMatchObject({ ok: false, brokenAt: third, reason: "prev-hash-mismatch" });
+    expect(result).toMatchObject({ ok: false, brokenAt: a2, reason: "prev-hash-mismatch" });
   });
 });
 

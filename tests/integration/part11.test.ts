@@ -141,7 +141,7 @@ describe.runIf(pgUrl)("the app's database role (PostgreSQL)", () => {
       await client.query(`SELECT count(*) FROM "Patient"`);
       await client.query("BEGIN");
       await client.query(
-        `SELECT * FROM audit_append(4242001, now(), null, null, 'test.appended', 'Test', null, null, null, null, '{}')`,
+        `SELECT * FROM audit_append(now(), null, null, 'test.appended', 'Test', null, null, null, null, '{}')`,
       );
       await client.query("ROLLBACK");
 

@@ -53,7 +53,9 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
         <dd className={styles.hash}>{event.requestId ?? "—"}</dd>
         <dt>Hash</dt>
         <dd className={styles.hash}>{event.hash}</dd>
-        <dt>Previous hash</dt>
+        <dt>Chain</dt>
+        <dd>{event.chain}</dd>
+        <dt>Previous hash in its chain</dt>
         <dd className={styles.hash}>{event.prevHash}</dd>
       </dl>
       <h2 id="changes-title">Before and after</h2>
