@@ -3,7 +3,7 @@ import type { Actor } from "../../lib/auth/actor";
 import { db, disconnectDb } from "../../lib/db";
 import { decodeCursor, REGISTRY_PAGE_SIZE } from "../../lib/registry/rules";
 import { getStakeholderDetail, listRegistry, type RegistryList } from "../../lib/registry/service";
-import { actorFor, createAdminActor } from "../factories/applications";
+import { actorFor, createAdminActor, uniqueNpi } from "../factories/applications";
 import {
   PROGRAM,
   createPharmacyEnrollment,
@@ -282,7 +282,8 @@ describe("hostile input", () => {
     const actor = await admin();
     const cases: [string, string][] = [
       ["prescribers", "12345"],
-      ["prescribers", "1234567893"],
+      // Well-formed but held by nobody (not the demo world's 1234567893: another suite seeds that world).
+      ["prescribers", uniqueNpi()],
       ["patients", "PT-0000-0000-0"],
       ["patients", "'; DROP TABLE"],
       ["settings", "x".repeat(5000)],
