@@ -1,5 +1,6 @@
-import { createAdapterFactory } from "./db/adapters";
+import { createAdapterFactory, sqlDriverFor } from "./db/adapters";
 import { type DatabaseConfig, resolveDatabaseConfig } from "./db/config";
+import type { SqlDriver } from "./db/sql";
 import { PrismaClient } from "./generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -10,11 +11,23 @@ export type DbOrTx = PrismaClient | Tx;
 
 const globalForPrisma = globalThis as unknown as { __remsgatePrisma?: PrismaClient };
 
+const sqlDrivers = new WeakMap<PrismaClient, SqlDriver>();
+
 export function createPrismaClient(config: DatabaseConfig = resolveDatabaseConfig()): PrismaClient {
-  return new PrismaClient({
-    adapter: createAdapterFactory(config),
-    transactionOptions: { maxWait: 10_000, timeout: 20_000 },
-  });
+  const adapter = createAdapterFactory(config);
+  const client = new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 20_000 } });
+  sqlDrivers.set(
+    client,
+    sqlDriverFor(adapter, () => client.$connect()),
+  );
+  return client;
+}
+
+/** Plain SQL (lib/db/sql.ts) on `client`'s connections, for the hot paths that skip the Prisma runtime. */
+export function sqlOf(client: PrismaClient): SqlDriver {
+  const driver = sqlDrivers.get(client);
+  if (!driver) throw new Error("plain SQL needs a client made by createPrismaClient");
+  return driver;
 }
 
 /** The process-wide client (one per process; survives hot reload in development). */
