@@ -27,9 +27,19 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlSta
   return { text, values };
 }
 
+export interface QueryOptions {
+  /**
+   * Inside a transaction, this is its last statement: COMMIT is queued right behind it, so the
+   * database commits as soon as the statement ends, without waiting for this process to read the
+   * answer (a busy event loop would otherwise hold the transaction's locks that much longer).
+   * Nothing may be sent after it. When the statement fails, the COMMIT rolls back.
+   */
+  thenCommit?: boolean;
+}
+
 /** Runs statements: on the pool (one statement each), or inside one transaction. */
 export interface Sql {
-  query<T>(statement: SqlStatement): Promise<T[]>;
+  query<T>(statement: SqlStatement, options?: QueryOptions): Promise<T[]>;
 }
 
 export interface SqlDriver extends Sql {
@@ -53,18 +63,27 @@ export function pgSqlDriver(pool: () => Promise<pg.Pool>): SqlDriver {
         broken = error;
       };
       conn.on("error", onError);
+      let commit: Promise<unknown> | null = null;
       const tx: Sql = {
-        async query<R>(statement: SqlStatement): Promise<R[]> {
-          const result = await conn.query(statement.text, statement.values);
-          return result.rows as R[];
+        async query<R>(statement: SqlStatement, options?: QueryOptions): Promise<R[]> {
+          if (commit) throw new Error("this transaction is already committing");
+          const answer = conn.query(statement.text, statement.values);
+          if (options?.thenCommit) {
+            // pg sends a queued query as soon as the previous one's ReadyForQuery arrives.
+            commit = conn.query("COMMIT");
+            commit.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+          }
+          return (await answer).rows as R[];
         },
       };
       try {
         await conn.query("BEGIN");
         const result = await run(tx);
-        await conn.query("COMMIT");
+        await (commit ?? conn.query("COMMIT"));
         return result;
       } catch (error) {
+        // A COMMIT queued behind a failed statement answers ROLLBACK; wait for it before going on.
+        if (commit) await Promise.resolve(commit).catch(() => undefined);
         if (!broken) {
           await conn.query("ROLLBACK").catch((rollbackError: Error) => {
             broken = rollbackError;
@@ -86,9 +105,13 @@ export function pgliteSqlDriver(handle: PGlite): SqlDriver {
       return (await handle.query<T>(statement.text, statement.values)).rows;
     },
     transaction<T>(run: (tx: Sql) => Promise<T>): Promise<T> {
+      let last = false;
       return handle.transaction((t) =>
         run({
-          async query<R>(statement: SqlStatement): Promise<R[]> {
+          // PGlite runs in this process: it commits when `run` returns; thenCommit only marks the end.
+          async query<R>(statement: SqlStatement, options?: QueryOptions): Promise<R[]> {
+            if (last) throw new Error("this transaction is already committing");
+            last = options?.thenCommit === true;
             return (await t.query<R>(statement.text, statement.values)).rows;
           },
         }),

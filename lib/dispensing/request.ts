@@ -290,25 +290,31 @@ async function decideAndStore(
         ${caller.kind === "user" ? caller.actor.userId : null}::uuid,
         ${caller.kind === "apiKey" ? caller.apiKeyId : null}::uuid, ${caller.requestId}::text, ${now}::timestamptz)`);
 
-    // The audit row goes last: its lock is held only until the commit that follows.
-    await recordAuditSql(tx, auditActorOf(caller), {
-      action: approved ? "dispense.approved" : "dispense.denied",
-      entityType: "DispenseAuthorization",
-      entityId: created.id,
-      after: {
-        by: callerLabel(caller),
-        pharmacyId: caller.pharmacyId,
-        programCode: request.programCode,
-        prescriptionId: request.prescriptionId,
-        patientRemsId,
-        decision: decision.decision,
-        authorizationNumber: created.authorizationNumber,
-        reasons: decision.reasons.map((r) => r.code),
-        warnings: decision.warnings.map((r) => r.code),
-        enforcementDiscretion: decision.enforcementDiscretion === true,
-        duplicateOfId,
+    // The audit row goes last, with the commit queued right behind it: the chain's lock is held
+    // only for the append and the commit.
+    await recordAuditSql(
+      tx,
+      auditActorOf(caller),
+      {
+        action: approved ? "dispense.approved" : "dispense.denied",
+        entityType: "DispenseAuthorization",
+        entityId: created.id,
+        after: {
+          by: callerLabel(caller),
+          pharmacyId: caller.pharmacyId,
+          programCode: request.programCode,
+          prescriptionId: request.prescriptionId,
+          patientRemsId,
+          decision: decision.decision,
+          authorizationNumber: created.authorizationNumber,
+          reasons: decision.reasons.map((r) => r.code),
+          warnings: decision.warnings.map((r) => r.code),
+          enforcementDiscretion: decision.enforcementDiscretion === true,
+          duplicateOfId,
+        },
       },
-    });
+      { last: true },
+    );
     return created;
   });
 

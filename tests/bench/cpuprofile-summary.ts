@@ -4,6 +4,9 @@
  * named groups of code (a subtree counts once however deep it recurses).
  *
  * `npx tsx tests/bench/cpuprofile-summary.ts <file.cpuprofile> [top=30]`
+ *
+ * Start-up (module loading, the first requests compiling their code) is left out: the summary
+ * starts 5 s after the first sample inside Next's request handler.
  */
 import { readFileSync } from "node:fs";
 
@@ -64,8 +67,25 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
+function onStack(id: number, test: (f: CallFrame) => boolean): boolean {
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const f = byId.get(cur)?.callFrame;
+    if (f && test(f)) return true;
+  }
+  return false;
+}
+
+const at: number[] = [];
+profile.timeDeltas.reduce((t, d, i) => {
+  at[i] = t + d;
+  return t + d;
+}, profile.startTime);
+const firstRequest = profile.samples.findIndex((id) => onStack(id, (f) => f.functionName === "handleRequestImpl"));
+const from = firstRequest === -1 ? profile.startTime : (at[firstRequest] ?? 0) + 5_000_000;
+
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, i) => {
+  if ((at[i] ?? 0) < from) return;
   selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
 const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);

@@ -10,7 +10,8 @@
  *   BEGIN; the per-prescription advisory lock; the one facts query (same SQL as loadFacts, with the
  *   Idempotency-Key check);
  *   decideDispense (the same pure function); INSERT the authorization (facts, reasons, warnings);
- *   the audit append (one call to the migration's audit_append: lock, last hash, insert); COMMIT.
+ *   the audit append (one call to the migration's audit_append: lock, last hash, insert); COMMIT,
+ *   queued behind the append without waiting for its answer, as the app does.
  * The rate-limit hit is the migration's rate_limit_hit, like the app's.
  * The body and the Idempotency-Key are parsed with the same zod schemas. Left out: the proxy's
  * request id (made here), the session fallback, the retry on a unique violation (never hit: every
@@ -347,7 +348,8 @@ async function dispense(
       after,
       requestId,
     };
-    await client.query(
+    // COMMIT is queued right behind the append, as the app does (lib/db/sql.ts, thenCommit).
+    const appended = client.query(
       "SELECT seq, hash FROM audit_append($1::bigint, $2, NULL, NULL, $3, $4, $5, NULL, $6::jsonb, $7, $8)",
       [
         AUDIT_LOCK_KEY,
@@ -360,7 +362,10 @@ async function dispense(
         canonicalJson(content),
       ],
     );
-    await client.query("COMMIT");
+    const committed = client.query("COMMIT");
+    committed.catch(() => undefined);
+    await appended;
+    await committed;
     return approved
       ? {
           id,
