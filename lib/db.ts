@@ -9,9 +9,17 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 /** Either the client or a transaction client: what read helpers accept. */
 export type DbOrTx = PrismaClient | Tx;
 
-const globalForPrisma = globalThis as unknown as { __remsgatePrisma?: PrismaClient };
+const globalForPrisma = globalThis as unknown as {
+  __remsgatePrisma?: PrismaClient;
+  __remsgateSql?: WeakMap<PrismaClient, SqlDriver>;
+};
 
-const sqlDrivers = new WeakMap<PrismaClient, SqlDriver>();
+/**
+ * Per process, not per module copy: Next bundles this module into each of its server layers (route
+ * handlers, server actions, pages), and they share one client (db()).
+ */
+globalForPrisma.__remsgateSql ??= new WeakMap<PrismaClient, SqlDriver>();
+const sqlDrivers = globalForPrisma.__remsgateSql;
 
 export function createPrismaClient(config: DatabaseConfig = resolveDatabaseConfig()): PrismaClient {
   const adapter = createAdapterFactory(config);
