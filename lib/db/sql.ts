@@ -37,7 +37,12 @@ export interface QueryOptions {
   thenCommit?: boolean;
 }
 
-/** Runs statements: on the pool (one statement each), or inside one transaction. */
+/**
+ * Runs statements: on the pool (one statement each), or inside one transaction. Inside a
+ * transaction, statements started without waiting for the previous one's answer are sent in order,
+ * each as soon as the previous one ends (pg's queue; PGlite's), without a turn of this process's
+ * event loop in between; a statement queued behind a failed one fails too.
+ */
 export interface Sql {
   query<T>(statement: SqlStatement, options?: QueryOptions): Promise<T[]>;
 }
@@ -77,8 +82,11 @@ export function pgSqlDriver(pool: () => Promise<pg.Pool>): SqlDriver {
         },
       };
       try {
-        await conn.query("BEGIN");
+        // BEGIN is queued, not waited for: the transaction's first statement follows it at once.
+        const begun = conn.query("BEGIN");
+        begun.catch(() => undefined); // awaited below
         const result = await run(tx);
+        await begun;
         await (commit ?? conn.query("COMMIT"));
         return result;
       } catch (error) {

@@ -186,8 +186,12 @@ async function decideAndStore(
       // The programme's gate lock, shared: a revoking lifecycle change (exclusive) waits for this
       // decision to commit, or this decision waits for it and sees the new status (./revoke.ts).
       const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
-      await tx.query(sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${dispenseGateLockKey(programRow.id)}::text, 0)),
+      // The facts query is queued behind the locks (lib/db/sql.ts): it starts, and takes its
+      // snapshot, only once both are granted.
+      const locked =
+        tx.query(sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${dispenseGateLockKey(programRow.id)}::text, 0)),
                                 pg_advisory_xact_lock(hashtextextended(${lockKey}::text, 0))`);
+      locked.catch(() => undefined); // awaited below, after the facts
       const loaded = await loadFacts(tx, {
         programId: programRow.id,
         programCode: program.code,
@@ -197,7 +201,11 @@ async function decideAndStore(
         patientRemsId,
         idempotencyKey: key,
         now,
+      }).catch(async (error: unknown) => {
+        await locked; // when the locks failed, theirs is the error to report
+        throw error;
       });
+      await locked;
       // This key was used before: answer with what was stored (after this transaction ends).
       if (loaded.seen) return "seen";
       let duplicate = loaded.duplicate;
@@ -271,7 +279,8 @@ async function decideAndStore(
       revocationReason: null,
     };
     // Written with one plain INSERT: this is the gate's hot path, and the row is known in full here.
-    await tx.query(sql`
+    // The audit append and the commit are queued right behind it (nothing here depends on its answer).
+    const inserted = tx.query(sql`
       INSERT INTO "DispenseAuthorization" (
         "id", "authorizationNumber", "pharmacyId", "programId", "programCode", "prescriptionId", "prescriberNpi",
         "patientRemsId", "healthcareSettingRef", "ndc", "quantity", "prescriberId", "patientId",
@@ -289,10 +298,11 @@ async function decideAndStore(
         ${expiresOn}::date, ${created.expiresAt}::timestamptz, ${key}, ${requestHash},
         ${caller.kind === "user" ? caller.actor.userId : null}::uuid,
         ${caller.kind === "apiKey" ? caller.apiKeyId : null}::uuid, ${caller.requestId}::text, ${now}::timestamptz)`);
+    inserted.catch(() => undefined); // awaited below: its own error (a unique violation) comes first
 
     // The audit row goes last, with the commit queued right behind it: the chain's lock is held
     // only for the append and the commit.
-    await recordAuditSql(
+    const audited = recordAuditSql(
       tx,
       auditActorOf(caller),
       {
@@ -315,6 +325,9 @@ async function decideAndStore(
       },
       { last: true },
     );
+    audited.catch(() => undefined);
+    await inserted;
+    await audited;
     return created;
   });
 

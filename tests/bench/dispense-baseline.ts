@@ -234,12 +234,15 @@ async function dispense(
 
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
+    // BEGIN, the locks and the facts are queued back to back, as the app does (lib/db/sql.ts).
+    const begun = client.query("BEGIN");
+    begun.catch(() => undefined);
     const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
-    await client.query(
+    const locked = client.query(
       "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
       [`dispense-gate:${progId}`, lockKey],
     );
+    locked.catch(() => undefined);
     const { rows } = await client.query<FactsRow>(FACTS_SQL, [
       progId,
       caller.pharmacyId,
@@ -253,6 +256,8 @@ async function dispense(
       relevantTestCodes(program),
       now.toISOString().slice(0, 10),
     ]);
+    await begun;
+    await locked;
     const row = rows[0];
     if (!row) throw new Error("the facts query returned no row");
     if (row.seen) throw new HttpError(409, "CONFLICT", "Replays are not part of the benchmark baseline.");
@@ -286,7 +291,8 @@ async function dispense(
     const id = randomUUID();
     const authorizationNumber = approved ? generateRemsId("DA") : null;
     const expiresAt = approved && decision.expiresOn ? new Date(`${decision.expiresOn}T23:59:59.999Z`) : null;
-    await client.query(
+    // The insert, the audit append and the commit are queued back to back, as the app does.
+    const inserted = client.query(
       `INSERT INTO "DispenseAuthorization" ("id", "authorizationNumber", "pharmacyId", "programId", "programCode",
          "prescriptionId", "prescriberNpi", "patientRemsId", "healthcareSettingRef", "ndc", "quantity", "prescriberId",
          "patientId", "healthcareSettingId", "decision", "status", "reasons", "warnings", "facts", "enforcementDiscretion",
@@ -322,6 +328,7 @@ async function dispense(
         requestId,
       ],
     );
+    inserted.catch(() => undefined);
 
     // The audit chain, as lib/audit/service.ts recordAudit writes it.
     const after = toJson({
@@ -364,6 +371,7 @@ async function dispense(
     );
     const committed = client.query("COMMIT");
     committed.catch(() => undefined);
+    await inserted;
     await appended;
     await committed;
     return approved

@@ -70,6 +70,33 @@ describe("plain SQL on the client's connections (lib/db/sql.ts)", () => {
     ).rejects.toThrow(/already committing/);
   });
 
+  it("runs statements queued without waiting in order; one failing among them rolls back the lot", async () => {
+    const key = `plain-sql-${randomUUID()}`;
+    await sqlOf(db()).transaction(async (tx) => {
+      const inserted = tx.query(insertBucket(key));
+      const bumped = tx.query(
+        sql`UPDATE "RateLimitBucket" SET "count" = "count" + 1 WHERE "key" = ${key}::text AND "windowStart" = ${WINDOW}::timestamptz`,
+        { thenCommit: true },
+      );
+      await inserted;
+      await bumped;
+    });
+    const row = await db().rateLimitBucket.findFirstOrThrow({ where: { key }, select: { count: true } });
+    expect(row.count).toBe(2);
+
+    const other = `plain-sql-${randomUUID()}`;
+    const failed = sqlOf(db()).transaction(async (tx) => {
+      const duplicate = tx.query(insertBucket(key));
+      duplicate.catch(() => undefined);
+      const queued = tx.query(insertBucket(other), { thenCommit: true });
+      queued.catch(() => undefined);
+      await duplicate;
+      await queued;
+    });
+    await expect(failed).rejects.toMatchObject({ code: "23505" });
+    expect(await bucketCount(other)).toBe(0);
+  });
+
   it("reports a unique violation with SQLSTATE 23505 (the gate retries on it)", async () => {
     const key = `plain-sql-${randomUUID()}`;
     await sqlOf(db()).query(insertBucket(key));
