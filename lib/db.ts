@@ -1,5 +1,6 @@
-import { createAdapterFactory } from "./db/adapters";
+import { createAdapterFactory, sqlDriverFor } from "./db/adapters";
 import { type DatabaseConfig, resolveDatabaseConfig } from "./db/config";
+import type { SqlDriver } from "./db/sql";
 import { PrismaClient } from "./generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -8,13 +9,33 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 /** Either the client or a transaction client: what read helpers accept. */
 export type DbOrTx = PrismaClient | Tx;
 
-const globalForPrisma = globalThis as unknown as { __remsgatePrisma?: PrismaClient };
+const globalForPrisma = globalThis as unknown as {
+  __remsgatePrisma?: PrismaClient;
+  __remsgateSql?: WeakMap<PrismaClient, SqlDriver>;
+};
+
+/**
+ * Per process, not per module copy: Next bundles this module into each of its server layers (route
+ * handlers, server actions, pages), and they share one client (db()).
+ */
+globalForPrisma.__remsgateSql ??= new WeakMap<PrismaClient, SqlDriver>();
+const sqlDrivers = globalForPrisma.__remsgateSql;
 
 export function createPrismaClient(config: DatabaseConfig = resolveDatabaseConfig()): PrismaClient {
-  return new PrismaClient({
-    adapter: createAdapterFactory(config),
-    transactionOptions: { maxWait: 10_000, timeout: 20_000 },
-  });
+  const adapter = createAdapterFactory(config);
+  const client = new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 20_000 } });
+  sqlDrivers.set(
+    client,
+    sqlDriverFor(adapter, () => client.$connect()),
+  );
+  return client;
+}
+
+/** Plain SQL (lib/db/sql.ts) on `client`'s connections, for the hot paths that skip the Prisma runtime. */
+export function sqlOf(client: PrismaClient): SqlDriver {
+  const driver = sqlDrivers.get(client);
+  if (!driver) throw new Error("plain SQL needs a client made by createPrismaClient");
+  return driver;
 }
 
 /** The process-wide client (one per process; survives hot reload in development). */

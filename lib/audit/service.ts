@@ -12,7 +12,8 @@ export interface AuditInput {
   after?: unknown;
 }
 
-function auditContent(actor: AuditActor, input: AuditInput): AuditContent {
+/** The content an audit row stores and hashes (every append path builds it here). */
+export function auditContent(actor: AuditActor, input: AuditInput): AuditContent {
   return {
     at: new Date().toISOString(),
     actorId: actor.userId ?? null,
@@ -26,7 +27,8 @@ function auditContent(actor: AuditActor, input: AuditInput): AuditContent {
   };
 }
 
-const jsonb = (value: unknown) => (value === null ? null : JSON.stringify(value));
+/** A JSON value as the text audit_append takes for a jsonb parameter (null stays SQL NULL). */
+export const jsonb = (value: unknown) => (value === null ? null : JSON.stringify(value));
 
 /**
  * Appends one audit event inside the caller's transaction, so the event exists exactly when the

@@ -3,7 +3,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import type pg from "pg";
 import type { DatabaseConfig } from "./config";
+import { pgliteSqlDriver, pgSqlDriver, type SqlDriver } from "./sql";
 
 /**
  * PGlite handles are shared per directory within a process: PGlite allows one open handle per
@@ -39,27 +41,59 @@ export async function closePGlite(dir?: string): Promise<void> {
 
 /** pglite-prisma-adapter 0.7.2 fires `executeScript` without awaiting it; errors would be lost. */
 export class AwaitingPGliteFactory extends PrismaPGlite {
-  constructor(private readonly pg: PGlite) {
-    super(pg);
+  constructor(readonly handle: PGlite) {
+    super(handle);
   }
   override async connect(): Promise<SqlDriverAdapter> {
     const adapter = await super.connect();
-    const pg = this.pg;
+    const handle = this.handle;
     adapter.executeScript = async (script: string) => {
-      await pg.exec(script);
+      await handle.exec(script);
     };
+    return adapter;
+  }
+}
+
+/** PrismaPg that remembers the pool it opened, so plain SQL (./sql.ts) can share it. */
+export class PoolSharingPg extends PrismaPg {
+  pool: pg.Pool | null = null;
+  override async connect() {
+    const adapter = await super.connect();
+    this.pool = adapter.underlyingDriver();
     return adapter;
   }
 }
 
 export type PrismaAdapterFactory = SqlMigrationAwareDriverAdapterFactory;
 
+/**
+ * Plain SQL on the same connections as the Prisma client made with `factory`. `connect` connects
+ * that client (it opens the pool on first use, and again after a disconnect).
+ */
+export function sqlDriverFor(factory: PrismaAdapterFactory, connect: () => Promise<void>): SqlDriver {
+  if (factory instanceof PoolSharingPg) {
+    return pgSqlDriver(async () => {
+      if (!factory.pool || factory.pool.ending) await connect();
+      if (!factory.pool) throw new Error("the database client did not open its pool");
+      return factory.pool;
+    });
+  }
+  if (factory instanceof AwaitingPGliteFactory) return pgliteSqlDriver(factory.handle);
+  throw new Error("plain SQL needs a client made by createPrismaClient");
+}
+
 export function createAdapterFactory(
   config: DatabaseConfig,
   options: { poolSize?: number } = {},
 ): PrismaAdapterFactory {
   if (config.kind === "postgres") {
-    return new PrismaPg({ connectionString: config.url, max: options.poolSize ?? 10 });
+    // connectionTimeoutMillis: waiting for a pooled connection is bounded like the client's
+    // transactions (maxWait, lib/db.ts); the timeout is an outage answer (503), not a hang.
+    return new PoolSharingPg({
+      connectionString: config.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 10_000,
+    });
   }
   return new AwaitingPGliteFactory(openPGliteSync(config.dir));
 }

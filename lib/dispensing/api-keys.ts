@@ -13,7 +13,8 @@ import { roleRequiresMfa } from "../auth/mfa-rules";
 import { requirePermission } from "../auth/permissions";
 import { ZStepUp } from "../auth/schema";
 import { recordAudit } from "../audit/service";
-import { type Db, db } from "../db";
+import { type Db, db, sqlOf } from "../db";
+import { sql } from "../db/sql";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { ZCreateApiKey } from "./schema";
 import type { DispenseCaller } from "./caller";
@@ -176,13 +177,17 @@ export async function authenticateApiKey(
   if (!match?.[1]) throw unauthenticated("The Authorization header must be: Bearer <key>.");
   // Every API call starts here: one plain indexed SELECT.
   // The pharmacy's standing rides along: a genuine key of a suspended pharmacy is a 403, not a 401.
-  const rows = await client.$queryRaw<
-    { id: string; pharmacyId: string; revokedAt: Date | null; lastUsedAt: Date | null; standing: unknown }[]
-  >`SELECT k."id"::text AS "id", k."pharmacyId"::text AS "pharmacyId", k."revokedAt", k."lastUsedAt",
+  const rows = await sqlOf(client).query<{
+    id: string;
+    pharmacyId: string;
+    revokedAt: Date | null;
+    lastUsedAt: Date | null;
+    standing: unknown;
+  }>(sql`SELECT k."id"::text AS "id", k."pharmacyId"::text AS "pharmacyId", k."revokedAt", k."lastUsedAt",
            (SELECT json_agg(json_build_object('status', e."status"::text, 'programName', p."name"))
               FROM "Enrollment" e JOIN "Program" p ON p."id" = e."programId"
              WHERE e."pharmacyId" = k."pharmacyId") AS "standing"
-      FROM "PharmacyApiKey" k WHERE k."keyHash" = ${hashApiKey(match[1])}`;
+      FROM "PharmacyApiKey" k WHERE k."keyHash" = ${hashApiKey(match[1])}::text`);
   const row = rows[0];
   if (!row) throw unauthenticated("This API key is not valid.");
   if (row.revokedAt)

@@ -1,6 +1,8 @@
 import type { AuditActor } from "../auth/actor";
 import { recordAudit } from "../audit/service";
+import { recordAuditSql } from "../audit/sql-append";
 import { db, type Tx } from "../db";
+import { type Sql, sql } from "../db/sql";
 import type { ServiceOptions } from "./caller";
 
 /** Marks one approved authorization EXPIRED (with its audit row); false when it was no longer APPROVED. */
@@ -19,6 +21,23 @@ export async function expireOne(tx: Tx, id: string, actor: AuditActor): Promise<
     });
   }
   return changed.count > 0;
+}
+
+/** expireOne inside a plain SQL transaction (the gate's, lib/dispensing/request.ts). */
+export async function expireOneSql(tx: Sql, id: string, actor: AuditActor): Promise<boolean> {
+  const changed = await tx.query<{ id: string }>(sql`
+    UPDATE "DispenseAuthorization" SET "status" = 'EXPIRED'
+     WHERE "id" = ${id}::uuid AND "status" = 'APPROVED' RETURNING "id"::text AS "id"`);
+  if (changed.length > 0) {
+    await recordAuditSql(tx, actor, {
+      action: "dispense.expired",
+      entityType: "DispenseAuthorization",
+      entityId: id,
+      before: { status: "APPROVED" },
+      after: { status: "EXPIRED" },
+    });
+  }
+  return changed.length > 0;
 }
 
 /** Marks every approved authorization whose validity has ended as EXPIRED (run by the job scheduler). */

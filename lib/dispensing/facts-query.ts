@@ -1,6 +1,7 @@
 import { dayOf } from "../calendar";
 import type { CertificationStatus } from "../certification/rules";
 import type { Db, Tx } from "../db";
+import { type Sql, sql } from "../db/sql";
 import type { PatientStatus } from "../patients/rules";
 import type { TProgramDefinition } from "../programs/schema";
 import { relevantTestCodes } from "./rules";
@@ -42,7 +43,7 @@ export function json<T>(value: unknown): T | null {
  * dates come back as UTC calendar days.
  */
 export async function loadFacts(
-  tx: Tx,
+  tx: Sql,
   input: {
     programId: string;
     programCode: string;
@@ -62,7 +63,7 @@ export async function loadFacts(
   const today = dayOf(now);
   // Canonical already (ZDispenseRequest): a REMS ID (HS-…), a certification number (HC-…) or an NPI.
   const settingRef = request.healthcareSettingId;
-  const rows = await tx.$queryRaw<FactsRow[]>`
+  const rows = await tx.query<FactsRow>(sql`
     SELECT
       (SELECT e."status"::text FROM "Enrollment" e
         WHERE e."programId" = ${programId}::uuid AND e."pharmacyId" = ${pharmacyId}::uuid) AS pharmacy_status,
@@ -113,7 +114,7 @@ export async function loadFacts(
           AND x."endedAt" IS NULL
         ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id,
       EXISTS (SELECT 1 FROM "DispenseAuthorization" k
-               WHERE k."pharmacyId" = ${pharmacyId}::uuid AND k."idempotencyKey" = ${input.idempotencyKey}) AS seen`;
+               WHERE k."pharmacyId" = ${pharmacyId}::uuid AND k."idempotencyKey" = ${input.idempotencyKey}::text) AS seen`);
   const row = rows[0];
   if (!row) throw new Error("the facts query returned no row");
 

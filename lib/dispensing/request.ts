@@ -11,8 +11,9 @@
  *   and answers with the stored result.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { recordAudit } from "../audit/service";
-import { type Db, db } from "../db";
+import { recordAuditSql } from "../audit/sql-append";
+import { type Db, db, sqlOf } from "../db";
+import { sql } from "../db/sql";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { generateRemsId, normalizeRemsId } from "../identifiers/rems-id";
@@ -31,7 +32,7 @@ import {
 import { type DispenseCaller, type ServiceOptions, auditActorOf, callerLabel } from "./caller";
 import { viewSelect, type ViewRow, withDuplicateNumbers, toView, answerOf, parseBody } from "./view";
 import { findProgram, loadFacts } from "./facts-query";
-import { expireOne } from "./expiry";
+import { expireOneSql } from "./expiry";
 
 export interface DispenseOutcome {
   /** The answer exactly as the API sends it (a replay returns the stored answer). */
@@ -71,12 +72,20 @@ function requestHashOf(request: TDispenseRequest): string {
 
 const MAX_ATTEMPTS = 3;
 
-/** A unique violation (P2002 from the client, SQLSTATE 23505 from a raw statement), or null. */
+/**
+ * A unique violation, or null: SQLSTATE 23505 from a plain SQL statement (pg and PGlite errors carry
+ * it as `code`), P2002 / P2010 from the Prisma client.
+ */
 function uniqueTarget(error: unknown): string | null {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
-  const described = JSON.stringify(error.meta ?? {}) + error.message;
-  if (error.code === "P2002") return described;
-  if (error.code === "P2010" && /23505|unique/i.test(described)) return described;
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    const described = JSON.stringify(error.meta ?? {}) + error.message;
+    if (error.code === "P2002") return described;
+    if (error.code === "P2010" && /23505|unique/i.test(described)) return described;
+    return null;
+  }
+  if (error instanceof Error && (error as { code?: unknown }).code === "23505") {
+    return `${(error as { constraint?: unknown }).constraint ?? ""} ${error.message}`;
+  }
   return null;
 }
 
@@ -159,7 +168,9 @@ async function decideAndStore(
     if (seen > 0) return "seen";
   }
 
-  const row = await client.$transaction(async (tx): Promise<ViewRow | "seen"> => {
+  // Plain SQL (lib/db/sql.ts), not the Prisma client: this is the gate's hot path, and the
+  // transaction holds the audit chain's lock from its append to its commit.
+  const row = await sqlOf(client).transaction(async (tx): Promise<ViewRow | "seen"> => {
     let facts: DispenseFacts;
     let refs: { prescriberId: string | null; patientId: string | null; settingId: string | null } = {
       prescriberId: null,
@@ -175,8 +186,12 @@ async function decideAndStore(
       // The programme's gate lock, shared: a revoking lifecycle change (exclusive) waits for this
       // decision to commit, or this decision waits for it and sees the new status (./revoke.ts).
       const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(hashtextextended(${dispenseGateLockKey(programRow.id)}, 0)),
-                                  pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
+      // The facts query is queued behind the locks (lib/db/sql.ts): it starts, and takes its
+      // snapshot, only once both are granted.
+      const locked =
+        tx.query(sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${dispenseGateLockKey(programRow.id)}::text, 0)),
+                                pg_advisory_xact_lock(hashtextextended(${lockKey}::text, 0))`);
+      locked.catch(() => undefined); // awaited below, after the facts
       const loaded = await loadFacts(tx, {
         programId: programRow.id,
         programCode: program.code,
@@ -186,13 +201,17 @@ async function decideAndStore(
         patientRemsId,
         idempotencyKey: key,
         now,
+      }).catch(async (error: unknown) => {
+        await locked; // when the locks failed, theirs is the error to report
+        throw error;
       });
+      await locked;
       // This key was used before: answer with what was stored (after this transaction ends).
       if (loaded.seen) return "seen";
       let duplicate = loaded.duplicate;
       if (duplicate && duplicate.expiresAt.getTime() <= now.getTime()) {
         // An unused authorization that has run out no longer stands in the way of a new one.
-        await expireOne(tx, duplicate.id, auditActorOf(caller));
+        await expireOneSql(tx, duplicate.id, auditActorOf(caller));
         duplicate = null;
       }
       duplicateOfId = duplicate?.id ?? null;
@@ -260,7 +279,8 @@ async function decideAndStore(
       revocationReason: null,
     };
     // Written with one plain INSERT: this is the gate's hot path, and the row is known in full here.
-    await tx.$executeRaw`
+    // The audit append and the commit are queued right behind it (nothing here depends on its answer).
+    const inserted = tx.query(sql`
       INSERT INTO "DispenseAuthorization" (
         "id", "authorizationNumber", "pharmacyId", "programId", "programCode", "prescriptionId", "prescriberNpi",
         "patientRemsId", "healthcareSettingRef", "ndc", "quantity", "prescriberId", "patientId",
@@ -277,27 +297,37 @@ async function decideAndStore(
         ${decision.enforcementDiscretion ? discretionId : null}::uuid, ${duplicateOfId}::uuid,
         ${expiresOn}::date, ${created.expiresAt}::timestamptz, ${key}, ${requestHash},
         ${caller.kind === "user" ? caller.actor.userId : null}::uuid,
-        ${caller.kind === "apiKey" ? caller.apiKeyId : null}::uuid, ${caller.requestId}, ${now}::timestamptz)`;
+        ${caller.kind === "apiKey" ? caller.apiKeyId : null}::uuid, ${caller.requestId}::text, ${now}::timestamptz)`);
+    inserted.catch(() => undefined); // awaited below: its own error (a unique violation) comes first
 
-    // The audit row goes last: its lock is held only until the commit that follows.
-    await recordAudit(tx, auditActorOf(caller), {
-      action: approved ? "dispense.approved" : "dispense.denied",
-      entityType: "DispenseAuthorization",
-      entityId: created.id,
-      after: {
-        by: callerLabel(caller),
-        pharmacyId: caller.pharmacyId,
-        programCode: request.programCode,
-        prescriptionId: request.prescriptionId,
-        patientRemsId,
-        decision: decision.decision,
-        authorizationNumber: created.authorizationNumber,
-        reasons: decision.reasons.map((r) => r.code),
-        warnings: decision.warnings.map((r) => r.code),
-        enforcementDiscretion: decision.enforcementDiscretion === true,
-        duplicateOfId,
+    // The audit row goes last, with the commit queued right behind it: the chain's lock is held
+    // only for the append and the commit.
+    const audited = recordAuditSql(
+      tx,
+      auditActorOf(caller),
+      {
+        action: approved ? "dispense.approved" : "dispense.denied",
+        entityType: "DispenseAuthorization",
+        entityId: created.id,
+        after: {
+          by: callerLabel(caller),
+          pharmacyId: caller.pharmacyId,
+          programCode: request.programCode,
+          prescriptionId: request.prescriptionId,
+          patientRemsId,
+          decision: decision.decision,
+          authorizationNumber: created.authorizationNumber,
+          reasons: decision.reasons.map((r) => r.code),
+          warnings: decision.warnings.map((r) => r.code),
+          enforcementDiscretion: decision.enforcementDiscretion === true,
+          duplicateOfId,
+        },
       },
-    });
+      { last: true },
+    );
+    audited.catch(() => undefined);
+    await inserted;
+    await audited;
     return created;
   });
 

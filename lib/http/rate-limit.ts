@@ -1,4 +1,5 @@
-import type { Db } from "../db";
+import { type Db, sqlOf } from "../db";
+import { sql } from "../db/sql";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -20,8 +21,10 @@ export async function hitRateLimit(
   const windowMs = windowSeconds * 1000;
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
   // rate_limit_hit (migration 20261125040000): the upsert, without waiting for the WAL flush.
-  const rows = await client.$queryRaw<{ count: number }[]>`
-    SELECT rate_limit_hit(${key}, ${windowStart}::timestamptz) AS "count"`;
+  // Plain SQL (lib/db/sql.ts): every gate request and every lookup counts here.
+  const rows = await sqlOf(client).query<{ count: number }>(
+    sql`SELECT rate_limit_hit(${key}::text, ${windowStart}::timestamptz) AS "count"`,
+  );
   const count = Number(rows[0]?.count ?? 1);
   // Now and then, drop windows that ended long ago so the table stays small.
   if (Math.random() < 0.01) {

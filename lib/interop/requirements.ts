@@ -12,7 +12,7 @@
  * Each requirement is met exactly when the gate would report none of its reasons.
  */
 import { dayOf } from "../calendar";
-import { type Db, db } from "../db";
+import { type Db, db, sqlOf } from "../db";
 import type { DispenseDecision, DispenseFacts, DispenseReason, DispenseStakeholder } from "../dispensing/facts";
 import { findProgram, loadFacts } from "../dispensing/facts-query";
 import { applyEnforcementDiscretion, decideDispense, targetCourse } from "../dispensing/rules";
@@ -165,26 +165,24 @@ export async function checkRequirements(
   const quantity = query.quantity ?? 1;
 
   const loaded = programRow
-    ? await client.$transaction((tx) =>
-        loadFacts(tx, {
-          programId: programRow.id,
+    ? await loadFacts(sqlOf(client), {
+        programId: programRow.id,
+        programCode: program.code,
+        program,
+        pharmacyId: query.pharmacyId ?? NO_PHARMACY,
+        request: {
           programCode: program.code,
-          program,
-          pharmacyId: query.pharmacyId ?? NO_PHARMACY,
-          request: {
-            programCode: program.code,
-            prescriberNpi: query.prescriberNpi ?? "",
-            patientRemsId: query.patientRemsId ?? "",
-            healthcareSettingId: settingRemsId ?? "",
-            ndc: query.ndc,
-            quantity,
-            prescriptionId: "",
-          },
+          prescriberNpi: query.prescriberNpi ?? "",
           patientRemsId: query.patientRemsId ?? "",
-          idempotencyKey: "",
-          now,
-        }),
-      )
+          healthcareSettingId: settingRemsId ?? "",
+          ndc: query.ndc,
+          quantity,
+          prescriptionId: "",
+        },
+        patientRemsId: query.patientRemsId ?? "",
+        idempotencyKey: "",
+        now,
+      })
     : null;
 
   const facts: DispenseFacts = {

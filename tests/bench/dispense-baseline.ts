@@ -11,7 +11,8 @@
  *   Idempotency-Key check);
  *   decideDispense (the same pure function); INSERT the authorization (facts, reasons, warnings);
  *   the audit append (one call to the migration's audit_append: chooses a chain, takes its lock,
- *   reads its head, inserts); COMMIT.
+ *   reads its head, inserts); COMMIT, queued behind the append without waiting for its answer, as
+ *   the app does.
  * The rate-limit hit is the migration's rate_limit_hit, like the app's.
  * The body and the Idempotency-Key are parsed with the same zod schemas. Left out: the proxy's
  * request id (made here), the session fallback, the retry on a unique violation (never hit: every
@@ -244,12 +245,15 @@ async function dispense(
 
   const client = await pool.connect();
   try {
-    await client.query(BEGIN);
+    // BEGIN, the locks and the facts are queued back to back, as the app does (lib/db/sql.ts).
+    const begun = client.query(BEGIN);
+    begun.catch(() => undefined);
     const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
-    await client.query(
+    const locked = client.query(
       "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
       [`dispense-gate:${progId}`, lockKey],
     );
+    locked.catch(() => undefined);
     const { rows } = await client.query<FactsRow>(FACTS_SQL, [
       progId,
       caller.pharmacyId,
@@ -263,6 +267,8 @@ async function dispense(
       relevantTestCodes(program),
       now.toISOString().slice(0, 10),
     ]);
+    await begun;
+    await locked;
     const row = rows[0];
     if (!row) throw new Error("the facts query returned no row");
     if (row.seen) throw new HttpError(409, "CONFLICT", "Replays are not part of the benchmark baseline.");
@@ -296,7 +302,8 @@ async function dispense(
     const id = randomUUID();
     const authorizationNumber = approved ? generateRemsId("DA") : null;
     const expiresAt = approved && decision.expiresOn ? new Date(`${decision.expiresOn}T23:59:59.999Z`) : null;
-    await client.query(
+    // The insert, the audit append and the commit are queued back to back, as the app does.
+    const inserted = client.query(
       `INSERT INTO "DispenseAuthorization" ("id", "authorizationNumber", "pharmacyId", "programId", "programCode",
          "prescriptionId", "prescriberNpi", "patientRemsId", "healthcareSettingRef", "ndc", "quantity", "prescriberId",
          "patientId", "healthcareSettingId", "decision", "status", "reasons", "warnings", "facts", "enforcementDiscretion",
@@ -332,8 +339,11 @@ async function dispense(
         requestId,
       ],
     );
+    inserted.catch(() => undefined);
 
-    // The audit chain, as lib/audit/service.ts recordAudit writes it (content, hash and append).
+    // The audit chain, as lib/audit/service.ts recordAudit writes it (content, hash and append);
+    // COMMIT is queued right behind the append, as the app does (lib/db/sql.ts, thenCommit).
+    let appended: Promise<unknown> = Promise.resolve();
     if (auditMode !== "off") {
       const after = toJson({
         by: `apiKey:${caller.id}`,
@@ -359,17 +369,25 @@ async function dispense(
         after,
         requestId,
       };
-      await client.query("SELECT seq, hash FROM audit_append($1, NULL, NULL, $2, $3, $4, NULL, $5::jsonb, $6, $7)", [
-        new Date(content.at),
-        content.action,
-        content.entityType,
-        content.entityId,
-        JSON.stringify(after),
-        requestId,
-        canonicalJson(content),
-      ]);
+      appended = client.query(
+        "SELECT seq, hash FROM audit_append($1, NULL, NULL, $2, $3, $4, NULL, $5::jsonb, $6, $7)",
+        [
+          new Date(content.at),
+          content.action,
+          content.entityType,
+          content.entityId,
+          JSON.stringify(after),
+          requestId,
+          canonicalJson(content),
+        ],
+      );
+      appended.catch(() => undefined);
     }
-    await client.query("COMMIT");
+    const committed = client.query("COMMIT");
+    committed.catch(() => undefined);
+    await inserted;
+    await appended;
+    await committed;
     return approved
       ? {
           id,
