@@ -26,7 +26,7 @@
  * BENCH_ONE_CHAIN=1, BENCH_SKIP_SEED=1 (reuse the database; needs BENCH_API_KEY). At the end the audit chain that all
  * servers appended to is verified row by row.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -43,7 +43,7 @@ import {
   EXPECTED_DECISION,
   seedBenchDatabase,
 } from "./dispense-seed";
-import { processTree } from "../load/client";
+import { fmt, log, ROOT, type Server, startServer, stopServer, treeUsage, waitForHealth } from "./harness";
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL;
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
@@ -56,12 +56,8 @@ const BASELINE_NO_AUDIT_PORT = APP_PORT + 2;
 const BASELINE_ONE_CHAIN_PORT = APP_PORT + 3;
 const RUN_ID = randomBytes(3).toString("hex");
 const ONE_CHAIN = process.env.BENCH_ONE_CHAIN === "1";
-const ROOT = process.cwd();
-const TSX = ["--import", "tsx"];
 /** High enough never to reject the benchmark; the limiter still counts every request. */
 const RATE_LIMIT = "10000000";
-
-const log = (line = "") => console.log(line);
 
 // ---------------------------------------------------------------------------------------------
 // Build
@@ -140,108 +136,6 @@ async function ensureBuild(): Promise<string> {
   buildWarning = `next build failed (exit ${code}); serving the previous build ${fallback} from ${when}`;
   log(`build: WARNING ${buildWarning}`);
   return fallback;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-interface Server {
-  name: string;
-  port: number;
-  child: ChildProcess;
-  exited: { code: number | null; signal: string | null } | null;
-  output: string[];
-}
-
-/** Servers this run started and has not stopped yet (stopped on Ctrl-C too). */
-const running = new Set<Server>();
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    for (const server of running) server.child.kill("SIGKILL");
-    process.exit(130);
-  });
-}
-
-function startServer(name: string, script: string, port: number, env: Record<string, string>): Server {
-  // BENCH_NODE_ARGS: extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (with
-  // "--import <file that exits on SIGTERM>" so that the profile is written when the server is stopped).
-  const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...extra, ...TSX, script], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env, PORT: String(port) },
-  });
-  const server: Server = { name, port, child, exited: null, output: [] };
-  const keep = (chunk: Buffer) => {
-    server.output.push(chunk.toString());
-    if (server.output.length > 200) server.output.shift();
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  child.on("exit", (code, signal) => {
-    server.exited = { code, signal };
-    running.delete(server);
-  });
-  running.add(server);
-  return server;
-}
-
-async function waitForHealth(server: Server, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exited) throw new Error(`${server.name} exited during start-up:\n${server.output.join("")}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${server.port}/api/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${server.name} did not answer /api/health within ${timeoutMs / 1000} s`);
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.exited) return;
-  const pid = server.child.pid;
-  if (pid === undefined) return;
-  const done = new Promise<void>((resolve) => server.child.once("exit", () => resolve()));
-  // Only the processes this benchmark started: the server and its children, by pid.
-  for (const p of (await processTree(pid)).reverse()) {
-    try {
-      process.kill(p, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 5_000);
-  await done;
-  clearTimeout(timer);
-}
-
-/** RSS (bytes) and CPU time (seconds, user+system) of a process tree. */
-async function treeUsage(root: number): Promise<{ rss: number; cpu: number; processes: number }> {
-  const ticks = 100; // USER_HZ on Linux
-  let rss = 0;
-  let cpu = 0;
-  const pids = await processTree(root);
-  for (const pid of pids) {
-    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-    if (kb) rss += Number(kb) * 1024;
-    const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
-    if (text) {
-      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      cpu += (Number(fields[11]) + Number(fields[12])) / ticks;
-    }
-  }
-  return { rss, cpu, processes: pids.length };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,10 +399,6 @@ async function benchServer(world: BenchWorld, server: Server, tag: string, monit
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
 
 function printReport(reports: ServerReport[]) {
   log("\n== Results");

@@ -95,7 +95,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** Starts `node --import tsx <script>` with PORT set; BENCH_NODE_ARGS adds node flags (e.g. --cpu-prof). */
+/**
+ * Starts `node --import tsx <script>` with PORT set. BENCH_NODE_ARGS adds node flags, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" (the servers exit on SIGTERM, so the profile is written).
+ */
 export function startServer(name: string, script: string, port: number, env: Record<string, string>): Server {
   const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...extra, "--import", "tsx", script], {
@@ -157,11 +160,12 @@ export async function stopServer(server: Server): Promise<void> {
 }
 
 /** RSS (bytes) and CPU time (seconds, user + system) of a process tree, from /proc. */
-export async function treeUsage(root: number): Promise<{ rss: number; cpu: number }> {
+export async function treeUsage(root: number): Promise<{ rss: number; cpu: number; processes: number }> {
   const ticks = 100; // USER_HZ on Linux
   let rss = 0;
   let cpu = 0;
-  for (const pid of await processTree(root)) {
+  const pids = await processTree(root);
+  for (const pid of pids) {
     const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
     const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
     if (kb) rss += Number(kb) * 1024;
@@ -171,7 +175,7 @@ export async function treeUsage(root: number): Promise<{ rss: number; cpu: numbe
       cpu += (Number(fields[11]) + Number(fields[12])) / ticks;
     }
   }
-  return { rss, cpu };
+  return { rss, cpu, processes: pids.length };
 }
 
 // ---------------------------------------------------------------------------------------------
