@@ -40,19 +40,37 @@ export function remindersFor(schedule: MonitoringSchedule, recipients: readonly 
   return reminders;
 }
 
-/** The e-mail for one reminder. Prescribers get the REMS patient id, never the patient's name. */
+/**
+ * The e-mail for one reminder, written on `today` (an ISO day). Prescribers get the REMS patient
+ * id, never the patient's name. An item stays "due soon" through its grace days after the due date,
+ * so the wording follows the date: coming up, due today, or due since a day already past.
+ */
 export function reminderMail(
   reminder: DueReminder,
   patient: { remsId: string },
   programName: string,
   appUrl: string,
+  today: string,
 ): { subject: string; text: string } {
   const what = reminder.itemName;
-  const when =
-    reminder.kind === "overdue" ? `was due on ${reminder.dueOn} and is now overdue` : `is due on ${reminder.dueOn}`;
+  const timing: "overdue" | "upcoming" | "today" | "past" =
+    reminder.kind === "overdue"
+      ? "overdue"
+      : reminder.dueOn > today
+        ? "upcoming"
+        : reminder.dueOn === today
+          ? "today"
+          : "past";
+  const when = {
+    overdue: `was due on ${reminder.dueOn} and is now overdue`,
+    upcoming: `is due on ${reminder.dueOn}`,
+    today: `is due today (${reminder.dueOn})`,
+    past: `was due on ${reminder.dueOn} and no result is recorded yet`,
+  }[timing];
   if (reminder.recipient.audience === "patient") {
+    const label = { overdue: "Overdue", upcoming: "Coming up", today: "Due today", past: "Due now" }[timing];
     return {
-      subject: reminder.kind === "overdue" ? `Overdue: your ${what}` : `Coming up: your ${what}`,
+      subject: `${label}: your ${what}`,
       text: [
         `Your ${what} for the ${programName} ${when}.`,
         "Please arrange it with your doctor's office. Regular monitoring finds side effects early, while they are easiest to treat.",
@@ -61,8 +79,9 @@ export function reminderMail(
       ].join("\n"),
     };
   }
+  const label = { overdue: "Overdue", upcoming: "Due soon", today: "Due today", past: "Due now" }[timing];
   return {
-    subject: `${reminder.kind === "overdue" ? "Overdue" : "Due soon"}: ${what} for patient ${patient.remsId}`,
+    subject: `${label}: ${what} for patient ${patient.remsId}`,
     text: [
       `${what} for patient ${patient.remsId} (${programName}) ${when}.`,
       "",

@@ -72,6 +72,7 @@ async function sendOnce(
   reminder: DueReminder,
   programName: string,
   appUrl: string,
+  today: string,
 ): Promise<boolean> {
   return client.$transaction(async (tx) => {
     const inserted = await tx.monitoringReminder.createMany({
@@ -87,7 +88,7 @@ async function sendOnce(
       skipDuplicates: true,
     });
     if (inserted.count === 0) return false;
-    const mail = reminderMail(reminder, patient, programName, appUrl);
+    const mail = reminderMail(reminder, patient, programName, appUrl, today);
     await queueMail(tx, {
       to: reminder.recipient.email,
       subject: mail.subject,
@@ -171,7 +172,7 @@ export async function runMonitoringReminders(
         }
         if (options.remind === false) continue;
         for (const reminder of remindersFor(schedule, recipientsOf(row))) {
-          if (await sendOnce(client, row.patient, reminder, definition.name, appUrl)) run.remindersQueued++;
+          if (await sendOnce(client, row.patient, reminder, definition.name, appUrl, today)) run.remindersQueued++;
         }
       }
     }
