@@ -28,7 +28,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -43,7 +43,21 @@ import {
   EXPECTED_DECISION,
   seedBenchDatabase,
 } from "./dispense-seed";
-import { fmt, log, ROOT, type Server, startServer, stopServer, treeUsage, waitForHealth } from "./harness";
+import {
+  appServerEnv,
+  fmt,
+  log,
+  newestMtime,
+  ROOT,
+  restore,
+  type Server,
+  SOURCE_ROOTS,
+  snapshot,
+  startServer,
+  stopServer,
+  treeUsage,
+  waitForHealth,
+} from "./harness";
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL;
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
@@ -61,28 +75,6 @@ const RATE_LIMIT = "10000000";
 
 // ---------------------------------------------------------------------------------------------
 // Build
-
-const SOURCE_ROOTS = ["app", "lib", "components", "proxy.ts", "instrumentation.ts", "next.config.ts", "package.json"];
-
-async function newestMtime(entry: string): Promise<number> {
-  const info = await stat(entry).catch(() => null);
-  if (!info) return 0;
-  if (!info.isDirectory()) return info.mtimeMs;
-  let newest = info.mtimeMs;
-  for (const child of await readdir(entry)) newest = Math.max(newest, await newestMtime(path.join(entry, child)));
-  return newest;
-}
-
-async function snapshot(file: string): Promise<string | null> {
-  return readFile(file, "utf8").catch(() => null);
-}
-
-async function restore(file: string, content: string | null): Promise<void> {
-  const now = await snapshot(file);
-  if (now === content) return;
-  if (content === null) await rm(file, { force: true });
-  else await writeFile(file, content);
-}
 
 /** Two build slots: a failed build (another engineer's half-written file) never destroys the last good one. */
 const SLOTS = [".next-bench-1", ".next-bench-2"];
@@ -542,18 +534,8 @@ async function main(): Promise<number> {
         name: "app",
         script: "scripts/serve.ts",
         port: APP_PORT,
-        env: {
-          NODE_ENV: "production",
-          HOSTNAME: "127.0.0.1",
-          DATABASE_URL: DB_URL,
-          NEXT_DIST_DIR: distDir,
-          AUTH_SECRET: `bench-${randomBytes(24).toString("hex")}`,
-          APP_URL: `http://127.0.0.1:${APP_PORT}`,
-          DISPENSE_RATE_LIMIT_PER_MINUTE: RATE_LIMIT,
-          // No background jobs (pg-boss polling) during the measurement: the baseline has none either.
-          JOBS_IN_PROCESS: "0",
-          NEXT_TELEMETRY_DISABLED: "1",
-        },
+        // No background jobs (pg-boss polling) during the measurement: the baseline has none either.
+        env: appServerEnv(APP_PORT, DB_URL, distDir, { DISPENSE_RATE_LIMIT_PER_MINUTE: RATE_LIMIT }),
       },
       {
         name: "baseline",

@@ -4,6 +4,7 @@
  * percentiles. The servers run one at a time so that they never compete with each other.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -15,9 +16,17 @@ export const log = (line = "") => console.log(line);
 // ---------------------------------------------------------------------------------------------
 // Build
 
-const SOURCE_ROOTS = ["app", "lib", "components", "proxy.ts", "instrumentation.ts", "next.config.ts", "package.json"];
+export const SOURCE_ROOTS = [
+  "app",
+  "lib",
+  "components",
+  "proxy.ts",
+  "instrumentation.ts",
+  "next.config.ts",
+  "package.json",
+];
 
-async function newestMtime(entry: string): Promise<number> {
+export async function newestMtime(entry: string): Promise<number> {
   const info = await stat(entry).catch(() => null);
   if (!info) return 0;
   if (!info.isDirectory()) return info.mtimeMs;
@@ -26,11 +35,11 @@ async function newestMtime(entry: string): Promise<number> {
   return newest;
 }
 
-async function snapshot(file: string): Promise<string | null> {
+export async function snapshot(file: string): Promise<string | null> {
   return readFile(file, "utf8").catch(() => null);
 }
 
-async function restore(file: string, content: string | null): Promise<void> {
+export async function restore(file: string, content: string | null): Promise<void> {
   if ((await snapshot(file)) === content) return;
   if (content === null) await rm(file, { force: true });
   else await writeFile(file, content);
@@ -83,6 +92,30 @@ export interface Server {
   child: ChildProcess;
   exited: { code: number | null; signal: string | null } | null;
   output: string[];
+}
+
+/**
+ * The environment of the app's production server in a benchmark: NODE_ENV=production on loopback,
+ * the given database and build, a throw-away AUTH_SECRET and no background jobs (the baselines run
+ * none either); `extra` adds what one benchmark needs (rate limits, TRUST_PROXY).
+ */
+export function appServerEnv(
+  port: number,
+  databaseUrl: string,
+  distDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    HOSTNAME: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    NEXT_DIST_DIR: distDir,
+    AUTH_SECRET: `bench-${randomBytes(24).toString("hex")}`,
+    APP_URL: `http://127.0.0.1:${port}`,
+    JOBS_IN_PROCESS: "0",
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...extra,
+  };
 }
 
 /** Servers this run started and has not stopped yet (killed on Ctrl-C too). */

@@ -20,7 +20,6 @@
  * request and the ratio app / baseline. Exits 1 on a failed check or a wrong answer, never
  * because a server is slow.
  */
-import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import pg from "pg";
 import { hasBenchData } from "./dashboard-load";
@@ -35,6 +34,7 @@ import {
   stopServer,
   treeUsage,
   waitForHealth,
+  appServerEnv,
 } from "./harness";
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL;
@@ -209,18 +209,7 @@ async function main(): Promise<number> {
       name: "app",
       script: "scripts/serve.ts",
       port: APP_PORT,
-      env: {
-        NODE_ENV: "production",
-        HOSTNAME: "127.0.0.1",
-        DATABASE_URL: DB_URL,
-        NEXT_DIST_DIR: distDir,
-        AUTH_SECRET: `bench-${randomBytes(24).toString("hex")}`,
-        APP_URL: `http://127.0.0.1:${APP_PORT}`,
-        TRUST_PROXY: "true",
-        LOOKUP_RATE_LIMIT_PER_MINUTE: RATE_LIMIT,
-        JOBS_IN_PROCESS: "0",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
+      env: appServerEnv(APP_PORT, DB_URL, distDir, { TRUST_PROXY: "true", LOOKUP_RATE_LIMIT_PER_MINUTE: RATE_LIMIT }),
     },
     {
       name: "baseline",

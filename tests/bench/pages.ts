@@ -52,6 +52,7 @@ import {
   stopServer,
   treeUsage,
   waitForHealth,
+  appServerEnv,
 } from "./harness";
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL;
@@ -238,16 +239,8 @@ async function main(): Promise<number> {
   };
   const polyfills = new Set(manifest.polyfillFiles ?? []);
 
-  const server = startServer("app", "scripts/serve.ts", PORT, {
-    NODE_ENV: "production",
-    HOSTNAME: "127.0.0.1",
-    DATABASE_URL: DB_URL,
-    NEXT_DIST_DIR: distDir,
-    AUTH_SECRET,
-    APP_URL: `http://127.0.0.1:${PORT}`,
-    JOBS_IN_PROCESS: "0",
-    NEXT_TELEMETRY_DISABLED: "1",
-  });
+  // The accounts were made with this secret (their TOTP secrets are sealed with it).
+  const server = startServer("app", "scripts/serve.ts", PORT, appServerEnv(PORT, DB_URL, distDir, { AUTH_SECRET }));
   let failed = false;
   try {
     await waitForHealth(server);
