@@ -17,4 +17,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD node -e "fetch('http://127.0.0.1:3000/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # Apply pending migrations, then serve.
 # exec: the server itself is PID 1 and gets SIGTERM (graceful shutdown), not a shell or npm.
-CMD ["sh", "-c", "npm run db:migrate && exec node --import tsx scripts/serve.ts"]
+CMD ["sh", "-c", "npm run db:migrate && exec node --max-semi-space-size=16 --max-old-space-size=320 --import tsx scripts/serve.ts"]

@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
+import { serverCommandArgs } from "../lib/runtime/server-node-args";
 
 const root = process.cwd();
 const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
@@ -327,7 +328,7 @@ ${instancePorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5
     if (!instance) throw new Error(`no instance ${index}`);
     instance.process = capture(
       instance.name,
-      spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+      spawn(process.execPath, serverCommandArgs(), {
         stdio: "pipe",
         env: instanceEnv(index),
         detached: true,

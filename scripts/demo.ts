@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildStartMessage, elapsedText, heartbeat } from "../lib/demo/progress";
+import { serverCommandArgs } from "../lib/runtime/server-node-args";
 
 const root = process.cwd();
 const port = process.env.PORT ?? "3000";
@@ -104,7 +105,7 @@ async function main() {
   console.log("API examples use the identities in .data/demo-world.json.\n");
 
   // One process (tsx as a loader, not a wrapper), so Ctrl+C and SIGTERM reach the server itself.
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+  const server = spawn(process.execPath, serverCommandArgs(), {
     stdio: "inherit",
     env: { ...env, PORT: port },
   });

@@ -11,6 +11,7 @@ import { resolveDatabaseConfig } from "../lib/db/config";
 import { createPrismaClient } from "../lib/db";
 import { applyMigrations } from "../lib/db/migrations";
 import { seedDemoWorld } from "../lib/demo/seed";
+import { serverCommandArgs } from "../lib/runtime/server-node-args";
 import { recreatePostgresDatabase } from "../tests/setup/postgres";
 
 const port = process.env.E2E_PORT ?? "3210";
@@ -35,7 +36,7 @@ async function main() {
   await client.$disconnect();
   await closePGlite();
 
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+  const server = spawn(process.execPath, serverCommandArgs(), {
     stdio: "inherit",
     env: {
       ...process.env,

@@ -9,6 +9,7 @@ import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { processTree } from "../load/client";
+import { SERVER_NODE_ARGS } from "../../lib/runtime/server-node-args";
 
 export const ROOT = process.cwd();
 export const log = (line = "") => console.log(line);
@@ -129,12 +130,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 /**
- * Starts `node --import tsx <script>` with PORT set. BENCH_NODE_ARGS adds node flags, e.g.
+ * Starts `node --import tsx <script>` with PORT set; the production server (scripts/serve.ts) with
+ * the Node.js settings it is deployed with (lib/runtime/server-node-args.ts), the baselines with
+ * Node's defaults. BENCH_NODE_ARGS adds node flags after those, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof" (the servers exit on SIGTERM, so the profile is written).
  */
 export function startServer(name: string, script: string, port: number, env: Record<string, string>): Server {
   const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", script], {
+  const deployed = script === "scripts/serve.ts" ? SERVER_NODE_ARGS : [];
+  const child = spawn(process.execPath, [...deployed, ...extra, "--import", "tsx", script], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env, PORT: String(port) },
   });

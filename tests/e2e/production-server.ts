@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { serverCommandArgs } from "../../lib/runtime/server-node-args";
 
 /** A loopback port nobody listens on (a database address that refuses, or a server's own port). */
 export async function freePort(): Promise<number> {
@@ -26,7 +27,7 @@ export interface ProductionServer {
  * disturb the server the other specs use.
  */
 export async function startServerWithoutDatabase(port: number, name: string): Promise<ProductionServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+  const child = spawn(process.execPath, serverCommandArgs(), {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
