@@ -4,12 +4,12 @@
  * identifier with its enrollment in that programme. Every branch is a unique-index lookup. An
  * identifier that is null (not asked for, or malformed) matches nothing.
  */
-import { Prisma } from "../generated/prisma/client";
+import type { SqlStatement } from "../db/sql";
 
 const enrollmentOf = (column: string) =>
-  Prisma.raw(`(SELECT json_build_object('status', e."status", 'certificationNumber', e."certificationNumber",
-                                      'certifiedAt', e."certifiedAt", 'expiresAt', e."expiresAt")
-                 FROM "Enrollment" e WHERE e."programId" = p."id" AND e."${column}" = x."id" LIMIT 1)`);
+  `(SELECT json_build_object('status', e."status", 'certificationNumber', e."certificationNumber",
+                             'certifiedAt', e."certifiedAt", 'expiresAt', e."expiresAt")
+      FROM "Enrollment" e WHERE e."programId" = p."id" AND e."${column}" = x."id" LIMIT 1)`;
 
 export interface EnrollmentJson {
   status: string;
@@ -33,17 +33,21 @@ export interface CertificationLookupRow {
   pharmacyByNcpdp: { name: string; enrollment: EnrollmentJson | null } | null;
 }
 
-export function certificationLookupSql(programCode: string, npi: string | null, ncpdpId: string | null): Prisma.Sql {
-  return Prisma.sql`
+/** The statement's text, built once: $1 the programme code, $2 the NPI, $3 the NCPDP provider ID. */
+const LOOKUP_TEXT = `
     SELECT p."id"::text AS "id", p."name",
       (SELECT json_build_object('firstName', x."firstName", 'lastName', x."lastName", 'credentials', x."credentials",
                                 'enrollment', ${enrollmentOf("prescriberId")})
-         FROM "Prescriber" x WHERE x."npi" = ${npi}::text) AS "prescriber",
+         FROM "Prescriber" x WHERE x."npi" = $2::text) AS "prescriber",
       (SELECT json_build_object('name', x."name", 'enrollment', ${enrollmentOf("pharmacyId")})
-         FROM "Pharmacy" x WHERE x."npi" = ${npi}::text) AS "pharmacyByNpi",
+         FROM "Pharmacy" x WHERE x."npi" = $2::text) AS "pharmacyByNpi",
       (SELECT json_build_object('name', x."name", 'remsId', x."remsId", 'enrollment', ${enrollmentOf("healthcareSettingId")})
-         FROM "HealthcareSetting" x WHERE x."npi" = ${npi}::text) AS "setting",
+         FROM "HealthcareSetting" x WHERE x."npi" = $2::text) AS "setting",
       (SELECT json_build_object('name', x."name", 'enrollment', ${enrollmentOf("pharmacyId")})
-         FROM "Pharmacy" x WHERE x."ncpdpId" = ${ncpdpId}::text) AS "pharmacyByNcpdp"
-    FROM "Program" p WHERE p."code" = ${programCode}`;
+         FROM "Pharmacy" x WHERE x."ncpdpId" = $3::text) AS "pharmacyByNcpdp"
+    FROM "Program" p WHERE p."code" = $1::text`;
+
+/** Run with plain SQL (lib/db/sql.ts): a public endpoint answered on every request, like the gate. */
+export function certificationLookupSql(programCode: string, npi: string | null, ncpdpId: string | null): SqlStatement {
+  return { text: LOOKUP_TEXT, values: [programCode, npi, ncpdpId] };
 }

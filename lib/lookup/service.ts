@@ -2,7 +2,7 @@
  * Public certification lookup: "is this prescriber, pharmacy or healthcare setting certified for
  * this programme?". No sign-in; every caller is rate-limited by address. Reads only.
  */
-import { db, type Db } from "../db";
+import { db, type Db, sqlOf } from "../db";
 import { env } from "../env";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import type { EnrollmentStatus } from "../generated/prisma/enums";
@@ -115,7 +115,7 @@ export async function lookupCertification(
   const parsed = ZCertificationQuery.safeParse(query);
   const npi = parsed.success ? (parsed.data.npi ?? null) : null;
   const ncpdpId = parsed.success ? (parsed.data.ncpdpId ?? null) : null;
-  const [row] = await client.$queryRaw<CertificationLookupRow[]>(
+  const [row] = await sqlOf(client).query<CertificationLookupRow>(
     certificationLookupSql(programCode.trim().toUpperCase(), npi, ncpdpId),
   );
   if (!row) throw new AppError("NOT_FOUND", `There is no programme with the code "${programCode}".`);
