@@ -20,6 +20,7 @@ import { expireDispenseAuthorizations } from "../dispensing/expiry";
 import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
 import { runCheckpointJob, runQueuedFullVerifications } from "../audit/integrity";
+import { settleInterruptedLabImports } from "../labs/import-recovery";
 
 /** Monitoring reminders, then delivery of what they queued. */
 export async function runReminderJob(now: Date = new Date()) {
@@ -35,7 +36,8 @@ export async function runJobsOnce(now: Date = new Date()) {
   const mailed = await deliverPendingMail(db(), 200);
   const auditCheckpoint = await runCheckpointJob(db(), now);
   const fullVerifications = (await runQueuedFullVerifications(db())).length;
-  return { expired, authorizationsExpired, reminders, mailed, auditCheckpoint, fullVerifications };
+  const labImports = await settleInterruptedLabImports(db(), now);
+  return { expired, authorizationsExpired, reminders, mailed, auditCheckpoint, fullVerifications, labImports };
 }
 
 interface JobDefinition {
@@ -71,6 +73,13 @@ export const JOBS: readonly JobDefinition[] = [
   },
   // Verifies the events written since the last checkpoint and signs a new one (docs/decisions/003).
   { name: "audit-checkpoint", cron: "*/15 * * * *", everyMs: 900_000, run: () => runCheckpointJob() },
+  // Lab imports whose server stopped while they ran: written down as failed (lib/labs/import-recovery.ts).
+  {
+    name: "settle-interrupted-lab-imports",
+    cron: "*/5 * * * *",
+    everyMs: 300_000,
+    run: () => settleInterruptedLabImports(db()),
+  },
   // Full re-walks an administrator asked for (queued rows; also triggered at once when asked).
   { name: "audit-full-verification", cron: "* * * * *", everyMs: 60_000, run: () => runQueuedFullVerifications() },
 ];

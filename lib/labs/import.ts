@@ -728,14 +728,14 @@ const INTERRUPTED_AFTER_MS = IMPORT_TRANSACTION_TIMEOUT_MS + 5 * 60_000;
  * Before this age a "processing" import may still be waiting for its transaction to start (up to the
  * transaction's 60 s maxWait); after it, an import whose lock nobody holds has stopped.
  */
-const STARTING_GRACE_MS = 2 * 60_000;
+export const STARTING_GRACE_MS = 2 * 60_000;
 
-const IMPORT_LOCK_PREFIX = "lab-import:";
+export const IMPORT_LOCK_PREFIX = "lab-import:";
 
 function importLockKey(importId: string): string {
   return `${IMPORT_LOCK_PREFIX}${importId}`;
 }
-const INTERRUPTED_REASON =
+export const INTERRUPTED_REASON =
   "The import was interrupted (the server stopped while it ran). Nothing from this file was imported; import it again.";
 
 /** The actor's recent imports, newest first, with the reason for each failed one. */

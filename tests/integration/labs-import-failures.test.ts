@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
 import { resolveDatabaseConfig } from "../../lib/db/config";
 import { AppError } from "../../lib/errors";
-import { getLabImportReport, IMPORT_BATCH_SIZE, importLabFeed, listLabImports } from "../../lib/labs/import";
+import {
+  getLabImportReport,
+  IMPORT_BATCH_SIZE,
+  INTERRUPTED_REASON,
+  importLabFeed,
+  listLabImports,
+} from "../../lib/labs/import";
+import { settleInterruptedLabImports } from "../../lib/labs/import-recovery";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
 import { signIn } from "../factories/users";
 
@@ -202,6 +209,58 @@ describe("an import whose server stopped while it ran", () => {
     // Reading the list changes nothing stored.
     expect((await importRow(left.id)).status).toBe("processing");
   });
+
+  it("is written down as failed, with its reason and an audit row, by the settling job", async () => {
+    const { actor } = await prescriberWithPatient();
+    const left = await db().labImport.create({
+      data: {
+        uploadedByUserId: actor.userId,
+        fileName: "killed-then-settled.csv",
+        fileSha256: "",
+        mode: "all_or_nothing",
+        status: "processing",
+      },
+      select: { id: true, createdAt: true },
+    });
+    const at = (afterMs: number) => new Date(left.createdAt.getTime() + afterMs);
+    const audits = () =>
+      db().auditEvent.findMany({
+        where: { entityType: "LabImport", entityId: left.id, action: "lab_import.interrupted" },
+      });
+
+    // Within the grace period its transaction may still be about to start: left alone.
+    await settleInterruptedLabImports(db(), at(60_000));
+    expect((await importRow(left.id)).status).toBe("processing");
+    expect(await audits()).toHaveLength(0);
+
+    const settled = await settleInterruptedLabImports(db(), at(3 * 60_000));
+    expect(settled.settled).toBeGreaterThanOrEqual(1);
+    const row = await db().labImport.findUniqueOrThrow({ where: { id: left.id } });
+    expect(row).toMatchObject({ status: "failed", totalRows: 0, acceptedRows: 0, rejectedRows: 0 });
+    expect(row.finishedAt?.toISOString()).toBe(at(3 * 60_000).toISOString());
+    expect(row.report).toEqual({ error: INTERRUPTED_REASON, rejected: [] });
+    const [audit, ...more] = await audits();
+    expect(more).toHaveLength(0);
+    expect(audit).toMatchObject({
+      before: { status: "processing" },
+      after: {
+        status: "failed",
+        fileName: "killed-then-settled.csv",
+        mode: "all_or_nothing",
+        error: INTERRUPTED_REASON,
+      },
+    });
+    // The list reads the stored outcome now, at any age.
+    const listed = (await listLabImports(actor, db(), 5, at(60 * 60_000))).find((i) => i.id === left.id);
+    expect(listed).toMatchObject({ status: "failed", failureReason: INTERRUPTED_REASON });
+
+    // Settling again changes nothing and writes no second audit row.
+    await settleInterruptedLabImports(db(), at(10 * 60_000));
+    expect(await audits()).toHaveLength(1);
+    expect((await db().labImport.findUniqueOrThrow({ where: { id: left.id } })).finishedAt?.toISOString()).toBe(
+      at(3 * 60_000).toISOString(),
+    );
+  });
 });
 
 describe.runIf(resolveDatabaseConfig().kind === "postgres")("an import that is still running (PostgreSQL)", () => {
@@ -238,6 +297,10 @@ describe.runIf(resolveDatabaseConfig().kind === "postgres")("an import that is s
     const later = new Date(Date.now() + 10 * 60_000);
     const [listed] = await listLabImports(actor, db(), 1, later);
     expect(listed).toMatchObject({ id: importId, status: "processing" });
+    // The settling job sees its lock held and leaves it running.
+    const settling = await settleInterruptedLabImports(db(), later);
+    expect(settling.running).toBeGreaterThanOrEqual(1);
+    expect((await importRow(String(importId))).status).toBe("processing");
     release();
     expect(await running).toMatchObject({ importId, status: "completed", acceptedRows: 2 });
     expect(await db().labResult.count({ where: { patientId } })).toBe(2);
