@@ -13,6 +13,15 @@ describe("the production server's Node.js settings", () => {
     expect(pkg.scripts.start).toBe(`node ${serverCommandArgs().join(" ")}`);
   });
 
+  it("are the ones the lab import benchmark runs with (the import runs inside the server)", () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts["bench:lab-import"]).toBe(
+      `node --expose-gc ${serverCommandArgs("tests/bench/lab-import.ts").join(" ")}`,
+    );
+  });
+
   it("are the ones the container image runs with", () => {
     const dockerfile = readFileSync(path.join(root, "Dockerfile"), "utf8");
     const cmd = dockerfile.split("\n").find((line) => line.startsWith("CMD "));

@@ -1,7 +1,8 @@
 /**
  * How Node.js runs the production server (scripts/serve.ts), wherever it is started: `npm start`,
- * the Dockerfile, the demo, the cluster, the end-to-end server and the benchmarks. A unit test
- * (lib/runtime/server-node-args.test.ts) keeps package.json's start script and the Dockerfile in step.
+ * the Dockerfile, the demo, the cluster, the end-to-end server, the benchmarks and the lab import
+ * benchmark (the import runs inside the server). A unit test
+ * (lib/runtime/server-node-args.test.ts) keeps package.json and the Dockerfile in step.
  *
  * The two V8 settings bound the server's memory under load. Left to its defaults on a machine with
  * many gigabytes, V8 gives the young generation 128 MB and lets the old generation fill with the

@@ -1,6 +1,8 @@
 /**
  * Lab-feed import benchmark (not a test): `npm run bench:lab-import` (DATABASE_URL as usual; the
- * script runs under a 160 MB heap cap). In one run, against the same database:
+ * script runs with the production server's V8 settings, lib/runtime/server-node-args.ts, as the
+ * import does inside the server; the heap it needs is what it prints, to hold under 160 MB). In one
+ * run, against the same database:
  *
  * 1. baseline: `COPY … FROM STDIN` of the file's valid rows (its five columns, typed) into a plain
  *    table with no index or constraint, streamed from the same generator as the file;
