@@ -1,7 +1,6 @@
 import { randomInt } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { npiCheckDigit } from "../../lib/identifiers/npi";
 import {
   enrolTotp,
   fillSignatureCode,
@@ -12,6 +11,7 @@ import {
   uniqueEmail,
   world,
 } from "./helpers";
+import { uniqueNpi } from "../factories/identifiers";
 
 /*
  * The administrator's journeys on the seeded demo world. The tests run in order and share one
@@ -25,11 +25,6 @@ test.describe.configure({ mode: "serial" });
 const BEN_NPI = "1000000004";
 const ADA_NPI = "1234567893";
 const PASSWORD = "Correct-Horse-Battery-42";
-
-function uniqueNpi(): string {
-  const body = `1${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
-  return `${body}${npiCheckDigit(body)}`;
-}
 
 /** The healthcare setting enrolled by this spec, and what the tests after it need to know. */
 const setting = {

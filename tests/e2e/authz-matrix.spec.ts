@@ -1,9 +1,6 @@
-import { randomInt } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, type Browser, expect, type Page, request, test } from "@playwright/test";
-import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
-import { npiCheckDigit } from "../../lib/identifiers/npi";
 import {
   enrolTotp,
   fillSignatureCode,
@@ -16,6 +13,7 @@ import {
   world,
   worldIds,
 } from "./helpers";
+import { uniqueNpi, uniqueNcpdpId } from "../factories/identifiers";
 
 /*
  * The authorization matrix for pages and route handlers: every app/**\/page.tsx and every method a
@@ -338,16 +336,6 @@ function expected(entry: Entry, actor: ActorName): Outcome {
 
 const PASSWORD = "Copper-Kettle-Winter-42";
 
-function uniqueNpi(): string {
-  const body = `1${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
-  return `${body}${npiCheckDigit(body)}`;
-}
-
-function uniqueNcpdp(): string {
-  const body = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  return `${body}${ncpdpCheckDigit(body)}`;
-}
-
 async function createAccount(page: Page, link: string, name: string) {
   await page.goto(link);
   await page.getByLabel("Full name").fill(name);
@@ -412,7 +400,7 @@ async function otherPharmacist(page: Page) {
   await page.getByRole("link", { name: "Start enrollment" }).click();
   await page.getByLabel("Pharmacy name").fill("Matrix Other Pharmacy");
   await page.getByLabel("Type of pharmacy").selectOption("specialty");
-  await page.getByLabel("NCPDP provider ID").fill(uniqueNcpdp());
+  await page.getByLabel("NCPDP provider ID").fill(uniqueNcpdpId());
   await page.getByLabel("NPI").fill(uniqueNpi());
   await page.getByLabel("Street address").fill("1 Elsewhere Road");
   await page.getByLabel("City").fill("Portland");

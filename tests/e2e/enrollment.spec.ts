@@ -1,10 +1,7 @@
-import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
-import { npiCheckDigit } from "../../lib/identifiers/npi";
 import { lemtrada } from "../../lib/programs/lemtrada";
 import {
   enrolTotp,
@@ -16,6 +13,7 @@ import {
   uniqueEmail,
   world,
 } from "./helpers";
+import { uniqueNpi, uniqueNcpdpId } from "../factories/identifiers";
 
 const PASSWORD = "Correct-Horse-Battery-42";
 
@@ -23,16 +21,6 @@ function requirement(kind: "prescriber" | "pharmacy" | "healthcareSetting") {
   const r = lemtrada.stakeholders[kind];
   if (!r) throw new Error(`no ${kind} requirement`);
   return r;
-}
-
-function uniqueNpi(): string {
-  const body = `1${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
-  return `${body}${npiCheckDigit(body)}`;
-}
-
-function uniqueNcpdp(): string {
-  const body = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  return `${body}${ncpdpCheckDigit(body)}`;
 }
 
 /** The seeded pharmacy's NCPDP id, from the manifest the e2e server wrote. */
@@ -319,7 +307,7 @@ test.describe("enrollment", () => {
     await expect(page.getByLabel("NCPDP provider ID")).toHaveAttribute("aria-invalid", "true");
     await expect(page.getByLabel("Pharmacy name")).toHaveValue("Harborview Specialty Pharmacy");
     await expectAccessible(page);
-    await page.getByLabel("NCPDP provider ID").fill(uniqueNcpdp());
+    await page.getByLabel("NCPDP provider ID").fill(uniqueNcpdpId());
     await page.getByRole("button", { name: "Save and continue" }).click();
 
     await expect(page).toHaveURL(/\/training$/);

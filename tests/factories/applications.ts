@@ -3,18 +3,18 @@
  * a stakeholder with identifiers no other test uses, its applicant account, and an enrollment in
  * any status with its evidence (form answers, training, attestations, attempts, a signature).
  */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Actor } from "../../lib/auth/actor";
 import { db, type Db } from "../../lib/db";
 import { certificationNumberPrefix } from "../../lib/enrollment/numbers";
 import { signedContent } from "../../lib/enrollment/rules";
 import type { EnrollmentStatus, Role, StakeholderKind } from "../../lib/generated/prisma/enums";
-import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
-import { npiCheckDigit } from "../../lib/identifiers/npi";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
 import { getProgramDefinition } from "../../lib/programs/registry";
 import type { TProgramDefinition } from "../../lib/programs/schema";
 import { uniqueEmail } from "./users";
+export { uniqueNpi, uniqueNcpdpId } from "./identifiers";
+import { uniqueNpi, uniqueNcpdpId } from "./identifiers";
 
 type CertifiableKind = Exclude<StakeholderKind, "PATIENT">;
 
@@ -66,18 +66,6 @@ export async function createTestProgram(options: { recertificationMonths?: numbe
     data: { code, ...programData(definition) },
     select: { id: true, code: true, name: true },
   });
-}
-
-/** A valid NPI (Luhn over 80840 + body) that no other test uses. */
-export function uniqueNpi(): string {
-  const body = `${randomInt(1, 3)}${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
-  return `${body}${npiCheckDigit(body)}`;
-}
-
-/** A valid NCPDP provider id that no other test uses. */
-export function uniqueNcpdpId(): string {
-  const body = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  return `${body}${ncpdpCheckDigit(body)}`;
 }
 
 /** A word no other test uses, for names that a search must find exactly. */

@@ -5,18 +5,18 @@
  * one, ticked attestations and a Signature row over `signedContent()`. Every identifier is unique,
  * so tests never share rows.
  */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { type Db, db } from "../../lib/db";
 import { type EnrollmentData, signedContent } from "../../lib/enrollment/rules";
 import { certificationNumberPrefix } from "../../lib/enrollment/numbers";
 import { Prisma } from "../../lib/generated/prisma/client";
 import type { EnrollmentStatus, StakeholderKind } from "../../lib/generated/prisma/enums";
-import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
-import { npiCheckDigit } from "../../lib/identifiers/npi";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
 import { lemtrada } from "../../lib/programs/lemtrada";
 import type { TStakeholderRequirement } from "../../lib/programs/schema";
 import { createUser } from "./users";
+export { uniqueNpi, uniqueNcpdpId } from "./identifiers";
+import { uniqueNpi, uniqueNcpdpId } from "./identifiers";
 
 export const PROGRAM = lemtrada;
 
@@ -44,16 +44,6 @@ export async function ensureProgram(client: Db = db()): Promise<{ id: string; co
     }
     throw error;
   }
-}
-
-export function uniqueNpi(): string {
-  const body = `1${String(randomInt(100_000_000)).padStart(8, "0")}`;
-  return `${body}${npiCheckDigit(body)}`;
-}
-
-export function uniqueNcpdpId(): string {
-  const body = String(randomInt(1_000_000)).padStart(6, "0");
-  return `${body}${ncpdpCheckDigit(body)}`;
 }
 
 /** A word no other test uses, for names and cities that searches must find only here. */

@@ -14,10 +14,11 @@ import {
   submitAssessment,
 } from "../../lib/enrollment/service";
 import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
-import { npiCheckDigit } from "../../lib/identifiers/npi";
 import { lemtrada } from "../../lib/programs/lemtrada";
 import type { TKnowledgeAssessment } from "../../lib/programs/schema";
 import { strongPassword, uniqueEmail } from "./users";
+export { uniqueNpi } from "./identifiers";
+import { uniqueNpi } from "./identifiers";
 
 export const PROGRAM = lemtrada;
 
@@ -38,12 +39,6 @@ export async function ensureProgram(client: Db = db()) {
     update: {},
     select: { id: true, code: true },
   });
-}
-
-/** A valid NPI no other test uses (random body, correct check digit). */
-export function uniqueNpi(): string {
-  const body = `1${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
-  return `${body}${npiCheckDigit(body)}`;
 }
 
 /** The same NPI with its check digit changed: the right shape, the wrong check digit. */
