@@ -201,7 +201,8 @@ const LABELLERS: Record<string, Labeller> = {
       where: { id: { in: ids } },
       select: { id: true, kind: true, requestedAt: true },
     });
-    return rows.map((r) => [r.id, `${r.kind.toLowerCase()} walk requested ${formatDate(r.requestedAt)}`]);
+    const words = (kind: string) => (kind === "FULL" ? "full re-walk" : "check from the last checkpoint");
+    return rows.map((r) => [r.id, `${words(r.kind)} requested ${formatDate(r.requestedAt)}`]);
   },
 };
 
