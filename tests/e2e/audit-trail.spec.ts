@@ -132,7 +132,7 @@ test("the trail names records by their DA- numbers and REMS ids and finds them b
   // One event: the record in words, the raw id in small print for support.
   await page.goto(`/admin/audit?record=${encodeURIComponent(number ?? "")}`);
   await rows.first().getByRole("link").click();
-  await expect(page.getByText(`Dispense authorization: ${number}`)).toBeVisible();
+  await expect(page.getByTestId("audit-record")).toHaveText(`Dispense authorization: ${number}`);
   await expect(page.getByTestId("audit-record-id")).toHaveText(UUID);
   await page.getByRole("link", { name: "Every event of this record" }).click();
   await expect(rows.first()).toBeVisible();

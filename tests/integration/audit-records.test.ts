@@ -247,6 +247,17 @@ describe("the Record filter takes what an administrator knows", () => {
       expect(page.errors.record?.[0], record).toMatch(message);
       expect(page.rows).toEqual([]);
     }
+    // Hostile text is a field error too, never a failure.
+    for (const record of [
+      "r".repeat(5000),
+      "nul\u0000byte",
+      "lone\ud800surrogate",
+      '\'; DROP TABLE "AuditEvent"; --',
+    ]) {
+      const page = await listAuditEvents(admin, { record });
+      expect(page.errors.record, record.slice(0, 20)).toHaveLength(1);
+      expect(page.rows).toEqual([]);
+    }
     const error = await appError(exportAuditCsv(admin, { record: unknownDa }, "/admin/audit/export.csv"));
     expect(error).toMatchObject({ code: "VALIDATION", details: { fields: { record: [expect.any(String)] } } });
   });

@@ -46,7 +46,7 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
         </dd>
         <dt>Record</dt>
         <dd>
-          {event.entityLabel}
+          <span data-testid="audit-record">{event.entityLabel}</span>
           <div className="muted">
             <small>
               For support: <span className={styles.hash}>{event.entityType}</span>
