@@ -227,7 +227,10 @@ export const AUDIT_RECORD_TYPE_LABELS = {
 
 /** "DispenseAuthorization" → "Dispense authorization"; a type no table names is turned into words. */
 export function formatAuditRecordType(type: string): string {
-  return AUDIT_RECORD_TYPE_LABELS[type as keyof typeof AUDIT_RECORD_TYPE_LABELS] ?? humanizeCode(type);
+  // Own keys only: a stored type such as "constructor" is not a label.
+  return Object.hasOwn(AUDIT_RECORD_TYPE_LABELS, type)
+    ? AUDIT_RECORD_TYPE_LABELS[type as keyof typeof AUDIT_RECORD_TYPE_LABELS]
+    : humanizeCode(type);
 }
 
 /** An audit action ("enrollment.claim_taken_over") as words ("Enrollment claim taken over"). */

@@ -48,7 +48,7 @@ export function AuditFilterForm({ filters, errors }: { filters: AuditFilters; er
                   {label}
                 </option>
               ))}
-              {filters.entityType && !(filters.entityType in AUDIT_RECORD_TYPE_LABELS) ? (
+              {filters.entityType && !Object.hasOwn(AUDIT_RECORD_TYPE_LABELS, filters.entityType) ? (
                 <option value={filters.entityType}>{formatAuditRecordType(filters.entityType)}</option>
               ) : null}
             </select>

@@ -100,6 +100,7 @@ describe("record labels", () => {
     expect(formatAuditRecordType("HealthcareSetting")).toBe("Healthcare setting");
     expect(formatAuditRecordType("StatusFormSubmission")).toBe("Patient Status Form");
     expect(formatAuditRecordType("SomethingNew")).toBe("Something new");
+    expect(formatAuditRecordType("constructor")).toBe("Constructor");
     for (const [type, label] of Object.entries(AUDIT_RECORD_TYPE_LABELS)) {
       expect(label, type).not.toMatch(/[a-z][A-Z]/);
     }

@@ -231,7 +231,7 @@ export async function labelRecords(
       continue;
     }
     // An id no row can have (a test's made-up type, a malformed id) is shown as a short reference.
-    if (!LABELLERS[entityType] || !isUuid(entityId)) {
+    if (!Object.hasOwn(LABELLERS, entityType) || !isUuid(entityId)) {
       labels.set(key(entityType, entityId), `reference ${shortReference(entityId)}`);
       continue;
     }
@@ -241,8 +241,8 @@ export async function labelRecords(
   }
   const found = await Promise.all(
     [...idsByType].map(async ([entityType, ids]) => {
-      const labeller = LABELLERS[entityType];
-      return { entityType, ids, rows: labeller ? await labeller([...ids], client) : [] };
+      const labeller = LABELLERS[entityType] as Labeller;
+      return { entityType, ids, rows: await labeller([...ids], client) };
     }),
   );
   for (const { entityType, ids, rows } of found) {

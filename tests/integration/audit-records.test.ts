@@ -82,6 +82,7 @@ beforeAll(async () => {
     ["NonComplianceCase", w.caseRow.id],
     ["Route", "/admin/audit"],
     ["SomeFutureRecord", randomUUID()],
+    ["constructor", randomUUID()], // a type named like an object's own property
   ];
   for (const [type, id] of events) await audit(admin, action, type, id);
 }, 120_000);
@@ -140,6 +141,7 @@ describe("the audit trail names records by what people quote", () => {
       `Non-compliance case: ${w.caseRow.caseNumber}`,
       "Page or permission: /admin/audit",
       expect.stringMatching(/^Some future record: reference [0-9a-f]{8}$/),
+      expect.stringMatching(/^Constructor: reference [0-9a-f]{8}$/),
     ]);
     // No internal id in any label (the factories' prescriptions and e-mail addresses carry UUIDs of
     // their own, so the check is against the rows' ids rather than a pattern).
@@ -176,7 +178,7 @@ describe("the audit trail names records by what people quote", () => {
     const text = await new Response(stream).text();
     const [header, ...lines] = text.split("\r\n").filter(Boolean);
     expect(header?.split(",").slice(7, 10)).toEqual(["entity_type", "entity_id", "entity_words"]);
-    expect(lines).toHaveLength(15);
+    expect(lines).toHaveLength(16);
     expect(text).toContain(
       `,DispenseAuthorization,${world.approved.id},Dispense authorization: ${world.approved.authorizationNumber},`,
     );
