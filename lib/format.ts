@@ -195,6 +195,44 @@ export function formatTestName(code: string, testTypes: readonly { code: string;
   return testTypes.find((t) => t.code === code)?.name ?? humanizeCode(code);
 }
 
+/**
+ * What the audit trail calls each kind of record it names (the stored value is the model's name,
+ * kept for the export). The list doubles as the viewer's record-type filter.
+ */
+export const AUDIT_RECORD_TYPE_LABELS = {
+  AdministratorRequest: "Administrator request",
+  AuditEvent: "Audit trail",
+  AuditVerification: "Audit trail verification",
+  DispenseAuthorization: "Dispense authorization",
+  EnforcementDiscretion: "Enforcement discretion period",
+  Enrollment: "Enrollment",
+  HealthcareSetting: STAKEHOLDER_KIND_LABELS.HEALTHCARE_SETTING,
+  Infusion: "Infusion",
+  Invitation: "Invitation",
+  LabImport: "Lab results file",
+  LabResult: "Lab result",
+  NcpdpMessage: "NCPDP SCRIPT message",
+  NonComplianceCase: "Non-compliance case",
+  Patient: STAKEHOLDER_KIND_LABELS.PATIENT,
+  Pharmacy: STAKEHOLDER_KIND_LABELS.PHARMACY,
+  PharmacyApiKey: "Pharmacy API key",
+  Prescriber: STAKEHOLDER_KIND_LABELS.PRESCRIBER,
+  PrescriberDelegate: ROLE_LABELS.PRESCRIBER_DELEGATE,
+  Program: "Programme",
+  RegistryImport: "Registry import",
+  Route: "Page or permission",
+  StatusFormSubmission: "Patient Status Form",
+  User: "User account",
+} as const;
+
+/** "DispenseAuthorization" → "Dispense authorization"; a type no table names is turned into words. */
+export function formatAuditRecordType(type: string): string {
+  // Own keys only: a stored type such as "constructor" is not a label.
+  return Object.hasOwn(AUDIT_RECORD_TYPE_LABELS, type)
+    ? AUDIT_RECORD_TYPE_LABELS[type as keyof typeof AUDIT_RECORD_TYPE_LABELS]
+    : humanizeCode(type);
+}
+
 /** An audit action ("enrollment.claim_taken_over") as words ("Enrollment claim taken over"). */
 export function formatAuditAction(action: string): string {
   return humanizeCode(action.replace(/\./g, " "));

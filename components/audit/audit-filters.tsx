@@ -1,30 +1,20 @@
 import Link from "next/link";
 import styles from "@/components/admin/admin.module.css";
 import { TextField } from "@/components/ui/field";
-import { type AuditFilters, MAX_ACTOR_QUERY, MAX_ENTITY_ID } from "@/lib/audit/schema";
+import { type AuditFilters, auditFilterParams, MAX_ACTOR_QUERY, MAX_ENTITY_ID } from "@/lib/audit/schema";
 import type { FieldErrors } from "@/lib/errors";
+import { AUDIT_RECORD_TYPE_LABELS, formatAuditRecordType } from "@/lib/format";
 
-/** Record types the registry writes to the trail (a suggestion list; any well-formed type is accepted). */
-const ENTITY_TYPES = [
-  "AdministratorRequest",
-  "DispenseAuthorization",
-  "EnforcementDiscretion",
-  "Enrollment",
-  "HealthcareSetting",
-  "Infusion",
-  "Invitation",
-  "LabImport",
-  "LabResult",
-  "Patient",
-  "Pharmacy",
-  "PharmacyApiKey",
-  "Prescriber",
-  "PrescriberDelegate",
-  "Program",
-  "Route",
-  "StatusFormSubmission",
-  "User",
-];
+/** Record types the registry writes to the trail, by their words (the value is the stored type). */
+const RECORD_TYPES = Object.entries(AUDIT_RECORD_TYPE_LABELS).sort(([, a], [, b]) => a.localeCompare(b));
+
+/** The address of the same filters without the one-record id (a link from an event's page). */
+function withoutRecordId(filters: AuditFilters): string {
+  const params = auditFilterParams(filters);
+  params.delete("entityId");
+  const q = params.toString();
+  return q ? `/admin/audit?${q}` : "/admin/audit";
+}
 
 /** A plain GET form: the filters live in the address, so a filtered trail can be bookmarked. */
 export function AuditFilterForm({ filters, errors }: { filters: AuditFilters; errors: FieldErrors }) {
@@ -43,33 +33,46 @@ export function AuditFilterForm({ filters, errors }: { filters: AuditFilters; er
             defaultValue={filters.actor ?? ""}
             error={error("actor")}
           />
+          <div className="field">
+            <label htmlFor="entityType">Record type</label>
+            <select
+              id="entityType"
+              name="entityType"
+              defaultValue={filters.entityType ?? ""}
+              aria-invalid={error("entityType") ? true : undefined}
+              aria-describedby={error("entityType") ? "entityType-error" : undefined}
+            >
+              <option value="">Any record type</option>
+              {RECORD_TYPES.map(([type, label]) => (
+                <option key={type} value={type}>
+                  {label}
+                </option>
+              ))}
+              {filters.entityType && !Object.hasOwn(AUDIT_RECORD_TYPE_LABELS, filters.entityType) ? (
+                <option value={filters.entityType}>{formatAuditRecordType(filters.entityType)}</option>
+              ) : null}
+            </select>
+            {error("entityType") ? (
+              <span id="entityType-error" className="error">
+                {error("entityType")}
+              </span>
+            ) : null}
+          </div>
           <TextField
-            id="entityType"
-            name="entityType"
-            label="Record type"
-            hint="Such as Enrollment or User"
-            list="entity-types"
-            defaultValue={filters.entityType ?? ""}
-            error={error("entityType")}
-          />
-          <datalist id="entity-types">
-            {ENTITY_TYPES.map((t) => (
-              <option key={t} value={t} />
-            ))}
-          </datalist>
-          <TextField
-            id="entityId"
-            name="entityId"
-            label="Record id"
+            id="record"
+            name="record"
+            label="Record"
+            hint="A DA- number, REMS id, certification number, NPI, NCPDP number, case number or e-mail address"
+            type="search"
             maxLength={MAX_ENTITY_ID}
-            defaultValue={filters.entityId ?? ""}
-            error={error("entityId")}
+            defaultValue={filters.record ?? ""}
+            error={error("record") ?? error("entityId")}
           />
           <TextField
             id="action"
             name="action"
             label="Action"
-            hint="Code, such as enrollment.approved"
+            hint="Code, such as enrollment.approve"
             defaultValue={filters.action ?? ""}
             error={error("action")}
           />
@@ -90,6 +93,12 @@ export function AuditFilterForm({ filters, errors }: { filters: AuditFilters; er
             error={error("to")}
           />
         </div>
+        {filters.entityId ? (
+          <p className="muted">
+            <input type="hidden" name="entityId" value={filters.entityId} />
+            Only the events of one record are shown. <Link href={withoutRecordId(filters)}>Show every record</Link>
+          </p>
+        ) : null}
         <button type="submit" className="button">
           Apply filters
         </button>{" "}

@@ -16,7 +16,10 @@ export interface AuditFilters {
   /** Part of the actor's e-mail address or name. */
   actor?: string;
   entityType?: string;
+  /** The internal id of one record (links from an event's page, support). */
   entityId?: string;
+  /** What a person quotes for a record: a DA- number, REMS id, NPI, NCPDP number, e-mail address… */
+  record?: string;
   action?: string;
   /** Calendar days (UTC), inclusive. */
   from?: string;
@@ -29,7 +32,7 @@ export interface AuditQuery extends AuditFilters {
   after?: bigint;
 }
 
-export const AUDIT_FILTER_KEYS = ["actor", "entityType", "entityId", "action", "from", "to"] as const;
+export const AUDIT_FILTER_KEYS = ["actor", "entityType", "entityId", "record", "action", "from", "to"] as const;
 
 type Raw = Record<string, string | string[] | undefined>;
 
@@ -75,6 +78,11 @@ export function parseAuditQuery(raw: Raw): { query: AuditQuery; errors: FieldErr
   if (entityId !== undefined) {
     if (entityId.length > MAX_ENTITY_ID) errors.entityId = [`Use at most ${MAX_ENTITY_ID} characters.`];
     else query.entityId = entityId;
+  }
+  const record = one(raw, "record");
+  if (record !== undefined) {
+    if (record.length > MAX_ENTITY_ID) errors.record = [`Use at most ${MAX_ENTITY_ID} characters.`];
+    else query.record = record;
   }
   const action = one(raw, "action");
   if (action !== undefined) {

@@ -1,6 +1,7 @@
 /**
  * The administrator's audit trail viewer and its CSV export: filtered, newest first, paged by seq
- * (keyset: each page is an index range, however deep), with the people named as people.
+ * (keyset: each page is an index range, however deep), with the people named as people and the
+ * records by what people quote (lib/audit/records.ts).
  */
 import type { Actor } from "../auth/actor";
 import { requirePermissionAudited } from "../auth/service";
@@ -8,8 +9,10 @@ import { type CsvValue, csvStream } from "../csv/writer";
 import { type Db, db } from "../db";
 import { replicaReader } from "../db/replica";
 import { AppError, type FieldErrors } from "../errors";
-import { formatAuditAction, formatRole, humanizeCode } from "../format";
+import { formatAuditAction, formatAuditRecordType, formatRole } from "../format";
 import type { Prisma } from "../generated/prisma/client";
+import { isUuid } from "../identifiers/uuid";
+import { labelRecords, type RecordRef, recordKey, resolveRecordQuery } from "./records";
 import { AUDIT_PAGE_SIZE, type AuditFilters, type AuditQuery, parseAuditQuery, periodBounds } from "./schema";
 import { recordAudit } from "./service";
 
@@ -24,7 +27,13 @@ export interface AuditRow {
   roleLabel: string;
   action: string;
   actionLabel: string;
+  /** The model name written to the trail (kept for the export and for support). */
   entityType: string;
+  /** The kind of record in words ("Dispense authorization"). */
+  entityTypeLabel: string;
+  /** The record as people quote it ("DA-…", "REMS id PT-…"); null when the event names no record. */
+  recordLabel: string | null;
+  /** Both together, as one line reads: "Dispense authorization: DA-…". */
   entityLabel: string;
   entityId: string | null;
 }
@@ -32,17 +41,22 @@ export interface AuditRow {
 type Where = Prisma.AuditEventWhereInput;
 
 interface Built {
-  /** null when the filters cannot match anything (no such person). */
+  /** null when the filters cannot match anything (no such person, a record of another type). */
   where: Where | null;
-  /** The people an actor search matched; each is read through the (actorId, seq) index. */
-  actorIds: string[] | null;
+  /**
+   * The parts each read on its own index range and then merged: one per record the "Record"
+   * filter named ((entityType, entityId, seq) index), else one per person an actor search matched
+   * ((actorId, seq) index); null for a single query.
+   */
+  parts: Where[] | null;
   errors: FieldErrors;
 }
 
-/** The filters as a where clause (the actor search resolved to people). */
+/** The filters as a where clause (the actor search resolved to people, the record to its rows). */
 async function whereFor(filters: AuditFilters, client: Db): Promise<Built> {
   const where: Where = {};
   const errors: FieldErrors = {};
+  const nothing = { where: null, parts: null, errors };
   let actorIds: string[] | null = null;
   if (filters.actor) {
     const q = filters.actor;
@@ -53,36 +67,59 @@ async function whereFor(filters: AuditFilters, client: Db): Promise<Built> {
     });
     if (people.length > MAX_MATCHING_ACTORS) {
       errors.actor = [`More than ${MAX_MATCHING_ACTORS} people match: type more of the name or e-mail address.`];
-      return { where: null, actorIds, errors };
+      return nothing;
     }
-    if (people.length === 0) return { where: null, actorIds, errors };
+    if (people.length === 0) return nothing;
     actorIds = people.map((p) => p.id);
+  }
+  let records: RecordRef[] | null = null;
+  if (filters.record) {
+    const resolved = await resolveRecordQuery(filters.record, client);
+    if (!resolved.ok) {
+      errors.record = [resolved.message];
+      return nothing;
+    }
+    if ("entityId" in resolved) {
+      if (filters.entityId && filters.entityId !== resolved.entityId) return nothing;
+      where.entityId = resolved.entityId;
+    } else {
+      records = resolved.records.filter(
+        (r) =>
+          (!filters.entityType || r.entityType === filters.entityType) &&
+          (!filters.entityId || r.entityId === filters.entityId),
+      );
+      if (records.length === 0) return nothing;
+    }
   }
   if (filters.entityType) where.entityType = filters.entityType;
   if (filters.entityId) where.entityId = filters.entityId;
   if (filters.action) where.action = filters.action;
   const period = periodBounds(filters);
   if (period.gte || period.lt) where.at = period;
-  return { where, actorIds, errors };
+  if (records) {
+    if (actorIds) where.actorId = { in: actorIds };
+    return { where, parts: records.map((r) => ({ entityType: r.entityType, entityId: r.entityId })), errors };
+  }
+  return { where, parts: actorIds?.map((actorId) => ({ actorId })) ?? null, errors };
 }
 
 /**
- * Runs a page query once per matched person and merges the pages: each is a short walk down the
- * (actorId, seq) index. One query with `actorId IN (…)` lets the planner walk the whole trail
- * backwards by seq when the people matched have written little.
+ * Runs a page query once per part (a record, a person) and merges the pages: each is a short walk
+ * down an index. One query with `IN (…)` or `OR` lets the planner walk the whole trail backwards
+ * by seq when the records or people matched have little written about them.
  */
-async function perActor<T extends { seq: bigint }>(
-  actorIds: string[] | null,
+async function perPart<T extends { seq: bigint }>(
+  parts: Where[] | null,
   where: Where,
   order: "asc" | "desc",
   take: number,
   run: (where: Where) => Promise<T[]>,
 ): Promise<T[]> {
-  if (!actorIds) return run(where);
+  if (!parts) return run(where);
   const found: T[] = [];
-  for (let i = 0; i < actorIds.length; i += 10) {
-    const chunk = actorIds.slice(i, i + 10);
-    for (const rows of await Promise.all(chunk.map((actorId) => run({ ...where, actorId })))) found.push(...rows);
+  for (let i = 0; i < parts.length; i += 10) {
+    const chunk = parts.slice(i, i + 10);
+    for (const rows of await Promise.all(chunk.map((part) => run({ ...where, ...part })))) found.push(...rows);
   }
   const sign = order === "desc" ? -1 : 1;
   return found.sort((a, b) => (a.seq < b.seq ? -sign : a.seq > b.seq ? sign : 0)).slice(0, take);
@@ -101,21 +138,29 @@ const ROW_SELECT = {
 
 type Selected = Prisma.AuditEventGetPayload<{ select: typeof ROW_SELECT }>;
 
-/** Names the actors (and the accounts acted on) of a page of events: one query for the page. */
+/**
+ * Names the actors and the records of a page of events: one query for the people (actors and
+ * accounts acted on) and one per other kind of record on the page.
+ */
 async function describeRows(rows: Selected[], client: Db): Promise<AuditRow[]> {
   const ids = new Set<string>();
   for (const r of rows) {
     if (r.actorId) ids.add(r.actorId);
     if (r.entityType === "User" && r.entityId) ids.add(r.entityId);
   }
-  const uuids = [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const uuids = [...ids].filter(isUuid);
   const people = uuids.length
     ? await client.user.findMany({ where: { id: { in: uuids } }, select: { id: true, name: true, email: true } })
     : [];
   const byId = new Map(people.map((p) => [p.id, p]));
+  const refs = rows.flatMap((r) => (r.entityId ? [{ entityType: r.entityType, entityId: r.entityId }] : []));
+  const labels = await labelRecords(refs, byId, client);
   return rows.map((r) => {
     const person = r.actorId ? byId.get(r.actorId) : undefined;
-    const subject = r.entityType === "User" && r.entityId ? byId.get(r.entityId) : undefined;
+    const typeLabel = formatAuditRecordType(r.entityType);
+    const recordLabel = r.entityId
+      ? (labels.get(recordKey({ entityType: r.entityType, entityId: r.entityId })) ?? null)
+      : null;
     return {
       seq: r.seq,
       at: r.at,
@@ -125,9 +170,9 @@ async function describeRows(rows: Selected[], client: Db): Promise<AuditRow[]> {
       action: r.action,
       actionLabel: formatAuditAction(r.action),
       entityType: r.entityType,
-      entityLabel: subject
-        ? `${humanizeCode(r.entityType)} ${subject.name} (${subject.email})`
-        : humanizeCode(r.entityType),
+      entityTypeLabel: typeLabel,
+      recordLabel,
+      entityLabel: recordLabel ? `${typeLabel}: ${recordLabel}` : typeLabel,
       entityId: r.entityId,
     };
   });
@@ -158,8 +203,8 @@ export async function listAuditEvents(
   const forward = query.after !== undefined;
   const cursor = forward ? { gt: query.after } : query.before !== undefined ? { lt: query.before } : undefined;
   const order = forward ? "asc" : "desc";
-  const found = await perActor(
-    built.actorIds,
+  const found = await perPart(
+    built.parts,
     cursor ? { ...built.where, seq: cursor } : built.where,
     order,
     AUDIT_PAGE_SIZE + 1,
@@ -210,6 +255,7 @@ export const AUDIT_CSV_HEADER = [
   "action_words",
   "entity_type",
   "entity_id",
+  "entity_words",
   "before",
   "after",
   "request_id",
@@ -219,12 +265,12 @@ export const AUDIT_CSV_HEADER = [
 const EXPORT_BATCH = 1000;
 
 async function* exportBatches(built: Built, client: Db): AsyncGenerator<CsvValue[][]> {
-  const { where, actorIds } = built;
+  const { where, parts } = built;
   if (!where) return;
   let cursor: bigint | undefined;
   for (;;) {
-    const rows = await perActor(
-      actorIds,
+    const rows = await perPart(
+      parts,
       cursor === undefined ? where : { ...where, seq: { lt: cursor } },
       "desc",
       EXPORT_BATCH,
@@ -250,6 +296,7 @@ async function* exportBatches(built: Built, client: Db): AsyncGenerator<CsvValue
         d?.actionLabel,
         r.entityType,
         r.entityId,
+        d?.entityLabel,
         r.before === null ? "" : JSON.stringify(r.before),
         r.after === null ? "" : JSON.stringify(r.after),
         r.requestId,

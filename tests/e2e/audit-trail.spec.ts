@@ -9,6 +9,9 @@ import { signIn, world } from "./helpers";
  * full re-walk in the background. Reads the demo world and adds only audit events and checkpoints.
  */
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const DA_NUMBER = /DA-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]/;
+
 async function axeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`);
@@ -41,7 +44,7 @@ test("an administrator verifies the audit chain, filters the trail, reads a chan
   await page.getByRole("link", { name: "Open the audit trail" }).click();
 
   // Filter: approvals of enrollments.
-  await page.getByLabel("Record type", { exact: true }).fill("Enrollment");
+  await page.getByLabel("Record type", { exact: true }).selectOption({ label: "Enrollment" });
   await page.getByLabel("Action", { exact: true }).fill("enrollment.approve");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/entityType=Enrollment/);
@@ -77,10 +80,71 @@ test("an administrator verifies the audit chain, filters the trail, reads a chan
   const csv = await readFile((await download.path()) ?? "", "utf8");
   const lines = csv.split("\r\n").filter(Boolean);
   expect(lines[0]).toBe(
-    "seq,time_utc,actor_name,actor_email,actor_role,action,action_words,entity_type,entity_id,before,after,request_id,hash",
+    "seq,time_utc,actor_name,actor_email,actor_role,action,action_words,entity_type,entity_id,entity_words,before,after,request_id,hash",
   );
   expect(lines.length).toBeGreaterThan(1);
   expect(lines.slice(1).every((l) => l.includes(",enrollment.approve,Enrollment approve,Enrollment,"))).toBe(true);
+  // The raw id for the machine, the words for people: ',Enrollment,<uuid>,"Enrollment: <who>, LEMTRADA…"'.
+  const words = new RegExp(`,Enrollment,${UUID.source},"Enrollment: (Prescriber|Pharmacy|Healthcare setting) `, "i");
+  expect(lines.slice(1).filter((l) => !words.test(l))).toEqual([]);
+});
+
+test("the trail names records by their DA- numbers and REMS ids and finds them by those", async ({ page }) => {
+  const w = world();
+  await signIn(page, w.accounts.admin, w.password);
+  const table = page.getByTestId("audit-table");
+  const rows = table.locator("tbody tr");
+
+  // Dispense authorizations by their numbers, never by an internal id.
+  await page.goto("/admin/audit");
+  await page.getByLabel("Record type", { exact: true }).selectOption({ label: "Dispense authorization" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/entityType=DispenseAuthorization/);
+  await expect(rows.first()).toBeVisible();
+  const daCells = await rows.locator("td:nth-child(6)").allTextContents();
+  expect(daCells.every((cell) => cell.startsWith("Dispense authorization"))).toBe(true);
+  const number = daCells.join(" ").match(DA_NUMBER)?.[0];
+  expect(number, daCells.join(" | ")).toBeDefined();
+  expect(await table.textContent()).not.toMatch(UUID);
+
+  // The Record filter takes the DA- number as people quote it.
+  await page.goto("/admin/audit");
+  await page.getByLabel("Record", { exact: true }).fill(number ?? "");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(rows.first()).toBeVisible();
+  for (const cell of await rows.locator("td:nth-child(6)").allTextContents()) {
+    expect(cell).toBe(`Dispense authorization${number}`);
+  }
+  expect(await table.textContent()).not.toMatch(UUID);
+
+  // A patient by REMS id: the patient's own events and their enrollment's.
+  const remsId = w.patients.compliant.remsId;
+  await page.goto(`/admin/audit?record=${encodeURIComponent(remsId)}`);
+  await expect(rows.first()).toBeVisible();
+  for (const cell of await rows.locator("td:nth-child(6)").allTextContents()) expect(cell).toContain(remsId);
+  expect(await table.textContent()).not.toMatch(UUID);
+
+  // The whole first page of the trail: labels, no internal ids.
+  await page.goto("/admin/audit");
+  await expect(rows.first()).toBeVisible();
+  expect(await table.textContent()).not.toMatch(UUID);
+  expect(await axeViolations(page)).toEqual([]);
+
+  // One event: the record in words, the raw id in small print for support.
+  await page.goto(`/admin/audit?record=${encodeURIComponent(number ?? "")}`);
+  await rows.first().getByRole("link").click();
+  await expect(page.getByTestId("audit-record")).toHaveText(`Dispense authorization: ${number}`);
+  await expect(page.getByTestId("audit-record-id")).toHaveText(UUID);
+  await page.getByRole("link", { name: "Every event of this record" }).click();
+  await expect(rows.first()).toBeVisible();
+  await expect(page.getByText("Only the events of one record are shown.")).toBeVisible();
+
+  // A value that names nothing says so.
+  await page.goto("/admin/audit?record=nobody-at-all%40example.test");
+  await expect(
+    page.getByText("Nothing in the registry has the e-mail address nobody-at-all@example.test."),
+  ).toBeVisible();
+  await expect(page.getByTestId("audit-count")).toHaveText("No events shown until the filters are corrected.");
 });
 
 test("a full re-walk runs in the background and the page follows its progress", async ({ page }) => {

@@ -94,8 +94,8 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: S
                   <td>{r.roleLabel}</td>
                   <td>{r.actionLabel}</td>
                   <td>
-                    {r.entityLabel}
-                    {r.entityId ? <div className={`muted ${styles.hash}`}>{r.entityId}</div> : null}
+                    {r.entityTypeLabel}
+                    {r.recordLabel ? <div>{r.recordLabel}</div> : null}
                   </td>
                 </tr>
               ))}

@@ -46,8 +46,27 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
         </dd>
         <dt>Record</dt>
         <dd>
-          {event.entityLabel}
-          {event.entityId ? <div className={`muted ${styles.hash}`}>{event.entityId}</div> : null}
+          <span data-testid="audit-record">{event.entityLabel}</span>
+          <div className="muted">
+            <small>
+              For support: <span className={styles.hash}>{event.entityType}</span>
+              {event.entityId ? (
+                <>
+                  {" "}
+                  <span className={styles.hash} data-testid="audit-record-id">
+                    {event.entityId}
+                  </span>
+                </>
+              ) : null}
+            </small>
+          </div>
+          {event.entityId ? (
+            <Link
+              href={`/admin/audit?${new URLSearchParams({ entityType: event.entityType, entityId: event.entityId })}`}
+            >
+              Every event of this record
+            </Link>
+          ) : null}
         </dd>
         <dt>Request</dt>
         <dd className={styles.hash}>{event.requestId ?? "—"}</dd>
