@@ -100,7 +100,7 @@ describe("recordAudit", () => {
         after: { n: 1n, when: new Date(0) },
       }),
     );
-    const row = await db().auditEvent.findUniqueOrThrow({ where: { seq } });
+    const row = await db().auditEvent.findFirstOrThrow({ where: { seq } });
     expect(row).toMatchObject({
       actorId: actor.userId,
       actorRole: "ADMIN",
@@ -335,7 +335,7 @@ describe("verifyAuditChain", () => {
       };
       return [...rows.slice(0, i), row, ...rows.slice(i)];
     };
-    const a1Hash = (await db().auditEvent.findUniqueOrThrow({ where: { seq: a1 } })).hash;
+    const a1Hash = (await db().auditEvent.findFirstOrThrow({ where: { seq: a1 } })).hash;
     // Linked to the row before it: the row after it no longer links.
     expect(await verifyAuditChain(alteredClient((rows) => forged(rows, a1Hash)))).toMatchObject({
       ok: false,
@@ -371,7 +371,7 @@ describe('the "AuditEvent" table', () => {
     await expect(
       db().$executeRawUnsafe(`UPDATE "AuditEvent" SET "action" = 'test.rewritten' WHERE "seq" = $1`, first),
     ).rejects.toThrow(/append-only/);
-    await expect(db().auditEvent.update({ where: { seq: first }, data: { action: "test.rewritten" } })).rejects.toThrow(
+    await expect(db().auditEvent.updateMany({ where: { seq: first }, data: { action: "test.rewritten" } })).rejects.toThrow(
       /append-only/,
     );
     const row = await db().auditEvent.findFirstOrThrow({ where: { entityId } });
