@@ -2,7 +2,8 @@
  * Background work that keeps the registry current: delivering queued e-mail, expiring
  * certifications whose recertification date has passed, marking unused dispense authorizations
  * whose validity has ended as EXPIRED, queueing monitoring reminders, and verifying the audit
- * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for).
+ * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for), creating
+ * the audit trail's monthly partitions ahead and, only when configured, archiving its old months.
  * Every job is safe to run on several instances at once (mail is claimed row by row; transitions
  * carry version checks; a reminder's unique key sends it once).
  *
@@ -20,6 +21,8 @@ import { expireDispenseAuthorizations } from "../dispensing/expiry";
 import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
 import { runCheckpointJob, runQueuedFullVerifications } from "../audit/integrity";
+import { ensureAuditPartitions, runRetentionJob } from "../audit/retention";
+import { env } from "../env";
 
 /** Monitoring reminders, then delivery of what they queued. */
 export async function runReminderJob(now: Date = new Date()) {
@@ -35,7 +38,18 @@ export async function runJobsOnce(now: Date = new Date()) {
   const mailed = await deliverPendingMail(db(), 200);
   const auditCheckpoint = await runCheckpointJob(db(), now);
   const fullVerifications = (await runQueuedFullVerifications(db())).length;
-  return { expired, authorizationsExpired, reminders, mailed, auditCheckpoint, fullVerifications };
+  const auditPartitions = await ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD);
+  const auditRetention = await runRetentionJob(db(), env().AUDIT_RETENTION_MONTHS, now);
+  return {
+    expired,
+    authorizationsExpired,
+    reminders,
+    mailed,
+    auditCheckpoint,
+    fullVerifications,
+    auditPartitions,
+    auditRetention,
+  };
 }
 
 interface JobDefinition {
@@ -71,6 +85,21 @@ export const JOBS: readonly JobDefinition[] = [
   },
   // Verifies the events written since the last checkpoint and signs a new one (docs/decisions/003).
   { name: "audit-checkpoint", cron: "*/15 * * * *", everyMs: 900_000, run: () => runCheckpointJob() },
+  // The audit trail's monthly partitions for the coming months (a month without one still takes
+  // its rows, in the DEFAULT partition; creating it later has to move them).
+  {
+    name: "audit-partitions",
+    cron: "20 3 * * *",
+    everyMs: 86_400_000,
+    run: () => ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD),
+  },
+  // Archives the months before the horizon, only when AUDIT_RETENTION_MONTHS is set (never drops).
+  {
+    name: "audit-retention",
+    cron: "40 3 * * *",
+    everyMs: 86_400_000,
+    run: () => runRetentionJob(db(), env().AUDIT_RETENTION_MONTHS),
+  },
   // Full re-walks an administrator asked for (queued rows; also triggered at once when asked).
   { name: "audit-full-verification", cron: "* * * * *", everyMs: 60_000, run: () => runQueuedFullVerifications() },
 ];

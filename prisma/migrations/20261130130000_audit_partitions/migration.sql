@@ -244,3 +244,99 @@ BEGIN
   RETURN QUERY SELECT new_seq, next_hash, chosen::smallint;
 END
 $fn$;
+
+-- Retention (the `npm run audit:retention` command; never run unless configured or asked). For the
+-- rows dated before p_before (a month start, UTC): each chain's last row among them, and whether a
+-- row of that chain dated later has a smaller seq (the rows removed would then not be the start of
+-- the chain, and the chain could not be verified from an anchor: retention refuses).
+CREATE FUNCTION audit_retention_plan(p_before timestamptz)
+RETURNS TABLE (chain smallint, seq bigint, hash text, straddles boolean) LANGUAGE sql STABLE AS $fn$
+  SELECT c."chain", h."seq", h."hash",
+         EXISTS (SELECT 1 FROM "AuditEvent" e
+                 WHERE e."chain" = c."chain" AND e."at" >= p_before AND e."seq" < h."seq")
+  FROM "AuditChainHead" c
+  CROSS JOIN LATERAL (
+    SELECT e."seq", e."hash" FROM "AuditEvent" e
+    WHERE e."chain" = c."chain" AND e."at" < p_before ORDER BY e."seq" DESC LIMIT 1
+  ) h
+  ORDER BY c."chain"
+$fn$;
+
+-- Detaches every monthly partition entirely before p_before (a month start, UTC) and moves it to
+-- audit_archive, where it stays append-only until audit_drop_archived. Refuses unless each chain's
+-- last row before the horizon has its anchor in "AuditAnchor" (the command writes them, signed, in
+-- the same transaction) and the removed rows are the start of every chain. Rows of those months
+-- still in the DEFAULT partition are first given their month's partition.
+CREATE FUNCTION audit_detach_partitions(p_before timestamptz) RETURNS SETOF text LANGUAGE plpgsql AS $fn$
+DECLARE
+  part record;
+  month_start date;
+  months date[];
+  problem record;
+BEGIN
+  IF p_before <> (date_trunc('month', p_before AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') THEN
+    RAISE EXCEPTION 'audit retention: % is not the start of a month (UTC)', p_before
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  LOCK TABLE "AuditEvent" IN ACCESS EXCLUSIVE MODE;
+  -- Read first: creating a partition may replace the DEFAULT partition, which no open cursor may use.
+  months := ARRAY(
+    SELECT DISTINCT date_trunc('month', d."at" AT TIME ZONE 'UTC')::date
+    FROM audit_partitions."AuditEvent_default" d WHERE d."at" < p_before);
+  FOREACH month_start IN ARRAY months LOOP
+    PERFORM audit_create_partition(month_start);
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM audit_partitions."AuditEvent_default" d WHERE d."at" < p_before) THEN
+    RAISE EXCEPTION 'audit retention: rows dated before % are in the DEFAULT partition, in a month already archived', p_before
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  FOR problem IN SELECT * FROM audit_retention_plan(p_before) LOOP
+    IF problem.straddles THEN
+      RAISE EXCEPTION 'audit retention: chain % has rows dated from % on that precede its row #% dated before it', problem.chain, p_before, problem.seq
+        USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM "AuditAnchor" a
+                   WHERE a."chain" = problem.chain AND a."seq" = problem.seq AND a."hash" = problem.hash) THEN
+      RAISE EXCEPTION 'audit retention: chain % has no anchor at #%, its last row before %', problem.chain, problem.seq, p_before
+        USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+  END LOOP;
+  FOR part IN
+    SELECT c.relname::text AS name
+    FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE i.inhparent = '"AuditEvent"'::regclass AND n.nspname = 'audit_partitions'
+      AND c.relname ~ '^AuditEvent_[0-9]{4}_[0-9]{2}$'
+      AND ((to_date(substr(c.relname, 12), 'YYYY_MM') + interval '1 month')::timestamp AT TIME ZONE 'UTC') <= p_before
+    ORDER BY c.relname
+  LOOP
+    EXECUTE format('ALTER TABLE "AuditEvent" DETACH PARTITION audit_partitions.%I', part.name);
+    EXECUTE format('ALTER TABLE audit_partitions.%I SET SCHEMA audit_archive', part.name);
+    -- Detaching drops the row trigger cloned from the parent; the archived table keeps refusing.
+    EXECUTE format(
+      'CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON audit_archive.%I FOR EACH ROW EXECUTE FUNCTION remsgate_audit_event_immutable()',
+      part.name || '_no_update_delete', part.name);
+    RETURN NEXT part.name;
+  END LOOP;
+END
+$fn$;
+
+-- Drops the archived partitions (audit_archive) of the months before p_before; returns their names.
+-- Only on an operator's explicit request (`npm run audit:retention -- --before YYYY-MM --drop`).
+CREATE FUNCTION audit_drop_archived(p_before timestamptz) RETURNS SETOF text LANGUAGE plpgsql AS $fn$
+DECLARE
+  part record;
+BEGIN
+  FOR part IN
+    SELECT c.relname::text AS name
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'audit_archive' AND c.relkind = 'r' AND c.relname ~ '^AuditEvent_[0-9]{4}_[0-9]{2}$'
+      AND ((to_date(substr(c.relname, 12), 'YYYY_MM') + interval '1 month')::timestamp AT TIME ZONE 'UTC') <= p_before
+    ORDER BY c.relname
+  LOOP
+    EXECUTE format('DROP TABLE audit_archive.%I', part.name);
+    RETURN NEXT part.name;
+  END LOOP;
+END
+$fn$;
