@@ -149,8 +149,9 @@ const ZEnv = z.object({
     .default(1024 ** 2),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
-   * Months of audit trail kept in the live table; the daily job then archives older months
-   * (lib/audit/retention.ts). Unset: keep every month (REMS records are kept for years).
+   * Months of audit trail `npm run audit:retention` keeps when run without --before (from cron);
+   * older months are archived (lib/audit/retention.ts). Unset: every month is kept (REMS records
+   * are kept for years). Nothing is ever removed unless that command runs.
    */
   AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
   /** Monthly audit partitions created ahead of the current month by the daily job. */

@@ -1,7 +1,7 @@
 /**
  * Retention of the partitioned audit trail (docs/decisions/003, "Partitions and retention"). Never
- * automatic unless AUDIT_RETENTION_MONTHS is set; `npm run audit:retention -- --before YYYY-MM`
- * runs it on request. It removes only whole months, only rows a signed checkpoint vouches for,
+ * automatic: `npm run audit:retention -- --before YYYY-MM` (or with AUDIT_RETENTION_MONTHS set, from
+ * cron) runs it, as the schema's owner (the app's role may not lock or detach the trail). It removes only whole months, only rows a signed checkpoint vouches for,
  * and only after writing, for each chain, a signed anchor at its last removed row, in the same
  * transaction: every chain then verifies from its anchor. Removed months go to the audit_archive
  * schema (pg_dump still dumps them) and are dropped only when asked.
@@ -161,18 +161,10 @@ export async function applyAuditRetention(
   );
 }
 
-/** The daily job: archives the months before the horizon when AUDIT_RETENTION_MONTHS is set; never drops. */
-export async function runRetentionJob(client: Db, retentionMonths: number | undefined, now = new Date()) {
-  if (retentionMonths === undefined) return { configured: false as const };
-  const result = await applyAuditRetention(client, {
-    before: retentionHorizon(now, retentionMonths),
-    writtenBy: "job",
-    now,
-  });
-  return { configured: true as const, detached: result.detached };
-}
-
-/** Creates the monthly partitions of the current month and the coming ones that do not exist yet. */
+/**
+ * Creates the monthly partitions of the current month and the coming ones that do not exist yet
+ * (the daily job; audit_ensure_partitions runs with its owner's rights, so the app's role may call it).
+ */
 export async function ensureAuditPartitions(client: Db, monthsAhead: number): Promise<number> {
   return client.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '10s'`);

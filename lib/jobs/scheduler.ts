@@ -2,8 +2,9 @@
  * Background work that keeps the registry current: delivering queued e-mail, expiring
  * certifications whose recertification date has passed, marking unused dispense authorizations
  * whose validity has ended as EXPIRED, queueing monitoring reminders, and verifying the audit
- * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for), creating
- * the audit trail's monthly partitions ahead and, only when configured, archiving its old months.
+ * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for), and
+ * creating the audit trail's monthly partitions ahead. Audit retention is never a job: it runs as
+ * the schema owner, by `npm run audit:retention` (README, "Audit retention").
  * Every job is safe to run on several instances at once (mail is claimed row by row; transitions
  * carry version checks; a reminder's unique key sends it once).
  *
@@ -21,7 +22,7 @@ import { expireDispenseAuthorizations } from "../dispensing/expiry";
 import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
 import { runCheckpointJob, runQueuedFullVerifications } from "../audit/integrity";
-import { ensureAuditPartitions, runRetentionJob } from "../audit/retention";
+import { ensureAuditPartitions } from "../audit/retention";
 import { env } from "../env";
 
 /** Monitoring reminders, then delivery of what they queued. */
@@ -39,7 +40,6 @@ export async function runJobsOnce(now: Date = new Date()) {
   const auditCheckpoint = await runCheckpointJob(db(), now);
   const fullVerifications = (await runQueuedFullVerifications(db())).length;
   const auditPartitions = await ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD);
-  const auditRetention = await runRetentionJob(db(), env().AUDIT_RETENTION_MONTHS, now);
   return {
     expired,
     authorizationsExpired,
@@ -48,7 +48,6 @@ export async function runJobsOnce(now: Date = new Date()) {
     auditCheckpoint,
     fullVerifications,
     auditPartitions,
-    auditRetention,
   };
 }
 
@@ -92,13 +91,6 @@ export const JOBS: readonly JobDefinition[] = [
     cron: "20 3 * * *",
     everyMs: 86_400_000,
     run: () => ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD),
-  },
-  // Archives the months before the horizon, only when AUDIT_RETENTION_MONTHS is set (never drops).
-  {
-    name: "audit-retention",
-    cron: "40 3 * * *",
-    everyMs: 86_400_000,
-    run: () => runRetentionJob(db(), env().AUDIT_RETENTION_MONTHS),
   },
   // Full re-walks an administrator asked for (queued rows; also triggered at once when asked).
   { name: "audit-full-verification", cron: "* * * * *", everyMs: 60_000, run: () => runQueuedFullVerifications() },

@@ -371,9 +371,9 @@ describe('the "AuditEvent" table', () => {
     await expect(
       db().$executeRawUnsafe(`UPDATE "AuditEvent" SET "action" = 'test.rewritten' WHERE "seq" = $1`, first),
     ).rejects.toThrow(/append-only/);
-    await expect(db().auditEvent.updateMany({ where: { seq: first }, data: { action: "test.rewritten" } })).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      db().auditEvent.updateMany({ where: { seq: first }, data: { action: "test.rewritten" } }),
+    ).rejects.toThrow(/append-only/);
     const row = await db().auditEvent.findFirstOrThrow({ where: { entityId } });
     expect(row.action).toBe("test.step_0");
   });

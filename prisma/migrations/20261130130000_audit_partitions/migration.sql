@@ -83,8 +83,11 @@ CREATE TRIGGER "AuditEvent_default_no_truncate"
 -- (same seq, same hash) and the detached table is dropped, all in the caller's transaction. That
 -- locks the trail for the time of the copy, so it happens only when partitions were not created
 -- ahead (audit_ensure_partitions runs daily for the coming months).
--- A month already archived by the retention command is not created again.
-CREATE FUNCTION audit_create_partition(p_month date) RETURNS boolean LANGUAGE plpgsql AS $fn$
+-- A month already archived by the retention command is not created again. Runs with its owner's
+-- rights (the schema owner's), so that the app's role, which may not alter the trail, can have the
+-- coming months created by its daily job.
+CREATE FUNCTION audit_create_partition(p_month date) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 DECLARE
   month_start date := date_trunc('month', p_month)::date;
   lo timestamptz := (date_trunc('month', p_month)::timestamp AT TIME ZONE 'UTC');
@@ -124,7 +127,8 @@ $fn$;
 
 -- Creates the partitions of the current month (UTC) and the next p_months_ahead months that do
 -- not exist yet; returns how many it created. Idempotent; the migration and a daily job call it.
-CREATE FUNCTION audit_ensure_partitions(p_months_ahead integer DEFAULT 3) RETURNS integer LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION audit_ensure_partitions(p_months_ahead integer DEFAULT 3) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 DECLARE
   created integer := 0;
   this_month date := date_trunc('month', now() AT TIME ZONE 'UTC')::date;
@@ -245,7 +249,9 @@ BEGIN
 END
 $fn$;
 
--- Retention (the `npm run audit:retention` command; never run unless configured or asked). For the
+-- Retention (the `npm run audit:retention` command, run by an operator as the schema owner; the
+-- functions below run with the caller's rights, and the app's role may not lock or detach the
+-- trail). For the
 -- rows dated before p_before (a month start, UTC): each chain's last row among them, and whether a
 -- row of that chain dated later has a smaller seq (the rows removed would then not be the start of
 -- the chain, and the chain could not be verified from an anchor: retention refuses).
