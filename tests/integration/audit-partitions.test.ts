@@ -11,11 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchorVerifies } from "../../lib/audit/anchors";
 import { checkpointOverHeads, signCheckpoint } from "../../lib/audit/checkpoint-signature";
 import { type AuditContent, canonicalJson } from "../../lib/audit/hash";
-import { checkpointHeads, runQueuedFullVerifications, verifySinceCheckpoint } from "../../lib/audit/integrity";
+import {
+  auditIntegrityStatus,
+  checkpointHeads,
+  runQueuedFullVerifications,
+  verifySinceCheckpoint,
+} from "../../lib/audit/integrity";
 import { applyAuditRetention, parseRetentionMonth, retentionHorizon } from "../../lib/audit/retention";
 import { recordAudit, verifyAuditChain } from "../../lib/audit/service";
 import { checkpointKey } from "../../lib/audit/signing-key";
-import { systemActor } from "../../lib/auth/actor";
+import { getAuditEvent, listAuditEvents } from "../../lib/audit/viewer";
+import { type Actor, systemActor } from "../../lib/auth/actor";
 import { createPrismaClient, type Db, db, type DbOrTx, disconnectDb, type Tx } from "../../lib/db";
 import { closePGlite, openPGlite } from "../../lib/db/adapters";
 import { type DatabaseConfig, resolveDatabaseConfig } from "../../lib/db/config";
@@ -401,6 +407,29 @@ describe("retention", () => {
     expect(
       await scratch.client.auditEvent.count({ where: { action: "audit.retention_applied", entityType: "AuditEvent" } }),
     ).toBe(1);
+
+    // The dashboard's integrity status and the trail viewer read the remaining events.
+    const admin: Actor = {
+      userId: randomUUID(),
+      role: "ADMIN",
+      email: "retention-admin@test.local",
+      name: "Retention Admin",
+      pharmacyId: null,
+      healthcareSettingId: null,
+      sessionId: null,
+      requestId: "retention-test",
+    };
+    expect(await auditIntegrityStatus(admin, scratch.client)).toMatchObject({
+      broken: null,
+      forgedCheckpoints: 0,
+      unverified: 0n,
+      checkpoint: { seq: checkpoint.seq },
+    });
+    const page = await listAuditEvents(admin, {}, scratch.client);
+    expect(page.rows.map((r) => r.seq)).toContain(written[5]?.seq);
+    expect(page.rows.map((r) => r.seq)).not.toContain(c1?.seq);
+    expect(await getAuditEvent(admin, String(written[5]?.seq), scratch.client)).toMatchObject({ chain: 1 });
+    expect(await appError(getAuditEvent(admin, String(c1?.seq), scratch.client))).toMatchObject({ code: "NOT_FOUND" });
     expect(c1?.seq).toBeLessThan(c1b?.seq ?? 0n);
   });
 
