@@ -109,9 +109,9 @@ export async function applyAuditRetention(
   }
   return client.$transaction(
     async (tx) => {
-      // Appends wait (briefly) while the plan is checked and the months detached; a long reader of
-      // the trail makes this give up rather than queue every audited write behind it.
-      await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '10s'`);
+      // Appends wait (milliseconds) while the plan is checked and the months detached. While this
+      // waits for a long reader of the trail (pg_dump), every append queues behind it: give up soon.
+      await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '2s'`);
       await tx.$executeRawUnsafe(`LOCK TABLE "AuditEvent" IN ACCESS EXCLUSIVE MODE`);
       if (!samePlan(await retentionPlan(tx, before), plan)) {
         refuse(`events dated before ${formatRetentionMonth(before)} were written meanwhile; run it again.`);
@@ -164,10 +164,13 @@ export async function applyAuditRetention(
 /**
  * Creates the monthly partitions of the current month and the coming ones that do not exist yet
  * (the daily job; audit_ensure_partitions runs with its owner's rights, so the app's role may call it).
+ * Attaching a month locks the DEFAULT partition: behind a long reader of the whole trail (pg_dump)
+ * it waits, and other readers of the whole trail queue behind it — appends do not. So it gives up
+ * after 2 s; the job runs again (months are created ahead, a missed day changes nothing).
  */
 export async function ensureAuditPartitions(client: Db, monthsAhead: number): Promise<number> {
   return client.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '10s'`);
+    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '2s'`);
     const [row] = await tx.$queryRaw<
       { created: number }[]
     >`SELECT audit_ensure_partitions(${monthsAhead}::int) AS "created"`;

@@ -214,6 +214,51 @@ describe("the partitioned audit trail", () => {
   });
 });
 
+describe.runIf(!ON_PGLITE)("creating months while the trail is read (PostgreSQL)", () => {
+  // Attaching a month locks the DEFAULT partition, so it waits for a reader of the whole trail (and
+  // other such readers queue behind it until it gives up: ensureAuditPartitions' lock_timeout); an
+  // append reads only its chain's head and writes to its month, and goes through.
+  it("waits for the reader without holding up appends to the current month", async () => {
+    const url = process.env.DATABASE_URL ?? "";
+    const reader = new pg.Client({ connectionString: url });
+    const creator = new pg.Client({ connectionString: url });
+    await reader.connect();
+    await creator.connect();
+    try {
+      // A long reader of the whole trail, as pg_dump is: it holds a lock on every partition.
+      await reader.query("BEGIN");
+      await reader.query(`SELECT count(*) FROM "AuditEvent"`);
+      await creator.query("BEGIN");
+      await creator.query("SET LOCAL lock_timeout = '20s'");
+      const creatorPid = (await creator.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+      const creating = creator.query<{ n: number }>("SELECT audit_ensure_partitions(9) AS n");
+      const waiting = async () =>
+        Number(
+          (
+            await db().$queryRaw<{ n: number }[]>`
+              SELECT count(*)::int AS "n" FROM pg_locks WHERE pid = ${creatorPid} AND NOT granted`
+          )[0]?.n,
+        );
+      for (let i = 0; i < 50 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await waiting()).toBeGreaterThan(0);
+
+      const started = Date.now();
+      const { seq } = await db().$transaction((tx) =>
+        recordAudit(tx, systemActor(), { action: "test.partitioned", entityType: "PartitionTest" }),
+      );
+      expect(Date.now() - started).toBeLessThan(3000);
+
+      await reader.query("COMMIT");
+      expect((await creating).rows[0]?.n).toBeGreaterThan(0);
+      await creator.query("COMMIT");
+      expect(await partitionOf(db(), seq)).toBe(`audit_partitions."${partitionName(thisMonth())}"`);
+    } finally {
+      await reader.end();
+      await creator.end();
+    }
+  });
+});
+
 describe("months without a partition", () => {
   let scratch: Scratch;
   beforeAll(async () => {

@@ -62,7 +62,7 @@ CREATE INDEX "AuditEvent_actorId_seq_idx" ON "AuditEvent"("actorId", "seq");
 CREATE INDEX "AuditEvent_action_seq_idx" ON "AuditEvent"("action", "seq");
 
 -- No row may be changed or removed, on the parent or on any partition. The row trigger is cloned
--- onto every partition; a TRUNCATE trigger is not, so audit_create_partition adds one to each.
+-- onto every partition; a TRUNCATE trigger is not, so audit_attach_partition adds one to each.
 CREATE TRIGGER "AuditEvent_no_update_delete"
   BEFORE UPDATE OR DELETE ON "AuditEvent"
   FOR EACH ROW EXECUTE FUNCTION remsgate_audit_event_immutable();
@@ -70,11 +70,23 @@ CREATE TRIGGER "AuditEvent_no_truncate"
   BEFORE TRUNCATE ON "AuditEvent"
   FOR EACH STATEMENT EXECUTE FUNCTION remsgate_audit_event_immutable();
 
+-- Creates a partition of the trail (a month, or DEFAULT) in audit_partitions, refusing TRUNCATE
+-- like the parent. Created apart and then attached: ATTACH PARTITION takes a SHARE UPDATE EXCLUSIVE
+-- lock on the trail, which neither appends nor readers (a running pg_dump) conflict with, where
+-- CREATE TABLE … PARTITION OF would take an ACCESS EXCLUSIVE one and queue every append behind them.
+CREATE FUNCTION audit_attach_partition(p_name text, p_bounds text) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $fn$
+BEGIN
+  EXECUTE format('CREATE TABLE audit_partitions.%I (LIKE "AuditEvent" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', p_name);
+  EXECUTE format('ALTER TABLE "AuditEvent" ATTACH PARTITION audit_partitions.%I %s', p_name, p_bounds);
+  EXECUTE format(
+    'CREATE TRIGGER %I BEFORE TRUNCATE ON audit_partitions.%I FOR EACH STATEMENT EXECUTE FUNCTION remsgate_audit_event_immutable()',
+    p_name || '_no_truncate', p_name);
+END
+$fn$;
+
 -- Rows whose month has no partition land here: an audit write never fails for want of one.
-CREATE TABLE audit_partitions."AuditEvent_default" PARTITION OF "AuditEvent" DEFAULT;
-CREATE TRIGGER "AuditEvent_default_no_truncate"
-  BEFORE TRUNCATE ON audit_partitions."AuditEvent_default"
-  FOR EACH STATEMENT EXECUTE FUNCTION remsgate_audit_event_immutable();
+SELECT audit_attach_partition('AuditEvent_default', 'DEFAULT');
 
 -- Creates the partition of one month (UTC), audit_partitions."AuditEvent_YYYY_MM", unless it
 -- exists; returns whether it created it. Rows of that month already in the DEFAULT partition are
@@ -89,7 +101,6 @@ CREATE TRIGGER "AuditEvent_default_no_truncate"
 CREATE FUNCTION audit_create_partition(p_month date) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 DECLARE
-  month_start date := date_trunc('month', p_month)::date;
   lo timestamptz := (date_trunc('month', p_month)::timestamp AT TIME ZONE 'UTC');
   hi timestamptz := ((date_trunc('month', p_month) + interval '1 month')::timestamp AT TIME ZONE 'UTC');
   part text := 'AuditEvent_' || to_char(date_trunc('month', p_month), 'YYYY_MM');
@@ -104,15 +115,9 @@ BEGIN
   IF moving THEN
     ALTER TABLE "AuditEvent" DETACH PARTITION audit_partitions."AuditEvent_default";
     ALTER TABLE audit_partitions."AuditEvent_default" RENAME TO "AuditEvent_default_moving";
-    CREATE TABLE audit_partitions."AuditEvent_default" PARTITION OF "AuditEvent" DEFAULT;
-    CREATE TRIGGER "AuditEvent_default_no_truncate"
-      BEFORE TRUNCATE ON audit_partitions."AuditEvent_default"
-      FOR EACH STATEMENT EXECUTE FUNCTION remsgate_audit_event_immutable();
+    PERFORM audit_attach_partition('AuditEvent_default', 'DEFAULT');
   END IF;
-  EXECUTE format('CREATE TABLE audit_partitions.%I PARTITION OF "AuditEvent" FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
-  EXECUTE format(
-    'CREATE TRIGGER %I BEFORE TRUNCATE ON audit_partitions.%I FOR EACH STATEMENT EXECUTE FUNCTION remsgate_audit_event_immutable()',
-    part || '_no_truncate', part);
+  PERFORM audit_attach_partition(part, format('FOR VALUES FROM (%L) TO (%L)', lo, hi));
   IF moving THEN
     INSERT INTO "AuditEvent" ("seq", "at", "actorId", "actorRole", "action", "entityType", "entityId", "before", "after",
                               "requestId", "prevHash", "hash", "chain")
