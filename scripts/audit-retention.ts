@@ -8,12 +8,8 @@
  */
 import "dotenv/config";
 import { parseArgs } from "node:util";
-import {
-  applyAuditRetention,
-  formatRetentionMonth,
-  parseRetentionMonth,
-  retentionHorizon,
-} from "../lib/audit/retention";
+import { applyAuditRetention } from "../lib/audit/retention";
+import { formatRetentionMonth, parseRetentionMonth, retentionHorizon } from "../lib/audit/retention-months";
 import { db, disconnectDb } from "../lib/db";
 import { env } from "../lib/env";
 import { isAppError } from "../lib/errors";

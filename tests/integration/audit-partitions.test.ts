@@ -17,7 +17,8 @@ import {
   runQueuedFullVerifications,
   verifySinceCheckpoint,
 } from "../../lib/audit/integrity";
-import { applyAuditRetention, parseRetentionMonth, retentionHorizon } from "../../lib/audit/retention";
+import { applyAuditRetention } from "../../lib/audit/retention";
+import { parseRetentionMonth, retentionHorizon } from "../../lib/audit/retention-months";
 import { recordAudit, verifyAuditChain } from "../../lib/audit/service";
 import { checkpointKey } from "../../lib/audit/signing-key";
 import { getAuditEvent, listAuditEvents } from "../../lib/audit/viewer";
