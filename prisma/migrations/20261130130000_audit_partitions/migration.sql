@@ -147,18 +147,17 @@ BEGIN
 END
 $fn$;
 
--- One partition for every month the existing trail covers, and the coming ones; then the rows.
+-- One partition for every month the existing trail has rows in (not every month since its oldest
+-- row: one row with a wrong clock would make hundreds), and the coming ones; then the rows.
 DO $do$
 DECLARE
-  first_month date;
+  months date[];
+  month_start date;
 BEGIN
-  SELECT date_trunc('month', min("at") AT TIME ZONE 'UTC')::date INTO first_month FROM "AuditEvent_unpartitioned";
-  IF first_month IS NOT NULL THEN
-    WHILE first_month < date_trunc('month', now() AT TIME ZONE 'UTC')::date LOOP
-      PERFORM audit_create_partition(first_month);
-      first_month := (first_month + interval '1 month')::date;
-    END LOOP;
-  END IF;
+  months := ARRAY(SELECT DISTINCT date_trunc('month', "at" AT TIME ZONE 'UTC')::date FROM "AuditEvent_unpartitioned");
+  FOREACH month_start IN ARRAY months LOOP
+    PERFORM audit_create_partition(month_start);
+  END LOOP;
   PERFORM audit_ensure_partitions(3);
 END
 $do$;
