@@ -79,8 +79,10 @@ function swapped(rows: AuditEvent[], x: bigint, y: bigint): AuditEvent[] {
 function alteredClient(alter: (rows: AuditEvent[]) => AuditEvent[]): DbOrTx {
   const real = db();
   return {
-    // The chain heads come from the database as it is; the rows read after them are altered.
+    // The chain heads and retention anchors come from the database as it is; the rows read after
+    // them are altered.
     $queryRaw: real.$queryRaw.bind(real),
+    auditAnchor: real.auditAnchor,
     auditEvent: {
       findMany: async (args: Parameters<typeof real.auditEvent.findMany>[0]) =>
         alter(await real.auditEvent.findMany(args)),
