@@ -18,6 +18,7 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO remsgate_app;
 -- The triggers refuse these for every role; the privileges refuse them before the triggers run.
 REVOKE UPDATE, DELETE, TRUNCATE ON "AuditEvent" FROM remsgate_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON "AuditCheckpoint" FROM remsgate_app;
+REVOKE UPDATE, DELETE, TRUNCATE ON "AuditAnchor" FROM remsgate_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON "Signature" FROM remsgate_app;
 REVOKE DELETE, TRUNCATE ON "User" FROM remsgate_app;
 REVOKE ALL ON "_prisma_migrations" FROM remsgate_app;
@@ -26,6 +27,11 @@ ALTER DEFAULT PRIVILEGES FOR ROLE remsgate_owner IN SCHEMA public
   GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO remsgate_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE remsgate_owner IN SCHEMA public
   GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO remsgate_app;
+
+-- The audit trail's monthly partitions (schemas audit_partitions and audit_archive) get no grant:
+-- the app appends through "AuditEvent", whose privileges apply to every partition, and its daily
+-- job creates the coming months through audit_ensure_partitions, which runs as the owner. Audit
+-- retention (`npm run audit:retention`) runs as remsgate_owner.
 
 -- Background jobs (pg-boss) keep their own tables in their own schema, owned by the app role.
 CREATE SCHEMA IF NOT EXISTS pgboss AUTHORIZATION remsgate_app;

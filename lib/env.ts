@@ -148,6 +148,14 @@ const ZEnv = z.object({
     .max(64 * 1024 ** 2)
     .default(1024 ** 2),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Months of audit trail `npm run audit:retention` keeps when run without --before (from cron);
+   * older months are archived (lib/audit/retention.ts). Unset: every month is kept (REMS records
+   * are kept for years). Nothing is ever removed unless that command runs.
+   */
+  AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
+  /** Monthly audit partitions created ahead of the current month by the daily job. */
+  AUDIT_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
 });
 
 export type Env = z.infer<typeof ZEnv>;

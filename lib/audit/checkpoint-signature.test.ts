@@ -3,12 +3,15 @@ import { describe, expect, it } from "vitest";
 import { deriveTotpKey } from "../auth/mfa-rules";
 import type { ChainHead } from "./chain";
 import {
+  type AnchorFields,
+  anchorSignatureValid,
   type CheckpointFields,
   chainHeadsRoot,
   checkpointMessage,
   checkpointOverHeads,
   checkpointSignatureValid,
   deriveCheckpointKey,
+  signAnchor,
   signCheckpoint,
 } from "./checkpoint-signature";
 
@@ -103,5 +106,47 @@ describe("checkpoint signatures", () => {
     expect(deriveCheckpointKey("s").equals(deriveCheckpointKey("t"))).toBe(false);
     expect(deriveCheckpointKey("s")).toHaveLength(32);
     expect(deriveCheckpointKey("s").equals(deriveTotpKey("s"))).toBe(false);
+  });
+});
+
+describe("retention anchor signatures", () => {
+  const anchor: AnchorFields = {
+    chain: 3,
+    seq: 1234n,
+    hash: "3b".repeat(32),
+    before: new Date("2025-01-01T00:00:00.000Z"),
+    writtenAt: new Date("2026-11-30T06:00:00.000Z"),
+    writtenBy: "retention",
+  };
+
+  it("verify with the key that signed them", () => {
+    expect(anchorSignatureValid(key, anchor, signAnchor(key, anchor))).toBe(true);
+  });
+
+  it.each<[string, Partial<AnchorFields>]>([
+    ["chain", { chain: 4 }],
+    ["seq", { seq: 1235n }],
+    ["hash", { hash: "ff".repeat(32) }],
+    ["horizon", { before: new Date("2025-02-01T00:00:00.000Z") }],
+    ["time written", { writtenAt: new Date("2026-11-30T06:00:00.001Z") }],
+    ["writer", { writtenBy: "admin" }],
+  ])("do not verify once the %s changed", (_name, change) => {
+    expect(anchorSignatureValid(key, { ...anchor, ...change }, signAnchor(key, anchor))).toBe(false);
+  });
+
+  it("do not verify with another key, nor as a checkpoint's signature", () => {
+    expect(
+      anchorSignatureValid(deriveCheckpointKey("another-secret-of-reasonable-length"), anchor, signAnchor(key, anchor)),
+    ).toBe(false);
+    const asCheckpoint = signCheckpoint(key, {
+      seq: anchor.seq,
+      hash: anchor.hash,
+      verifiedAt: anchor.writtenAt,
+      writtenBy: anchor.writtenBy,
+    });
+    expect(anchorSignatureValid(key, anchor, asCheckpoint)).toBe(false);
+    expect(
+      anchorSignatureValid(key, { ...anchor, writtenBy: "a\nb" }, signAnchor(key, { ...anchor, writtenBy: "a\nb" })),
+    ).toBe(false);
   });
 });

@@ -84,3 +84,43 @@ export function checkpointSignatureValid(
   const given = Buffer.from(signature, "utf8");
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
+
+/**
+ * A retention anchor: "chain `chain` continues after event #seq, whose hash is `hash`; its rows
+ * dated before `before` were removed", written at `writtenAt` by `writtenBy`. Signed with the
+ * checkpoints' key, in a message of its own kind so that neither can pass for the other.
+ */
+export interface AnchorFields {
+  chain: number;
+  seq: bigint;
+  hash: string;
+  before: Date;
+  writtenAt: Date;
+  writtenBy: string;
+}
+
+const ANCHOR_SIGNATURE_VERSION = "a1";
+
+export function anchorMessage(fields: AnchorFields): string {
+  return [
+    "remsgate-audit-anchor",
+    ANCHOR_SIGNATURE_VERSION,
+    String(fields.chain),
+    fields.seq.toString(),
+    fields.hash,
+    fields.before.toISOString(),
+    fields.writtenAt.toISOString(),
+    fields.writtenBy,
+  ].join("\n");
+}
+
+export function signAnchor(key: Buffer, fields: AnchorFields): string {
+  return `${ANCHOR_SIGNATURE_VERSION}:${createHmac("sha256", key).update(anchorMessage(fields), "utf8").digest("hex")}`;
+}
+
+export function anchorSignatureValid(key: Buffer, fields: AnchorFields, signature: string): boolean {
+  if (fields.writtenBy.includes("\n")) return false;
+  const expected = Buffer.from(signAnchor(key, fields), "utf8");
+  const given = Buffer.from(signature, "utf8");
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

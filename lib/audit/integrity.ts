@@ -7,11 +7,11 @@
  * written since the checkpoint: whatever the size of the trail, it reads only the newest events.
  */
 import type { Actor } from "../auth/actor";
-import { authSecret } from "../auth/auth-secret";
 import { requirePermissionAudited } from "../auth/service";
 import { type Db, type DbOrTx, db, type Tx } from "../db";
 import type { AuditCheckpoint, AuditVerification } from "../generated/prisma/client";
 import { logger } from "../logger";
+import { type AnchorProblem, chainAnchors, walkFromAnchors, walkStart } from "./anchors";
 import {
   AUDIT_CHAINS,
   type ChainHead,
@@ -20,16 +20,13 @@ import {
   recomputedHash,
   walkAuditChain,
 } from "./chain";
-import {
-  checkpointOverHeads,
-  checkpointSignatureValid,
-  deriveCheckpointKey,
-  signCheckpoint,
-} from "./checkpoint-signature";
+import { checkpointOverHeads, checkpointSignatureValid, signCheckpoint } from "./checkpoint-signature";
 import { recordAudit } from "./service";
+import { checkpointKey } from "./signing-key";
 
 export type BreakReason =
   | ChainRowProblem
+  | AnchorProblem
   /** The event a checkpoint vouches for is gone. */
   | "checkpoint-event-missing"
   /** The event a checkpoint vouches for no longer hashes to what the checkpoint says. */
@@ -42,13 +39,6 @@ export type VerificationStatus = "QUEUED" | "RUNNING" | "VERIFIED" | "BROKEN" | 
 
 /** A full re-walk that has shown no sign of life for this long was interrupted (a crash, a deploy). */
 const FULL_WALK_STALE_MS = 2 * 60 * 60 * 1000;
-
-let cachedKey: { secret: string; key: Buffer } | null = null;
-function checkpointKey(): Buffer {
-  const secret = authSecret();
-  if (cachedKey?.secret !== secret) cachedKey = { secret, key: deriveCheckpointKey(secret) };
-  return cachedKey.key;
-}
 
 /** The heads a checkpoint row stores, as written (null when it has none, or not in the written shape). */
 function storedHeads(row: AuditCheckpoint): ChainHead[] | null {
@@ -200,16 +190,22 @@ async function finish(tx: Tx, verification: AuditVerification, outcome: Outcome,
   });
 }
 
-/** Walks every chain from its head in `from` (a trusted checkpoint) to its head in `upTo`, after checking the anchors. */
-async function walkFrom(client: DbOrTx, from: ChainHead[], upTo: ChainHead[]): Promise<Outcome> {
-  const anchor = await checkAnchor(client, from);
+/**
+ * Walks every chain from its start in `from` (a trusted checkpoint's head, or a retention anchor
+ * when that is later) to its head in `upTo`, after checking that the checkpoint's heads are there.
+ */
+async function walkFrom(client: DbOrTx, from: ReturnType<typeof walkStart>, upTo: ChainHead[]): Promise<Outcome> {
+  if (from.conflict !== null) {
+    return { ok: false, checked: 0, brokenAt: from.conflict, reason: "checkpoint-event-changed" };
+  }
+  const anchor = await checkAnchor(client, from.toCheck);
   if (anchor) return anchor;
   // A chain's head now cannot be behind its head in the checkpoint unless events went missing
   // (after the anchors were read, or with their chain moved).
   const now = new Map(upTo.map((h) => [h.chain, h.seq]));
-  const behind = from.find((h) => (now.get(h.chain) ?? 0n) < h.seq);
+  const behind = from.toCheck.find((h) => (now.get(h.chain) ?? 0n) < h.seq);
   if (behind) return { ok: false, checked: 0, brokenAt: behind.seq, reason: "checkpoint-event-missing" };
-  return walkAuditChain(client, { after: from.length > 0 ? from : undefined, upTo });
+  return walkAuditChain(client, { after: from.after.length > 0 ? from.after : undefined, upTo });
 }
 
 /**
@@ -223,7 +219,8 @@ export async function verifySinceCheckpoint(
 ): Promise<AuditVerification> {
   const now = options.now ?? new Date();
   const { checkpoint, forged } = await lastValidCheckpoint(client);
-  const from = checkpoint ? checkpointHeads(checkpoint) : [];
+  const anchors = await chainAnchors(client);
+  const from = walkStart(checkpoint ? checkpointHeads(checkpoint) : [], anchors.ok ? anchors.anchors : []);
   const upTo = await chainHeads(client);
   const verification = await client.auditVerification.create({
     data: {
@@ -234,7 +231,7 @@ export async function verifySinceCheckpoint(
       startedAt: now,
       fromSeq: checkpoint?.seq ?? 0n,
       toSeq: newestSeq(upTo),
-      total: await client.auditEvent.count({ where: eventsBetween(from, upTo) }),
+      total: await client.auditEvent.count({ where: eventsBetween(from.after, upTo) }),
     },
   });
   const [firstForged] = forged;
@@ -245,9 +242,11 @@ export async function verifySinceCheckpoint(
   try {
     outcome = firstForged
       ? { ok: false, checked: 0, brokenAt: firstForged.seq, reason: "checkpoint-signature-invalid" }
-      : knownBreak?.brokenAt != null
-        ? { ok: false, checked: 0, brokenAt: knownBreak.brokenAt, reason: knownBreak.reason as BreakReason }
-        : await walkFrom(client, from, upTo);
+      : !anchors.ok
+        ? { ok: false, checked: 0, brokenAt: anchors.forged.seq, reason: "anchor-signature-invalid" }
+        : knownBreak?.brokenAt != null
+          ? { ok: false, checked: 0, brokenAt: knownBreak.brokenAt, reason: knownBreak.reason as BreakReason }
+          : await walkFrom(client, from, upTo);
   } catch (error) {
     await client.auditVerification.update({
       where: { id: verification.id },
@@ -343,7 +342,7 @@ export async function runQueuedFullVerifications(client: DbOrTx = db(), batchSiz
     try {
       const total = await client.auditEvent.count({ where: eventsBetween([], upTo) });
       await client.auditVerification.update({ where: { id: next.id }, data: { total } });
-      const outcome = await walkAuditChain(client, {
+      const outcome = await walkFromAnchors(client, {
         upTo,
         batchSize,
         onBatch: async (checked) => {

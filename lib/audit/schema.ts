@@ -163,6 +163,9 @@ export const BREAK_REASON_LABELS: Record<string, string> = {
   "checkpoint-event-missing": "an event a checkpoint vouched for (a chain's head) is missing",
   "checkpoint-event-changed": "an event a checkpoint vouched for (a chain's head) was changed",
   "checkpoint-signature-invalid": "a checkpoint's signature does not verify (written or edited outside the app)",
+  "anchor-signature-invalid": "a retention anchor's signature does not verify (written or edited outside the app)",
+  "row-before-anchor":
+    "an event sits before its chain's retention anchor, where every event was removed (put back or added)",
   interrupted: "the walk was interrupted",
   error: "the walk stopped with an error",
 };

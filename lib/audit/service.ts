@@ -1,7 +1,8 @@
 import type { DbOrTx, Tx } from "../db";
 import type { BulkTx } from "../db/bulk";
 import type { AuditActor } from "../auth/actor";
-import { type ChainRowProblem, walkAuditChain } from "./chain";
+import { type AnchorProblem, walkFromAnchors } from "./anchors";
+import type { ChainRowProblem } from "./chain";
 import { type AuditContent, canonicalJson, toJson } from "./hash";
 
 export interface AuditInput {
@@ -76,15 +77,15 @@ export async function recordAuditInBulk(tx: BulkTx, actor: AuditActor, input: Au
 
 export type AuditChainResult =
   | { ok: true; checked: number }
-  | { ok: false; checked: number; brokenAt: bigint; reason: ChainRowProblem };
+  | { ok: false; checked: number; brokenAt: bigint; reason: ChainRowProblem | AnchorProblem };
 
 /**
- * Walks every chain from its start and returns the first row (by seq) whose link or content does
- * not verify.
+ * Walks every chain from its start (its newest retention anchor when its first rows were removed)
+ * and returns the first row (by seq) whose link or content does not verify.
  * The dashboard no longer calls this on every view: it reads the last signed checkpoint
  * (lib/audit/integrity.ts), and the full walk runs in the background on request.
  */
 export async function verifyAuditChain(client: DbOrTx, batchSize = 1000): Promise<AuditChainResult> {
-  const result = await walkAuditChain(client, { batchSize });
+  const result = await walkFromAnchors(client, { batchSize });
   return result.ok ? { ok: true, checked: result.checked } : result;
 }

@@ -230,7 +230,7 @@ export async function listAuditEvents(
 export async function getAuditEvent(actor: Actor, seqText: string, client: Db = db()) {
   await requirePermissionAudited(actor, "audit:read:any", `/admin/audit/${seqText.slice(0, 40)}`, client);
   const seq = /^\d{1,18}$/.test(seqText) ? BigInt(seqText) : null;
-  const row = seq ? await client.auditEvent.findUnique({ where: { seq } }) : null;
+  const row = seq ? await client.auditEvent.findFirst({ where: { seq } }) : null;
   if (!row) throw new AppError("NOT_FOUND", "There is no such audit event.");
   const [described] = await describeRows([row], client);
   if (!described) throw new AppError("NOT_FOUND", "There is no such audit event.");

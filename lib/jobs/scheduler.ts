@@ -2,7 +2,9 @@
  * Background work that keeps the registry current: delivering queued e-mail, expiring
  * certifications whose recertification date has passed, marking unused dispense authorizations
  * whose validity has ended as EXPIRED, queueing monitoring reminders, and verifying the audit
- * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for).
+ * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for), and
+ * creating the audit trail's monthly partitions ahead. Audit retention is never a job: it runs as
+ * the schema owner, by `npm run audit:retention` (README, "Audit retention").
  * Every job is safe to run on several instances at once (mail is claimed row by row; transitions
  * carry version checks; a reminder's unique key sends it once).
  *
@@ -21,6 +23,8 @@ import { deliverPendingMail } from "../mail/deliver";
 import { runMonitoringReminders } from "../reminders/service";
 import { runCheckpointJob, runQueuedFullVerifications } from "../audit/integrity";
 import { settleInterruptedLabImports } from "../labs/import-recovery";
+import { ensureAuditPartitions } from "../audit/retention";
+import { env } from "../env";
 
 /** Monitoring reminders, then delivery of what they queued. */
 export async function runReminderJob(now: Date = new Date()) {
@@ -37,7 +41,17 @@ export async function runJobsOnce(now: Date = new Date()) {
   const auditCheckpoint = await runCheckpointJob(db(), now);
   const fullVerifications = (await runQueuedFullVerifications(db())).length;
   const labImports = await settleInterruptedLabImports(db(), now);
-  return { expired, authorizationsExpired, reminders, mailed, auditCheckpoint, fullVerifications, labImports };
+  const auditPartitions = await ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD);
+  return {
+    expired,
+    authorizationsExpired,
+    reminders,
+    mailed,
+    auditCheckpoint,
+    fullVerifications,
+    labImports,
+    auditPartitions,
+  };
 }
 
 interface JobDefinition {
@@ -79,6 +93,14 @@ export const JOBS: readonly JobDefinition[] = [
     cron: "*/5 * * * *",
     everyMs: 300_000,
     run: () => settleInterruptedLabImports(db()),
+  },
+  // The audit trail's monthly partitions for the coming months (a month without one still takes
+  // its rows, in the DEFAULT partition; creating it later has to move them).
+  {
+    name: "audit-partitions",
+    cron: "20 3 * * *",
+    everyMs: 86_400_000,
+    run: () => ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD),
   },
   // Full re-walks an administrator asked for (queued rows; also triggered at once when asked).
   { name: "audit-full-verification", cron: "* * * * *", everyMs: 60_000, run: () => runQueuedFullVerifications() },

@@ -154,7 +154,7 @@ describe("checkpoints", () => {
     const heads = checkpointHeads(checkpoint);
     expect(heads.map((h) => h.chain)).toEqual([...new Set(heads.map((h) => h.chain))].sort((a, b) => a - b));
     for (const head of heads) {
-      const row = await db().auditEvent.findUniqueOrThrow({ where: { seq: head.seq } });
+      const row = await db().auditEvent.findFirstOrThrow({ where: { seq: head.seq } });
       expect(row).toMatchObject({ chain: head.chain, hash: head.hash });
       const newer = await db().auditEvent.findFirst({
         where: { chain: head.chain, seq: { gt: head.seq, lte: seqs[2] } },
@@ -276,7 +276,7 @@ describe("checkpoints", () => {
     expect(oldest?.seq).toBeLessThan(checkpoint.seq);
     const seq = oldest?.seq ?? 0n;
     await tampered(async (tx) => {
-      const row = await tx.auditEvent.findUniqueOrThrow({ where: { seq } });
+      const row = await tx.auditEvent.findFirstOrThrow({ where: { seq } });
       const content = {
         at: row.at.toISOString(),
         actorId: row.actorId,
@@ -307,7 +307,7 @@ describe("checkpoints", () => {
     const genuine = await verifyAuditNow(admin);
     const real = await db().auditCheckpoint.findUniqueOrThrow({ where: { id: genuine.checkpointId ?? 0n } });
     const { seqs } = await writeRows(admin, 3);
-    const headRow = await db().auditEvent.findUniqueOrThrow({ where: { seq: seqs[2] ?? 0n } });
+    const headRow = await db().auditEvent.findFirstOrThrow({ where: { seq: seqs[2] ?? 0n } });
 
     // Inserted: claims the head is verified, carrying the genuine checkpoint's signature.
     await tampered(async (tx) => {
@@ -368,7 +368,7 @@ describe("checkpoints", () => {
   it("still starts from a checkpoint written before the trail had chains (chain 0's head)", async () => {
     const admin = await adminActor();
     const { seqs } = await writeRows(admin, 2, randomUUID(), "test.step", [0]);
-    const row = await db().auditEvent.findUniqueOrThrow({ where: { seq: seqs[1] ?? 0n } });
+    const row = await db().auditEvent.findFirstOrThrow({ where: { seq: seqs[1] ?? 0n } });
     await tampered(async (tx) => {
       // As the application signed checkpoints then: v1, the seq and hash of the event itself, no heads.
       const fields = { seq: row.seq, hash: row.hash, verifiedAt: new Date(), writtenBy: "job" };

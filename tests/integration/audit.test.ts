@@ -79,8 +79,10 @@ function swapped(rows: AuditEvent[], x: bigint, y: bigint): AuditEvent[] {
 function alteredClient(alter: (rows: AuditEvent[]) => AuditEvent[]): DbOrTx {
   const real = db();
   return {
-    // The chain heads come from the database as it is; the rows read after them are altered.
+    // The chain heads and retention anchors come from the database as it is; the rows read after
+    // them are altered.
     $queryRaw: real.$queryRaw.bind(real),
+    auditAnchor: real.auditAnchor,
     auditEvent: {
       findMany: async (args: Parameters<typeof real.auditEvent.findMany>[0]) =>
         alter(await real.auditEvent.findMany(args)),
@@ -100,7 +102,7 @@ describe("recordAudit", () => {
         after: { n: 1n, when: new Date(0) },
       }),
     );
-    const row = await db().auditEvent.findUniqueOrThrow({ where: { seq } });
+    const row = await db().auditEvent.findFirstOrThrow({ where: { seq } });
     expect(row).toMatchObject({
       actorId: actor.userId,
       actorRole: "ADMIN",
@@ -335,7 +337,7 @@ describe("verifyAuditChain", () => {
       };
       return [...rows.slice(0, i), row, ...rows.slice(i)];
     };
-    const a1Hash = (await db().auditEvent.findUniqueOrThrow({ where: { seq: a1 } })).hash;
+    const a1Hash = (await db().auditEvent.findFirstOrThrow({ where: { seq: a1 } })).hash;
     // Linked to the row before it: the row after it no longer links.
     expect(await verifyAuditChain(alteredClient((rows) => forged(rows, a1Hash)))).toMatchObject({
       ok: false,
@@ -371,9 +373,9 @@ describe('the "AuditEvent" table', () => {
     await expect(
       db().$executeRawUnsafe(`UPDATE "AuditEvent" SET "action" = 'test.rewritten' WHERE "seq" = $1`, first),
     ).rejects.toThrow(/append-only/);
-    await expect(db().auditEvent.update({ where: { seq: first }, data: { action: "test.rewritten" } })).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      db().auditEvent.updateMany({ where: { seq: first }, data: { action: "test.rewritten" } }),
+    ).rejects.toThrow(/append-only/);
     const row = await db().auditEvent.findFirstOrThrow({ where: { entityId } });
     expect(row.action).toBe("test.step_0");
   });

@@ -144,6 +144,8 @@ describe.runIf(pgUrl)("the app's database role (PostgreSQL)", () => {
         `SELECT * FROM audit_append(now(), null, null, 'test.appended', 'Test', null, null, null, null, '{}')`,
       );
       await client.query("ROLLBACK");
+      // Its daily job creates the coming months of the partitioned trail (the function runs as the owner).
+      await client.query("SELECT audit_ensure_partitions(4)");
 
       for (const statement of [
         `UPDATE "AuditEvent" SET "action" = 'x' WHERE "seq" = (SELECT min("seq") FROM "AuditEvent")`,
@@ -151,6 +153,10 @@ describe.runIf(pgUrl)("the app's database role (PostgreSQL)", () => {
         `TRUNCATE "AuditEvent"`,
         `ALTER TABLE "AuditEvent" DISABLE TRIGGER ALL`,
         `DROP TRIGGER "AuditEvent_no_update_delete" ON "AuditEvent"`,
+        `TRUNCATE audit_partitions."AuditEvent_default"`,
+        `SELECT * FROM audit_detach_partitions('2000-01-01')`,
+        `ALTER TABLE "AuditEvent" DETACH PARTITION audit_partitions."AuditEvent_default"`,
+        `UPDATE "AuditAnchor" SET "hash" = 'x'`,
         `UPDATE "Signature" SET "printedName" = 'x'`,
         `DELETE FROM "User" WHERE false`,
       ]) {
