@@ -684,6 +684,9 @@ describe("the CSV export", () => {
       { action: "test.export_changed", before: { name: "Zoë Ünal" }, after: { name: "-Zoë", formula: "=1+1" } },
     ];
     for (const w of writes) {
+      // Each event in a millisecond of its own: the golden file names the two times apart.
+      const started = Date.now();
+      while (Date.now() === started) await new Promise((resolve) => setTimeout(resolve, 1));
       await db().$transaction((tx) => recordAudit(tx, asker, { ...w, entityType: ENTITY, entityId }));
     }
     const stored = await db().auditEvent.findMany({ where: { entityId }, orderBy: { seq: "desc" } });
