@@ -79,6 +79,14 @@ describe("formatStakeholderKind / formatTestName / humanizeCode", () => {
   it("reads audit actions as words", () => {
     expect(formatAuditAction("enrollment.claim_taken_over")).toBe("Enrollment claim taken over");
     expect(formatAuditAction("user.locked")).toBe("User locked");
+    expect(formatAuditAction("pharmacy.apikey.created")).toBe("Pharmacy API key created");
+    expect(formatAuditAction("noncompliance.corrective_action")).toBe("Non-compliance corrective action");
+    expect(formatAuditAction("auth.signed_in")).toBe("Account signed in");
+    expect(formatAuditAction("user.mfa.enabled")).toBe("User two-step sign-in enabled");
+    expect(formatAuditAction("admin.user.deactivated")).toBe("Administrator user deactivated");
+    // A code with none of them is unchanged; an object-property name is a word, not a lookup.
+    expect(formatAuditAction("lab_import.interrupted")).toBe("Lab import interrupted");
+    expect(formatAuditAction("constructor.toString")).toBe("Constructor to string");
   });
 
   it("turns codes into words", () => {

@@ -233,9 +233,31 @@ export function formatAuditRecordType(type: string): string {
     : humanizeCode(type);
 }
 
-/** An audit action ("enrollment.claim_taken_over") as words ("Enrollment claim taken over"). */
+/** Words in audit action codes that are written differently in a sentence. */
+const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
+  apikey: "API key",
+  noncompliance: "non-compliance",
+  mfa: "two-step sign-in",
+  auth: "account",
+  admin: "administrator",
+  ncpdp: "NCPDP",
+  totp: "authenticator",
+};
+
+/**
+ * An audit action ("enrollment.claim_taken_over") as words ("Enrollment claim taken over");
+ * abbreviations in the codes are spelled out ("pharmacy.apikey.created" → "Pharmacy API key
+ * created", "auth.signed_in" → "Account signed in").
+ */
 export function formatAuditAction(action: string): string {
-  return humanizeCode(action.replace(/\./g, " "));
+  const words = action
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[._\s-]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase())
+    .map((word) => (Object.hasOwn(AUDIT_ACTION_WORDS, word) ? AUDIT_ACTION_WORDS[word] : word))
+    .join(" ");
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : action;
 }
 
 /** Last resort for a code no table names: "NOT_YET_KNOWN" → "Not yet known". */
