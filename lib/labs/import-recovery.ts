@@ -14,7 +14,7 @@
 import { systemActor } from "../auth/actor";
 import { recordAudit } from "../audit/service";
 import { db, type Db } from "../db";
-import { IMPORT_LOCK_PREFIX, INTERRUPTED_REASON, STARTING_GRACE_MS } from "./import";
+import { failedImportFields, importLockKey, INTERRUPTED_REASON, STARTING_GRACE_MS } from "./import";
 
 /** At most this many per run; the next run takes the rest. */
 const BATCH = 100;
@@ -38,19 +38,11 @@ export async function settleInterruptedLabImports(client: Db = db(), now = new D
   for (const candidate of candidates) {
     const outcome = await client.$transaction(async (tx) => {
       const [lock] = await tx.$queryRaw<{ free: boolean }[]>`
-        SELECT pg_try_advisory_xact_lock(hashtextextended(${IMPORT_LOCK_PREFIX + candidate.id}, 0)) AS "free"`;
+        SELECT pg_try_advisory_xact_lock(hashtextextended(${importLockKey(candidate.id)}, 0)) AS "free"`;
       if (!lock?.free) return "running" as const;
       const updated = await tx.labImport.updateMany({
         where: { id: candidate.id, status: "processing" },
-        data: {
-          status: "failed",
-          totalRows: 0,
-          acceptedRows: 0,
-          duplicateRows: 0,
-          rejectedRows: 0,
-          report: { error: INTERRUPTED_REASON, rejected: [] },
-          finishedAt: now,
-        },
+        data: failedImportFields(INTERRUPTED_REASON, now),
       });
       // Finished meanwhile (it wrote its own outcome): nothing to settle.
       if (updated.count === 0) return "finished" as const;

@@ -667,16 +667,7 @@ async function recordFailure(
     await client.$transaction(async (tx) => {
       await tx.labImport.update({
         where: { id: input.importId },
-        data: {
-          fileSha256: input.fileSha256,
-          status: "failed",
-          totalRows: 0,
-          acceptedRows: 0,
-          duplicateRows: 0,
-          rejectedRows: 0,
-          report: { error: storable(reason), rejected: [] },
-          finishedAt: new Date(),
-        },
+        data: { fileSha256: input.fileSha256, ...failedImportFields(reason, new Date()) },
       });
       await recordAudit(tx, actor, {
         action: "lab_import.finished",
@@ -691,6 +682,19 @@ async function recordFailure(
     throw failure ?? recording;
   }
   return { reason, tooLarge, failure };
+}
+
+/** What a failed import stores: nothing counted, nothing kept, the reason and when it ended. */
+export function failedImportFields(reason: string, finishedAt: Date) {
+  return {
+    status: "failed",
+    totalRows: 0,
+    acceptedRows: 0,
+    duplicateRows: 0,
+    rejectedRows: 0,
+    report: { error: storable(reason), rejected: [] },
+    finishedAt,
+  } as const;
 }
 
 /** Last resort when the outcome could not be written: the smallest update that ends "processing". */
@@ -730,9 +734,9 @@ const INTERRUPTED_AFTER_MS = IMPORT_TRANSACTION_TIMEOUT_MS + 5 * 60_000;
  */
 export const STARTING_GRACE_MS = 2 * 60_000;
 
-export const IMPORT_LOCK_PREFIX = "lab-import:";
+const IMPORT_LOCK_PREFIX = "lab-import:";
 
-function importLockKey(importId: string): string {
+export function importLockKey(importId: string): string {
   return `${IMPORT_LOCK_PREFIX}${importId}`;
 }
 export const INTERRUPTED_REASON =
