@@ -250,24 +250,30 @@ const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
  * created", "auth.signed_in" → "Account signed in").
  */
 export function formatAuditAction(action: string): string {
-  const words = action
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .split(/[._\s-]+/)
-    .filter(Boolean)
-    .map((word) => word.toLowerCase())
-    .map((word) => (Object.hasOwn(AUDIT_ACTION_WORDS, word) ? AUDIT_ACTION_WORDS[word] : word))
-    .join(" ");
-  return words ? words.charAt(0).toUpperCase() + words.slice(1) : action;
+  const words = codeWords(action, /[._\s-]+/).map((word) =>
+    Object.hasOwn(AUDIT_ACTION_WORDS, word) ? (AUDIT_ACTION_WORDS[word] ?? word) : word,
+  );
+  return sentence(words, action);
 }
 
 /** Last resort for a code no table names: "NOT_YET_KNOWN" → "Not yet known". */
 export function humanizeCode(code: string): string {
-  const words = code
+  return sentence(codeWords(code, /[_\s-]+/), code);
+}
+
+/** A code's words in lower case: camelCase split, then split at `separators`. */
+function codeWords(code: string, separators: RegExp): string[] {
+  return code
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/[_\s-]+/g, " ")
-    .trim()
-    .toLowerCase();
-  return words ? words.charAt(0).toUpperCase() + words.slice(1) : code;
+    .split(separators)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+}
+
+/** Words as a sentence with its first letter capitalised; `fallback` when there are none. */
+function sentence(words: string[], fallback: string): string {
+  const text = words.join(" ");
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : fallback;
 }
 
 /** "2026-05" → "May 2026". */
