@@ -9,6 +9,7 @@ import { isUuid } from "../identifiers/uuid";
 import { isValidNpi } from "../identifiers/npi";
 import { isValidNcpdpId } from "../identifiers/ncpdp";
 import { isValidRemsId } from "../identifiers/rems-id";
+import { keyOfNumber } from "../dispensing/keys";
 import { getProgramDefinition } from "../programs/registry";
 import {
   classifyRecordQuery,
@@ -355,7 +356,7 @@ export async function resolveRecordQuery(text: string, client: Db): Promise<Reco
         return { ok: false, message: `${q.value} is not a valid REMS id or number: check the characters.` };
       }
       const [authorization, patient, pharmacy, setting, enrollment] = await Promise.all([
-        client.dispenseAuthorization.findUnique({ where: { authorizationNumber: q.value }, select: { id: true } }),
+        keyOfNumber(client, q.value),
         client.patient.findUnique({ where: { remsId: q.value }, select: { id: true } }),
         client.pharmacy.findUnique({ where: { remsId: q.value }, select: { id: true } }),
         client.healthcareSetting.findUnique({ where: { remsId: q.value }, select: { id: true } }),

@@ -21,12 +21,19 @@ import {
 import { viewSelect, type ViewRow, effectiveStatus, toView, parseBody } from "./view";
 import { json } from "./facts-query";
 import { expireOne } from "./expiry";
+import { type AuthorizationKey, byKey } from "./keys";
 
 async function lockOwn(tx: Tx, caller: DispenseCaller, id: string) {
   if (!isUuid(id)) throw notFound();
-  await tx.$executeRaw`SELECT "id" FROM "DispenseAuthorization" WHERE "id" = ${id}::uuid FOR UPDATE`;
+  // Locked in its month's partition, which its claim names (./keys.ts).
+  const [locked] = await tx.$queryRaw<{ createdAt: Date }[]>`
+    SELECT d."createdAt" FROM "DispenseAuthorization" d
+     WHERE d."id" = ${id}::uuid
+       AND d."createdAt" = (SELECT c."createdAt" FROM "DispenseAuthorizationClaim" c WHERE c."id" = ${id}::uuid)
+       FOR UPDATE`;
+  if (!locked) throw notFound();
   const row = await tx.dispenseAuthorization.findUnique({
-    where: { id },
+    where: byKey({ id, createdAt: locked.createdAt }),
     select: {
       ...viewSelect,
       pharmacyId: true,
@@ -102,13 +109,13 @@ export async function confirmDispense(
     const refusal = notUsable(row, now);
     if (refusal) {
       // Record that it ran out, so lists and the unique index agree with what the caller was told.
-      if (row.status === "APPROVED") await expireOne(tx, row.id, auditActorOf(caller));
+      if (row.status === "APPROVED") await expireOne(tx, row, auditActorOf(caller));
       return { refusal };
     }
     // The approval was given on the parties' standing then; the dispense happens on their standing now.
     const blocking = await currentBlockingReasons(tx, row);
     if (blocking.length > 0) {
-      await revokeAtConfirmation(tx, row.id, blocking, auditActorOf(caller), now);
+      await revokeAtConfirmation(tx, row, blocking, auditActorOf(caller), now);
       return { refusal: revokedError(blocking, "REVOKED") };
     }
     const fields: Record<string, string[]> = {};
@@ -123,7 +130,7 @@ export async function confirmDispense(
       return { refusal: new AppError("VALIDATION", "Check the dispense confirmation.", { fields }) };
     }
     const updated = await tx.dispenseAuthorization.update({
-      where: { id: row.id },
+      where: byKey(row),
       data: {
         status: "DISPENSED",
         dispensedAt,
@@ -213,11 +220,17 @@ async function currentBlockingReasons(
 }
 
 /** Revokes an authorization found unusable when its dispense was being confirmed. */
-async function revokeAtConfirmation(tx: Tx, id: string, reasons: DispenseReason[], actor: AuditActor, now: Date) {
+async function revokeAtConfirmation(
+  tx: Tx,
+  key: AuthorizationKey,
+  reasons: DispenseReason[],
+  actor: AuditActor,
+  now: Date,
+) {
   const [first] = reasons;
   if (!first) return;
   await tx.dispenseAuthorization.update({
-    where: { id },
+    where: byKey(key),
     data: {
       status: "REVOKED",
       revokedAt: now,
@@ -228,7 +241,7 @@ async function revokeAtConfirmation(tx: Tx, id: string, reasons: DispenseReason[
   await recordAudit(tx, actor, {
     action: "dispense.revoked",
     entityType: "DispenseAuthorization",
-    entityId: id,
+    entityId: key.id,
     before: { status: "APPROVED" },
     after: { status: "REVOKED", reasons: reasons.map((r) => r.code), detectedAt: "confirmation" },
   });
@@ -267,7 +280,7 @@ export async function reverseDispense(
       );
     }
     const result = await tx.dispenseAuthorization.update({
-      where: { id: row.id },
+      where: byKey(row),
       data: { status: "REVERSED", reversedAt: now, reversalReason: input.reason, reversedBy: callerLabel(caller) },
       select: viewSelect,
     });

@@ -10,6 +10,7 @@ import { type Db, db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { type TDispenseAuthorizationView, ZEndDiscretion, ZFollowUp, ZStartDiscretion } from "./schema";
 import { toView, viewSelect } from "./view";
+import { byKey, keyOfId } from "./keys";
 
 export interface DiscretionPeriod {
   id: string;
@@ -252,15 +253,18 @@ export async function recordFollowUp(
   const parsed = ZFollowUp.safeParse(input);
   if (!parsed.success) throw invalid("Write the follow-up note.", fieldErrorsFromZod(parsed.error));
   await client.$transaction(async (tx) => {
-    const row = await tx.dispenseAuthorization.findUnique({
-      where: { id: parsed.data.authorizationId },
-      select: { id: true, decision: true, enforcementDiscretion: true, followUpNote: true },
-    });
+    const key = await keyOfId(tx, parsed.data.authorizationId);
+    const row = key
+      ? await tx.dispenseAuthorization.findUnique({
+          where: byKey(key),
+          select: { id: true, createdAt: true, decision: true, enforcementDiscretion: true, followUpNote: true },
+        })
+      : null;
     if (!row?.enforcementDiscretion || row.decision !== "APPROVED") {
       throw new AppError("NOT_FOUND", "There is no authorization given under enforcement discretion with this id.");
     }
     await tx.dispenseAuthorization.update({
-      where: { id: row.id },
+      where: byKey(row),
       data: { followUpNote: parsed.data.note, followedUpAt: now, followedUpByUserId: actor.userId },
     });
     await recordAudit(tx, auditActor(actor), {

@@ -4,18 +4,19 @@ import { recordAuditSql } from "../audit/sql-append";
 import { db, type Tx } from "../db";
 import { type Sql, sql } from "../db/sql";
 import type { ServiceOptions } from "./caller";
+import type { AuthorizationKey } from "./keys";
 
 /** Marks one approved authorization EXPIRED (with its audit row); false when it was no longer APPROVED. */
-export async function expireOne(tx: Tx, id: string, actor: AuditActor): Promise<boolean> {
+export async function expireOne(tx: Tx, key: AuthorizationKey, actor: AuditActor): Promise<boolean> {
   const changed = await tx.dispenseAuthorization.updateMany({
-    where: { id, status: "APPROVED" },
+    where: { id: key.id, createdAt: key.createdAt, status: "APPROVED" },
     data: { status: "EXPIRED" },
   });
   if (changed.count > 0) {
     await recordAudit(tx, actor, {
       action: "dispense.expired",
       entityType: "DispenseAuthorization",
-      entityId: id,
+      entityId: key.id,
       before: { status: "APPROVED" },
       after: { status: "EXPIRED" },
     });
@@ -24,15 +25,16 @@ export async function expireOne(tx: Tx, id: string, actor: AuditActor): Promise<
 }
 
 /** expireOne inside a plain SQL transaction (the gate's, lib/dispensing/request.ts). */
-export async function expireOneSql(tx: Sql, id: string, actor: AuditActor): Promise<boolean> {
+export async function expireOneSql(tx: Sql, key: AuthorizationKey, actor: AuditActor): Promise<boolean> {
   const changed = await tx.query<{ id: string }>(sql`
     UPDATE "DispenseAuthorization" SET "status" = 'EXPIRED'
-     WHERE "id" = ${id}::uuid AND "status" = 'APPROVED' RETURNING "id"::text AS "id"`);
+     WHERE "id" = ${key.id}::uuid AND "createdAt" = ${key.createdAt}::timestamptz AND "status" = 'APPROVED'
+    RETURNING "id"::text AS "id"`);
   if (changed.length > 0) {
     await recordAuditSql(tx, actor, {
       action: "dispense.expired",
       entityType: "DispenseAuthorization",
-      entityId: id,
+      entityId: key.id,
       before: { status: "APPROVED" },
       after: { status: "EXPIRED" },
     });
@@ -46,12 +48,12 @@ export async function expireDispenseAuthorizations(actor: AuditActor, options: S
   const now = options.now ?? new Date();
   const due = await client.dispenseAuthorization.findMany({
     where: { status: "APPROVED", expiresAt: { lte: now } },
-    select: { id: true },
+    select: { id: true, createdAt: true },
     take: 500,
   });
   let count = 0;
-  for (const { id } of due) {
-    if (await client.$transaction((tx) => expireOne(tx, id, actor))) count += 1;
+  for (const key of due) {
+    if (await client.$transaction((tx) => expireOne(tx, key, actor))) count += 1;
   }
   return count;
 }

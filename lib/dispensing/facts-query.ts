@@ -104,16 +104,18 @@ export async function loadFacts(
          FROM "Patient" pt
          LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = ${programId}::uuid
         WHERE pt."remsId" = ${input.patientRemsId}) AS patient,
-      (SELECT json_build_object('id', d."id", 'number', d."authorizationNumber", 'expiresAt', d."expiresAt")
-         FROM "DispenseAuthorization" d
-        WHERE d."pharmacyId" = ${pharmacyId}::uuid AND d."programCode" = ${input.programCode}
-          AND d."prescriptionId" = ${request.prescriptionId} AND d."status" = 'APPROVED'
+      (SELECT json_build_object('id', d."id", 'number', d."authorizationNumber", 'expiresAt', d."expiresAt",
+                                'createdAt', d."createdAt")
+         FROM "DispenseAuthorizationClaim" c
+         JOIN "DispenseAuthorization" d ON d."id" = c."id" AND d."createdAt" = c."createdAt"
+        WHERE c."pharmacyId" = ${pharmacyId}::uuid AND c."programCode" = ${input.programCode}
+          AND c."prescriptionId" = ${request.prescriptionId} AND c."openApproval"
         LIMIT 1) AS duplicate,
       (SELECT x."id"::text FROM "EnforcementDiscretion" x
         WHERE x."programId" = ${programId}::uuid AND x."startsAt" <= ${now} AND x."endsAt" > ${now}
           AND x."endedAt" IS NULL
         ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id,
-      EXISTS (SELECT 1 FROM "DispenseAuthorization" k
+      EXISTS (SELECT 1 FROM "DispenseAuthorizationClaim" k
                WHERE k."pharmacyId" = ${pharmacyId}::uuid AND k."idempotencyKey" = ${input.idempotencyKey}::text) AS seen`);
   const row = rows[0];
   if (!row) throw new Error("the facts query returned no row");
@@ -130,7 +132,7 @@ export async function loadFacts(
     results: { testCode: string; collectedOn: string }[];
     statusFormDates: string[];
   }>(row.patient);
-  const duplicate = json<{ id: string; number: string | null; expiresAt: string }>(row.duplicate);
+  const duplicate = json<{ id: string; number: string | null; expiresAt: string; createdAt: string }>(row.duplicate);
 
   return {
     pharmacyStatus: row.pharmacy_status as CertificationStatus | null,
@@ -152,7 +154,12 @@ export async function loadFacts(
         }
       : null,
     duplicate: duplicate
-      ? { id: duplicate.id, number: duplicate.number ?? "", expiresAt: new Date(duplicate.expiresAt) }
+      ? {
+          id: duplicate.id,
+          number: duplicate.number ?? "",
+          expiresAt: new Date(duplicate.expiresAt),
+          createdAt: new Date(duplicate.createdAt),
+        }
       : null,
     discretionId: row.discretion_id,
     seen: row.seen === true,

@@ -5,10 +5,12 @@
  * Safety under concurrency, enforced by the database:
  * - Requests for one prescription at one pharmacy are serialized by a transaction-scoped advisory
  *   lock, so the second of two concurrent requests sees the first one's authorization and is
- *   denied with DUPLICATE_REQUEST. A partial unique index (one APPROVED row per prescription)
+ *   denied with DUPLICATE_REQUEST. A partial unique index (one open approval per prescription)
  *   backs this up: should two ever race past the lock, the second insert fails and is decided again.
  * - (pharmacy, Idempotency-Key) is unique: a concurrent retry with the same key loses the insert
  *   and answers with the stored result.
+ * Both unique keys live on the authorization's claim (DispenseAuthorizationClaim, written by a
+ * trigger in the INSERT's statement), since the authorizations are partitioned by month (./keys.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { recordAuditSql } from "../audit/sql-append";
@@ -33,6 +35,7 @@ import { type DispenseCaller, type ServiceOptions, auditActorOf, callerLabel } f
 import { viewSelect, type ViewRow, withDuplicateNumbers, toView, answerOf, parseBody } from "./view";
 import { findProgram, loadFacts } from "./facts-query";
 import { expireOneSql } from "./expiry";
+import { byKey, keyOfIdempotencyKey } from "./keys";
 
 export interface DispenseOutcome {
   /** The answer exactly as the API sends it (a replay returns the stored answer). */
@@ -132,8 +135,10 @@ export async function requestDispenseAuthorization(
 }
 
 async function findByIdempotencyKey(client: Db, pharmacyId: string, key: string) {
+  const found = await keyOfIdempotencyKey(client, pharmacyId, key);
+  if (!found) return null;
   return client.dispenseAuthorization.findUnique({
-    where: { pharmacyId_idempotencyKey: { pharmacyId, idempotencyKey: key } },
+    where: byKey(found),
     select: { ...viewSelect, requestHash: true },
   });
 }
@@ -162,10 +167,7 @@ async function decideAndStore(
   const programRow = program ? await findProgram(client, program.code) : null;
   if (!programRow) {
     // No facts query to ask along the way: look for an earlier request with this key first.
-    const seen = await client.dispenseAuthorization.count({
-      where: { pharmacyId: caller.pharmacyId, idempotencyKey: key },
-    });
-    if (seen > 0) return "seen";
+    if (await keyOfIdempotencyKey(client, caller.pharmacyId, key)) return "seen";
   }
 
   // Plain SQL (lib/db/sql.ts), not the Prisma client: this is the gate's hot path, and the
@@ -211,7 +213,7 @@ async function decideAndStore(
       let duplicate = loaded.duplicate;
       if (duplicate && duplicate.expiresAt.getTime() <= now.getTime()) {
         // An unused authorization that has run out no longer stands in the way of a new one.
-        await expireOneSql(tx, duplicate.id, auditActorOf(caller));
+        await expireOneSql(tx, duplicate, auditActorOf(caller));
         duplicate = null;
       }
       duplicateOfId = duplicate?.id ?? null;

@@ -1,5 +1,5 @@
 import { addDays } from "../calendar";
-import { db } from "../db";
+import { type Db, db } from "../db";
 import { env } from "../env";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
@@ -15,22 +15,39 @@ import {
 } from "./schema";
 import { type DispenseCaller, type ServiceOptions, notFound, requireReader } from "./caller";
 import { viewSelect, withDuplicateNumbers, toView } from "./view";
+import { byKey, keyOfId } from "./keys";
+
+const detailSelect = {
+  ...viewSelect,
+  facts: true,
+  pharmacy: { select: { name: true, ncpdpId: true, npi: true } },
+  dispenseRecordedBy: true,
+  reversedBy: true,
+  apiKeyId: true,
+  requestedByUserId: true,
+} as const;
+
+/** One of the caller's pharmacy's authorizations, read in its month's partition; NOT_FOUND otherwise. */
+async function findOwn(client: Db, caller: DispenseCaller, id: string) {
+  requireReader(caller);
+  if (!isUuid(id)) throw notFound();
+  const key = await keyOfId(client, id);
+  const found = key
+    ? await client.dispenseAuthorization.findFirst({
+        where: { ...byKey(key).id_createdAt, pharmacyId: caller.pharmacyId },
+        select: detailSelect,
+      })
+    : null;
+  if (!found) throw notFound();
+  return found;
+}
 
 export async function getDispenseAuthorization(
   caller: DispenseCaller,
   id: string,
   options: ServiceOptions = {},
 ): Promise<TDispenseAuthorizationView> {
-  requireReader(caller);
-  if (!isUuid(id)) throw notFound();
-  const client = options.client ?? db();
-  const found = await client.dispenseAuthorization.findFirst({
-    where: { id, pharmacyId: caller.pharmacyId },
-    select: viewSelect,
-  });
-  if (!found) throw notFound();
-  const [row] = await withDuplicateNumbers(client, [found]);
-  return toView(row ?? found, options.now ?? new Date());
+  return (await getDispenseAuthorizationDetails(caller, id, options)).view;
 }
 
 /** The stored facts and who asked, for the pharmacist's detail page and the slip. */
@@ -39,20 +56,23 @@ export async function getDispenseAuthorizationDetails(
   id: string,
   options: ServiceOptions = {},
 ) {
-  const view = await getDispenseAuthorization(caller, id, options);
   const client = options.client ?? db();
-  const row = await client.dispenseAuthorization.findUniqueOrThrow({
-    where: { id: view.id },
-    select: {
-      facts: true,
-      pharmacy: { select: { name: true, ncpdpId: true, npi: true } },
-      dispenseRecordedBy: true,
-      reversedBy: true,
-      apiKeyId: true,
-      requestedByUserId: true,
-    },
-  });
-  return { view, ...row, facts: row.facts as unknown as DispenseFacts };
+  const { facts, pharmacy, dispenseRecordedBy, reversedBy, apiKeyId, requestedByUserId, ...found } = await findOwn(
+    client,
+    caller,
+    id,
+  );
+  const [row] = await withDuplicateNumbers(client, [found]);
+  const view = toView(row ?? found, options.now ?? new Date());
+  return {
+    view,
+    facts: facts as unknown as DispenseFacts,
+    pharmacy,
+    dispenseRecordedBy,
+    reversedBy,
+    apiKeyId,
+    requestedByUserId,
+  };
 }
 
 export async function listDispenseAuthorizations(

@@ -13,6 +13,7 @@ import { AppError, fieldErrorsFromZod } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { getProgramDefinition } from "../programs/registry";
 import { ZProgramDefinition, type TProgramDefinition } from "../programs/schema";
+import { byKey } from "../dispensing/keys";
 import { type TRecordInfusion, ZRecordInfusion } from "./schema";
 
 export interface RecordedInfusion {
@@ -110,12 +111,15 @@ async function loadAuthorization(
   programId: string,
   now: Date,
 ): Promise<{ id: string; authorizationNumber: string }> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM "DispenseAuthorization" WHERE "authorizationNumber" = ${number} FOR SHARE`;
-  const id = rows[0]?.id;
-  const found = id
+  // Found through its claim, locked in its month's partition (lib/dispensing/keys.ts).
+  const rows = await tx.$queryRaw<{ id: string; createdAt: Date }[]>`
+    SELECT d."id", d."createdAt" FROM "DispenseAuthorizationClaim" c
+      JOIN "DispenseAuthorization" d ON d."id" = c."id" AND d."createdAt" = c."createdAt"
+     WHERE c."authorizationNumber" = ${number} FOR SHARE OF d`;
+  const key = rows[0];
+  const found = key
     ? await tx.dispenseAuthorization.findUnique({
-        where: { id },
+        where: byKey(key),
         select: {
           id: true,
           authorizationNumber: true,

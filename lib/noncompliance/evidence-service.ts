@@ -50,7 +50,7 @@ async function resolveLink(client: DbOrTx, linkType: LinkType, reference: string
   const missing = (message: string) => validation({ reference: [message] });
   if (linkType === "DISPENSE_AUTHORIZATION") {
     const number = (words[0] ?? "").toUpperCase();
-    const row = await client.dispenseAuthorization.findUnique({
+    const row = await client.dispenseAuthorizationClaim.findUnique({
       where: { authorizationNumber: number },
       select: { id: true, authorizationNumber: true },
     });

@@ -170,16 +170,18 @@ SELECT
      FROM "Patient" pt
      LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = $1::uuid
     WHERE pt."remsId" = $5) AS patient,
-  (SELECT json_build_object('id', d."id", 'number', d."authorizationNumber", 'expiresAt', d."expiresAt")
-     FROM "DispenseAuthorization" d
-    WHERE d."pharmacyId" = $2::uuid AND d."programCode" = $6
-      AND d."prescriptionId" = $7 AND d."status" = 'APPROVED'
+  (SELECT json_build_object('id', d."id", 'number', d."authorizationNumber", 'expiresAt', d."expiresAt",
+                            'createdAt', d."createdAt")
+     FROM "DispenseAuthorizationClaim" c
+     JOIN "DispenseAuthorization" d ON d."id" = c."id" AND d."createdAt" = c."createdAt"
+    WHERE c."pharmacyId" = $2::uuid AND c."programCode" = $6
+      AND c."prescriptionId" = $7 AND c."openApproval"
     LIMIT 1) AS duplicate,
   (SELECT x."id"::text FROM "EnforcementDiscretion" x
     WHERE x."programId" = $1::uuid AND x."startsAt" <= $8 AND x."endsAt" > $8
       AND x."endedAt" IS NULL
     ORDER BY x."startsAt" DESC LIMIT 1) AS discretion_id,
-  EXISTS (SELECT 1 FROM "DispenseAuthorization" k
+  EXISTS (SELECT 1 FROM "DispenseAuthorizationClaim" k
            WHERE k."pharmacyId" = $2::uuid AND k."idempotencyKey" = $9) AS seen`;
 
 interface FactsRow {

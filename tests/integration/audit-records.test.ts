@@ -41,7 +41,7 @@ async function createWorld() {
   });
   const approved = await createDispenseAuthorization({ patient, pharmacyId: pharmacy.pharmacy.id });
   const denied = await createDispenseAuthorization({ patient, pharmacyId: pharmacy.pharmacy.id, status: "DENIED" });
-  const deniedRow = await db().dispenseAuthorization.findUniqueOrThrow({
+  const deniedRow = await db().dispenseAuthorization.findFirstOrThrow({
     where: { id: denied.id },
     select: { prescriptionId: true },
   });

@@ -367,7 +367,7 @@ describe("POST /api/v1/dispense-authorizations: decisions", () => {
       dispensedAt: null,
     });
 
-    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+    const row = await db().dispenseAuthorization.findFirstOrThrow({
       where: { id: answer.id },
       select: { pharmacyId: true, apiKeyId: true, requestedByUserId: true, requestId: true, facts: true },
     });
@@ -414,7 +414,7 @@ describe("POST /api/v1/dispense-authorizations: decisions", () => {
     );
     expect(listed.items.find((i) => i.id === second.id)?.duplicateOfNumber).toBe(first.authorizationNumber);
     // A replay of the denied request still names the number.
-    const stored = await db().dispenseAuthorization.findUniqueOrThrow({
+    const stored = await db().dispenseAuthorization.findFirstOrThrow({
       where: { id: second.id },
       select: { idempotencyKey: true },
     });
@@ -528,7 +528,7 @@ describe("POST /api/v1/dispense-authorizations: identifiers are checked as ident
     const npi = setting.setting.npi ?? "";
     const byNpi = await approved(pharmacyA.key, request({ healthcareSettingId: `${npi.slice(0, 5)} ${npi.slice(5)}` }));
     expect(viewOf(await call(`${BASE}/${byNpi.id}`, { key: pharmacyA.key })).healthcareSettingId).toBe(npi);
-    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+    const row = await db().dispenseAuthorization.findFirstOrThrow({
       where: { id: byNumber.id },
       select: { healthcareSettingId: true },
     });
@@ -676,7 +676,7 @@ describe("confirm, reverse and expiry", () => {
     const { request } = await patientCase();
     const body = request();
     const answer = await approved(pharmacyA.key, body);
-    await db().dispenseAuthorization.update({
+    await db().dispenseAuthorization.updateMany({
       where: { id: answer.id },
       data: { expiresAt: new Date(Date.now() - 1000), expiresOn: new Date(`${ago(1)}T00:00:00.000Z`) },
     });
@@ -686,7 +686,7 @@ describe("confirm, reverse and expiry", () => {
     });
     expect(errorOf(refused, 409, "CONFLICT").message).toMatch(/expired/);
     expect(viewOf(await call(`${BASE}/${answer.id}`, { key: pharmacyA.key })).status).toBe("EXPIRED");
-    const stored = await db().dispenseAuthorization.findUniqueOrThrow({
+    const stored = await db().dispenseAuthorization.findFirstOrThrow({
       where: { id: answer.id },
       select: { status: true, dispensedAt: true },
     });

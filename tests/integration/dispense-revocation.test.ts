@@ -80,7 +80,7 @@ function enrollmentIdOf(party: { enrollment: { id: string } | null }): string {
 }
 
 async function stored(id: string) {
-  return db().dispenseAuthorization.findUniqueOrThrow({
+  return db().dispenseAuthorization.findFirstOrThrow({
     where: { id },
     select: { status: true, revokedAt: true, revocationReason: true, revocationCause: true },
   });

@@ -96,7 +96,7 @@ describe("requestDispenseAuthorization", () => {
     );
     expect(error.code).toBe("CONFLICT");
     expect(error.message).toMatch(/expired/);
-    const stored = await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: first.answer.id } });
+    const stored = await db().dispenseAuthorization.findFirstOrThrow({ where: { id: first.answer.id } });
     expect(stored.status).toBe("EXPIRED");
 
     // The patient's baseline results are older than 30 days by now: refresh them, then ask again.
@@ -116,7 +116,7 @@ describe("requestDispenseAuthorization", () => {
     const later = new Date(`${addDays(TODAY, 8)}T00:00:00.000Z`);
     const count = await expireDispenseAuthorizations(systemActor(), { now: later });
     expect(count).toBeGreaterThanOrEqual(1);
-    const stored = await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: outcome.answer.id } });
+    const stored = await db().dispenseAuthorization.findFirstOrThrow({ where: { id: outcome.answer.id } });
     expect(stored.status).toBe("EXPIRED");
     const page = await listDispenseAuthorizations(w.caller, { status: "EXPIRED" }, { now: later });
     expect(page.items.map((i) => i.id)).toContain(outcome.answer.id);
@@ -149,7 +149,7 @@ describe("requestDispenseAuthorization", () => {
     );
     expect(error.code).toBe("CONFLICT");
     expect(error.message).toMatch(/Infusions \(1\)/);
-    const stored = await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: outcome.answer.id } });
+    const stored = await db().dispenseAuthorization.findFirstOrThrow({ where: { id: outcome.answer.id } });
     expect(stored.status).toBe("DISPENSED");
   });
 
@@ -308,7 +308,7 @@ describe("bounded facts", () => {
       expect(results.filter((r) => r.testCode === code && r.collectedOn === addDays(TODAY, -10))).toHaveLength(1);
     }
     expect(results).toContainEqual({ testCode: "TSH", collectedOn: addDays(TODAY, 2) });
-    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+    const row = await db().dispenseAuthorization.findFirstOrThrow({
       where: { id: outcome.answer.id },
       select: { facts: true },
     });

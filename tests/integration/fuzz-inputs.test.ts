@@ -342,7 +342,7 @@ async function apiFootprint() {
   const [authorizations, audit, target] = await Promise.all([
     db().dispenseAuthorization.count({ where: { pharmacyId } }),
     db().auditEvent.count({ where: { entityType: "DispenseAuthorization", entityId: approvedId } }),
-    db().dispenseAuthorization.findUniqueOrThrow({
+    db().dispenseAuthorization.findFirstOrThrow({
       where: { id: approvedId },
       select: { status: true, dispensedAt: true, reversedAt: true },
     }),
@@ -676,7 +676,7 @@ async function serviceFootprint() {
     client.labResult.count(),
     client.invitation.count({ where: { invitedByUserId: { in: ourUserIds } } }),
     client.pharmacyApiKey.count({ where: { pharmacyId } }),
-    client.dispenseAuthorization.findUniqueOrThrow({
+    client.dispenseAuthorization.findFirstOrThrow({
       where: { id: approvedId },
       select: { status: true, dispensedAt: true, reversedAt: true },
     }),

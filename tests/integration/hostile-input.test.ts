@@ -232,7 +232,7 @@ describe("hostile text at the JSON API", () => {
       ),
       { numRuns: RUNS },
     );
-    const row = await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: approvedId } });
+    const row = await db().dispenseAuthorization.findFirstOrThrow({ where: { id: approvedId } });
     expect(row.status).toBe("APPROVED");
   });
 

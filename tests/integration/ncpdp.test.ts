@@ -208,7 +208,7 @@ describe("REMSRequest → REMSResponse (the dispense gate's decision)", () => {
     expect(at(answer.message, "Body", "REMSResponse", "REMSReferenceID")).toBe(sent.referenceId);
 
     // The gate stored it exactly as a JSON API request: same pharmacy, derived Idempotency-Key.
-    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+    const row = await db().dispenseAuthorization.findFirstOrThrow({
       where: { authorizationNumber: number },
       select: { pharmacyId: true, idempotencyKey: true, status: true, prescriptionId: true, patientRemsId: true },
     });
@@ -385,7 +385,7 @@ describe("RxFill → Status", () => {
     const first = await send("rx-fill", pharmacy, fill(`FILL-${randomUUID()}`));
     expect(first.status, first.text).toBe(200);
     expect(at(first.message, "Body", "Status", "Code")).toBe("010");
-    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+    const row = await db().dispenseAuthorization.findFirstOrThrow({
       where: { authorizationNumber: number },
       select: { status: true, dispensedQuantity: true, lotNumber: true, dispensedAt: true },
     });
@@ -394,7 +394,7 @@ describe("RxFill → Status", () => {
     const again = await send("rx-fill", pharmacy, fill(`FILL-${randomUUID()}`));
     expect(again.status, again.text).toBe(200);
     expect(at(again.message, "Body", "Status", "Description")).toContain("already recorded");
-    const after = await db().dispenseAuthorization.findUniqueOrThrow({
+    const after = await db().dispenseAuthorization.findFirstOrThrow({
       where: { authorizationNumber: number },
       select: { dispensedAt: true },
     });
@@ -416,7 +416,7 @@ describe("RxFill → Status", () => {
       values(pharmacy, c, { authorizationNumber: number, lotNumber: "LOT-1", quantity: 5 }),
     ).replace(/<REMSAuthorizationNumber>.*<\/REMSAuthorizationNumber>/, "");
     expect(errorOf(await post(withoutNumber, { key: pharmacy.key }), 400)).toContain("REMSAuthorizationNumber");
-    const row = await db().dispenseAuthorization.findUniqueOrThrow({
+    const row = await db().dispenseAuthorization.findFirstOrThrow({
       where: { authorizationNumber: number },
       select: { status: true },
     });
@@ -447,7 +447,7 @@ describe("RxFill → Status", () => {
 });
 
 async function idOf(number: string): Promise<string> {
-  const row = await db().dispenseAuthorization.findUniqueOrThrow({
+  const row = await db().dispenseAuthorization.findFirstOrThrow({
     where: { authorizationNumber: number },
     select: { id: true },
   });

@@ -176,8 +176,8 @@ describe("the ladder", () => {
     });
     expect(enrollment.status).toBe("SUSPENDED");
     expect(enrollment.statusReason).toBe(`Non-compliance case ${c.caseNumber}: The plan was not carried out.`);
-    expect((await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: open.id } })).status).toBe("REVOKED");
-    expect((await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: used.id } })).status).toBe("DISPENSED");
+    expect((await db().dispenseAuthorization.findFirstOrThrow({ where: { id: open.id } })).status).toBe("REVOKED");
+    expect((await db().dispenseAuthorization.findFirstOrThrow({ where: { id: used.id } })).status).toBe("DISPENSED");
     // The lifecycle's own notice tells the stakeholder, naming the case; no second e-mail from the case.
     const suspensionMail = await db().mailMessage.findFirstOrThrow({
       where: { entityId: c.enrollmentId, category: "certification.SUSPEND" },
@@ -204,7 +204,7 @@ describe("the ladder", () => {
     });
     expect((await db().enrollment.findUniqueOrThrow({ where: { id: c.enrollmentId } })).status).toBe("CERTIFIED");
     // Reinstatement does not bring a revoked approval back (decision 007).
-    expect((await db().dispenseAuthorization.findUniqueOrThrow({ where: { id: open.id } })).status).toBe("REVOKED");
+    expect((await db().dispenseAuthorization.findFirstOrThrow({ where: { id: open.id } })).status).toBe("REVOKED");
     expect(
       await db().mailMessage.count({ where: { entityId: c.enrollmentId, category: "certification.REINSTATE" } }),
     ).toBe(1);

@@ -322,7 +322,7 @@ describe("a stakeholder's history", () => {
     });
     const accountMail = await db().mailMessage.count({ where: { to: p.user.email } });
     const da = await createDispenseAuthorization({ patient: null });
-    await db().dispenseAuthorization.update({ where: { id: da.id }, data: { prescriberId: p.prescriber.id } });
+    await db().dispenseAuthorization.updateMany({ where: { id: da.id }, data: { prescriberId: p.prescriber.id } });
     await db().mailMessage.createMany({
       data: Array.from({ length: 12 }, (_, i) => ({
         to: p.user.email,

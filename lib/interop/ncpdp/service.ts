@@ -15,6 +15,7 @@ import { addDays, dayOf } from "../../calendar";
 import { type Db, db } from "../../db";
 import { auditActorOf, type DispenseCaller } from "../../dispensing/caller";
 import { confirmDispense } from "../../dispensing/confirm";
+import { byKey, keyOfNumber } from "../../dispensing/keys";
 import { requestDispenseAuthorization } from "../../dispensing/request";
 import { type AppError, ERROR_STATUS, isAppError } from "../../errors";
 import { formatDateTime } from "../../format";
@@ -260,10 +261,13 @@ async function answerRxFill(client: Db, caller: ApiKeyCaller, envelope: ScriptEn
     );
   }
   const number = requireField(fields.authorizationNumber, "RxFill/MedicationDispensed/REMSAuthorizationNumber");
-  const row = await client.dispenseAuthorization.findFirst({
-    where: { authorizationNumber: number.toUpperCase(), pharmacyId: caller.pharmacyId },
-    select: { id: true, authorizationNumber: true, patientRemsId: true, ndc: true },
-  });
+  const key = await keyOfNumber(client, number.toUpperCase());
+  const row = key
+    ? await client.dispenseAuthorization.findFirst({
+        where: { ...byKey(key).id_createdAt, pharmacyId: caller.pharmacyId },
+        select: { id: true, createdAt: true, authorizationNumber: true, patientRemsId: true, ndc: true },
+      })
+    : null;
   if (!row) {
     throw new ScriptReadError(
       `Your pharmacy has no dispense authorization ${number}. Send the REMSAuthorizationNumber a REMSResponse approved.`,
@@ -293,7 +297,7 @@ async function answerRxFill(client: Db, caller: ApiKeyCaller, envelope: ScriptEn
     // The same fill reported again under another MessageID: already recorded, nothing to do.
     if (error.code === "CONFLICT" && error.details?.status === "DISPENSED") {
       const done = await client.dispenseAuthorization.findUniqueOrThrow({
-        where: { id: row.id },
+        where: byKey(row),
         select: { dispensedQuantity: true, lotNumber: true, dispensedAt: true },
       });
       if (done.dispensedQuantity === input.quantity && done.lotNumber === input.lotNumber) {
