@@ -32,6 +32,10 @@ ALTER DEFAULT PRIVILEGES FOR ROLE remsgate_owner IN SCHEMA public
 -- the app appends through "AuditEvent", whose privileges apply to every partition, and its daily
 -- job creates the coming months through audit_ensure_partitions, which runs as the owner. Audit
 -- retention (`npm run audit:retention`) runs as remsgate_owner.
+-- Dispense authorizations' monthly partitions (schema dispense_partitions) likewise get no grant: the
+-- app reads and writes through "DispenseAuthorization", whose trigger keeps each authorization's row
+-- in "DispenseAuthorizationClaim" (a public table, granted above), and dispense_ensure_partitions
+-- runs as the owner.
 
 -- Background jobs (pg-boss) keep their own tables in their own schema, owned by the app role.
 CREATE SCHEMA IF NOT EXISTS pgboss AUTHORIZATION remsgate_app;

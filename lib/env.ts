@@ -156,6 +156,8 @@ const ZEnv = z.object({
   AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
   /** Monthly audit partitions created ahead of the current month by the daily job. */
   AUDIT_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
+  /** Monthly dispense-authorization partitions created ahead of the current month by the daily job. */
+  DISPENSE_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
 });
 
 export type Env = z.infer<typeof ZEnv>;

@@ -6,7 +6,7 @@ import { runJobsOnce } from "../lib/jobs/scheduler";
 runJobsOnce()
   .then(async (result) => {
     console.log(
-      `Certifications expired: ${JSON.stringify(result.expired)}; dispense authorizations expired: ${result.authorizationsExpired}; reminders: ${JSON.stringify(result.reminders)}; e-mails delivered: ${result.mailed}; audit chain: ${result.auditCheckpoint.status} (${result.auditCheckpoint.checked} events checked); full re-walks run: ${result.fullVerifications}; audit partitions created: ${result.auditPartitions}.`,
+      `Certifications expired: ${JSON.stringify(result.expired)}; dispense authorizations expired: ${result.authorizationsExpired}; reminders: ${JSON.stringify(result.reminders)}; e-mails delivered: ${result.mailed}; audit chain: ${result.auditCheckpoint.status} (${result.auditCheckpoint.checked} events checked); full re-walks run: ${result.fullVerifications}; audit partitions created: ${result.auditPartitions}; dispense partitions created: ${result.dispensePartitions}.`,
     );
     await disconnectDb();
     process.exit(0);

@@ -8,6 +8,7 @@
  */
 import { systemActor } from "../auth/actor";
 import type { Db, DbOrTx } from "../db";
+import { ensureMonthlyPartitions } from "../db/partitions";
 import { AppError } from "../errors";
 import { chainAnchors, walkStart, writeAnchors } from "./anchors";
 import { type ChainHead, walkAuditChain } from "./chain";
@@ -143,19 +144,7 @@ export async function applyAuditRetention(
   );
 }
 
-/**
- * Creates the monthly partitions of the current month and the coming ones that do not exist yet
- * (the daily job; audit_ensure_partitions runs with its owner's rights, so the app's role may call it).
- * Attaching a month locks the DEFAULT partition: behind a long reader of the whole trail (pg_dump)
- * it waits, and other readers of the whole trail queue behind it — appends do not. So it gives up
- * after 2 s; the job runs again (months are created ahead, a missed day changes nothing).
- */
-export async function ensureAuditPartitions(client: Db, monthsAhead: number): Promise<number> {
-  return client.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '2s'`);
-    const [row] = await tx.$queryRaw<
-      { created: number }[]
-    >`SELECT audit_ensure_partitions(${monthsAhead}::int) AS "created"`;
-    return Number(row?.created ?? 0);
-  });
+/** Creates the audit trail's partitions of the current month and the coming ones (the daily job). */
+export function ensureAuditPartitions(client: Db, monthsAhead: number): Promise<number> {
+  return ensureMonthlyPartitions(client, "audit", monthsAhead);
 }

@@ -3,7 +3,7 @@
  * certifications whose recertification date has passed, marking unused dispense authorizations
  * whose validity has ended as EXPIRED, queueing monitoring reminders, and verifying the audit
  * chain (a signed checkpoint every quarter hour; full re-walks an administrator asked for), and
- * creating the audit trail's monthly partitions ahead. Audit retention is never a job: it runs as
+ * creating the monthly partitions of the audit trail and of dispense authorizations ahead. Audit retention is never a job: it runs as
  * the schema owner, by `npm run audit:retention` (README, "Audit retention").
  * Every job is safe to run on several instances at once (mail is claimed row by row; transitions
  * carry version checks; a reminder's unique key sends it once).
@@ -24,6 +24,7 @@ import { runMonitoringReminders } from "../reminders/service";
 import { runCheckpointJob, runQueuedFullVerifications } from "../audit/integrity";
 import { settleInterruptedLabImports } from "../labs/import-recovery";
 import { ensureAuditPartitions } from "../audit/retention";
+import { ensureMonthlyPartitions } from "../db/partitions";
 import { env } from "../env";
 
 /** Monitoring reminders, then delivery of what they queued. */
@@ -42,6 +43,7 @@ export async function runJobsOnce(now: Date = new Date()) {
   const fullVerifications = (await runQueuedFullVerifications(db())).length;
   const labImports = await settleInterruptedLabImports(db(), now);
   const auditPartitions = await ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD);
+  const dispensePartitions = await ensureMonthlyPartitions(db(), "dispense", env().DISPENSE_PARTITIONS_AHEAD);
   return {
     expired,
     authorizationsExpired,
@@ -51,6 +53,7 @@ export async function runJobsOnce(now: Date = new Date()) {
     fullVerifications,
     labImports,
     auditPartitions,
+    dispensePartitions,
   };
 }
 
@@ -101,6 +104,13 @@ export const JOBS: readonly JobDefinition[] = [
     cron: "20 3 * * *",
     everyMs: 86_400_000,
     run: () => ensureAuditPartitions(db(), env().AUDIT_PARTITIONS_AHEAD),
+  },
+  // The same for dispense authorizations (lib/db/partitions.ts).
+  {
+    name: "dispense-partitions",
+    cron: "25 3 * * *",
+    everyMs: 86_400_000,
+    run: () => ensureMonthlyPartitions(db(), "dispense", env().DISPENSE_PARTITIONS_AHEAD),
   },
   // Full re-walks an administrator asked for (queued rows; also triggered at once when asked).
   { name: "audit-full-verification", cron: "* * * * *", everyMs: 60_000, run: () => runQueuedFullVerifications() },

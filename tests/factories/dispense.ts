@@ -41,6 +41,12 @@ export interface AuthorizationOptions {
   expiresAt?: Date;
   enforcementDiscretion?: boolean;
   reversalReason?: string;
+  /** When the request was made (its month's partition holds it). Default now. */
+  createdAt?: Date;
+  /** Defaults to a new one each. */
+  prescriptionId?: string;
+  idempotencyKey?: string;
+  authorizationNumber?: string;
   client?: Db;
 }
 
@@ -55,11 +61,12 @@ export async function createDispenseAuthorization(options: AuthorizationOptions)
   const now = new Date();
   return client.dispenseAuthorization.create({
     data: {
-      authorizationNumber: approved ? generateRemsId("DA") : null,
+      ...(options.createdAt ? { createdAt: options.createdAt } : {}),
+      authorizationNumber: approved ? (options.authorizationNumber ?? generateRemsId("DA")) : null,
       pharmacyId,
       programId: program.id,
       programCode: program.code,
-      prescriptionId: `RX-${randomUUID()}`,
+      prescriptionId: options.prescriptionId ?? `RX-${randomUUID()}`,
       prescriberNpi: uniqueNpi(),
       patientRemsId: options.patient?.remsId ?? generateRemsId("PT"),
       healthcareSettingRef: generateRemsId("HS"),
@@ -76,7 +83,7 @@ export async function createDispenseAuthorization(options: AuthorizationOptions)
       enforcementDiscretion: options.enforcementDiscretion ?? false,
       expiresOn: approved ? new Date(`${expiresAt.toISOString().slice(0, 10)}T00:00:00.000Z`) : null,
       expiresAt: approved ? expiresAt : null,
-      idempotencyKey: randomUUID(),
+      idempotencyKey: options.idempotencyKey ?? randomUUID(),
       requestHash: randomUUID().replace(/-/g, ""),
       dispensedAt: status === "DISPENSED" || status === "REVERSED" ? now : null,
       dispensedQuantity: status === "DISPENSED" || status === "REVERSED" ? 1 : null,
@@ -84,7 +91,15 @@ export async function createDispenseAuthorization(options: AuthorizationOptions)
       reversedAt: status === "REVERSED" ? now : null,
       reversalReason: status === "REVERSED" ? (options.reversalReason ?? "Not picked up") : null,
     },
-    select: { id: true, authorizationNumber: true, status: true, pharmacyId: true },
+    select: {
+      id: true,
+      authorizationNumber: true,
+      status: true,
+      pharmacyId: true,
+      createdAt: true,
+      prescriptionId: true,
+      idempotencyKey: true,
+    },
   });
 }
 

@@ -23,84 +23,22 @@ import { recordAudit, verifyAuditChain } from "../../lib/audit/service";
 import { checkpointKey } from "../../lib/audit/signing-key";
 import { getAuditEvent, listAuditEvents } from "../../lib/audit/viewer";
 import { type Actor, systemActor } from "../../lib/auth/actor";
-import { createPrismaClient, type Db, db, type DbOrTx, disconnectDb, type Tx } from "../../lib/db";
-import { closePGlite, openPGlite } from "../../lib/db/adapters";
-import { type DatabaseConfig, resolveDatabaseConfig } from "../../lib/db/config";
-import { applyMigrations, listMigrations } from "../../lib/db/migrations";
+import { type Db, db, type DbOrTx, disconnectDb, type Tx } from "../../lib/db";
 import { appError } from "../factories/errors";
-import { dropPostgresDatabase, recreatePostgresDatabase } from "../setup/postgres";
-
-const PARTITIONS_MIGRATION = "20261130130000_audit_partitions";
-const ON_PGLITE = resolveDatabaseConfig().kind === "pglite";
-
-interface Scratch {
-  config: DatabaseConfig;
-  client: Db;
-  /** Runs a multi-statement script as is (a migration). */
-  exec(sql: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-const opened: Scratch[] = [];
+import {
+  closeScratchDatabases,
+  migratedScratch,
+  ON_PGLITE,
+  type Scratch,
+  scratchBefore,
+} from "../setup/scratch-database";
 
 afterAll(async () => {
-  for (const scratch of opened.splice(0)) await scratch.close();
+  await closeScratchDatabases();
   await disconnectDb();
 });
 
-/** An empty database of this test's own, on the backend under test. */
-async function scratchDatabase(): Promise<Scratch> {
-  const tag = randomUUID().replace(/-/g, "").slice(0, 10);
-  let scratch: Scratch;
-  if (ON_PGLITE) {
-    const dir = `memory://audit-partitions-${tag}`;
-    const handle = await openPGlite(dir);
-    const config: DatabaseConfig = { kind: "pglite", dir };
-    const client = createPrismaClient(config);
-    scratch = {
-      config,
-      client,
-      exec: async (sql) => {
-        await handle.exec(sql);
-      },
-      close: async () => {
-        await client.$disconnect();
-        await closePGlite(dir);
-      },
-    };
-  } else {
-    const url = new URL(process.env.DATABASE_URL ?? "");
-    url.pathname = `${url.pathname}_part_${tag}`;
-    await recreatePostgresDatabase(url.toString());
-    const config: DatabaseConfig = { kind: "postgres", url: url.toString() };
-    const client = createPrismaClient(config);
-    scratch = {
-      config,
-      client,
-      exec: async (sql) => {
-        const raw = new pg.Client({ connectionString: url.toString() });
-        await raw.connect();
-        try {
-          await raw.query(sql);
-        } finally {
-          await raw.end();
-        }
-      },
-      close: async () => {
-        await client.$disconnect();
-        await dropPostgresDatabase(url.toString());
-      },
-    };
-  }
-  opened.push(scratch);
-  return scratch;
-}
-
-async function migratedScratch(): Promise<Scratch> {
-  const scratch = await scratchDatabase();
-  await applyMigrations(scratch.config);
-  return scratch;
-}
+const PARTITIONS_MIGRATION = "20261130130000_audit_partitions";
 
 const month = (text: string) => parseRetentionMonth(text) ?? new Date(Number.NaN);
 const thisMonth = () => retentionHorizon(new Date(), 1);
@@ -316,14 +254,7 @@ describe("months without a partition", () => {
  */
 describe("upgrading an unpartitioned trail", () => {
   it("keeps every row, seq, hash and chain, and verification goes on from the old checkpoint", async () => {
-    const scratch = await scratchDatabase();
-    const { migrationDirectories } = await listMigrations();
-    const partitioning = migrationDirectories.find((m) => m.path === PARTITIONS_MIGRATION);
-    if (partitioning?.migrationFile.content.tag !== "ok") throw new Error("the partitioning migration is missing");
-    for (const m of migrationDirectories.filter((m) => m.path < PARTITIONS_MIGRATION)) {
-      if (m.migrationFile.content.tag !== "ok") throw new Error(`cannot read ${m.path}`);
-      await scratch.exec(m.migrationFile.content.value);
-    }
+    const { scratch, migration } = await scratchBefore(PARTITIONS_MIGRATION);
     const dates = [
       new Date(Date.UTC(2026, 7, 3)),
       new Date(Date.UTC(2026, 8, 14)),
@@ -352,7 +283,7 @@ describe("upgrading an unpartitioned trail", () => {
       JSON.stringify(heads.map((h) => ({ chain: h.chain, seq: h.seq.toString(), hash: h.hash }))),
     );
 
-    await scratch.exec(partitioning.migrationFile.content.value);
+    await scratch.exec(migration);
 
     const client = scratch.client;
     const after = await client.$queryRawUnsafe<{ seq: bigint; chain: number; prevHash: string; hash: string }[]>(

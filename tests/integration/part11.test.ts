@@ -146,6 +146,8 @@ describe.runIf(pgUrl)("the app's database role (PostgreSQL)", () => {
       await client.query("ROLLBACK");
       // Its daily job creates the coming months of the partitioned trail (the function runs as the owner).
       await client.query("SELECT audit_ensure_partitions(4)");
+      // And those of dispense authorizations, whose claims it writes through the gate's INSERT.
+      await client.query("SELECT dispense_ensure_partitions(4)");
 
       for (const statement of [
         `UPDATE "AuditEvent" SET "action" = 'x' WHERE "seq" = (SELECT min("seq") FROM "AuditEvent")`,
@@ -156,6 +158,8 @@ describe.runIf(pgUrl)("the app's database role (PostgreSQL)", () => {
         `TRUNCATE audit_partitions."AuditEvent_default"`,
         `SELECT * FROM audit_detach_partitions('2000-01-01')`,
         `ALTER TABLE "AuditEvent" DETACH PARTITION audit_partitions."AuditEvent_default"`,
+        `ALTER TABLE "DispenseAuthorization" DETACH PARTITION dispense_partitions."DispenseAuthorization_default"`,
+        `DROP TRIGGER "DispenseAuthorization_claim" ON "DispenseAuthorization"`,
         `UPDATE "AuditAnchor" SET "hash" = 'x'`,
         `UPDATE "Signature" SET "printedName" = 'x'`,
         `DELETE FROM "User" WHERE false`,
