@@ -41,7 +41,8 @@ export type ViewRow = Prisma.DispenseAuthorizationGetPayload<{ select: typeof vi
 export async function withDuplicateNumbers<T extends ViewRow>(client: Db | Tx, rows: T[]): Promise<T[]> {
   const ids = [...new Set(rows.flatMap((r) => (r.duplicateOfId ? [r.duplicateOfId] : [])))];
   if (ids.length === 0) return rows;
-  const found = await client.dispenseAuthorization.findMany({
+  // From the claims (one unpartitioned index), not the monthly partitions (./keys.ts).
+  const found = await client.dispenseAuthorizationClaim.findMany({
     where: { id: { in: ids } },
     select: { id: true, authorizationNumber: true },
   });
