@@ -200,7 +200,7 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
         })
       : [];
   await recordAudit(tx, params.actor, {
-    action: `enrollment.${params.event.toLowerCase()}`,
+    action: `enrollment.${params.event.toLowerCase() as Lowercase<CertificationEvent>}`,
     entityType: "Enrollment",
     entityId: enrollment.id,
     before: { status: decision.from, version: enrollment.version },

@@ -29,6 +29,7 @@ import { type DatabaseConfig, resolveDatabaseConfig } from "../../lib/db/config"
 import { applyMigrations, listMigrations } from "../../lib/db/migrations";
 import { appError } from "../factories/errors";
 import { dropPostgresDatabase, recreatePostgresDatabase } from "../setup/postgres";
+import { testAuditAction } from "../factories/audit-actions";
 
 const PARTITIONS_MIGRATION = "20261130130000_audit_partitions";
 const ON_PGLITE = resolveDatabaseConfig().kind === "pglite";
@@ -185,14 +186,14 @@ describe("the partitioned audit trail", () => {
 
   it("stores an audited change in its month's partition", async () => {
     const { seq } = await db().$transaction((tx) =>
-      recordAudit(tx, systemActor(), { action: "test.partitioned", entityType: "PartitionTest" }),
+      recordAudit(tx, systemActor(), { action: testAuditAction("test.partitioned"), entityType: "PartitionTest" }),
     );
     expect(await partitionOf(db(), seq)).toBe(`audit_partitions."${partitionName(thisMonth())}"`);
   });
 
   it("refuses UPDATE, DELETE and TRUNCATE on a partition itself, DEFAULT included", async () => {
     const { seq } = await db().$transaction((tx) =>
-      recordAudit(tx, systemActor(), { action: "test.partitioned", entityType: "PartitionTest" }),
+      recordAudit(tx, systemActor(), { action: testAuditAction("test.partitioned"), entityType: "PartitionTest" }),
     );
     const part = `audit_partitions."${partitionName(thisMonth())}"`;
     await expect(
@@ -245,7 +246,7 @@ describe.runIf(!ON_PGLITE)("creating months while the trail is read (PostgreSQL)
 
       const started = Date.now();
       const { seq } = await db().$transaction((tx) =>
-        recordAudit(tx, systemActor(), { action: "test.partitioned", entityType: "PartitionTest" }),
+        recordAudit(tx, systemActor(), { action: testAuditAction("test.partitioned"), entityType: "PartitionTest" }),
       );
       expect(Date.now() - started).toBeLessThan(3000);
 
