@@ -601,6 +601,34 @@ describe("the audit trail viewer", () => {
     expect((await listAuditEvents(admin, { entityId, entityType: "NoSuchType" })).rows).toHaveLength(0);
   });
 
+  it("says so of an action no event has, keeping the other filters, and still finds an older link's action", async () => {
+    const admin = await adminActor();
+    const entityId = randomUUID();
+    // An action the registry no longer writes but the trail holds (an earlier version's).
+    const earlier = testAuditAction(`test.earlier_${randomUUID().slice(0, 8)}`);
+    await writeRows(admin, 2, entityId, earlier);
+    const old = await listAuditEvents(admin, { entityId, action: earlier });
+    expect(old.errors).toEqual({});
+    expect(old.rows).toHaveLength(2);
+
+    const unknown = `test.never_${randomUUID().slice(0, 8)}`;
+    const page = await listAuditEvents(admin, { entityId, action: unknown, from: "2026-01-01" });
+    expect(page.errors).toEqual({
+      action: [`No event in the audit trail has the action "${unknown}". Choose an action from the list.`],
+    });
+    expect(page.rows).toEqual([]);
+    expect(page.query).toEqual({ entityId, action: unknown, from: "2026-01-01" });
+    // Named alongside another filter's error, not instead of it.
+    const both = await listAuditEvents(admin, { action: unknown, record: "nobody-here@example.test" });
+    expect(Object.keys(both.errors).sort()).toEqual(["action", "record"]);
+    // Text that cannot be an action at all, and the export: field errors, never a failure.
+    expect((await listAuditEvents(admin, { action: "drop table" })).errors).toEqual({
+      action: ["Choose an action from the list."],
+    });
+    const error = await appError(exportAuditCsv(admin, { action: unknown }, "/admin/audit/export.csv"));
+    expect(error).toMatchObject({ code: "VALIDATION", details: { fields: { action: [expect.any(String)] } } });
+  });
+
   it("pages by seq in both directions", async () => {
     const admin = await adminActor();
     const { entityId, seqs } = await writeRows(admin, 120);
