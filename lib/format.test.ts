@@ -7,6 +7,8 @@ import {
   formatMailDelivery,
   formatOrganisationType,
   formatAuditAction,
+  formatPersonName,
+  formatPrescriberName,
   formatDateTime,
   formatStakeholderKind,
   formatStatus,
@@ -103,6 +105,15 @@ describe("registry formatters", () => {
     expect(formatOrganisationType(null)).toBe("—");
     expect(formatEnrollmentStatus("DRAFT", "PATIENT")).toBe("Pending signatures");
     expect(formatEnrollmentStatus("DRAFT", "PHARMACY")).toBe("Enrollment in progress");
+  });
+
+  it("name people by first and last name, prescribers with their credentials", () => {
+    expect(formatPersonName({ firstName: "Ada", lastName: "Okafor" })).toBe("Ada Okafor");
+    expect(formatPersonName({ firstName: "", lastName: "Okafor" })).toBe("Okafor");
+    expect(formatPrescriberName({ firstName: "Ada", lastName: "Okafor", credentials: "MD" })).toBe("Ada Okafor, MD");
+    expect(formatPrescriberName({ firstName: "Ada", lastName: "Okafor", credentials: null })).toBe("Ada Okafor");
+    expect(formatPrescriberName({ firstName: "Ada", lastName: "Okafor", credentials: "" })).toBe("Ada Okafor");
+    expect(formatPrescriberName({ firstName: "Ada", lastName: "Okafor" })).toBe("Ada Okafor");
   });
 
   it("say where an e-mail stands", () => {

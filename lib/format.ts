@@ -159,6 +159,17 @@ export function formatRole(role: string | null | undefined): string {
   return ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? humanizeCode(role);
 }
 
+/** A person by first and last name ("Ada Okafor"); no stray space when one of them is empty. */
+export function formatPersonName(p: { firstName: string; lastName: string }): string {
+  return `${p.firstName} ${p.lastName}`.trim();
+}
+
+/** A prescriber as their patients and papers name them: "Ada Okafor, MD" (no comma without credentials). */
+export function formatPrescriberName(p: { firstName: string; lastName: string; credentials?: string | null }): string {
+  const name = formatPersonName(p);
+  return p.credentials ? `${name}, ${p.credentials}` : name;
+}
+
 /** Which list of labels a status belongs to: the same stored value reads differently per subject. */
 export type StatusSubject = "certification" | "patient" | "dispense" | "decision";
 

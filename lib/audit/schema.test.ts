@@ -40,6 +40,13 @@ describe("parseAuditQuery", () => {
     expect(parseAuditQuery(raw).errors[field]).toHaveLength(1);
   });
 
+  it("takes an action in the form of a code, leaving whether the trail knows it to the viewer", () => {
+    expect(parseAuditQuery({ action: "user.locked" })).toEqual({ query: { action: "user.locked" }, errors: {} });
+    for (const action of ["drop table", "a".repeat(101), ".approved"]) {
+      expect(parseAuditQuery({ action }).errors.action, action).toEqual(["Choose an action from the list."]);
+    }
+  });
+
   it("names a field holding text no field can hold, and reads nothing else", () => {
     const { query, errors } = parseAuditQuery({ actor: "a\u0000b", entityId: "x\ud800", action: "ok.action" });
     expect(errors.actor?.[0]).toMatch(/NUL/);

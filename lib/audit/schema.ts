@@ -20,6 +20,10 @@ export interface AuditFilters {
   entityId?: string;
   /** What a person quotes for a record: a DA- number, REMS id, NPI, NCPDP number, e-mail address… */
   record?: string;
+  /**
+   * An action code ("dispense.approved"): one the registry writes (lib/audit/action-codes.ts), or
+   * one already in the trail (an earlier version's, kept by existing links); the viewer says so of any other.
+   */
   action?: string;
   /** Calendar days (UTC), inclusive. */
   from?: string;
@@ -42,6 +46,9 @@ function one(raw: Raw, key: string): string | undefined {
   const trimmed = text?.trim();
   return trimmed ? trimmed : undefined;
 }
+
+/** What an action that cannot be one is told: the filter is a list, nobody types a code. */
+export const CHOOSE_AN_ACTION = "Choose an action from the list.";
 
 const ENTITY_TYPE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const ACTION = /^[a-z0-9][a-z0-9_.-]{0,99}$/i;
@@ -86,7 +93,7 @@ export function parseAuditQuery(raw: Raw): { query: AuditQuery; errors: FieldErr
   }
   const action = one(raw, "action");
   if (action !== undefined) {
-    if (!ACTION.test(action)) errors.action = ["Enter an action code as listed, such as enrollment.approved."];
+    if (!ACTION.test(action)) errors.action = [CHOOSE_AN_ACTION];
     else query.action = action;
   }
   for (const key of ["from", "to"] as const) {

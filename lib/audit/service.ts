@@ -1,12 +1,13 @@
 import type { DbOrTx, Tx } from "../db";
 import type { BulkTx } from "../db/bulk";
 import type { AuditActor } from "../auth/actor";
+import type { AuditAction } from "./action-codes";
 import { type AnchorProblem, walkFromAnchors } from "./anchors";
 import type { ChainRowProblem } from "./chain";
 import { type AuditContent, canonicalJson, toJson } from "./hash";
 
 export interface AuditInput {
-  action: string;
+  action: AuditAction;
   entityType: string;
   entityId?: string | null;
   before?: unknown;

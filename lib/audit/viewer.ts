@@ -12,8 +12,16 @@ import { AppError, type FieldErrors } from "../errors";
 import { formatAuditAction, formatAuditRecordType, formatRole } from "../format";
 import type { Prisma } from "../generated/prisma/client";
 import { isUuid } from "../identifiers/uuid";
+import { isAuditAction } from "./action-codes";
 import { labelRecords, type RecordRef, recordKey, resolveRecordQuery } from "./records";
-import { AUDIT_PAGE_SIZE, type AuditFilters, type AuditQuery, parseAuditQuery, periodBounds } from "./schema";
+import {
+  AUDIT_PAGE_SIZE,
+  type AuditFilters,
+  type AuditQuery,
+  CHOOSE_AN_ACTION,
+  parseAuditQuery,
+  periodBounds,
+} from "./schema";
 import { recordAudit } from "./service";
 
 /** More people than this matching an actor search: ask for a narrower one. */
@@ -50,6 +58,17 @@ interface Built {
    */
   parts: Where[] | null;
   errors: FieldErrors;
+}
+
+/**
+ * The action filter's error when it names neither an action the registry writes nor one any event
+ * in the trail has (an old link to an earlier version's action keeps working): one probe of the
+ * (action, seq) index, and none for the actions the filter lists.
+ */
+async function unknownActionErrors(action: string | undefined, client: Db): Promise<FieldErrors> {
+  if (!action || isAuditAction(action)) return {};
+  if (await client.auditEvent.findFirst({ where: { action }, select: { seq: true } })) return {};
+  return { action: [`No event in the audit trail has the action "${action}". ${CHOOSE_AN_ACTION}`] };
 }
 
 /** The filters as a where clause (the actor search resolved to people, the record to its rows). */
@@ -199,7 +218,8 @@ export async function listAuditEvents(
   const empty = { query, rows: [], older: null, newer: null };
   if (Object.keys(errors).length) return { ...empty, errors };
   const built = await whereFor(query, client);
-  if (!built.where) return { ...empty, errors: built.errors };
+  if (!built.where)
+    return { ...empty, errors: { ...built.errors, ...(await unknownActionErrors(query.action, client)) } };
   const forward = query.after !== undefined;
   const cursor = forward ? { gt: query.after } : query.before !== undefined ? { lt: query.before } : undefined;
   const order = forward ? "asc" : "desc";
@@ -211,6 +231,9 @@ export async function listAuditEvents(
     (where) =>
       client.auditEvent.findMany({ where, orderBy: { seq: order }, take: AUDIT_PAGE_SIZE + 1, select: ROW_SELECT }),
   );
+  // Only an empty page asks whether its action is one the trail knows at all.
+  const actionErrors = found.length === 0 ? await unknownActionErrors(query.action, client) : {};
+  if (actionErrors.action) return { ...empty, errors: actionErrors };
   const more = found.length > AUDIT_PAGE_SIZE;
   const page = found.slice(0, AUDIT_PAGE_SIZE);
   if (forward) page.reverse();
@@ -322,8 +345,9 @@ export async function exportAuditCsv(
   const { query, errors } = parseAuditQuery(raw);
   if (Object.keys(errors).length) throw new AppError("VALIDATION", "Check the filters.", { fields: errors });
   const built = await whereFor(query, client);
-  if (Object.keys(built.errors).length) {
-    throw new AppError("VALIDATION", "Check the filters.", { fields: built.errors });
+  const filterErrors = { ...built.errors, ...(await unknownActionErrors(query.action, client)) };
+  if (Object.keys(filterErrors).length) {
+    throw new AppError("VALIDATION", "Check the filters.", { fields: filterErrors });
   }
   const { before: _b, after: _a, ...filters } = query;
   await client.$transaction((tx) =>

@@ -3,6 +3,7 @@
  * sign-out (here and everywhere) and the first administrator. Deactivation lives in lib/users.
  */
 import { createHash, randomUUID } from "node:crypto";
+import type { AuditAction } from "../audit/action-codes";
 import { recordAudit } from "../audit/service";
 import { db, type Db } from "../db";
 import { env } from "../env";
@@ -450,7 +451,7 @@ export async function signOutEverywhere(actor: Actor, client: Db = db()) {
   await revokeAllSessions(actor, actor.userId, "auth.signed_out_everywhere", client);
 }
 
-async function revokeAllSessions(actor: Actor, userId: string, action: string, client: Db) {
+async function revokeAllSessions(actor: Actor, userId: string, action: AuditAction, client: Db) {
   await client.$transaction(async (tx) => {
     const user = await tx.user.update({
       where: { id: userId },

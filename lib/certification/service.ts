@@ -4,7 +4,7 @@
  * job. Every status change goes through `applyTransition` (rules, version check, history, audit,
  * e-mail). Delivering the queued e-mail is the caller's job after the transaction commits.
  */
-import { formatDateTime, formatStatus, humanizeCode, STAKEHOLDER_KIND_LABELS } from "@/lib/format";
+import { formatDateTime, formatPersonName, formatStatus, humanizeCode, STAKEHOLDER_KIND_LABELS } from "@/lib/format";
 import { type AuditActor, type Actor, systemActor } from "../auth/actor";
 import { can, requirePermission } from "../auth/permissions";
 import { recordAudit } from "../audit/service";
@@ -93,8 +93,8 @@ type StakeholderRefs = {
 };
 
 export function displayName(e: StakeholderRefs): string {
-  if (e.prescriber) return `${e.prescriber.firstName} ${e.prescriber.lastName}`.trim();
-  if (e.patient) return `${e.patient.firstName} ${e.patient.lastName}`.trim();
+  if (e.prescriber) return formatPersonName(e.prescriber);
+  if (e.patient) return formatPersonName(e.patient);
   return e.pharmacy?.name ?? e.healthcareSetting?.name ?? e.applicant?.name ?? "Unnamed applicant";
 }
 
@@ -439,7 +439,7 @@ function stakeholderDetails(e: Detail): { label: string; value: string | null }[
   if (e.prescriber) {
     const p = e.prescriber;
     return [
-      { label: "Name", value: `${p.firstName} ${p.lastName}`.trim() },
+      { label: "Name", value: formatPersonName(p) },
       { label: "NPI", value: p.npi },
       { label: "Credentials", value: p.credentials },
       { label: "Specialty", value: p.specialty },
@@ -480,7 +480,7 @@ function stakeholderDetails(e: Detail): { label: string; value: string | null }[
   if (e.patient) {
     const p = e.patient;
     return [
-      { label: "Name", value: `${p.firstName} ${p.lastName}`.trim() },
+      { label: "Name", value: formatPersonName(p) },
       { label: "REMS patient id", value: p.remsId },
       { label: "Date of birth", value: p.dateOfBirth.toISOString().slice(0, 10) },
       { label: "Sex", value: p.sex },

@@ -7,6 +7,7 @@ import type { AuditActor } from "../auth/actor";
 import { recordAudit } from "../audit/service";
 import type { Tx } from "../db";
 import { env } from "../env";
+import { formatPersonName } from "../format";
 import { AppError } from "../errors";
 import { generateRemsId } from "../identifiers/rems-id";
 import { certificationNumberPrefix } from "../enrollment/numbers";
@@ -93,7 +94,7 @@ export function stakeholderName(e: {
   pharmacy: { name: string } | null;
   healthcareSetting: { name: string } | null;
 }): string {
-  if (e.prescriber) return `${e.prescriber.firstName} ${e.prescriber.lastName}`.trim();
+  if (e.prescriber) return formatPersonName(e.prescriber);
   return e.pharmacy?.name ?? e.healthcareSetting?.name ?? "Applicant";
 }
 
@@ -200,7 +201,7 @@ export async function applyTransition(tx: Tx, params: TransitionParams) {
         })
       : [];
   await recordAudit(tx, params.actor, {
-    action: `enrollment.${params.event.toLowerCase()}`,
+    action: `enrollment.${params.event.toLowerCase() as Lowercase<CertificationEvent>}`,
     entityType: "Enrollment",
     entityId: enrollment.id,
     before: { status: decision.from, version: enrollment.version },

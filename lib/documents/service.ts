@@ -12,7 +12,7 @@ import { db, type Db } from "../db";
 import { SIGNATURE_CHECK_LABELS, verifySignatures } from "../signatures/verify";
 import { readEnrollmentData } from "../enrollment/rules";
 import { env } from "../env";
-import { formatStatus } from "../format";
+import { formatPersonName, formatPrescriberName, formatStatus } from "../format";
 import { AppError } from "../errors";
 import { getProgramDefinition } from "../programs/registry";
 import { ZProgramDefinition } from "../programs/schema";
@@ -93,11 +93,8 @@ async function readableEnrollment(actor: Actor, enrollmentId: string, path: stri
 }
 
 function stakeholderName(e: OwnedEnrollment): string {
-  if (e.prescriber) {
-    const name = `${e.prescriber.firstName} ${e.prescriber.lastName}`.trim();
-    return e.prescriber.credentials ? `${name}, ${e.prescriber.credentials}` : name;
-  }
-  if (e.patient) return `${e.patient.firstName} ${e.patient.lastName}`.trim();
+  if (e.prescriber) return formatPrescriberName(e.prescriber);
+  if (e.patient) return formatPersonName(e.patient);
   return e.pharmacy?.name ?? e.healthcareSetting?.name ?? "Unnamed stakeholder";
 }
 

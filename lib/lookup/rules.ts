@@ -4,6 +4,7 @@
  */
 import { zNcpdpId, zNpi } from "../identifiers/zod";
 import { isCertified } from "../certification/rules";
+import { formatPersonName } from "../format";
 import type { EnrollmentStatus, StakeholderKind } from "../generated/prisma/enums";
 
 export type LookupKind = "prescriber" | "pharmacy" | "healthcareSetting";
@@ -71,7 +72,7 @@ export function certificationAnswer(facts: StakeholderFacts): CertificationAnswe
 
 /** How a prescriber is named when the lookup may name them. */
 export function prescriberDisplayName(p: { firstName: string; lastName: string; credentials?: string | null }): string {
-  const name = `${p.firstName} ${p.lastName}`.trim();
+  const name = formatPersonName(p);
   return p.credentials?.trim() ? `${name}, ${p.credentials.trim()}` : name;
 }
 

@@ -16,7 +16,7 @@ import { env } from "../env";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { isUuid } from "../identifiers/uuid";
 import { queueMail } from "../mail/outbox";
-import { decideStep, formatCaseNumber, parseCaseNumber, stepNotice } from "./rules";
+import { type CaseStep, decideStep, formatCaseNumber, parseCaseNumber, stepNotice } from "./rules";
 import { type TOpenCase, type TTakeStep, ZOpenCase, ZTakeStep } from "./schema";
 import {
   auditActor,
@@ -258,7 +258,7 @@ export async function takeStep(actor: Actor, input: TTakeStep, client: Db = db()
       },
     });
     await recordAudit(tx, actor, {
-      action: `noncompliance.${step.toLowerCase()}`,
+      action: `noncompliance.${step.toLowerCase() as Lowercase<CaseStep>}`,
       entityType: "NonComplianceCase",
       entityId: caseId,
       before: { state: current.state, version: current.version, dueOn: current.dueOn ? dayOf(current.dueOn) : null },

@@ -18,6 +18,7 @@ import { lockDispenseGate, revokeOpenAuthorizations } from "../dispensing/revoke
 import { isCertified } from "../certification/rules";
 import { db, type Db, type Tx } from "../db";
 import { AppError, type FieldErrors, fieldErrorsFromZod } from "../errors";
+import { formatPrescriberName } from "../format";
 import type { Prisma } from "../generated/prisma/client";
 import type { EnrollmentStatus } from "../generated/prisma/enums";
 import { generateRemsId, REMS_ID_PREFIXES } from "../identifiers/rems-id";
@@ -136,10 +137,6 @@ async function handledPrescriberIds(actor: Actor, client: Db | Tx): Promise<stri
     return links.map((l) => l.prescriberId);
   }
   return [];
-}
-
-function prescriberName(p: { firstName: string; lastName: string; credentials?: string | null }): string {
-  return `${p.firstName} ${p.lastName}`.trim() + (p.credentials ? `, ${p.credentials}` : "");
 }
 
 // ---------------------------------------------------------------------------
@@ -346,7 +343,7 @@ export async function enrollPatient(
   if (!(await prescriberCertified(client, program.id, prescriber.id))) {
     throw new AppError(
       "CONFLICT",
-      `${isPrescriber ? "You are" : `${prescriberName(prescriber)} is`} not certified in the ${definition.name}, so patients cannot be enrolled.`,
+      `${isPrescriber ? "You are" : `${formatPrescriberName(prescriber)} is`} not certified in the ${definition.name}, so patients cannot be enrolled.`,
     );
   }
   if (!(await settingCertified(client, program.id, data.healthcareSettingId))) {
@@ -474,7 +471,7 @@ export async function enrollPatient(
       const invitation = await createPatientInvitation(
         tx,
         { ...actor, name: actor.name },
-        { email, prescriberId: prescriber.id, prescriberName: prescriberName(prescriber) },
+        { email, prescriberId: prescriber.id, prescriberName: formatPrescriberName(prescriber) },
         now,
       );
       enrollmentData.invitationId = invitation.id;
@@ -781,7 +778,7 @@ export async function getPatientForActor(actor: Actor, patientId: string, client
     }),
   ]);
   const userName = new Map(users.map((u) => [u.id, u.name]));
-  const prescriberNames = new Map(prescribers.map((x) => [x.id, prescriberName(x)]));
+  const prescriberNames = new Map(prescribers.map((x) => [x.id, formatPrescriberName(x)]));
   const data = enrollment ? readData(enrollment.data) : null;
   const isOwnPrescriber = actor.role === "PRESCRIBER" && prescriber?.userId === actor.userId;
   const status = enrollment?.status ?? null;
@@ -802,7 +799,7 @@ export async function getPatientForActor(actor: Actor, patientId: string, client
     signatureMethod: (p.signatureMethod as SignatureMethod | null) ?? null,
     counselledAt: p.counselledAt,
     ageOverrideReason: p.ageOverrideReason,
-    prescriber: prescriber ? { id: prescriber.id, name: prescriberName(prescriber), npi: prescriber.npi } : null,
+    prescriber: prescriber ? { id: prescriber.id, name: formatPrescriberName(prescriber), npi: prescriber.npi } : null,
     healthcareSetting: setting,
     enrollment:
       enrollment && data
@@ -886,7 +883,7 @@ export async function listPatientsForPrescriber(actor: Actor, client: Db = db())
     dateOfBirth: dayOf(r.dateOfBirth),
     status: r.enrollments[0]?.status ?? null,
     healthcareSetting: r.healthcareSetting?.name ?? null,
-    prescriber: r.prescriber ? prescriberName(r.prescriber) : null,
+    prescriber: r.prescriber ? formatPrescriberName(r.prescriber) : null,
   }));
 }
 
@@ -1029,7 +1026,7 @@ export async function transferPatient(
         fromStatus: current.status,
         toStatus: current.status,
         actorUserId: actor.userId,
-        reason: `Transferred from ${prescriberName(own)} to ${prescriberName(target)}: ${reason}`,
+        reason: `Transferred from ${formatPrescriberName(own)} to ${formatPrescriberName(target)}: ${reason}`,
         at: now,
       },
       select: { id: true },

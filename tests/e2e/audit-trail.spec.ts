@@ -43,14 +43,35 @@ test("an administrator verifies the audit chain, filters the trail, reads a chan
   await expect(page.getByTestId("audit-chain")).toContainText(/Verified up to #\d+ at/);
   await page.getByRole("link", { name: "Open the audit trail" }).click();
 
-  // Filter: approvals of enrollments.
+  // Filter: approvals of enrollments, the action chosen by its words from its group.
   await page.getByLabel("Record type", { exact: true }).selectOption({ label: "Enrollment" });
-  await page.getByLabel("Action", { exact: true }).fill("enrollment.approve");
+  const action = page.getByLabel("Action", { exact: true });
+  await expect(action).toHaveValue("");
+  await expect(action.locator("option:checked")).toHaveText("Any action");
+  await expect(
+    action.locator('optgroup[label="Enrollment and certification"] option', { hasText: /^Enrollment approve$/ }),
+  ).toHaveCount(1);
+  await expect(action.locator("option", { hasText: "." })).toHaveCount(0);
+  await action.selectOption({ label: "Enrollment approve" });
   await page.getByRole("button", { name: "Apply filters" }).click();
-  await expect(page).toHaveURL(/entityType=Enrollment/);
+  // The address keeps the action's code: bookmarks and existing links go on working.
+  await expect(page).toHaveURL(/entityType=Enrollment&.*action=enrollment\.approve/);
+  await expect(action.locator("option:checked")).toHaveText("Enrollment approve");
   const rows = page.getByTestId("audit-table").locator("tbody tr");
   await expect(rows.first()).toBeVisible();
   for (const cell of await rows.locator("td:nth-child(5)").allTextContents()) expect(cell).toBe("Enrollment approve");
+  expect(await axeViolations(page)).toEqual([]);
+
+  // An action no event has, from an old or mistyped link: said so on the page, the other filters kept.
+  await page.goto("/admin/audit?entityType=Enrollment&action=enrollment.approved");
+  await expect(
+    page.getByText('No event in the audit trail has the action "enrollment.approved". Choose an action from the list.'),
+  ).toBeVisible();
+  await expect(page.getByTestId("audit-count")).toHaveText("No events shown until the filters are corrected.");
+  await expect(page.getByLabel("Record type", { exact: true })).toHaveValue("Enrollment");
+  await expect(action).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("link", { name: "CSV", exact: true })).toHaveCount(0);
+  expect(await axeViolations(page)).toEqual([]);
 
   // A bad date is a field error, not a failure.
   await page.goto("/admin/audit?from=yesterday");
@@ -106,6 +127,17 @@ test("the trail names records by their DA- numbers and REMS ids and finds them b
   const number = daCells.join(" ").match(DA_NUMBER)?.[0];
   expect(number, daCells.join(" | ")).toBeDefined();
   expect(await table.textContent()).not.toMatch(UUID);
+
+  // The refusals among them: "Dispense denied", from the dispensing actions.
+  const action = page.getByLabel("Action", { exact: true });
+  await expect(
+    action.locator('optgroup[label="Dispensing and infusions"] option', { hasText: /^Dispense denied$/ }),
+  ).toHaveCount(1);
+  await action.selectOption({ label: "Dispense denied" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/action=dispense\.denied/);
+  await expect(rows.first()).toBeVisible();
+  for (const cell of await rows.locator("td:nth-child(5)").allTextContents()) expect(cell).toBe("Dispense denied");
 
   // The Record filter takes the DA- number as people quote it.
   await page.goto("/admin/audit");

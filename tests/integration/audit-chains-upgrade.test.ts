@@ -10,6 +10,7 @@ import { createPrismaClient, disconnectDb } from "../../lib/db";
 import { closePGlite, openPGlite } from "../../lib/db/adapters";
 import { resolveDatabaseConfig } from "../../lib/db/config";
 import { listMigrations } from "../../lib/db/migrations";
+import { testAuditAction } from "../factories/audit-actions";
 
 afterAll(async () => {
   await disconnectDb();
@@ -90,7 +91,10 @@ describe.runIf(resolveDatabaseConfig().kind === "pglite")("upgrading a one-chain
       const onChain = async (chain: number) =>
         client.$transaction(async (tx) => {
           await tx.$executeRaw`SELECT set_config('remsgate.audit_chain', ${String(chain)}, true)`;
-          return recordAudit(tx, systemActor(), { action: "test.after_chains", entityType: "UpgradeTest" });
+          return recordAudit(tx, systemActor(), {
+            action: testAuditAction("test.after_chains"),
+            entityType: "UpgradeTest",
+          });
         });
       const zero = await onChain(0);
       const five = await onChain(5);

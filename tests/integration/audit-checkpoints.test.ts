@@ -15,6 +15,7 @@ import {
   runQueuedFullVerifications,
   verifyAuditNow,
 } from "../../lib/audit/integrity";
+import type { AuditAction } from "../../lib/audit/action-codes";
 import { recordAudit } from "../../lib/audit/service";
 import { AUDIT_CSV_HEADER, exportAuditCsv, getAuditEvent, listAuditEvents } from "../../lib/audit/viewer";
 import type { Actor } from "../../lib/auth/actor";
@@ -24,6 +25,7 @@ import { resolveDatabaseConfig } from "../../lib/db/config";
 import { apiError } from "../../lib/http/api";
 import { startPgBossJobs } from "../../lib/jobs/scheduler";
 import { createAdmin, createUser, signIn } from "../factories/users";
+import { testAuditAction } from "../factories/audit-actions";
 import { appError } from "../factories/errors";
 
 afterAll(async () => {
@@ -50,7 +52,7 @@ async function writeRows(
   actor: Actor,
   count: number,
   entityId = randomUUID(),
-  action = "test.step",
+  action: AuditAction = testAuditAction("test.step"),
   chains: number[] = [2, 5, 11],
 ) {
   const seqs: bigint[] = [];
@@ -367,7 +369,7 @@ describe("checkpoints", () => {
 
   it("still starts from a checkpoint written before the trail had chains (chain 0's head)", async () => {
     const admin = await adminActor();
-    const { seqs } = await writeRows(admin, 2, randomUUID(), "test.step", [0]);
+    const { seqs } = await writeRows(admin, 2, randomUUID(), testAuditAction("test.step"), [0]);
     const row = await db().auditEvent.findFirstOrThrow({ where: { seq: seqs[1] ?? 0n } });
     await tampered(async (tx) => {
       // As the application signed checkpoints then: v1, the seq and hash of the event itself, no heads.
@@ -514,22 +516,25 @@ describe("full re-walk", () => {
   ])("finds %s rows and writes no checkpoint", async (name, tamper) => {
     const admin = await adminActor();
     // Our rows are in CHAIN; rows of OTHER_CHAIN come between them in seq order.
-    const first = await writeRows(admin, 1, randomUUID(), "test.step", [CHAIN]);
-    await writeRows(admin, 1, randomUUID(), "test.step", [OTHER_CHAIN]);
+    const first = await writeRows(admin, 1, randomUUID(), testAuditAction("test.step"), [CHAIN]);
+    await writeRows(admin, 1, randomUUID(), testAuditAction("test.step"), [OTHER_CHAIN]);
     // A rolled-back write leaves a gap in seq between our rows (used by "inserted").
     let gapSeq = 0n;
     await db()
       .$transaction(async (tx) => {
         await chooseChain(tx, CHAIN);
-        gapSeq = (await recordAudit(tx, admin, { action: "test.rolled_back", entityType: ENTITY })).seq;
+        gapSeq = (await recordAudit(tx, admin, { action: testAuditAction("test.rolled_back"), entityType: ENTITY }))
+          .seq;
         throw new RolledBack();
       })
       .catch((error: unknown) => {
         if (!(error instanceof RolledBack)) throw error;
       });
-    const rest = await writeRows(admin, 4, randomUUID(), "test.step", [CHAIN, OTHER_CHAIN]).then(({ seqs }) => ({
-      seqs: [seqs[0], seqs[2]],
-    }));
+    const rest = await writeRows(admin, 4, randomUUID(), testAuditAction("test.step"), [CHAIN, OTHER_CHAIN]).then(
+      ({ seqs }) => ({
+        seqs: [seqs[0], seqs[2]],
+      }),
+    );
     const seqs = [first.seqs[0] ?? 0n, name === "inserted" ? gapSeq : (rest.seqs[0] ?? 0n), rest.seqs[1] ?? 0n];
     await tampered(async (tx) => {
       expect(await tx.auditEvent.count({ where: { seq: gapSeq } })).toBe(0);
@@ -560,29 +565,68 @@ describe("the audit trail viewer", () => {
     const admin = await adminActor();
     const other = await adminActor();
     const entityId = randomUUID();
-    await writeRows(admin, 2, entityId, "test.viewer_a");
-    await writeRows(other, 1, entityId, "test.viewer_b");
+    await writeRows(admin, 2, entityId, "program.definition_updated");
+    await writeRows(other, 1, entityId, "registry_import.completed");
 
     const all = await listAuditEvents(admin, { entityType: ENTITY, entityId });
     expect(all.errors).toEqual({});
-    expect(all.rows.map((r) => r.action)).toEqual(["test.viewer_b", "test.viewer_a", "test.viewer_a"]);
+    expect(all.rows.map((r) => r.action)).toEqual([
+      "registry_import.completed",
+      "program.definition_updated",
+      "program.definition_updated",
+    ]);
     expect(all.rows[0]).toMatchObject({
       actorName: "Avery Lindqvist",
       roleLabel: "REMS administrator",
       actorEmail: other.email,
     });
-    expect(all.rows[0]?.actionLabel).toBe("Test viewer b");
+    expect(all.rows[0]?.actionLabel).toBe("Registry import completed");
 
     const byActor = await listAuditEvents(admin, { entityId, actor: other.email.toUpperCase() });
     expect(byActor.rows.map((r) => r.actorEmail)).toEqual([other.email]);
-    const byAction = await listAuditEvents(admin, { entityId, action: "test.viewer_a" });
-    expect(byAction.rows).toHaveLength(2);
+    const byAction = await listAuditEvents(admin, { entityId, action: "program.definition_updated" });
+    expect(byAction.errors).toEqual({});
+    expect(byAction.rows.map((r) => r.actionLabel)).toEqual([
+      "Program definition updated",
+      "Program definition updated",
+    ]);
+    // An action the registry writes but this record never had: an empty page, not an error.
+    const none = await listAuditEvents(admin, { entityId, action: "dispense.approved" });
+    expect(none).toMatchObject({ errors: {}, rows: [] });
 
     const today = new Date().toISOString().slice(0, 10);
     expect((await listAuditEvents(admin, { entityId, from: today, to: today })).rows).toHaveLength(3);
     expect((await listAuditEvents(admin, { entityId, to: "2020-01-01" })).rows).toHaveLength(0);
     expect((await listAuditEvents(admin, { entityId, actor: `nobody-${randomUUID()}` })).rows).toHaveLength(0);
     expect((await listAuditEvents(admin, { entityId, entityType: "NoSuchType" })).rows).toHaveLength(0);
+  });
+
+  it("says so of an action no event has, keeping the other filters, and still finds an older link's action", async () => {
+    const admin = await adminActor();
+    const entityId = randomUUID();
+    // An action the registry no longer writes but the trail holds (an earlier version's).
+    const earlier = testAuditAction(`test.earlier_${randomUUID().slice(0, 8)}`);
+    await writeRows(admin, 2, entityId, earlier);
+    const old = await listAuditEvents(admin, { entityId, action: earlier });
+    expect(old.errors).toEqual({});
+    expect(old.rows).toHaveLength(2);
+
+    const unknown = `test.never_${randomUUID().slice(0, 8)}`;
+    const page = await listAuditEvents(admin, { entityId, action: unknown, from: "2026-01-01" });
+    expect(page.errors).toEqual({
+      action: [`No event in the audit trail has the action "${unknown}". Choose an action from the list.`],
+    });
+    expect(page.rows).toEqual([]);
+    expect(page.query).toEqual({ entityId, action: unknown, from: "2026-01-01" });
+    // Named alongside another filter's error, not instead of it.
+    const both = await listAuditEvents(admin, { action: unknown, record: "nobody-here@example.test" });
+    expect(Object.keys(both.errors).sort()).toEqual(["action", "record"]);
+    // Text that cannot be an action at all, and the export: field errors, never a failure.
+    expect((await listAuditEvents(admin, { action: "drop table" })).errors).toEqual({
+      action: ["Choose an action from the list."],
+    });
+    const error = await appError(exportAuditCsv(admin, { action: unknown }, "/admin/audit/export.csv"));
+    expect(error).toMatchObject({ code: "VALIDATION", details: { fields: { action: [expect.any(String)] } } });
   });
 
   it("pages by seq in both directions", async () => {
@@ -680,8 +724,12 @@ describe("the CSV export", () => {
     const entityId = `=HYPERLINK("http://x.example/${tag}","open")`;
     const asker: Actor = { ...admin, requestId: `@request, "quoted"\r\n${tag}` };
     const writes = [
-      { action: "test.export_created", after: { name: "Zoë Ünal", note: '+1 555, "call"' } },
-      { action: "test.export_changed", before: { name: "Zoë Ünal" }, after: { name: "-Zoë", formula: "=1+1" } },
+      { action: testAuditAction("test.export_created"), after: { name: "Zoë Ünal", note: '+1 555, "call"' } },
+      {
+        action: testAuditAction("test.export_changed"),
+        before: { name: "Zoë Ünal" },
+        after: { name: "-Zoë", formula: "=1+1" },
+      },
     ];
     for (const w of writes) {
       // Each event in a millisecond of its own: the golden file names the two times apart.

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuditAction } from "../../lib/audit/action-codes";
 import { recordAudit } from "../../lib/audit/service";
 import { exportAuditCsv, getAuditEvent, listAuditEvents } from "../../lib/audit/viewer";
 import type { Actor } from "../../lib/auth/actor";
@@ -7,6 +8,7 @@ import { type Db, db, disconnectDb } from "../../lib/db";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
 import { createPharmacyEnrollment, createPrescriberEnrollment, createSettingEnrollment } from "../factories/certified";
 import { createDispenseAuthorization } from "../factories/dispense";
+import { testAuditAction } from "../factories/audit-actions";
 import { appError } from "../factories/errors";
 import { createEnrolledPatient } from "../factories/patients-lite";
 import { createAdmin, signIn } from "../factories/users";
@@ -22,12 +24,12 @@ afterAll(async () => {
   await disconnectDb();
 });
 
-async function audit(actor: Actor, action: string, entityType: string, entityId: string | null) {
+async function audit(actor: Actor, action: AuditAction, entityType: string, entityId: string | null) {
   await db().$transaction((tx) => recordAudit(tx, actor, { action, entityType, entityId }));
 }
 
 let admin: Actor;
-let action: string;
+let action: AuditAction;
 let world: Awaited<ReturnType<typeof createWorld>>;
 
 async function createWorld() {
@@ -63,7 +65,7 @@ async function createWorld() {
 
 beforeAll(async () => {
   admin = (await signIn(await createAdmin())).actor;
-  action = `test.records_${randomUUID().slice(0, 8)}`;
+  action = testAuditAction(`test.records_${randomUUID().slice(0, 8)}`);
   world = await createWorld();
   const w = world;
   const events: [string, string | null][] = [
@@ -266,7 +268,7 @@ describe("the Record filter takes what an administrator knows", () => {
 
   it("pages a record's events by seq, and takes an internal id quoted by support", async () => {
     const number = world.approved.authorizationNumber ?? "";
-    const many = `test.records_many_${randomUUID().slice(0, 8)}`;
+    const many = testAuditAction(`test.records_many_${randomUUID().slice(0, 8)}`);
     for (let i = 0; i < 55; i++) await audit(admin, many, "DispenseAuthorization", world.approved.id);
     const page1 = await listAuditEvents(admin, { record: number, action: many });
     expect(page1.errors).toEqual({});

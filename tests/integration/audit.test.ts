@@ -6,6 +6,7 @@ import { recordAudit, verifyAuditChain } from "../../lib/audit/service";
 import { type DbOrTx, db, disconnectDb, type Tx } from "../../lib/db";
 import { resolveDatabaseConfig } from "../../lib/db/config";
 import type { AuditEvent } from "../../lib/generated/prisma/client";
+import { testAuditAction } from "../factories/audit-actions";
 
 afterAll(async () => {
   await disconnectDb();
@@ -31,7 +32,7 @@ async function writeRows(count: number, entityId = randomUUID(), chain?: number)
     for (let i = 0; i < count; i++) {
       rows.push(
         await recordAudit(tx, actor, {
-          action: `test.step_${i}`,
+          action: testAuditAction(`test.step_${i}`),
           entityType: ENTITY,
           entityId,
           before: { step: i - 1 },
@@ -96,7 +97,7 @@ describe("recordAudit", () => {
     const actor = { userId: randomUUID(), role: "ADMIN" as const, requestId: `test-${randomUUID()}` };
     const { seq, hash } = await db().$transaction((tx) =>
       recordAudit(tx, actor, {
-        action: "test.created",
+        action: testAuditAction("test.created"),
         entityType: ENTITY,
         entityId,
         after: { n: 1n, when: new Date(0) },
@@ -149,7 +150,11 @@ describe("recordAudit", () => {
     await expect(
       db().$transaction(async (tx) => {
         await chooseChain(tx, 16);
-        await recordAudit(tx, systemActor(), { action: "test.out_of_range", entityType: ENTITY, entityId });
+        await recordAudit(tx, systemActor(), {
+          action: testAuditAction("test.out_of_range"),
+          entityType: ENTITY,
+          entityId,
+        });
       }),
     ).rejects.toThrow(/AuditEvent_chain_range/);
     expect(await db().auditEvent.count({ where: { entityId } })).toBe(0);
@@ -159,7 +164,11 @@ describe("recordAudit", () => {
     const entityId = randomUUID();
     await expect(
       db().$transaction(async (tx) => {
-        await recordAudit(tx, systemActor(), { action: "test.rolled_back", entityType: ENTITY, entityId });
+        await recordAudit(tx, systemActor(), {
+          action: testAuditAction("test.rolled_back"),
+          entityType: ENTITY,
+          entityId,
+        });
         expect(await tx.auditEvent.count({ where: { entityId } })).toBe(1);
         throw new Error("the change failed");
       }),
@@ -175,7 +184,7 @@ describe("recordAudit", () => {
       Array.from({ length: 20 }, (_, i) =>
         db().$transaction((tx) =>
           recordAudit(tx, systemActor(`test-concurrent-${i}`), {
-            action: "test.concurrent",
+            action: testAuditAction("test.concurrent"),
             entityType: ENTITY,
             entityId,
             after: { i },
@@ -226,13 +235,17 @@ describe.runIf(resolveDatabaseConfig().kind === "postgres")("concurrent writers 
     const first = db().$transaction(
       async (tx) => {
         const { chain } = await recordAudit(tx, systemActor(), {
-          action: "test.held_open",
+          action: testAuditAction("test.held_open"),
           entityType: ENTITY,
           entityId,
         });
         opened(chain);
         await held;
-        await recordAudit(tx, systemActor(), { action: "test.held_open_again", entityType: ENTITY, entityId });
+        await recordAudit(tx, systemActor(), {
+          action: testAuditAction("test.held_open_again"),
+          entityType: ENTITY,
+          entityId,
+        });
         return chain;
       },
       { timeout: 60_000 },
@@ -255,7 +268,9 @@ describe.runIf(resolveDatabaseConfig().kind === "postgres")("concurrent writers 
   it("lets a second transaction append and commit while the first still holds its chain", async () => {
     let secondChain = -1;
     const { entityId, firstChain, outcome } = await whileOneIsOpen(async (tx) => {
-      secondChain = (await recordAudit(tx, systemActor(), { action: "test.not_waiting", entityType: ENTITY })).chain;
+      secondChain = (
+        await recordAudit(tx, systemActor(), { action: testAuditAction("test.not_waiting"), entityType: ENTITY })
+      ).chain;
     });
     expect(outcome).toBe("committed");
     expect(secondChain).not.toBe(firstChain);
@@ -268,7 +283,7 @@ describe.runIf(resolveDatabaseConfig().kind === "postgres")("concurrent writers 
   it("makes a transaction sent to the held chain wait for it (what the chains avoid)", async () => {
     const { outcome } = await whileOneIsOpen(async (tx, firstChain) => {
       await chooseChain(tx, firstChain);
-      await recordAudit(tx, systemActor(), { action: "test.waiting", entityType: ENTITY });
+      await recordAudit(tx, systemActor(), { action: testAuditAction("test.waiting"), entityType: ENTITY });
     });
     expect(outcome).toMatch(/lock timeout/);
     expect((await verifyAuditChain(db())).ok).toBe(true);

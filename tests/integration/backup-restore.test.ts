@@ -45,7 +45,7 @@ async function writeRegistry(config: DatabaseConfig, people: number) {
         await recordAudit(
           tx,
           { userId: null, role: null, requestId: `backup-${i}` },
-          { action: "user.created", entityType: "User", entityId: user.id, after: { name: `Person ${i}` } },
+          { action: "user.created_by_seed", entityType: "User", entityId: user.id, after: { name: `Person ${i}` } },
         );
       });
     }

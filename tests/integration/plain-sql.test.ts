@@ -4,6 +4,7 @@ import { systemActor } from "../../lib/auth/actor";
 import { recordAuditSql } from "../../lib/audit/sql-append";
 import { db, disconnectDb, sqlOf } from "../../lib/db";
 import { sql } from "../../lib/db/sql";
+import { testAuditAction } from "../factories/audit-actions";
 
 afterAll(async () => {
   await disconnectDb();
@@ -28,7 +29,7 @@ describe("plain SQL on the client's connections (lib/db/sql.ts)", () => {
       return recordAuditSql(
         tx,
         systemActor("plain-sql-test"),
-        { action: "test.plain_sql", entityType: "PlainSqlTest", entityId, after: { key } },
+        { action: testAuditAction("test.plain_sql"), entityType: "PlainSqlTest", entityId, after: { key } },
         { last: true },
       );
     });
