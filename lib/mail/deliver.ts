@@ -30,11 +30,12 @@ export function mailFrom(): string {
  * failing never holds up a new message. Each message is claimed with a conditional update so two
  * processes never send the same one. Returns how many were sent. Failures are logged once per pass
  * (how many, and the first error), not once per message: an unreachable mail server would
- * otherwise write a line for every queued message on every pass.
+ * otherwise write a line for every queued message on every pass. `only.to` limits the pass to the
+ * messages queued for those addresses (a test sending its own mail through a shared outbox).
  */
-export async function deliverPendingMail(client: Db = db(), limit = 50): Promise<number> {
+export async function deliverPendingMail(client: Db = db(), limit = 50, only: { to?: string[] } = {}): Promise<number> {
   const pending = await client.mailMessage.findMany({
-    where: { sentAt: null, attempts: { lt: MAX_ATTEMPTS } },
+    where: { sentAt: null, attempts: { lt: MAX_ATTEMPTS }, ...(only.to ? { to: { in: only.to } } : {}) },
     orderBy: [{ attempts: "asc" }, { createdAt: "asc" }],
     take: limit,
     select: { id: true, to: true, subject: true, text: true, attempts: true },

@@ -13,6 +13,7 @@ import { dashboardStatements } from "../../lib/admin/dashboard-sql";
 import { dashboardWindow } from "../../lib/admin/dashboard";
 import { addDashboardLoad, hasBenchData } from "./dashboard-load";
 import { DEFAULT_BENCH_DATABASE_URL, seedBenchDatabase } from "./dispense-seed";
+import { tableSizes } from "./table-sizes";
 
 const LARGE_ROWS = 10_000;
 
@@ -46,11 +47,7 @@ async function main() {
   }
   try {
     await addDashboardLoad(client);
-    const sizes = new Map<string, number>();
-    const rel = await client.query(
-      `SELECT relname, reltuples::bigint AS n FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`,
-    );
-    for (const r of rel.rows as { relname: string; n: string }[]) sizes.set(r.relname, Number(r.n));
+    const sizes = await tableSizes(client);
     const program = await client.query(`SELECT "id" FROM "Program" LIMIT 1`);
     const programId = (program.rows[0] as { id: string } | undefined)?.id ?? null;
     const failures: string[] = [];

@@ -18,6 +18,7 @@ import { applyMigrations } from "../../lib/db/migrations";
 import { PrismaClient } from "../../lib/generated/prisma/client";
 import { getStakeholderDetail, listRegistry } from "../../lib/registry/service";
 import { seedBenchDatabase } from "./dispense-seed";
+import { tableSizes } from "./table-sizes";
 
 const URL_ = process.env.REGISTRY_BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/remsgate_registry_bench";
 const PATIENTS = Number(process.env.PATIENTS ?? 100_000);
@@ -186,10 +187,8 @@ async function main(): Promise<number> {
   }
   await prisma.$disconnect();
 
-  const { rows: sizes } = await raw.query<{ relname: string; reltuples: number }>(
-    `SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`,
-  );
-  const large = new Set(sizes.filter((s) => s.reltuples > LARGE_TABLE_ROWS).map((s) => s.relname));
+  const sizes = await tableSizes(raw);
+  const large = new Set([...sizes].filter(([, n]) => n > LARGE_TABLE_ROWS).map(([name]) => name));
   console.log(`\nLarge tables (> ${LARGE_TABLE_ROWS} rows): ${[...large].sort().join(", ")}\n`);
 
   const failures: string[] = [];

@@ -81,7 +81,7 @@ async function deliverThroughSmtp(mailId: string, recipient: string) {
       const row = await db().mailMessage.findUniqueOrThrow({ where: { id: mailId } });
       if (row.sentAt) break;
       if (row.lastError) throw new Error(`delivery failed: ${row.lastError}`);
-      await deliverPendingMail(db());
+      await deliverPendingMail(db(), 50, { to: [recipient] });
     }
     try {
       return await smtp.waitFor((m) => m.envelopeTo.includes(recipient), 3000);

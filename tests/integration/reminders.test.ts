@@ -53,8 +53,9 @@ function received(to: string) {
   return smtp.messages.filter((m) => m.envelopeTo.includes(to) && m.subject !== "Activate your REMS registry account");
 }
 
-async function deliverAll() {
-  for (let i = 0; i < 20; i++) if ((await deliverPendingMail(db(), 200)) === 0) break;
+/** Sends what is queued for these addresses (the outbox is shared with every other test file). */
+async function deliverTo(...to: string[]) {
+  for (let i = 0; i < 20; i++) if ((await deliverPendingMail(db(), 200, { to })) === 0) break;
 }
 
 describe("runMonitoringReminders", () => {
@@ -69,7 +70,7 @@ describe("runMonitoringReminders", () => {
 
     await runReminderJob(NOW);
     await runReminderJob(NOW);
-    await deliverAll();
+    await deliverTo(prescriberEmail, patientEmail);
 
     const dueOn = addDays(firstDose, 31);
     const toPrescriber = received(prescriberEmail);
@@ -124,14 +125,14 @@ describe("runMonitoringReminders", () => {
 
     await runMonitoringReminders(NOW);
     await runMonitoringReminders(NOW);
-    await deliverAll();
+    await deliverTo(to);
     expect(received(to).map((m) => m.subject.split(":")[0])).toEqual(["Due soon", "Due soon", "Due soon"]);
 
     // Eleven days later the same due date has passed its grace period.
     const later = new Date(NOW.getTime() + 11 * 86_400_000);
     await runMonitoringReminders(later);
     await runMonitoringReminders(later);
-    await deliverAll();
+    await deliverTo(to);
     expect(received(to).filter((m) => m.subject.startsWith("Overdue"))).toHaveLength(3);
     expect(received(to).every((m) => m.text.includes(dueOn))).toBe(true);
 
@@ -147,7 +148,7 @@ describe("runMonitoringReminders", () => {
       });
     expect((await overdueMark()).monitoringOverdueSince).not.toBeNull();
     const run = await runMonitoringReminders(later);
-    await deliverAll();
+    await deliverTo(to);
     expect(received(to)).toHaveLength(6);
     expect((await overdueMark()).monitoringOverdueSince).toBeNull();
     expect(run.patientsChecked).toBeGreaterThan(0);
@@ -187,7 +188,7 @@ describe.runIf(resolveDatabaseConfig().kind === "postgres")("reminders through p
     } finally {
       await runner.stop();
     }
-    await deliverAll();
+    await deliverTo(to);
     expect(received(to)).toHaveLength(3);
     expect(await db().monitoringReminder.count({ where: { patientId: patient.id } })).toBe(3);
   }, 60_000);
