@@ -22,6 +22,11 @@ export async function addDashboardLoad(client: pg.Client): Promise<void> {
   if (done.rows[0]?.t) return;
   const started = performance.now();
   await client.query("SET synchronous_commit = off");
+  // The past year's monthly partitions, as a deployment that has run for a year has them.
+  await client.query(
+    `SELECT dispense_create_partition((date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => m))::date)
+       FROM generate_series(1, 12) AS m`,
+  );
   await client.query(
     `INSERT INTO "DispenseAuthorization" ("id", "authorizationNumber", "pharmacyId", "programId", "programCode",
        "prescriptionId", "prescriberNpi", "patientRemsId", "healthcareSettingRef", "ndc", "quantity", "decision",

@@ -60,7 +60,12 @@ async function addBrowserHistory(client: pg.Client): Promise<void> {
     `INSERT INTO "EnrollmentEvent" ("id", "enrollmentId", "fromStatus", "toStatus", "reason", "at")
      SELECT gen_random_uuid(), e."id", NULL, e."status", 'Seeded', e."createdAt" FROM "Enrollment" e`,
   );
-  // One dispensed authorization per infusion course start, spread over the prescribers.
+  // One dispensed authorization per infusion course start, spread over the prescribers, each in its
+  // month's partition as a deployment that has run that long has them.
+  await client.query(
+    `SELECT dispense_create_partition(m)
+       FROM (SELECT DISTINCT date_trunc('month', "infusedOn")::date AS m FROM "Infusion" WHERE "dayInCourse" = 1) months`,
+  );
   await client.query(
     `INSERT INTO "DispenseAuthorization" ("id", "authorizationNumber", "pharmacyId", "programId", "programCode",
        "prescriptionId", "prescriberNpi", "patientRemsId", "healthcareSettingRef", "ndc", "quantity",
