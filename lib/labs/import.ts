@@ -19,9 +19,10 @@
  * the failure is recorded afterwards. Either way the import never stays "processing" once it has
  * returned.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { CsvError, parse } from "csv-parse";
 import { type CsvValue, csvText } from "../csv/writer";
@@ -29,7 +30,7 @@ import type { Actor } from "../auth/actor";
 import { can } from "../auth/permissions";
 import { recordAudit, recordAuditInBulk } from "../audit/service";
 import { db, type Db } from "../db";
-import { type BulkTx, csvField, withBulkTransaction } from "../db/bulk";
+import { type BulkTx, withBulkTransaction } from "../db/bulk";
 import { AppError, isDatabaseUnavailable, isAppError } from "../errors";
 import { hostileTextProblem } from "../http/hostile-text";
 import { logger } from "../logger";
@@ -37,6 +38,15 @@ import { isValidRemsId, normalizeRemsId, REMS_ID_PREFIXES } from "../identifiers
 import { dayOf, isCalendarDay } from "../monitoring/rules";
 import { listProgramDefinitions } from "../programs/registry";
 import { recordablePrescriberIds } from "./access";
+import {
+  createImportTables,
+  InsertFailed,
+  REJECT_TABLE,
+  type RowToStore,
+  rejectedCsvLine,
+  stageRejected,
+  storeRows,
+} from "./import-store";
 import { LAB_FEED_COLUMNS, type TLabImportMode, ZLabImportMode } from "./schema";
 import { labResultDedupeKey, monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
 import { checkedFileName, tooLargeError, UploadTooLarge } from "./upload";
@@ -88,12 +98,6 @@ interface ValidRow {
 }
 
 class FileProblem extends Error {}
-/** The INSERT of staged rows failed (its savepoint is rolled back; the transaction goes on). */
-class InsertFailed extends Error {
-  constructor(override readonly cause: unknown) {
-    super("storing the staged rows failed");
-  }
-}
 class ImportTimedOut extends Error {
   constructor() {
     super(`The import ran longer than ${IMPORT_TRANSACTION_TIMEOUT_MS / 60_000} minutes.`);
@@ -144,6 +148,38 @@ const ALL_TEST_CODES = new Set(
   listProgramDefinitions().flatMap((d) => d.monitoring?.testTypes.map((t) => t.code) ?? []),
 );
 
+/** What a trimmed rems_patient_id value reads as: a patient's canonical REMS id, or why it is not one. */
+export type PatientIdReading = { remsId: string; problem: null } | { remsId: null; problem: string };
+
+export function readPatientId(rawId: string): PatientIdReading {
+  if (rawId === "") return { remsId: null, problem: "rems_patient_id is missing" };
+  const remsId = normalizeRemsId(rawId);
+  if (remsId === null || !remsId.startsWith(`${REMS_ID_PREFIXES.patient}-`)) {
+    return { remsId: null, problem: `rems_patient_id "${rawId}" is not a REMS patient id` };
+  }
+  if (!isValidRemsId(remsId, REMS_ID_PREFIXES.patient)) {
+    return { remsId: null, problem: `rems_patient_id "${rawId}" has a wrong check character (typo?)` };
+  }
+  return { remsId, problem: null };
+}
+
+/**
+ * readPatientId remembering its answers: a feed repeats a few patients' ids over many rows, and
+ * reading an id (normalising it, its check character) costs more than the rest of the row's checks.
+ */
+export function rememberingPatientIdReader(limit = PATIENT_CACHE_LIMIT): (rawId: string) => PatientIdReading {
+  const seen = new Map<string, PatientIdReading>();
+  return (rawId) => {
+    let reading = seen.get(rawId);
+    if (reading === undefined) {
+      if (seen.size >= limit) seen.clear();
+      reading = readPatientId(rawId);
+      seen.set(rawId, reading);
+    }
+    return reading;
+  };
+}
+
 /** Every reason a row cannot be imported, or the row to insert. Pure apart from the lookups given. */
 export function validateLabFeedRow(
   values: string[],
@@ -151,28 +187,29 @@ export function validateLabFeedRow(
     today: string;
     patientByRemsId: ReadonlyMap<string, PatientFacts | null>;
     allowedPrescriberIds: ReadonlySet<string>;
+    /** readPatientId, or a reader that remembers its answers. */
+    readPatientId?: (rawId: string) => PatientIdReading;
   },
 ): { ok: true; row: ValidRow } | { ok: false; reasons: string[] } {
   if (values.length !== LAB_FEED_COLUMNS.length) {
     return { ok: false, reasons: [`expected ${LAB_FEED_COLUMNS.length} columns, found ${values.length}`] };
   }
   // The boundary check (lib/http/hostile-text.ts): such a value is refused before anything else looks at it.
-  const hostile: string[] = [];
-  values.forEach((value, i) => {
-    const problem = hostileTextProblem(value);
-    if (problem) hostile.push(`${LAB_FEED_COLUMNS[i]}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`);
-  });
-  if (hostile.length > 0) return { ok: false, reasons: hostile };
+  let hostile: string[] | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const problem = hostileTextProblem(values[i] as string);
+    if (problem) {
+      hostile ??= [];
+      hostile.push(`${LAB_FEED_COLUMNS[i]}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`);
+    }
+  }
+  if (hostile) return { ok: false, reasons: hostile };
   const [rawId = "", rawCode = "", rawDate = "", rawFlag = "", rawLab = ""] = values.map((v) => v.trim());
   const reasons: string[] = [];
 
   let patient: PatientFacts | null = null;
-  const remsId = normalizeRemsId(rawId);
-  if (rawId === "") reasons.push("rems_patient_id is missing");
-  else if (remsId === null || !remsId.startsWith(`${REMS_ID_PREFIXES.patient}-`))
-    reasons.push(`rems_patient_id "${rawId}" is not a REMS patient id`);
-  else if (!isValidRemsId(remsId, REMS_ID_PREFIXES.patient))
-    reasons.push(`rems_patient_id "${rawId}" has a wrong check character (typo?)`);
+  const { remsId, problem } = (context.readPatientId ?? readPatientId)(rawId);
+  if (remsId === null) reasons.push(problem);
   else {
     patient = context.patientByRemsId.get(remsId) ?? null;
     if (!patient) reasons.push(`unknown patient ${remsId}`);
@@ -259,61 +296,6 @@ async function loadPatients(tx: BulkTx, remsIds: string[], cache: Map<string, Pa
       programs: monitoredProgramsOf(row),
     });
   }
-}
-
-/** Valid rows, as they will be inserted; `line` decides which of two equal rows is kept (the first). */
-const STAGE_TABLE = "lab_import_stage";
-const STAGE_COLUMNS = [
-  "line",
-  "id",
-  "patientId",
-  "programId",
-  "testCode",
-  "collectedOn",
-  "abnormal",
-  "labId",
-  "dedupeKey",
-] as const;
-/** Rejected rows as the report stores them (values and reasons as JSON arrays of storable text). */
-const REJECT_TABLE = "lab_import_rejected";
-const REJECT_COLUMNS = ["line", "values", "reasons"] as const;
-
-async function createStagingTables(tx: BulkTx): Promise<void> {
-  // Dropped at the end of the transaction, committed or not. "C" collation: the keys are hex, and
-  // sorting them bytewise is the cheapest order that matches the unique index's.
-  await tx.query(`CREATE TEMP TABLE ${STAGE_TABLE} (
-    "line" integer NOT NULL, "id" uuid NOT NULL, "patientId" uuid NOT NULL, "programId" uuid NOT NULL,
-    "testCode" text NOT NULL, "collectedOn" date NOT NULL, "abnormal" boolean NOT NULL, "labId" text NOT NULL,
-    "dedupeKey" text COLLATE "C" NOT NULL) ON COMMIT DROP`);
-  await tx.query(`CREATE TEMP TABLE ${REJECT_TABLE} (
-    "line" integer NOT NULL, "values" jsonb NOT NULL, "reasons" jsonb NOT NULL) ON COMMIT DROP`);
-}
-
-function stageCsvLine(line: number, row: ValidRow): string {
-  return `${line},${randomUUID()},${row.patientId},${row.programId},${csvField(row.testCode)},${row.collectedOn},${row.abnormal},${csvField(row.labId)},${labResultDedupeKey(row.patientId, row.testCode, row.collectedOn, row.labId)}\n`;
-}
-
-function rejectCsvLine(row: RejectedRow): string {
-  return `${row.line},${csvField(JSON.stringify(row.values.map(storable)))},${csvField(JSON.stringify(row.reasons.map(storable)))}\n`;
-}
-
-/**
- * Every valid row of the file in one statement: the first of rows with equal keys (same patient,
- * test, day and lab) in the file, and none whose key is already stored. In key order, so the unique
- * index is filled page by page rather than at random.
- */
-async function insertStagedRows(tx: BulkTx, importId: string, userId: string): Promise<number> {
-  const { affected } = await tx.query(
-    `INSERT INTO "LabResult" ("id", "patientId", "programId", "testCode", "collectedOn", "abnormal", "labId",
-       "source", "importId", "dedupeKey", "recordedByUserId")
-     SELECT s."id", s."patientId", s."programId", s."testCode", s."collectedOn", s."abnormal", s."labId",
-       'import', $1::uuid, s."dedupeKey", $2::uuid
-     FROM (SELECT DISTINCT ON ("dedupeKey") * FROM ${STAGE_TABLE} ORDER BY "dedupeKey", "line") s
-     ORDER BY s."dedupeKey"
-     ON CONFLICT ("dedupeKey") DO NOTHING`,
-    [importId, userId],
-  );
-  return affected;
 }
 
 interface Outcome {
@@ -432,56 +414,69 @@ export async function importLabFeed(
   let fileSha256 = "";
   const counts = { totalRows: 0, stagedRows: 0, rejectedRows: 0, acceptedRows: 0 };
   const patientByRemsId = new Map<string, PatientFacts | null>();
+  const patientIdOf = rememberingPatientIdReader();
+  const context = { today, patientByRemsId, allowedPrescriberIds, readPatientId: patientIdOf };
   /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
   let uploadBroken = false;
 
   /**
-   * The previous batch's writes (COPY, and in valid-rows mode its INSERT), still running while the
-   * next batch is parsed and checked: the database works while this process does.
+   * The previous batch's writes, still running while the next batch is parsed and checked: the
+   * database works while this process does.
    */
   let writing: Promise<void> = Promise.resolve();
+  const into = { importId, userId: actor.userId };
+  /**
+   * An all-or-nothing import stores its batches as it goes under this savepoint, and rolls back to
+   * it at its first rejected row: from then on it only checks the remaining rows, for the report.
+   */
+  let storing = true;
 
-  /** Stores the staged rows (one INSERT … SELECT) and empties the staging table. */
-  const storeStaged = async (tx: BulkTx) => {
-    await tx.query("SAVEPOINT lab_import_insert");
-    try {
-      counts.acceptedRows += await insertStagedRows(tx, importId, actor.userId);
-      await tx.query("RELEASE SAVEPOINT lab_import_insert");
-    } catch (error) {
-      await tx.query("ROLLBACK TO SAVEPOINT lab_import_insert");
-      throw new InsertFailed(error);
-    }
-    await tx.query(`TRUNCATE ${STAGE_TABLE}`);
-  };
-
-  /** Validates one batch, then sends its rows to the staging tables (and, by mode, on to LabResult). */
+  /** Validates one batch, then sends its rejected rows to the report's table and its valid rows to LabResult. */
   const stageBatch = async (tx: BulkTx, batch: { line: number; values: string[] }[]) => {
-    const remsIds = batch.map((c) => normalizeRemsId(c.values[0]?.trim() ?? "")).filter((id) => id !== null);
+    const remsIds: string[] = [];
+    for (const { values } of batch) {
+      const { remsId } = patientIdOf(values[0]?.trim() ?? "");
+      if (remsId !== null) remsIds.push(remsId);
+    }
     if (remsIds.some((id) => !patientByRemsId.has(id))) {
       // The lookup queues behind the previous batch's writes: let a failure there surface first.
       await writing;
       await loadPatients(tx, remsIds, patientByRemsId);
     }
-    let valid = "";
+    const valid: RowToStore[] = [];
     let rejected = "";
-    for (const { line, values } of batch) {
-      const checked = validateLabFeedRow(values, { today, patientByRemsId, allowedPrescriberIds });
+    const rejectedBefore = counts.rejectedRows;
+    for (let i = 0; i < batch.length; i++) {
+      // Let the database's answers in (the previous batch's writes go on while this one is checked).
+      if ((i & 255) === 255) await yieldToIo();
+      const { line, values } = batch[i] as (typeof batch)[number];
+      const checked = validateLabFeedRow(values, context);
       if (!checked.ok) {
         counts.rejectedRows++;
-        rejected += rejectCsvLine({ line, values, reasons: checked.reasons });
+        rejected += rejectedCsvLine(
+          line,
+          JSON.stringify(values.map(storable)),
+          JSON.stringify(checked.reasons.map(storable)),
+        );
       } else if (!(allOrNothing && counts.rejectedRows > 0)) {
         // After the first rejected row an all-or-nothing import only keeps checking.
+        const { patientId, testCode, collectedOn, labId } = checked.row;
         counts.stagedRows++;
-        valid += stageCsvLine(line, checked.row);
+        valid.push({ line, ...checked.row, dedupeKey: labResultDedupeKey(patientId, testCode, collectedOn, labId) });
       }
     }
+    const firstRejection = allOrNothing && rejectedBefore === 0 && counts.rejectedRows > 0;
     await writing;
     writing = (async () => {
-      if (rejected) await tx.copyCsv(REJECT_TABLE, REJECT_COLUMNS, rejected);
-      if (!valid) return;
-      await tx.copyCsv(STAGE_TABLE, STAGE_COLUMNS, valid);
-      // An all-or-nothing import stores nothing before it has seen every row.
-      if (!allOrNothing) await storeStaged(tx);
+      if (firstRejection) {
+        // The rows stored so far go: nothing of a file with a rejected row is kept.
+        await tx.query("ROLLBACK TO SAVEPOINT lab_import_file");
+        await tx.query("RELEASE SAVEPOINT lab_import_file");
+        counts.acceptedRows = 0;
+        storing = false;
+      }
+      if (rejected) await stageRejected(tx, rejected);
+      if (storing && valid.length > 0) counts.acceptedRows += await storeRows(tx, valid, into);
     })();
     // Awaited before the next batch's writes or at the end; never left unhandled meanwhile.
     writing.catch(() => {});
@@ -515,6 +510,7 @@ export async function importLabFeed(
         }
         counts.totalRows++;
         batch.push({ line: info.lines, values });
+        if ((counts.totalRows & 255) === 0) await yieldToIo();
         if (batch.length >= IMPORT_BATCH_SIZE) {
           await stageBatch(tx, batch);
           batch = [];
@@ -546,12 +542,12 @@ export async function importLabFeed(
       // Held while the import runs: the import list tells a running import from one whose server
       // died (the lock went with its connection) without waiting for a timeout.
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [importLockKey(importId)]);
-      await createStagingTables(tx);
+      await createImportTables(tx);
+      if (allOrNothing) await tx.query("SAVEPOINT lab_import_file");
       let result: Outcome;
       try {
         await readFile(tx);
         const rejected = allOrNothing && counts.rejectedRows > 0;
-        if (allOrNothing && !rejected && counts.stagedRows > 0) await storeStaged(tx);
         result = {
           summary: {
             importId,
