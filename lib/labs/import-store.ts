@@ -10,18 +10,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { type BulkTx, csvField } from "../db/bulk";
+import { labResultDedupeKey } from "./service";
 
-/** A valid row as it will be stored; `line` decides which of two equal rows is kept (the first). */
-export interface RowToStore {
-  line: number;
+/** A valid row's values, as validateLabFeedRow reads them. */
+export interface LabResultFields {
   patientId: string;
   programId: string;
   testCode: string;
   collectedOn: string;
   abnormal: boolean;
   labId: string;
-  /** labResultDedupeKey of the row (same patient, test, day and lab → same key). */
-  dedupeKey: string;
 }
 
 /** Who and which import the stored rows belong to. */
@@ -51,19 +49,8 @@ const LAB_RESULT_COLUMNS = [
   "recordedByUserId",
 ] as const;
 
-/** Rows of a batch whose copy met a key stored meanwhile by another writer. */
+/** A batch's rows, LabResult's columns, when their copy met a key stored meanwhile by another writer. */
 const STAGE_TABLE = "lab_import_stage";
-const STAGE_COLUMNS = [
-  "line",
-  "id",
-  "patientId",
-  "programId",
-  "testCode",
-  "collectedOn",
-  "abnormal",
-  "labId",
-  "dedupeKey",
-] as const;
 /** Rejected rows as the report stores them (values and reasons as JSON arrays of storable text). */
 export const REJECT_TABLE = "lab_import_rejected";
 const REJECT_COLUMNS = ["line", "values", "reasons"] as const;
@@ -73,9 +60,9 @@ export async function createImportTables(tx: BulkTx): Promise<void> {
   // "C" collation: the keys are hex, and sorting them bytewise is the cheapest order that matches
   // the unique index's.
   await tx.query(`CREATE TEMP TABLE ${STAGE_TABLE} (
-    "line" integer NOT NULL, "id" uuid NOT NULL, "patientId" uuid NOT NULL, "programId" uuid NOT NULL,
-    "testCode" text NOT NULL, "collectedOn" date NOT NULL, "abnormal" boolean NOT NULL, "labId" text NOT NULL,
-    "dedupeKey" text COLLATE "C" NOT NULL) ON COMMIT DROP`);
+    "id" uuid NOT NULL, "patientId" uuid NOT NULL, "programId" uuid NOT NULL, "testCode" text NOT NULL,
+    "collectedOn" date NOT NULL, "abnormal" boolean NOT NULL, "labId" text NOT NULL, "source" text NOT NULL,
+    "importId" uuid NOT NULL, "dedupeKey" text COLLATE "C" NOT NULL, "recordedByUserId" uuid NOT NULL) ON COMMIT DROP`);
   await tx.query(`CREATE TEMP TABLE ${REJECT_TABLE} (
     "line" integer NOT NULL, "values" jsonb NOT NULL, "reasons" jsonb NOT NULL) ON COMMIT DROP`);
 }
@@ -90,43 +77,87 @@ export function rejectedCsvLine(line: number, valuesJson: string, reasonsJson: s
   return `${line},${csvField(valuesJson)},${csvField(reasonsJson)}\n`;
 }
 
-const byKey = (a: RowToStore, b: RowToStore) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0);
+/**
+ * A batch's valid rows in file order, as lists side by side rather than an object per row: they
+ * wait for the database while the next batch is read, and the fewer objects live that long, the
+ * less the garbage collector copies. Each row's CSV line is built as the row is checked, so that
+ * between the check of the batch's keys and its COPY the database waits for nothing but a join.
+ */
+export class RowsToStore {
+  /** labResultDedupeKey of each row (same patient, test, day and lab → same key). */
+  readonly keys: string[] = [];
+  /** Each row as a CSV line of LAB_RESULT_COLUMNS (without its line break), its new id included. */
+  readonly copyLines: string[] = [];
+
+  constructor(private readonly into: StoreContext) {}
+
+  add(row: LabResultFields): void {
+    const { into } = this;
+    const dedupeKey = labResultDedupeKey(row.patientId, row.testCode, row.collectedOn, row.labId);
+    // Joined from an array: a line built of template parts is a rope, and a batch of ropes is slow
+    // to flatten.
+    const fields = [
+      randomUUID(),
+      row.patientId,
+      row.programId,
+      csvField(row.testCode),
+      row.collectedOn,
+      row.abnormal,
+      csvField(row.labId),
+      "import",
+      into.importId,
+      dedupeKey,
+      into.userId,
+    ];
+    this.keys.push(dedupeKey);
+    this.copyLines.push(fields.join(","));
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+}
 
 /**
- * Stores a batch of valid rows (in file order): the first of rows with equal keys, none whose key
- * is already stored. Returns how many were stored; throws InsertFailed when the database refuses
- * them (the batch's savepoint rolled back).
+ * Stores a batch of valid rows: the first of rows with equal keys, none whose key is already
+ * stored. Returns how many were stored; throws InsertFailed when the database refuses them (the
+ * batch's savepoint rolled back).
  */
-export async function storeRows(tx: BulkTx, rows: readonly RowToStore[], into: StoreContext): Promise<number> {
-  const firstByKey = new Map<string, RowToStore>();
-  for (const row of rows) if (!firstByKey.has(row.dedupeKey)) firstByKey.set(row.dedupeKey, row);
+export async function storeRows(tx: BulkTx, rows: RowsToStore): Promise<number> {
+  const { keys, copyLines } = rows;
+  /** The first row of each key in the batch. */
+  const firstOf = new Map<string, number>();
+  for (let i = 0; i < keys.length; i++) if (!firstOf.has(keys[i] as string)) firstOf.set(keys[i] as string, i);
+  // In key order (hex, so code-unit order is the unique index's "C" order): the index is then
+  // filled page by page rather than at random.
+  const sorted = [...firstOf.keys()].sort();
+  // Sent together: the connection runs them in turn without waiting for this process in between.
   // The keys are hex: one comma-separated text is cheaper to send than a text[] of them.
-  const { rows: stored } = await tx.query<{ dedupeKey: string }>(
-    `SELECT "dedupeKey" FROM "LabResult" WHERE "dedupeKey" = ANY(string_to_array($1::text, ','))`,
-    [[...firstByKey.keys()].join(",")],
-  );
-  for (const { dedupeKey } of stored) firstByKey.delete(dedupeKey);
-  if (firstByKey.size === 0) return 0;
-  // In key order, so the unique index is filled page by page rather than at random.
-  const fresh = [...firstByKey.values()].sort(byKey);
-  const source = ["import", into.importId].join(",");
-  let csv = "";
-  for (const r of fresh) {
-    // Each line joined on its own: a batch built of template strings is a deep rope, costly to flatten.
-    csv += `${[randomUUID(), r.patientId, r.programId, csvField(r.testCode), r.collectedOn, r.abnormal, csvField(r.labId), source, r.dedupeKey, into.userId].join(",")}\n`;
+  const [, { rows: stored }] = await Promise.all([
+    tx.query("SAVEPOINT lab_import_batch"),
+    tx.query<{ dedupeKey: string }>(
+      `SELECT "dedupeKey" FROM "LabResult" WHERE "dedupeKey" = ANY(string_to_array($1::text, ','))`,
+      [sorted.join(",")],
+    ),
+  ]);
+  for (const { dedupeKey } of stored) firstOf.delete(dedupeKey);
+  const fresh: string[] = [];
+  for (const key of sorted) {
+    const at = firstOf.get(key);
+    if (at !== undefined) fresh.push(copyLines[at] as string);
   }
-  await tx.query("SAVEPOINT lab_import_batch");
+  const csv = `${fresh.join("\n")}\n`;
   try {
-    await tx.copyCsv(`"LabResult"`, LAB_RESULT_COLUMNS, csv);
-    await tx.query("RELEASE SAVEPOINT lab_import_batch");
-    return fresh.length;
+    if (fresh.length > 0) await tx.copyCsv(`"LabResult"`, LAB_RESULT_COLUMNS, csv);
   } catch (error) {
     await tx.query("ROLLBACK TO SAVEPOINT lab_import_batch");
     if (!isUniqueViolation(error)) throw new InsertFailed(error);
     await tx.query("RELEASE SAVEPOINT lab_import_batch");
+    // Another writer stored one of these keys since the check: the set-based insert skips it.
+    return storeThroughStaging(tx, csv);
   }
-  // Another writer stored one of these keys since the check: the set-based insert skips it.
-  return storeThroughStaging(tx, fresh, into);
+  await tx.query("RELEASE SAVEPOINT lab_import_batch");
+  return fresh.length;
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -134,26 +165,18 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * The batch through the staging table and one `INSERT … SELECT … ON CONFLICT ("dedupeKey") DO
- * NOTHING`, which waits for, and then skips, keys that other writers store at the same time.
+ * The batch (its new rows' CSV lines, one per key) through the staging table and one `INSERT …
+ * SELECT … ON CONFLICT ("dedupeKey") DO NOTHING`, which waits for, and then skips, keys that other
+ * writers store at the same time.
  */
-async function storeThroughStaging(tx: BulkTx, rows: readonly RowToStore[], into: StoreContext): Promise<number> {
-  let csv = "";
-  for (const r of rows) {
-    csv += `${r.line},${randomUUID()},${r.patientId},${r.programId},${csvField(r.testCode)},${r.collectedOn},${r.abnormal},${csvField(r.labId)},${r.dedupeKey}\n`;
-  }
+async function storeThroughStaging(tx: BulkTx, csv: string): Promise<number> {
+  const columns = LAB_RESULT_COLUMNS.map((c) => `"${c}"`).join(", ");
   await tx.query("SAVEPOINT lab_import_batch");
   try {
-    await tx.copyCsv(STAGE_TABLE, STAGE_COLUMNS, csv);
+    await tx.copyCsv(STAGE_TABLE, LAB_RESULT_COLUMNS, csv);
     const { affected } = await tx.query(
-      `INSERT INTO "LabResult" ("id", "patientId", "programId", "testCode", "collectedOn", "abnormal", "labId",
-         "source", "importId", "dedupeKey", "recordedByUserId")
-       SELECT s."id", s."patientId", s."programId", s."testCode", s."collectedOn", s."abnormal", s."labId",
-         'import', $1::uuid, s."dedupeKey", $2::uuid
-       FROM (SELECT DISTINCT ON ("dedupeKey") * FROM ${STAGE_TABLE} ORDER BY "dedupeKey", "line") s
-       ORDER BY s."dedupeKey"
+      `INSERT INTO "LabResult" (${columns}) SELECT ${columns} FROM ${STAGE_TABLE} ORDER BY "dedupeKey"
        ON CONFLICT ("dedupeKey") DO NOTHING`,
-      [into.importId, into.userId],
     );
     await tx.query(`TRUNCATE ${STAGE_TABLE}`);
     await tx.query("RELEASE SAVEPOINT lab_import_batch");

@@ -42,17 +42,20 @@ import {
   createImportTables,
   InsertFailed,
   REJECT_TABLE,
-  type RowToStore,
+  type LabResultFields,
+  RowsToStore,
   rejectedCsvLine,
   stageRejected,
   storeRows,
 } from "./import-store";
 import { LAB_FEED_COLUMNS, type TLabImportMode, ZLabImportMode } from "./schema";
-import { labResultDedupeKey, monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
+import { monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
 import { checkedFileName, tooLargeError, UploadTooLarge } from "./upload";
 
-/** Rows checked and staged together (one patient lookup and one COPY per batch). */
+/** Rows checked and stored together (one patient lookup, one key check and one COPY per batch). */
 export const IMPORT_BATCH_SIZE = 5000;
+/** Batches checked ahead of the database: their writes wait their turn on the connection. */
+const WRITES_AHEAD = 2;
 /** Patients remembered across batches; past this the cache starts again. */
 const PATIENT_CACHE_LIMIT = 20_000;
 /** A whole file runs in one transaction; one still reading after this long is stopped. */
@@ -88,13 +91,12 @@ interface PatientFacts {
   programs: PatientProgram[];
 }
 
-interface ValidRow {
-  patientId: string;
-  programId: string;
-  testCode: string;
-  collectedOn: string;
-  abnormal: boolean;
-  labId: string;
+type ValidRow = LabResultFields;
+
+/** Rows as read, not yet checked: each record's values and its line number in the file. */
+interface ReadBatch {
+  lines: number[];
+  records: string[][];
 }
 
 class FileProblem extends Error {}
@@ -419,37 +421,70 @@ export async function importLabFeed(
   /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
   let uploadBroken = false;
 
-  /**
-   * The previous batch's writes, still running while the next batch is parsed and checked: the
-   * database works while this process does.
-   */
-  let writing: Promise<void> = Promise.resolve();
   const into = { importId, userId: actor.userId };
   /**
-   * An all-or-nothing import stores its batches as it goes under this savepoint, and rolls back to
-   * it at its first rejected row: from then on it only checks the remaining rows, for the report.
+   * The batches' writes, one after the other in file order, run while the next batches are parsed
+   * and checked: the database works while this process does. At most WRITES_AHEAD batches wait
+   * for the database, so memory holds a few batches, never the file.
    */
+  let writing: Promise<void> = Promise.resolve();
+  const waiting: Promise<void>[] = [];
+  /** False once an all-or-nothing import has rolled back what it stored (its first rejected row). */
   let storing = true;
+  /**
+   * Rejected rows not yet copied into the report's table (CSV lines): sent by the thousand rather
+   * than with every batch, each COPY being a round trip the database waits on this process for.
+   */
+  let rejectedCsv = "";
+  let rejectedCsvRows = 0;
+  const flushRejected = async (tx: BulkTx) => {
+    if (rejectedCsvRows === 0) return;
+    const csv = rejectedCsv;
+    rejectedCsv = "";
+    rejectedCsvRows = 0;
+    await stageRejected(tx, csv);
+  };
 
-  /** Validates one batch, then sends its rejected rows to the report's table and its valid rows to LabResult. */
-  const stageBatch = async (tx: BulkTx, batch: { line: number; values: string[] }[]) => {
+  /** The batch's writes: its rejected rows for the report, its valid rows into LabResult (by mode). */
+  const writeBatch = async (
+    tx: BulkTx,
+    valid: RowsToStore,
+    rejected: string,
+    rejectedCount: number,
+    firstRejection: boolean,
+  ) => {
+    if (firstRejection) {
+      // An all-or-nothing import stores its batches under the savepoint lab_import_file; at its
+      // first rejected row what it stored goes, and from then on it only checks the rest.
+      await tx.query("ROLLBACK TO SAVEPOINT lab_import_file");
+      await tx.query("RELEASE SAVEPOINT lab_import_file");
+      counts.acceptedRows = 0;
+      storing = false;
+    }
+    rejectedCsv += rejected;
+    rejectedCsvRows += rejectedCount;
+    if (rejectedCsvRows >= IMPORT_BATCH_SIZE) await flushRejected(tx);
+    if (storing && valid.size > 0) counts.acceptedRows += await storeRows(tx, valid);
+  };
+
+  /** Validates one batch, then queues its writes. */
+  const stageBatch = async (tx: BulkTx, batch: ReadBatch) => {
     const remsIds: string[] = [];
-    for (const { values } of batch) {
+    for (const values of batch.records) {
       const { remsId } = patientIdOf(values[0]?.trim() ?? "");
       if (remsId !== null) remsIds.push(remsId);
     }
-    if (remsIds.some((id) => !patientByRemsId.has(id))) {
-      // The lookup queues behind the previous batch's writes: let a failure there surface first.
-      await writing;
-      await loadPatients(tx, remsIds, patientByRemsId);
-    }
-    const valid: RowToStore[] = [];
+    // Queued on the connection between the writes (it needs none of them): a failure of theirs
+    // still surfaces when their turn is awaited.
+    if (remsIds.some((id) => !patientByRemsId.has(id))) await loadPatients(tx, remsIds, patientByRemsId);
+    const valid = new RowsToStore(into);
     let rejected = "";
     const rejectedBefore = counts.rejectedRows;
-    for (let i = 0; i < batch.length; i++) {
-      // Let the database's answers in (the previous batch's writes go on while this one is checked).
-      if ((i & 255) === 255) await yieldToIo();
-      const { line, values } = batch[i] as (typeof batch)[number];
+    for (let i = 0; i < batch.records.length; i++) {
+      // Let the database's answers in: the writes queued before go on while this batch is checked.
+      if ((i & 127) === 127) await yieldToIo();
+      const line = batch.lines[i] as number;
+      const values = batch.records[i] as string[];
       const checked = validateLabFeedRow(values, context);
       if (!checked.ok) {
         counts.rejectedRows++;
@@ -460,26 +495,17 @@ export async function importLabFeed(
         );
       } else if (!(allOrNothing && counts.rejectedRows > 0)) {
         // After the first rejected row an all-or-nothing import only keeps checking.
-        const { patientId, testCode, collectedOn, labId } = checked.row;
         counts.stagedRows++;
-        valid.push({ line, ...checked.row, dedupeKey: labResultDedupeKey(patientId, testCode, collectedOn, labId) });
+        valid.add(checked.row);
       }
     }
-    const firstRejection = allOrNothing && rejectedBefore === 0 && counts.rejectedRows > 0;
-    await writing;
-    writing = (async () => {
-      if (firstRejection) {
-        // The rows stored so far go: nothing of a file with a rejected row is kept.
-        await tx.query("ROLLBACK TO SAVEPOINT lab_import_file");
-        await tx.query("RELEASE SAVEPOINT lab_import_file");
-        counts.acceptedRows = 0;
-        storing = false;
-      }
-      if (rejected) await stageRejected(tx, rejected);
-      if (storing && valid.length > 0) counts.acceptedRows += await storeRows(tx, valid, into);
-    })();
-    // Awaited before the next batch's writes or at the end; never left unhandled meanwhile.
+    const rejectedCount = counts.rejectedRows - rejectedBefore;
+    const firstRejection = allOrNothing && rejectedBefore === 0 && rejectedCount > 0;
+    if (waiting.length >= WRITES_AHEAD) await waiting.shift();
+    writing = writing.then(() => writeBatch(tx, valid, rejected, rejectedCount, firstRejection));
+    // Awaited in its turn or at the end; never left unhandled meanwhile.
     writing.catch(() => {});
+    waiting.push(writing);
   };
 
   /** Reads the whole file, staging (and storing, by mode) batch by batch. */
@@ -496,7 +522,7 @@ export async function importLabFeed(
       pipelineError = error;
     });
     let header = true;
-    let batch: { line: number; values: string[] }[] = [];
+    let batch: ReadBatch = { lines: [], records: [] };
     try {
       for await (const { record: values, info } of parser as AsyncIterable<{
         record: string[];
@@ -509,11 +535,12 @@ export async function importLabFeed(
           continue;
         }
         counts.totalRows++;
-        batch.push({ line: info.lines, values });
-        if ((counts.totalRows & 255) === 0) await yieldToIo();
-        if (batch.length >= IMPORT_BATCH_SIZE) {
+        batch.lines.push(info.lines);
+        batch.records.push(values);
+        if ((counts.totalRows & 127) === 0) await yieldToIo();
+        if (batch.records.length >= IMPORT_BATCH_SIZE) {
           await stageBatch(tx, batch);
-          batch = [];
+          batch = { lines: [], records: [] };
         }
       }
     } catch (error) {
@@ -530,8 +557,9 @@ export async function importLabFeed(
     if (pipelineError) throw pipelineError;
     fileSha256 = hash.digest("hex");
     if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
-    if (batch.length > 0) await stageBatch(tx, batch);
+    if (batch.records.length > 0) await stageBatch(tx, batch);
     await writing;
+    await flushRejected(tx);
   };
 
   let outcome: Outcome;
@@ -566,6 +594,7 @@ export async function importLabFeed(
         // Nothing of the file is kept (the rows of earlier batches go too); the rejected rows
         // found so far stay in the report.
         await tx.query(`DELETE FROM "LabResult" WHERE "importId" = $1::uuid`, [importId]);
+        await flushRejected(tx);
         insertFailure = error.cause;
         result = {
           summary: {
