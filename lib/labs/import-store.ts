@@ -119,45 +119,67 @@ export class RowsToStore {
 }
 
 /**
- * Stores a batch of valid rows: the first of rows with equal keys, none whose key is already
- * stored. Returns how many were stored; throws InsertFailed when the database refuses them (the
- * batch's savepoint rolled back).
+ * Stores the import's batches of valid rows: of rows with equal keys the first in the file, none
+ * whose key is already stored.
  */
-export async function storeRows(tx: BulkTx, rows: RowsToStore): Promise<number> {
-  const { keys, copyLines } = rows;
-  /** The first row of each key in the batch. */
-  const firstOf = new Map<string, number>();
-  for (let i = 0; i < keys.length; i++) if (!firstOf.has(keys[i] as string)) firstOf.set(keys[i] as string, i);
-  // In key order (hex, so code-unit order is the unique index's "C" order): the index is then
-  // filled page by page rather than at random.
-  const sorted = [...firstOf.keys()].sort();
-  // Sent together: the connection runs them in turn without waiting for this process in between.
-  // The keys are hex: one comma-separated text is cheaper to send than a text[] of them.
-  const [, { rows: stored }] = await Promise.all([
-    tx.query("SAVEPOINT lab_import_batch"),
-    tx.query<{ dedupeKey: string }>(
-      `SELECT "dedupeKey" FROM "LabResult" WHERE "dedupeKey" = ANY(string_to_array($1::text, ','))`,
-      [sorted.join(",")],
-    ),
-  ]);
-  for (const { dedupeKey } of stored) firstOf.delete(dedupeKey);
-  const fresh: string[] = [];
-  for (const key of sorted) {
-    const at = firstOf.get(key);
-    if (at !== undefined) fresh.push(copyLines[at] as string);
-  }
-  const csv = `${fresh.join("\n")}\n`;
-  try {
-    if (fresh.length > 0) await tx.copyCsv(`"LabResult"`, LAB_RESULT_COLUMNS, csv);
-  } catch (error) {
-    await tx.query("ROLLBACK TO SAVEPOINT lab_import_batch");
-    if (!isUniqueViolation(error)) throw new InsertFailed(error);
+export class LabResultStore {
+  /**
+   * Whether a batch's keys are looked up before its COPY. A new feed has none stored, so its
+   * batches are copied straight away; the first batch whose copy meets a stored key (of an earlier
+   * batch or import, or of another writer) turns it on for the rest of the file, so that a
+   * re-import or an overlapping feed does not fail a COPY per batch.
+   */
+  private checkKeys = false;
+
+  constructor(
+    private readonly tx: BulkTx,
+    readonly into: StoreContext,
+  ) {}
+
+  /**
+   * Stores a batch: returns how many rows were stored; throws InsertFailed when the database
+   * refuses them (the batch's savepoint rolled back).
+   */
+  async store(rows: RowsToStore): Promise<number> {
+    const { tx } = this;
+    const { keys, copyLines } = rows;
+    /** The first row of each key in the batch. */
+    const firstOf = new Map<string, number>();
+    for (let i = 0; i < keys.length; i++) if (!firstOf.has(keys[i] as string)) firstOf.set(keys[i] as string, i);
+    // In key order (hex, so code-unit order is the unique index's "C" order): the index is then
+    // filled page by page rather than at random.
+    const sorted = [...firstOf.keys()].sort();
+    if (this.checkKeys) {
+      // Sent together: the connection runs them in turn without waiting for this process in
+      // between. The keys are hex: one comma-separated text is cheaper to send than a text[].
+      const [, { rows: stored }] = await Promise.all([
+        tx.query("SAVEPOINT lab_import_batch"),
+        tx.query<{ dedupeKey: string }>(
+          `SELECT "dedupeKey" FROM "LabResult" WHERE "dedupeKey" = ANY(string_to_array($1::text, ','))`,
+          [sorted.join(",")],
+        ),
+      ]);
+      for (const { dedupeKey } of stored) firstOf.delete(dedupeKey);
+    } else await tx.query("SAVEPOINT lab_import_batch");
+    const fresh: string[] = [];
+    for (const key of sorted) {
+      const at = firstOf.get(key);
+      if (at !== undefined) fresh.push(copyLines[at] as string);
+    }
+    const csv = `${fresh.join("\n")}\n`;
+    try {
+      if (fresh.length > 0) await tx.copyCsv(`"LabResult"`, LAB_RESULT_COLUMNS, csv);
+    } catch (error) {
+      await tx.query("ROLLBACK TO SAVEPOINT lab_import_batch");
+      if (!isUniqueViolation(error)) throw new InsertFailed(error);
+      await tx.query("RELEASE SAVEPOINT lab_import_batch");
+      this.checkKeys = true;
+      // The set-based insert skips the keys stored already, or by another writer meanwhile.
+      return storeThroughStaging(tx, csv);
+    }
     await tx.query("RELEASE SAVEPOINT lab_import_batch");
-    // Another writer stored one of these keys since the check: the set-based insert skips it.
-    return storeThroughStaging(tx, csv);
+    return fresh.length;
   }
-  await tx.query("RELEASE SAVEPOINT lab_import_batch");
-  return fresh.length;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -46,7 +46,7 @@ import {
   RowsToStore,
   rejectedCsvLine,
   stageRejected,
-  storeRows,
+  LabResultStore,
 } from "./import-store";
 import { LAB_FEED_COLUMNS, type TLabImportMode, ZLabImportMode } from "./schema";
 import { monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
@@ -448,6 +448,7 @@ export async function importLabFeed(
   /** The batch's writes: its rejected rows for the report, its valid rows into LabResult (by mode). */
   const writeBatch = async (
     tx: BulkTx,
+    store: LabResultStore,
     valid: RowsToStore,
     rejected: string,
     rejectedCount: number,
@@ -464,11 +465,11 @@ export async function importLabFeed(
     rejectedCsv += rejected;
     rejectedCsvRows += rejectedCount;
     if (rejectedCsvRows >= IMPORT_BATCH_SIZE) await flushRejected(tx);
-    if (storing && valid.size > 0) counts.acceptedRows += await storeRows(tx, valid);
+    if (storing && valid.size > 0) counts.acceptedRows += await store.store(valid);
   };
 
   /** Validates one batch, then queues its writes. */
-  const stageBatch = async (tx: BulkTx, batch: ReadBatch) => {
+  const stageBatch = async (tx: BulkTx, store: LabResultStore, batch: ReadBatch) => {
     const remsIds: string[] = [];
     for (const values of batch.records) {
       const { remsId } = patientIdOf(values[0]?.trim() ?? "");
@@ -502,14 +503,14 @@ export async function importLabFeed(
     const rejectedCount = counts.rejectedRows - rejectedBefore;
     const firstRejection = allOrNothing && rejectedBefore === 0 && rejectedCount > 0;
     if (waiting.length >= WRITES_AHEAD) await waiting.shift();
-    writing = writing.then(() => writeBatch(tx, valid, rejected, rejectedCount, firstRejection));
+    writing = writing.then(() => writeBatch(tx, store, valid, rejected, rejectedCount, firstRejection));
     // Awaited in its turn or at the end; never left unhandled meanwhile.
     writing.catch(() => {});
     waiting.push(writing);
   };
 
   /** Reads the whole file, staging (and storing, by mode) batch by batch. */
-  const readFile = async (tx: BulkTx) => {
+  const readFile = async (tx: BulkTx, store: LabResultStore) => {
     const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
     const source = toReadable(input.body);
     source.once("error", (error) => {
@@ -539,7 +540,7 @@ export async function importLabFeed(
         batch.records.push(values);
         if ((counts.totalRows & 127) === 0) await yieldToIo();
         if (batch.records.length >= IMPORT_BATCH_SIZE) {
-          await stageBatch(tx, batch);
+          await stageBatch(tx, store, batch);
           batch = { lines: [], records: [] };
         }
       }
@@ -557,7 +558,7 @@ export async function importLabFeed(
     if (pipelineError) throw pipelineError;
     fileSha256 = hash.digest("hex");
     if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
-    if (batch.records.length > 0) await stageBatch(tx, batch);
+    if (batch.records.length > 0) await stageBatch(tx, store, batch);
     await writing;
     await flushRejected(tx);
   };
@@ -574,7 +575,7 @@ export async function importLabFeed(
       if (allOrNothing) await tx.query("SAVEPOINT lab_import_file");
       let result: Outcome;
       try {
-        await readFile(tx);
+        await readFile(tx, new LabResultStore(tx, into));
         const rejected = allOrNothing && counts.rejectedRows > 0;
         result = {
           summary: {
