@@ -8,7 +8,7 @@
  * `INSERT … ON CONFLICT DO NOTHING`, which skips it. Rejected rows are copied into a second
  * temporary table, from which the database builds the report.
  */
-import { randomUUID } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { type BulkTx, csvField } from "../db/bulk";
 import { labResultDedupeKey } from "./service";
 
@@ -77,27 +77,36 @@ export function rejectedCsvLine(line: number, valuesJson: string, reasonsJson: s
   return `${line},${csvField(valuesJson)},${csvField(reasonsJson)}\n`;
 }
 
+/** Random bytes for new ids, taken 16 at a time. */
+const ID_POOL_SIZE = 16 * 1024;
+
 /**
- * A batch's valid rows in file order, as lists side by side rather than an object per row: they
- * wait for the database while the next batch is read, and the fewer objects live that long, the
- * less the garbage collector copies. Each row's CSV line is built as the row is checked, so that
- * between the check of the batch's keys and its COPY the database waits for nothing but a join.
+ * A batch's valid rows, written as CSV lines of LAB_RESULT_COLUMNS into one buffer as the rows are
+ * checked: between the check of a batch's keys and its COPY the database then waits
+ * for nothing but a copy of bytes, and the rows that wait for the database while the next batch is
+ * read are bytes outside the JavaScript heap rather than strings the garbage collector must copy.
  */
 export class RowsToStore {
   /** labResultDedupeKey of each row (same patient, test, day and lab → same key). */
   readonly keys: string[] = [];
-  /** Each row as a CSV line of LAB_RESULT_COLUMNS (without its line break), its new id included. */
-  readonly copyLines: string[] = [];
+  /** Each row's line in the file: of rows with equal keys the first line is kept. */
+  readonly lines: number[] = [];
+  /** Where each row's CSV text starts in `csv`; the last row's ends at `end`. */
+  private readonly starts: number[] = [];
+  private csv = Buffer.allocUnsafe(1 << 20);
+  private end = 0;
+  private idPool = Buffer.allocUnsafe(0);
+  private idAt = 0;
 
   constructor(private readonly into: StoreContext) {}
 
-  add(row: LabResultFields): void {
+  add(row: LabResultFields, fileLine: number): void {
     const { into } = this;
     const dedupeKey = labResultDedupeKey(row.patientId, row.testCode, row.collectedOn, row.labId);
-    // Joined from an array: a line built of template parts is a rope, and a batch of ropes is slow
-    // to flatten.
-    const fields = [
-      randomUUID(),
+    // One string per line, joined from an array (a line built of template parts is a rope, slower
+    // to write out), and written out at once.
+    const line = [
+      this.newId(),
       row.patientId,
       row.programId,
       csvField(row.testCode),
@@ -108,13 +117,52 @@ export class RowsToStore {
       into.importId,
       dedupeKey,
       into.userId,
-    ];
+    ].join(",");
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; one more for the line break.
+    const needed = this.end + line.length * 3 + 1;
+    if (needed > this.csv.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(needed, this.csv.length * 2));
+      this.csv.copy(bigger, 0, 0, this.end);
+      this.csv = bigger;
+    }
     this.keys.push(dedupeKey);
-    this.copyLines.push(fields.join(","));
+    this.lines.push(fileLine);
+    this.starts.push(this.end);
+    this.end += this.csv.write(line, this.end);
+    this.csv[this.end++] = 0x0a;
   }
 
   get size(): number {
     return this.keys.length;
+  }
+
+  /** The lines of the rows at `indexes`, in that order, as one CSV text. */
+  linesOf(indexes: readonly number[]): Buffer<ArrayBuffer> {
+    const { starts, csv } = this;
+    const lineEnd = (i: number) => (i + 1 < starts.length ? (starts[i + 1] as number) : this.end);
+    let length = 0;
+    for (const i of indexes) length += lineEnd(i) - (starts[i] as number);
+    const out = Buffer.allocUnsafe(length);
+    let at = 0;
+    for (const i of indexes) at += csv.copy(out, at, starts[i] as number, lineEnd(i));
+    return out;
+  }
+
+  /**
+   * A new random (version 4) UUID in the 32-hex-digit form PostgreSQL reads as well as the
+   * hyphenated one: one string from a pool of random bytes rather than randomUUID's assembly.
+   */
+  private newId(): string {
+    if (this.idAt + 16 > this.idPool.length) {
+      this.idPool = randomFillSync(Buffer.allocUnsafe(ID_POOL_SIZE));
+      this.idAt = 0;
+    }
+    const at = this.idAt;
+    this.idAt += 16;
+    const pool = this.idPool;
+    pool[at + 6] = ((pool[at + 6] as number) & 0x0f) | 0x40;
+    pool[at + 8] = ((pool[at + 8] as number) & 0x3f) | 0x80;
+    return pool.toString("hex", at, at + 16);
   }
 }
 
@@ -142,10 +190,14 @@ export class LabResultStore {
    */
   async store(rows: RowsToStore): Promise<number> {
     const { tx } = this;
-    const { keys, copyLines } = rows;
-    /** The first row of each key in the batch. */
+    const { keys, lines } = rows;
+    /** The row of each key that comes first in the file (rows are not always added in file order). */
     const firstOf = new Map<string, number>();
-    for (let i = 0; i < keys.length; i++) if (!firstOf.has(keys[i] as string)) firstOf.set(keys[i] as string, i);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const first = firstOf.get(key);
+      if (first === undefined || (lines[i] as number) < (lines[first] as number)) firstOf.set(key, i);
+    }
     // In key order (hex, so code-unit order is the unique index's "C" order): the index is then
     // filled page by page rather than at random.
     const sorted = [...firstOf.keys()].sort();
@@ -161,12 +213,12 @@ export class LabResultStore {
       ]);
       for (const { dedupeKey } of stored) firstOf.delete(dedupeKey);
     } else await tx.query("SAVEPOINT lab_import_batch");
-    const fresh: string[] = [];
+    const fresh: number[] = [];
     for (const key of sorted) {
       const at = firstOf.get(key);
-      if (at !== undefined) fresh.push(copyLines[at] as string);
+      if (at !== undefined) fresh.push(at);
     }
-    const csv = `${fresh.join("\n")}\n`;
+    const csv = rows.linesOf(fresh);
     try {
       if (fresh.length > 0) await tx.copyCsv(`"LabResult"`, LAB_RESULT_COLUMNS, csv);
     } catch (error) {
@@ -191,7 +243,7 @@ function isUniqueViolation(error: unknown): boolean {
  * SELECT … ON CONFLICT ("dedupeKey") DO NOTHING`, which waits for, and then skips, keys that other
  * writers store at the same time.
  */
-async function storeThroughStaging(tx: BulkTx, csv: string): Promise<number> {
+async function storeThroughStaging(tx: BulkTx, csv: Buffer<ArrayBuffer>): Promise<number> {
   const columns = LAB_RESULT_COLUMNS.map((c) => `"${c}"`).join(", ");
   await tx.query("SAVEPOINT lab_import_batch");
   try {

@@ -468,42 +468,69 @@ export async function importLabFeed(
     if (storing && valid.size > 0) counts.acceptedRows += await store.store(valid);
   };
 
-  /** Validates one batch, then queues its writes. */
-  const stageBatch = async (tx: BulkTx, store: LabResultStore, batch: ReadBatch) => {
-    const remsIds: string[] = [];
-    for (const values of batch.records) {
-      const { remsId } = patientIdOf(values[0]?.trim() ?? "");
-      if (remsId !== null) remsIds.push(remsId);
+  // The batch being read. A row whose patient is known (or whose id is no patient's id) is checked
+  // as soon as it is read, so that it is garbage before the collector has to copy it; a row whose
+  // patient is not known yet waits for the batch's one lookup of its new patients.
+  let valid = new RowsToStore(into);
+  let rejected = "";
+  let rowsInBatch = 0;
+  let rejectedBeforeBatch = 0;
+  let unchecked: ReadBatch = { lines: [], records: [] };
+
+  const checkRow = (line: number, values: string[]) => {
+    const checked = validateLabFeedRow(values, context);
+    if (!checked.ok) {
+      counts.rejectedRows++;
+      rejected += rejectedCsvLine(
+        line,
+        JSON.stringify(values.map(storable)),
+        JSON.stringify(checked.reasons.map(storable)),
+      );
+    } else if (!(allOrNothing && counts.rejectedRows > 0)) {
+      // After the first rejected row an all-or-nothing import only keeps checking.
+      counts.stagedRows++;
+      valid.add(checked.row, line);
     }
-    // Queued on the connection between the writes (it needs none of them): a failure of theirs
-    // still surfaces when their turn is awaited.
-    if (remsIds.some((id) => !patientByRemsId.has(id))) await loadPatients(tx, remsIds, patientByRemsId);
-    const valid = new RowsToStore(into);
-    let rejected = "";
-    const rejectedBefore = counts.rejectedRows;
-    for (let i = 0; i < batch.records.length; i++) {
-      // Let the database's answers in: the writes queued before go on while this batch is checked.
-      if ((i & 127) === 127) await yieldToIo();
-      const line = batch.lines[i] as number;
-      const values = batch.records[i] as string[];
-      const checked = validateLabFeedRow(values, context);
-      if (!checked.ok) {
-        counts.rejectedRows++;
-        rejected += rejectedCsvLine(
-          line,
-          JSON.stringify(values.map(storable)),
-          JSON.stringify(checked.reasons.map(storable)),
-        );
-      } else if (!(allOrNothing && counts.rejectedRows > 0)) {
-        // After the first rejected row an all-or-nothing import only keeps checking.
-        counts.stagedRows++;
-        valid.add(checked.row);
+  };
+
+  /** Takes one row of the file: checks it now, or once its patient is looked up. */
+  const readRow = (line: number, values: string[]) => {
+    rowsInBatch++;
+    const { remsId } = patientIdOf(values[0]?.trim() ?? "");
+    if (remsId !== null && !patientByRemsId.has(remsId)) {
+      unchecked.lines.push(line);
+      unchecked.records.push(values);
+    } else checkRow(line, values);
+  };
+
+  /** Checks the batch's rows that waited for their patients, then queues the batch's writes. */
+  const endBatch = async (tx: BulkTx, store: LabResultStore) => {
+    if (unchecked.records.length > 0) {
+      const remsIds: string[] = [];
+      for (const values of unchecked.records) {
+        const { remsId } = patientIdOf(values[0]?.trim() ?? "");
+        if (remsId !== null) remsIds.push(remsId);
+      }
+      // Queued on the connection between the writes (it needs none of them): a failure of theirs
+      // still surfaces when their turn is awaited.
+      await loadPatients(tx, remsIds, patientByRemsId);
+      for (let i = 0; i < unchecked.records.length; i++) {
+        // Let the database's answers in: the writes queued before go on while these rows are checked.
+        if ((i & 127) === 127) await yieldToIo();
+        checkRow(unchecked.lines[i] as number, unchecked.records[i] as string[]);
       }
     }
-    const rejectedCount = counts.rejectedRows - rejectedBefore;
-    const firstRejection = allOrNothing && rejectedBefore === 0 && rejectedCount > 0;
+    const batch = { valid, rejected, rejectedCount: counts.rejectedRows - rejectedBeforeBatch };
+    const firstRejection = allOrNothing && rejectedBeforeBatch === 0 && batch.rejectedCount > 0;
+    valid = new RowsToStore(into);
+    rejected = "";
+    rowsInBatch = 0;
+    rejectedBeforeBatch = counts.rejectedRows;
+    unchecked = { lines: [], records: [] };
     if (waiting.length >= WRITES_AHEAD) await waiting.shift();
-    writing = writing.then(() => writeBatch(tx, store, valid, rejected, rejectedCount, firstRejection));
+    writing = writing.then(() =>
+      writeBatch(tx, store, batch.valid, batch.rejected, batch.rejectedCount, firstRejection),
+    );
     // Awaited in its turn or at the end; never left unhandled meanwhile.
     writing.catch(() => {});
     waiting.push(writing);
@@ -523,7 +550,6 @@ export async function importLabFeed(
       pipelineError = error;
     });
     let header = true;
-    let batch: ReadBatch = { lines: [], records: [] };
     try {
       for await (const { record: values, info } of parser as AsyncIterable<{
         record: string[];
@@ -536,13 +562,10 @@ export async function importLabFeed(
           continue;
         }
         counts.totalRows++;
-        batch.lines.push(info.lines);
-        batch.records.push(values);
+        readRow(info.lines, values);
+        // Let the database's answers in: the writes queued before go on while rows are read.
         if ((counts.totalRows & 127) === 0) await yieldToIo();
-        if (batch.records.length >= IMPORT_BATCH_SIZE) {
-          await stageBatch(tx, store, batch);
-          batch = { lines: [], records: [] };
-        }
+        if (rowsInBatch >= IMPORT_BATCH_SIZE) await endBatch(tx, store);
       }
     } catch (error) {
       parser.destroy();
@@ -558,7 +581,7 @@ export async function importLabFeed(
     if (pipelineError) throw pipelineError;
     fileSha256 = hash.digest("hex");
     if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
-    if (batch.records.length > 0) await stageBatch(tx, store, batch);
+    if (rowsInBatch > 0) await endBatch(tx, store);
     await writing;
     await flushRejected(tx);
   };
