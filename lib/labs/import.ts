@@ -165,20 +165,26 @@ export function readPatientId(rawId: string): PatientIdReading {
   return { remsId, problem: null };
 }
 
+/** A date as the feed's collected_date must be written: a real calendar day as YYYY-MM-DD. */
+export function isFeedDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && isCalendarDay(value);
+}
+
 /**
- * readPatientId remembering its answers: a feed repeats a few patients' ids over many rows, and
- * reading an id (normalising it, its check character) costs more than the rest of the row's checks.
+ * `read` remembering its answers, for up to `limit` distinct values (then it starts again): a feed
+ * repeats a few patients' ids and collection days over many rows, and reading an id (normalising
+ * it, its check character) or a day costs more than the rest of a row's checks.
  */
-export function rememberingPatientIdReader(limit = PATIENT_CACHE_LIMIT): (rawId: string) => PatientIdReading {
-  const seen = new Map<string, PatientIdReading>();
-  return (rawId) => {
-    let reading = seen.get(rawId);
-    if (reading === undefined) {
+export function remembering<T>(read: (value: string) => T, limit = PATIENT_CACHE_LIMIT): (value: string) => T {
+  const seen = new Map<string, T>();
+  return (value) => {
+    let answer = seen.get(value);
+    if (answer === undefined) {
       if (seen.size >= limit) seen.clear();
-      reading = readPatientId(rawId);
-      seen.set(rawId, reading);
+      answer = read(value);
+      seen.set(value, answer);
     }
-    return reading;
+    return answer;
   };
 }
 
@@ -189,8 +195,10 @@ export function validateLabFeedRow(
     today: string;
     patientByRemsId: ReadonlyMap<string, PatientFacts | null>;
     allowedPrescriberIds: ReadonlySet<string>;
-    /** readPatientId, or a reader that remembers its answers. */
+    /** readPatientId, or the same remembering its answers. */
     readPatientId?: (rawId: string) => PatientIdReading;
+    /** isFeedDate, or the same remembering its answers. */
+    isFeedDate?: (value: string) => boolean;
   },
 ): { ok: true; row: ValidRow } | { ok: false; reasons: string[] } {
   if (values.length !== LAB_FEED_COLUMNS.length) {
@@ -230,7 +238,7 @@ export function validateLabFeedRow(
     else reasons.push(`unknown test code "${rawCode}" for this patient's programme`);
   } else if (!ALL_TEST_CODES.has(testCode)) reasons.push(`unknown test code "${rawCode}"`);
 
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(rawDate) || !isCalendarDay(rawDate)) {
+  if (!(context.isFeedDate ?? isFeedDate)(rawDate)) {
     reasons.push(`collected_date "${rawDate}" is not a date (YYYY-MM-DD)`);
   } else if (rawDate > context.today) {
     reasons.push(`collected_date ${rawDate} is in the future`);
@@ -416,8 +424,14 @@ export async function importLabFeed(
   let fileSha256 = "";
   const counts = { totalRows: 0, stagedRows: 0, rejectedRows: 0, acceptedRows: 0 };
   const patientByRemsId = new Map<string, PatientFacts | null>();
-  const patientIdOf = rememberingPatientIdReader();
-  const context = { today, patientByRemsId, allowedPrescriberIds, readPatientId: patientIdOf };
+  const patientIdOf = remembering(readPatientId);
+  const context = {
+    today,
+    patientByRemsId,
+    allowedPrescriberIds,
+    readPatientId: patientIdOf,
+    isFeedDate: remembering(isFeedDate),
+  };
   /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
   let uploadBroken = false;
 
