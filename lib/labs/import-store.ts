@@ -1,12 +1,12 @@
 /**
  * How the lab import lands its rows (decision 011), on the import's own bulk transaction
- * (lib/db/bulk.ts). A batch's valid rows, first of equal keys kept, are checked against the keys
- * already stored (earlier batches of the file included) in one indexed query, and the new ones are
- * copied straight into "LabResult" with `COPY`, the database's fastest way in. Should another
- * writer store one of those keys between the check and the copy, the copy fails on the unique
- * index; the batch is then rolled back to its savepoint and stored through a staging table with
- * `INSERT … ON CONFLICT DO NOTHING`, which skips it. Rejected rows are copied into a second
- * temporary table, from which the database builds the report.
+ * (lib/db/bulk.ts). A batch's valid rows, first of equal keys in the file kept, are copied straight
+ * into "LabResult" with `COPY`, the database's fastest way in. When the copy meets a key already
+ * stored (an earlier batch or import, or another writer at the same time), the unique index refuses
+ * it: the batch is rolled back to its savepoint and stored through a staging table with `INSERT …
+ * ON CONFLICT DO NOTHING`, which skips those keys, and from then on each batch's keys are looked up
+ * first and only new rows copied. Rejected rows are copied into a second temporary table, from
+ * which the database builds the report.
  */
 import { randomFillSync } from "node:crypto";
 import { type BulkTx, csvField } from "../db/bulk";

@@ -1,23 +1,23 @@
 /**
- * Lab feed import (README "Lab feed CSV"). The upload is read as a stream: bytes are hashed and
- * decoded as strict UTF-8 on the way into csv-parse, and rows are checked in batches of
- * IMPORT_BATCH_SIZE by validateLabFeedRow, with the batch's patients looked up in one query. Each
- * batch is then copied (`COPY … FROM STDIN`) into temporary staging tables — valid rows, ready to
- * insert, and rejected rows with their reasons — so memory holds one batch, never the file or its
- * report. At the end one set-based `INSERT … SELECT … ON CONFLICT ("dedupeKey") DO NOTHING` stores
- * the first of equal rows in the file and none already stored, and the report is built from the
- * staged rejected rows by the database.
+ * Lab feed import (README "Lab feed CSV"; decision 011). The upload is read as a stream: bytes are
+ * hashed and decoded as strict UTF-8 on the way into csv-parse, and rows are checked by
+ * validateLabFeedRow as they are read, those of patients not yet known after the batch's one lookup
+ * of them (IMPORT_BATCH_SIZE rows a batch). Each batch's valid rows are copied (`COPY … FROM STDIN`)
+ * into LabResult (./import-store.ts: the first of equal rows in the file, none already stored), and
+ * its rejected rows into a temporary table from which the database builds the report, so memory
+ * holds a few batches, never the file or its report. The batches' writes run while the next rows
+ * are read.
  *
  * The whole file is one transaction, on a connection of its own (lib/db/bulk.ts), and the
  * outcome (status, counts, report) and its audit row are written in it, with the rows. A
  * file-level problem (not UTF-8, wrong header, broken CSV, larger than LAB_IMPORT_MAX_BYTES)
  * writes nothing in either mode, and in "all_or_nothing" mode any rejected row means nothing is
- * inserted while the remaining rows are still checked, so the report lists every bad row. An error
- * part-way also keeps nothing of that file, in both modes, and the import ends "failed" with the
- * reason: when the insert fails, that same transaction records the failure with every rejected row
- * found; when the staging fails (or the connection is lost), the transaction is rolled back and
- * the failure is recorded afterwards. Either way the import never stays "processing" once it has
- * returned.
+ * kept (what was stored is rolled back to a savepoint) while the remaining rows are still checked,
+ * so the report lists every bad row. An error part-way also keeps nothing of that file, in both
+ * modes, and the import ends "failed" with the reason: when storing fails, that same transaction
+ * records the failure with every rejected row found; when anything else fails (or the connection
+ * is lost), the transaction is rolled back and the failure is recorded afterwards. Either way the
+ * import never stays "processing" once it has returned.
  */
 import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
