@@ -49,7 +49,7 @@ const LAB_RESULT_COLUMNS = [
   "recordedByUserId",
 ] as const;
 
-/** A batch's rows, LabResult's columns, when their copy met a key stored meanwhile by another writer. */
+/** A batch whose COPY met a stored key, in LabResult's columns, on its way to `INSERT … ON CONFLICT`. */
 const STAGE_TABLE = "lab_import_stage";
 /** Rejected rows as the report stores them (values and reasons as JSON arrays of storable text). */
 export const REJECT_TABLE = "lab_import_rejected";
