@@ -17,8 +17,8 @@ import { type DatabaseConfig, resolveDatabaseConfig } from "./config";
 export interface BulkTx {
   /** One parameterised statement; `affected` is the number of rows it inserted, updated or deleted. */
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; affected: number }>;
-  /** `COPY table (columns) FROM STDIN (FORMAT csv)` of `csv` (rows in CSV, see csvField). */
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /** `COPY table (columns) FROM STDIN (FORMAT csv)` of `csv` (rows in CSV, see csvField; bytes in UTF-8). */
+  copyCsv(table: string, columns: readonly string[], csv: string | Uint8Array<ArrayBuffer>): Promise<void>;
 }
 
 /** One CSV field for COPY: quoted, so an empty string stays an empty string; null is an empty unquoted field (NULL). */
@@ -65,7 +65,7 @@ export async function withBulkTransaction<T>(
       },
       async copyCsv(table, columns, csv) {
         await pipeline(
-          Readable.from([Buffer.from(csv, "utf8")]),
+          Readable.from([typeof csv === "string" ? Buffer.from(csv, "utf8") : csv]),
           client.query(copyFrom(copyStatement(table, columns, "STDIN"))),
         );
       },

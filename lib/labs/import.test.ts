@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../audit/hash";
 import { generateRemsId } from "../identifiers/rems-id";
-import { rejectionReportCsv, validateLabFeedRow } from "./import";
+import { isFeedDate, readPatientId, rejectionReportCsv, remembering, validateLabFeedRow } from "./import";
+import { labResultDedupeKey } from "./service";
 
 const mine = generateRemsId("PT");
 const theirs = generateRemsId("PT");
@@ -72,5 +74,46 @@ describe("rejectionReportCsv", () => {
     expect(csv).toBe(
       'line,rems_patient_id,test_code,collected_date,result_flag,lab_id,reasons\r\n3,\'=cmd(),TSH,2026-01-01,normal,"a,""b""",x; y\r\n',
     );
+  });
+});
+
+describe("remembering readers", () => {
+  it("answer as the readers they remember, for every kind of id and date", () => {
+    const readId = remembering(readPatientId);
+    const isDate = remembering(isFeedDate);
+    const ids = [mine, mine.replace(/-/g, "").toLowerCase(), "", "HS-0000-0000-0", "PT-0000-0000-1", "nonsense", mine];
+    for (const id of [...ids, ...ids]) expect(readId(id)).toEqual(readPatientId(id));
+    const days = ["2026-02-28", "2026-02-29", "2024-02-29", "0050-01-01", "2026-13-01", "26-01-01", "", "2026-02-28"];
+    for (const day of [...days, ...days]) expect(isDate(day)).toBe(isFeedDate(day));
+    const rows = [
+      [mine, "TSH", "2026-01-01", "normal", "L"],
+      [mine, "TSH", "2026-02-30", "normal", "L"],
+      ["PT-0000-0000-1", "TSH", "2026-01-01", "normal", "L"],
+      [theirs, "TSH", "2026-01-01", "normal", "L"],
+    ];
+    const remembered = { ...context, readPatientId: readId, isFeedDate: isDate };
+    for (const row of [...rows, ...rows])
+      expect(validateLabFeedRow(row, remembered)).toEqual(validateLabFeedRow(row, context));
+  });
+
+  it("start again past their limit, still answering right", () => {
+    let reads = 0;
+    const read = remembering((value: string) => {
+      reads++;
+      return value.length;
+    }, 2);
+    expect([read("a"), read("bb"), read("a")]).toEqual([1, 2, 1]);
+    expect(reads).toBe(2);
+    expect([read("ccc"), read("a")]).toEqual([3, 1]);
+    expect(reads).toBe(4);
+  });
+});
+
+describe("labResultDedupeKey", () => {
+  it("is the SHA-256 (hex) of the row's key text, as stored keys were made", () => {
+    expect(labResultDedupeKey("p-1", "TSH", "2026-01-02", "Labor Süd ✓")).toBe(
+      sha256Hex("p-1|TSH|2026-01-02|Labor Süd ✓"),
+    );
+    expect(labResultDedupeKey("p-1", "TSH", "2026-01-02", null)).toBe(sha256Hex("p-1|TSH|2026-01-02|"));
   });
 });

@@ -1,27 +1,28 @@
 /**
- * Lab feed import (README "Lab feed CSV"). The upload is read as a stream: bytes are hashed and
- * decoded as strict UTF-8 on the way into csv-parse, and rows are checked in batches of
- * IMPORT_BATCH_SIZE by validateLabFeedRow, with the batch's patients looked up in one query. Each
- * batch is then copied (`COPY … FROM STDIN`) into temporary staging tables — valid rows, ready to
- * insert, and rejected rows with their reasons — so memory holds one batch, never the file or its
- * report. At the end one set-based `INSERT … SELECT … ON CONFLICT ("dedupeKey") DO NOTHING` stores
- * the first of equal rows in the file and none already stored, and the report is built from the
- * staged rejected rows by the database.
+ * Lab feed import (README "Lab feed CSV"; decision 011). The upload is read as a stream: bytes are
+ * hashed and decoded as strict UTF-8 on the way into csv-parse, and rows are checked by
+ * validateLabFeedRow as they are read, those of patients not yet known after the batch's one lookup
+ * of them (IMPORT_BATCH_SIZE rows a batch). Each batch's valid rows are copied (`COPY … FROM STDIN`)
+ * into LabResult (./import-store.ts: the first of equal rows in the file, none already stored), and
+ * its rejected rows into a temporary table from which the database builds the report, so memory
+ * holds a few batches, never the file or its report. The batches' writes run while the next rows
+ * are read.
  *
  * The whole file is one transaction, on a connection of its own (lib/db/bulk.ts), and the
  * outcome (status, counts, report) and its audit row are written in it, with the rows. A
  * file-level problem (not UTF-8, wrong header, broken CSV, larger than LAB_IMPORT_MAX_BYTES)
  * writes nothing in either mode, and in "all_or_nothing" mode any rejected row means nothing is
- * inserted while the remaining rows are still checked, so the report lists every bad row. An error
- * part-way also keeps nothing of that file, in both modes, and the import ends "failed" with the
- * reason: when the insert fails, that same transaction records the failure with every rejected row
- * found; when the staging fails (or the connection is lost), the transaction is rolled back and
- * the failure is recorded afterwards. Either way the import never stays "processing" once it has
- * returned.
+ * kept (what was stored is rolled back to a savepoint) while the remaining rows are still checked,
+ * so the report lists every bad row. An error part-way also keeps nothing of that file, in both
+ * modes, and the import ends "failed" with the reason: when storing fails, that same transaction
+ * records the failure with every rejected row found; when anything else fails (or the connection
+ * is lost), the transaction is rolled back and the failure is recorded afterwards. Either way the
+ * import never stays "processing" once it has returned.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { CsvError, parse } from "csv-parse";
 import { type CsvValue, csvText } from "../csv/writer";
@@ -29,7 +30,7 @@ import type { Actor } from "../auth/actor";
 import { can } from "../auth/permissions";
 import { recordAudit, recordAuditInBulk } from "../audit/service";
 import { db, type Db } from "../db";
-import { type BulkTx, csvField, withBulkTransaction } from "../db/bulk";
+import { type BulkTx, withBulkTransaction } from "../db/bulk";
 import { AppError, isDatabaseUnavailable, isAppError } from "../errors";
 import { hostileTextProblem } from "../http/hostile-text";
 import { logger } from "../logger";
@@ -37,12 +38,24 @@ import { isValidRemsId, normalizeRemsId, REMS_ID_PREFIXES } from "../identifiers
 import { dayOf, isCalendarDay } from "../monitoring/rules";
 import { listProgramDefinitions } from "../programs/registry";
 import { recordablePrescriberIds } from "./access";
+import {
+  createImportTables,
+  InsertFailed,
+  REJECT_TABLE,
+  type LabResultFields,
+  RowsToStore,
+  rejectedCsvLine,
+  stageRejected,
+  LabResultStore,
+} from "./import-store";
 import { LAB_FEED_COLUMNS, type TLabImportMode, ZLabImportMode } from "./schema";
-import { labResultDedupeKey, monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
+import { monitoredProgramsOf, type PatientProgram, programForTest } from "./service";
 import { checkedFileName, tooLargeError, UploadTooLarge } from "./upload";
 
-/** Rows checked and staged together (one patient lookup and one COPY per batch). */
+/** Rows checked and stored together (one patient lookup, one key check and one COPY per batch). */
 export const IMPORT_BATCH_SIZE = 5000;
+/** Batches checked ahead of the database: their writes wait their turn on the connection. */
+const WRITES_AHEAD = 2;
 /** Patients remembered across batches; past this the cache starts again. */
 const PATIENT_CACHE_LIMIT = 20_000;
 /** A whole file runs in one transaction; one still reading after this long is stopped. */
@@ -78,22 +91,15 @@ interface PatientFacts {
   programs: PatientProgram[];
 }
 
-interface ValidRow {
-  patientId: string;
-  programId: string;
-  testCode: string;
-  collectedOn: string;
-  abnormal: boolean;
-  labId: string;
+type ValidRow = LabResultFields;
+
+/** Rows as read, not yet checked: each record's values and its line number in the file. */
+interface ReadBatch {
+  lines: number[];
+  records: string[][];
 }
 
 class FileProblem extends Error {}
-/** The INSERT of staged rows failed (its savepoint is rolled back; the transaction goes on). */
-class InsertFailed extends Error {
-  constructor(override readonly cause: unknown) {
-    super("storing the staged rows failed");
-  }
-}
 class ImportTimedOut extends Error {
   constructor() {
     super(`The import ran longer than ${IMPORT_TRANSACTION_TIMEOUT_MS / 60_000} minutes.`);
@@ -144,6 +150,44 @@ const ALL_TEST_CODES = new Set(
   listProgramDefinitions().flatMap((d) => d.monitoring?.testTypes.map((t) => t.code) ?? []),
 );
 
+/** What a trimmed rems_patient_id value reads as: a patient's canonical REMS id, or why it is not one. */
+export type PatientIdReading = { remsId: string; problem: null } | { remsId: null; problem: string };
+
+export function readPatientId(rawId: string): PatientIdReading {
+  if (rawId === "") return { remsId: null, problem: "rems_patient_id is missing" };
+  const remsId = normalizeRemsId(rawId);
+  if (remsId === null || !remsId.startsWith(`${REMS_ID_PREFIXES.patient}-`)) {
+    return { remsId: null, problem: `rems_patient_id "${rawId}" is not a REMS patient id` };
+  }
+  if (!isValidRemsId(remsId, REMS_ID_PREFIXES.patient)) {
+    return { remsId: null, problem: `rems_patient_id "${rawId}" has a wrong check character (typo?)` };
+  }
+  return { remsId, problem: null };
+}
+
+/** A date as the feed's collected_date must be written: a real calendar day as YYYY-MM-DD. */
+export function isFeedDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && isCalendarDay(value);
+}
+
+/**
+ * `read` remembering its answers, for up to `limit` distinct values (then it starts again): a feed
+ * repeats a few patients' ids and collection days over many rows, and reading an id (normalising
+ * it, its check character) or a day costs more than the rest of a row's checks.
+ */
+export function remembering<T>(read: (value: string) => T, limit = PATIENT_CACHE_LIMIT): (value: string) => T {
+  const seen = new Map<string, T>();
+  return (value) => {
+    let answer = seen.get(value);
+    if (answer === undefined) {
+      if (seen.size >= limit) seen.clear();
+      answer = read(value);
+      seen.set(value, answer);
+    }
+    return answer;
+  };
+}
+
 /** Every reason a row cannot be imported, or the row to insert. Pure apart from the lookups given. */
 export function validateLabFeedRow(
   values: string[],
@@ -151,28 +195,31 @@ export function validateLabFeedRow(
     today: string;
     patientByRemsId: ReadonlyMap<string, PatientFacts | null>;
     allowedPrescriberIds: ReadonlySet<string>;
+    /** readPatientId, or the same remembering its answers. */
+    readPatientId?: (rawId: string) => PatientIdReading;
+    /** isFeedDate, or the same remembering its answers. */
+    isFeedDate?: (value: string) => boolean;
   },
 ): { ok: true; row: ValidRow } | { ok: false; reasons: string[] } {
   if (values.length !== LAB_FEED_COLUMNS.length) {
     return { ok: false, reasons: [`expected ${LAB_FEED_COLUMNS.length} columns, found ${values.length}`] };
   }
   // The boundary check (lib/http/hostile-text.ts): such a value is refused before anything else looks at it.
-  const hostile: string[] = [];
-  values.forEach((value, i) => {
-    const problem = hostileTextProblem(value);
-    if (problem) hostile.push(`${LAB_FEED_COLUMNS[i]}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`);
-  });
-  if (hostile.length > 0) return { ok: false, reasons: hostile };
+  let hostile: string[] | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const problem = hostileTextProblem(values[i] as string);
+    if (problem) {
+      hostile ??= [];
+      hostile.push(`${LAB_FEED_COLUMNS[i]}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`);
+    }
+  }
+  if (hostile) return { ok: false, reasons: hostile };
   const [rawId = "", rawCode = "", rawDate = "", rawFlag = "", rawLab = ""] = values.map((v) => v.trim());
   const reasons: string[] = [];
 
   let patient: PatientFacts | null = null;
-  const remsId = normalizeRemsId(rawId);
-  if (rawId === "") reasons.push("rems_patient_id is missing");
-  else if (remsId === null || !remsId.startsWith(`${REMS_ID_PREFIXES.patient}-`))
-    reasons.push(`rems_patient_id "${rawId}" is not a REMS patient id`);
-  else if (!isValidRemsId(remsId, REMS_ID_PREFIXES.patient))
-    reasons.push(`rems_patient_id "${rawId}" has a wrong check character (typo?)`);
+  const { remsId, problem } = (context.readPatientId ?? readPatientId)(rawId);
+  if (remsId === null) reasons.push(problem);
   else {
     patient = context.patientByRemsId.get(remsId) ?? null;
     if (!patient) reasons.push(`unknown patient ${remsId}`);
@@ -191,7 +238,7 @@ export function validateLabFeedRow(
     else reasons.push(`unknown test code "${rawCode}" for this patient's programme`);
   } else if (!ALL_TEST_CODES.has(testCode)) reasons.push(`unknown test code "${rawCode}"`);
 
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(rawDate) || !isCalendarDay(rawDate)) {
+  if (!(context.isFeedDate ?? isFeedDate)(rawDate)) {
     reasons.push(`collected_date "${rawDate}" is not a date (YYYY-MM-DD)`);
   } else if (rawDate > context.today) {
     reasons.push(`collected_date ${rawDate} is in the future`);
@@ -259,61 +306,6 @@ async function loadPatients(tx: BulkTx, remsIds: string[], cache: Map<string, Pa
       programs: monitoredProgramsOf(row),
     });
   }
-}
-
-/** Valid rows, as they will be inserted; `line` decides which of two equal rows is kept (the first). */
-const STAGE_TABLE = "lab_import_stage";
-const STAGE_COLUMNS = [
-  "line",
-  "id",
-  "patientId",
-  "programId",
-  "testCode",
-  "collectedOn",
-  "abnormal",
-  "labId",
-  "dedupeKey",
-] as const;
-/** Rejected rows as the report stores them (values and reasons as JSON arrays of storable text). */
-const REJECT_TABLE = "lab_import_rejected";
-const REJECT_COLUMNS = ["line", "values", "reasons"] as const;
-
-async function createStagingTables(tx: BulkTx): Promise<void> {
-  // Dropped at the end of the transaction, committed or not. "C" collation: the keys are hex, and
-  // sorting them bytewise is the cheapest order that matches the unique index's.
-  await tx.query(`CREATE TEMP TABLE ${STAGE_TABLE} (
-    "line" integer NOT NULL, "id" uuid NOT NULL, "patientId" uuid NOT NULL, "programId" uuid NOT NULL,
-    "testCode" text NOT NULL, "collectedOn" date NOT NULL, "abnormal" boolean NOT NULL, "labId" text NOT NULL,
-    "dedupeKey" text COLLATE "C" NOT NULL) ON COMMIT DROP`);
-  await tx.query(`CREATE TEMP TABLE ${REJECT_TABLE} (
-    "line" integer NOT NULL, "values" jsonb NOT NULL, "reasons" jsonb NOT NULL) ON COMMIT DROP`);
-}
-
-function stageCsvLine(line: number, row: ValidRow): string {
-  return `${line},${randomUUID()},${row.patientId},${row.programId},${csvField(row.testCode)},${row.collectedOn},${row.abnormal},${csvField(row.labId)},${labResultDedupeKey(row.patientId, row.testCode, row.collectedOn, row.labId)}\n`;
-}
-
-function rejectCsvLine(row: RejectedRow): string {
-  return `${row.line},${csvField(JSON.stringify(row.values.map(storable)))},${csvField(JSON.stringify(row.reasons.map(storable)))}\n`;
-}
-
-/**
- * Every valid row of the file in one statement: the first of rows with equal keys (same patient,
- * test, day and lab) in the file, and none whose key is already stored. In key order, so the unique
- * index is filled page by page rather than at random.
- */
-async function insertStagedRows(tx: BulkTx, importId: string, userId: string): Promise<number> {
-  const { affected } = await tx.query(
-    `INSERT INTO "LabResult" ("id", "patientId", "programId", "testCode", "collectedOn", "abnormal", "labId",
-       "source", "importId", "dedupeKey", "recordedByUserId")
-     SELECT s."id", s."patientId", s."programId", s."testCode", s."collectedOn", s."abnormal", s."labId",
-       'import', $1::uuid, s."dedupeKey", $2::uuid
-     FROM (SELECT DISTINCT ON ("dedupeKey") * FROM ${STAGE_TABLE} ORDER BY "dedupeKey", "line") s
-     ORDER BY s."dedupeKey"
-     ON CONFLICT ("dedupeKey") DO NOTHING`,
-    [importId, userId],
-  );
-  return affected;
 }
 
 interface Outcome {
@@ -432,63 +424,134 @@ export async function importLabFeed(
   let fileSha256 = "";
   const counts = { totalRows: 0, stagedRows: 0, rejectedRows: 0, acceptedRows: 0 };
   const patientByRemsId = new Map<string, PatientFacts | null>();
+  const patientIdOf = remembering(readPatientId);
+  const context = {
+    today,
+    patientByRemsId,
+    allowedPrescriberIds,
+    readPatientId: patientIdOf,
+    isFeedDate: remembering(isFeedDate),
+  };
   /** The upload itself broke off (the client went away): not a fault of the file or of ours. */
   let uploadBroken = false;
 
+  const into = { importId, userId: actor.userId };
   /**
-   * The previous batch's writes (COPY, and in valid-rows mode its INSERT), still running while the
-   * next batch is parsed and checked: the database works while this process does.
+   * The batches' writes, one after the other in file order, run while the next batches are parsed
+   * and checked: the database works while this process does. At most WRITES_AHEAD batches wait
+   * for the database, so memory holds a few batches, never the file.
    */
   let writing: Promise<void> = Promise.resolve();
-
-  /** Stores the staged rows (one INSERT … SELECT) and empties the staging table. */
-  const storeStaged = async (tx: BulkTx) => {
-    await tx.query("SAVEPOINT lab_import_insert");
-    try {
-      counts.acceptedRows += await insertStagedRows(tx, importId, actor.userId);
-      await tx.query("RELEASE SAVEPOINT lab_import_insert");
-    } catch (error) {
-      await tx.query("ROLLBACK TO SAVEPOINT lab_import_insert");
-      throw new InsertFailed(error);
-    }
-    await tx.query(`TRUNCATE ${STAGE_TABLE}`);
+  const waiting: Promise<void>[] = [];
+  /** False once an all-or-nothing import has rolled back what it stored (its first rejected row). */
+  let storing = true;
+  /**
+   * Rejected rows not yet copied into the report's table (CSV lines): sent by the thousand rather
+   * than with every batch, each COPY being a round trip the database waits on this process for.
+   */
+  let rejectedCsv = "";
+  let rejectedCsvRows = 0;
+  const flushRejected = async (tx: BulkTx) => {
+    if (rejectedCsvRows === 0) return;
+    const csv = rejectedCsv;
+    rejectedCsv = "";
+    rejectedCsvRows = 0;
+    await stageRejected(tx, csv);
   };
 
-  /** Validates one batch, then sends its rows to the staging tables (and, by mode, on to LabResult). */
-  const stageBatch = async (tx: BulkTx, batch: { line: number; values: string[] }[]) => {
-    const remsIds = batch.map((c) => normalizeRemsId(c.values[0]?.trim() ?? "")).filter((id) => id !== null);
-    if (remsIds.some((id) => !patientByRemsId.has(id))) {
-      // The lookup queues behind the previous batch's writes: let a failure there surface first.
-      await writing;
-      await loadPatients(tx, remsIds, patientByRemsId);
+  /** The batch's writes: its rejected rows for the report, its valid rows into LabResult (by mode). */
+  const writeBatch = async (
+    tx: BulkTx,
+    store: LabResultStore,
+    valid: RowsToStore,
+    rejected: string,
+    rejectedCount: number,
+    firstRejection: boolean,
+  ) => {
+    if (firstRejection) {
+      // An all-or-nothing import stores its batches under the savepoint lab_import_file; at its
+      // first rejected row what it stored goes, and from then on it only checks the rest.
+      await tx.query("ROLLBACK TO SAVEPOINT lab_import_file");
+      await tx.query("RELEASE SAVEPOINT lab_import_file");
+      counts.acceptedRows = 0;
+      storing = false;
     }
-    let valid = "";
-    let rejected = "";
-    for (const { line, values } of batch) {
-      const checked = validateLabFeedRow(values, { today, patientByRemsId, allowedPrescriberIds });
-      if (!checked.ok) {
-        counts.rejectedRows++;
-        rejected += rejectCsvLine({ line, values, reasons: checked.reasons });
-      } else if (!(allOrNothing && counts.rejectedRows > 0)) {
-        // After the first rejected row an all-or-nothing import only keeps checking.
-        counts.stagedRows++;
-        valid += stageCsvLine(line, checked.row);
+    rejectedCsv += rejected;
+    rejectedCsvRows += rejectedCount;
+    if (rejectedCsvRows >= IMPORT_BATCH_SIZE) await flushRejected(tx);
+    if (storing && valid.size > 0) counts.acceptedRows += await store.store(valid);
+  };
+
+  // The batch being read. A row whose patient is known (or whose id is no patient's id) is checked
+  // as soon as it is read, so that it is garbage before the collector has to copy it; a row whose
+  // patient is not known yet waits for the batch's one lookup of its new patients.
+  let valid = new RowsToStore(into);
+  let rejected = "";
+  let rowsInBatch = 0;
+  let rejectedBeforeBatch = 0;
+  let unchecked: ReadBatch = { lines: [], records: [] };
+
+  const checkRow = (line: number, values: string[]) => {
+    const checked = validateLabFeedRow(values, context);
+    if (!checked.ok) {
+      counts.rejectedRows++;
+      rejected += rejectedCsvLine(
+        line,
+        JSON.stringify(values.map(storable)),
+        JSON.stringify(checked.reasons.map(storable)),
+      );
+    } else if (!(allOrNothing && counts.rejectedRows > 0)) {
+      // After the first rejected row an all-or-nothing import only keeps checking.
+      counts.stagedRows++;
+      valid.add(checked.row, line);
+    }
+  };
+
+  /** Takes one row of the file: checks it now, or once its patient is looked up. */
+  const readRow = (line: number, values: string[]) => {
+    rowsInBatch++;
+    const { remsId } = patientIdOf(values[0]?.trim() ?? "");
+    if (remsId !== null && !patientByRemsId.has(remsId)) {
+      unchecked.lines.push(line);
+      unchecked.records.push(values);
+    } else checkRow(line, values);
+  };
+
+  /** Checks the batch's rows that waited for their patients, then queues the batch's writes. */
+  const endBatch = async (tx: BulkTx, store: LabResultStore) => {
+    if (unchecked.records.length > 0) {
+      const remsIds: string[] = [];
+      for (const values of unchecked.records) {
+        const { remsId } = patientIdOf(values[0]?.trim() ?? "");
+        if (remsId !== null) remsIds.push(remsId);
+      }
+      // Queued on the connection between the writes (it needs none of them): a failure of theirs
+      // still surfaces when their turn is awaited.
+      await loadPatients(tx, remsIds, patientByRemsId);
+      for (let i = 0; i < unchecked.records.length; i++) {
+        // Let the database's answers in: the writes queued before go on while these rows are checked.
+        if ((i & 127) === 127) await yieldToIo();
+        checkRow(unchecked.lines[i] as number, unchecked.records[i] as string[]);
       }
     }
-    await writing;
-    writing = (async () => {
-      if (rejected) await tx.copyCsv(REJECT_TABLE, REJECT_COLUMNS, rejected);
-      if (!valid) return;
-      await tx.copyCsv(STAGE_TABLE, STAGE_COLUMNS, valid);
-      // An all-or-nothing import stores nothing before it has seen every row.
-      if (!allOrNothing) await storeStaged(tx);
-    })();
-    // Awaited before the next batch's writes or at the end; never left unhandled meanwhile.
+    const batch = { valid, rejected, rejectedCount: counts.rejectedRows - rejectedBeforeBatch };
+    const firstRejection = allOrNothing && rejectedBeforeBatch === 0 && batch.rejectedCount > 0;
+    valid = new RowsToStore(into);
+    rejected = "";
+    rowsInBatch = 0;
+    rejectedBeforeBatch = counts.rejectedRows;
+    unchecked = { lines: [], records: [] };
+    if (waiting.length >= WRITES_AHEAD) await waiting.shift();
+    writing = writing.then(() =>
+      writeBatch(tx, store, batch.valid, batch.rejected, batch.rejectedCount, firstRejection),
+    );
+    // Awaited in its turn or at the end; never left unhandled meanwhile.
     writing.catch(() => {});
+    waiting.push(writing);
   };
 
   /** Reads the whole file, staging (and storing, by mode) batch by batch. */
-  const readFile = async (tx: BulkTx) => {
+  const readFile = async (tx: BulkTx, store: LabResultStore) => {
     const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true });
     const source = toReadable(input.body);
     source.once("error", (error) => {
@@ -501,7 +564,6 @@ export async function importLabFeed(
       pipelineError = error;
     });
     let header = true;
-    let batch: { line: number; values: string[] }[] = [];
     try {
       for await (const { record: values, info } of parser as AsyncIterable<{
         record: string[];
@@ -514,11 +576,10 @@ export async function importLabFeed(
           continue;
         }
         counts.totalRows++;
-        batch.push({ line: info.lines, values });
-        if (batch.length >= IMPORT_BATCH_SIZE) {
-          await stageBatch(tx, batch);
-          batch = [];
-        }
+        readRow(info.lines, values);
+        // Let the database's answers in: the writes queued before go on while rows are read.
+        if ((counts.totalRows & 127) === 0) await yieldToIo();
+        if (rowsInBatch >= IMPORT_BATCH_SIZE) await endBatch(tx, store);
       }
     } catch (error) {
       parser.destroy();
@@ -534,8 +595,9 @@ export async function importLabFeed(
     if (pipelineError) throw pipelineError;
     fileSha256 = hash.digest("hex");
     if (header) throw new FileProblem("The file is empty: it needs the header line and at least one row.");
-    if (batch.length > 0) await stageBatch(tx, batch);
+    if (rowsInBatch > 0) await endBatch(tx, store);
     await writing;
+    await flushRejected(tx);
   };
 
   let outcome: Outcome;
@@ -546,12 +608,12 @@ export async function importLabFeed(
       // Held while the import runs: the import list tells a running import from one whose server
       // died (the lock went with its connection) without waiting for a timeout.
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [importLockKey(importId)]);
-      await createStagingTables(tx);
+      await createImportTables(tx);
+      if (allOrNothing) await tx.query("SAVEPOINT lab_import_file");
       let result: Outcome;
       try {
-        await readFile(tx);
+        await readFile(tx, new LabResultStore(tx, into));
         const rejected = allOrNothing && counts.rejectedRows > 0;
-        if (allOrNothing && !rejected && counts.stagedRows > 0) await storeStaged(tx);
         result = {
           summary: {
             importId,
@@ -570,6 +632,7 @@ export async function importLabFeed(
         // Nothing of the file is kept (the rows of earlier batches go too); the rejected rows
         // found so far stay in the report.
         await tx.query(`DELETE FROM "LabResult" WHERE "importId" = $1::uuid`, [importId]);
+        await flushRejected(tx);
         insertFailure = error.cause;
         result = {
           summary: {

@@ -2,9 +2,9 @@
  * Monitoring results recorded by the prescriber's office one at a time (the lab feed import is in
  * ./import.ts). A result belongs to the patient's programme whose definition has its test code.
  */
+import { hash } from "node:crypto";
 import type { Actor } from "../auth/actor";
 import { can } from "../auth/permissions";
-import { sha256Hex } from "../audit/hash";
 import { recordAudit } from "../audit/service";
 import { db, type Db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
@@ -18,7 +18,8 @@ import { type TRecordLabResult, ZRecordLabResult } from "./schema";
 
 /** Same patient, test, collection day and lab → same key, so a result is never stored twice. */
 export function labResultDedupeKey(patientId: string, testCode: string, collectedOn: string, labId: string | null) {
-  return sha256Hex(`${patientId}|${testCode}|${collectedOn}|${labId ?? ""}`);
+  // SHA-256 of the UTF-8 text in hex; one-shot, as the lab import computes one per row.
+  return hash("sha256", `${patientId}|${testCode}|${collectedOn}|${labId ?? ""}`, "hex");
 }
 
 export interface PatientProgram {

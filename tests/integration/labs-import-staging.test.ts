@@ -1,15 +1,21 @@
 /**
- * The lab import over files larger than one staging batch (IMPORT_BATCH_SIZE rows are checked,
- * copied into staging and stored together): duplicates inside a batch and across batches keep the
- * first row of the file, a re-import adds nothing, the rejection report keeps every line in order,
- * and a database error while storing a later batch keeps nothing of the file (earlier batches
- * included) while reporting the rejected rows found before it.
+ * The lab import over files larger than one batch (IMPORT_BATCH_SIZE rows are checked and stored
+ * together): duplicates inside a batch and across batches keep the first row of the file, a
+ * re-import adds nothing, a later batch meeting rows of an earlier import stores only its new rows,
+ * values are stored as written, the rejection report keeps every line in order, a database error
+ * while storing a later batch keeps nothing of the file (earlier batches included) while reporting
+ * the rejected rows found before it, and (PostgreSQL) a key another transaction is storing at the
+ * same time is waited for and then counted as a duplicate.
  */
+import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
+import { resolveDatabaseConfig } from "../../lib/db/config";
 import { AppError } from "../../lib/errors";
 import { getLabImportReport, IMPORT_BATCH_SIZE, importLabFeed } from "../../lib/labs/import";
+import { labResultDedupeKey } from "../../lib/labs/service";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
 import { signIn } from "../factories/users";
 
@@ -123,6 +129,88 @@ describe("lab import across staging batches", () => {
     expect(await db().labResult.count({ where: { patientId: world.patients[0]!.id } })).toBe(0);
   }, 120_000);
 
+  it("stores each row's values as written: lab ids with quotes, commas and accents, the import and who imported it", async () => {
+    const world = await createPrescriberWithPatients(1);
+    const { actor } = await signIn(world);
+    const { remsId, id: patientId } = world.patients[0]!;
+    const labs = ['Labor "Süd", Zentrale', "Lab ✓ 7", "LAB-PLAIN"];
+    const lines = [
+      HEADER,
+      ...labs.map(
+        (lab, i) => `${remsId},TSH,2025-03-0${i + 1},${i === 1 ? "abnormal" : "normal"},"${lab.replaceAll('"', '""')}"`,
+      ),
+    ];
+    const summary = await importLabFeed(
+      actor,
+      { fileName: "quoted.csv", mode: "valid_rows", body: streamOf(lines) },
+      db(),
+      NOW,
+    );
+    expect(summary).toMatchObject({ status: "completed", acceptedRows: 3, duplicateRows: 0, rejectedRows: 0 });
+    const stored = await db().labResult.findMany({
+      where: { patientId },
+      orderBy: { collectedOn: "asc" },
+      select: {
+        id: true,
+        labId: true,
+        testCode: true,
+        abnormal: true,
+        source: true,
+        importId: true,
+        recordedByUserId: true,
+      },
+    });
+    expect(stored.map((r) => r.labId)).toEqual(labs);
+    expect(stored.map((r) => r.abnormal)).toEqual([false, true, false]);
+    for (const r of stored) {
+      expect(r).toMatchObject({
+        testCode: "TSH",
+        source: "import",
+        importId: summary.importId,
+        recordedByUserId: actor.userId,
+      });
+      expect(r.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+  });
+
+  it("a later batch that meets rows stored by an earlier import stores only its new rows and counts the others as duplicates", async () => {
+    const world = await createPrescriberWithPatients(1);
+    const { actor } = await signIn(world);
+    const { remsId, id: patientId } = world.patients[0]!;
+    const earlier = [HEADER];
+    for (let i = 0; i < 40; i++) earlier.push(row(remsId, i, "normal", `LAB-E-${i}`));
+    expect(
+      await importLabFeed(actor, { fileName: "earlier.csv", mode: "valid_rows", body: streamOf(earlier) }, db(), NOW),
+    ).toMatchObject({ acceptedRows: 40 });
+
+    // Two batches of new rows, then a batch mixing new rows with the 40 stored ones (flag changed:
+    // still the same results, so duplicates), then more new rows.
+    const lines = [HEADER];
+    for (let i = 0; i < IMPORT_BATCH_SIZE * 2; i++) lines.push(row(remsId, i, "normal", `LAB-N-${i}`));
+    for (let i = 0; i < 40; i++) {
+      lines.push(row(remsId, i, "abnormal", `LAB-E-${i}`));
+      lines.push(row(remsId, i, "normal", `LAB-M-${i}`));
+    }
+    for (let i = 0; i < IMPORT_BATCH_SIZE; i++) lines.push(row(remsId, i, "normal", `LAB-L-${i}`));
+    const summary = await importLabFeed(
+      actor,
+      { fileName: "overlap.csv", mode: "valid_rows", body: streamOf(lines) },
+      db(),
+      NOW,
+    );
+    const total = IMPORT_BATCH_SIZE * 3 + 80;
+    expect(summary).toMatchObject({
+      status: "completed",
+      totalRows: total,
+      acceptedRows: total - 40,
+      duplicateRows: 40,
+      rejectedRows: 0,
+    });
+    expect(await db().labResult.count({ where: { patientId } })).toBe(40 + total - 40);
+    expect(await db().labResult.count({ where: { patientId, abnormal: true } })).toBe(0);
+    expect(await db().labResult.count({ where: { importId: summary.importId } })).toBe(total - 40);
+  }, 120_000);
+
   it("a database error while storing a later batch keeps nothing, earlier batches included, and reports the rejected rows found", async () => {
     const world = await createPrescriberWithPatients(1);
     const { actor } = await signIn(world);
@@ -161,4 +249,62 @@ describe("lab import across staging batches", () => {
       before + 1,
     );
   }, 120_000);
+});
+
+const config = resolveDatabaseConfig();
+
+describe.runIf(config.kind === "postgres")("lab import beside another writer (PostgreSQL)", () => {
+  it("waits for a result another transaction is storing with the same key, then counts that row as a duplicate", async () => {
+    const world = await createPrescriberWithPatients(1);
+    const { actor } = await signIn(world);
+    const { remsId, id: patientId } = world.patients[0]!;
+    const { programId } = await db().enrollment.findFirstOrThrow({ where: { patientId }, select: { programId: true } });
+    const lines = [HEADER];
+    for (let i = 0; i < 300; i++) lines.push(row(remsId, i, "normal", `LAB-C-${i}`));
+    const [, , day, , lab] = (lines[151] as string).split(",") as [string, string, string, string, string];
+
+    const other = new pg.Client({ connectionString: config.kind === "postgres" ? config.url : "" });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query(
+        `INSERT INTO "LabResult" ("id", "patientId", "programId", "testCode", "collectedOn", "abnormal", "labId", "source", "dedupeKey")
+         VALUES ($1, $2, $3, 'TSH', $4, true, $5, 'form', $6)`,
+        [randomUUID(), patientId, programId, day, lab, labResultDedupeKey(patientId, "TSH", day, lab)],
+      );
+      const importing = importLabFeed(
+        actor,
+        { fileName: "beside.csv", mode: "valid_rows", body: streamOf(lines) },
+        db(),
+        NOW,
+      );
+      importing.catch(() => {});
+      // The import's COPY meets the uncommitted key and waits on the other transaction's lock.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        // Inside a transaction the activity view is read once; clear it to see the import move.
+        await other.query("SELECT pg_stat_clear_snapshot()");
+        const { rows } = await other.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY "LabResult"%'`,
+        );
+        if ((rows[0]?.n ?? 0) > 0) break;
+        if (Date.now() > deadline) throw new Error("the import never waited on the other writer");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await other.query("COMMIT");
+      expect(await importing).toMatchObject({
+        status: "completed",
+        acceptedRows: 299,
+        duplicateRows: 1,
+        rejectedRows: 0,
+      });
+    } finally {
+      await other.query("ROLLBACK").catch(() => {});
+      await other.end();
+    }
+    expect(await db().labResult.count({ where: { patientId } })).toBe(300);
+    // The row the other writer stored is the one kept.
+    expect(await db().labResult.count({ where: { patientId, labId: lab, source: "form", abnormal: true } })).toBe(1);
+  }, 60_000);
 });
