@@ -9,10 +9,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { addDays } from "../../lib/calendar";
 import { csvLine } from "../../lib/csv/writer";
-import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
-import { npiCheckDigit } from "../../lib/identifiers/npi";
 import { makeRemsId } from "../../lib/identifiers/rems-id";
 import { REGISTRY_COLUMNS, type RegistryEntity, registryFileName } from "../../lib/migration/schema";
+import { uniqueNcpdpId, uniqueNpi } from "./identifiers";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 export const EXPORT_PROGRAM = "LEMTRADA";
@@ -40,20 +39,30 @@ function base32(n: number, width: number): string {
   return s;
 }
 
+/** seq → a value from `draw`, the same for the same seq, never the same for two. */
+function distinctBySeq(draw: () => string): (seq: number) => string {
+  const bySeq = new Map<number, string>();
+  const used = new Set<string>();
+  return (seq) => {
+    let value = bySeq.get(seq);
+    if (value === undefined) {
+      do value = draw();
+      while (used.has(value));
+      used.add(value);
+      bySeq.set(seq, value);
+    }
+    return value;
+  };
+}
+
 export function generateRegistryExport(options: { patients: number; dirty?: boolean }): GeneratedExport {
   const n = options.patients;
   const tag = randomInt(0, 32 ** 3);
-  const npiTag = String(randomInt(0, 10_000)).padStart(4, "0");
-  const ncpdpTag = String(randomInt(0, 1000)).padStart(3, "0");
   const remsId = (prefix: string, seq: number) => makeRemsId(prefix, `${base32(tag, 3)}${base32(seq, 5)}`);
-  const npi = (seq: number) => {
-    const body = `1${npiTag}${String(seq).padStart(4, "0")}`;
-    return `${body}${npiCheckDigit(body)}`;
-  };
-  const ncpdp = (seq: number) => {
-    const body = `${ncpdpTag}${String(seq).padStart(3, "0")}`;
-    return `${body}${ncpdpCheckDigit(body)}`;
-  };
+  // Random identifiers, the same for the same number within the export and distinct from each other:
+  // a few bits of tag left two exports of one run sharing NCPDP ids about once in a thousand.
+  const npi = distinctBySeq(uniqueNpi);
+  const ncpdp = distinctBySeq(uniqueNcpdpId);
   const prescriberCount = Math.max(2, Math.ceil(n / 25));
   const settingCount = Math.max(2, Math.ceil(n / 100));
   const pharmacyCount = Math.max(2, Math.ceil(n / 100));
