@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { NO_SCRIPT_CONTENT_SECURITY_POLICY } from "./lib/http/security-headers";
+import { EVERY_ANSWER_HEADERS, NO_SCRIPT_CONTENT_SECURITY_POLICY } from "./lib/http/security-headers";
 
 /**
  * The routes proxy.ts does not run for (it gives pages their per-request nonce policy): the JSON
@@ -42,12 +42,7 @@ const nextConfig: NextConfig = {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
+        headers: [...EVERY_ANSWER_HEADERS],
       },
       ...NO_PROXY_ROUTES.map((source) => ({
         source,

@@ -34,11 +34,19 @@ export function apiJson(body: unknown, init: { status?: number; requestId: strin
   return Response.json(body, { status: init.status ?? 200, headers });
 }
 
+/** An API error as status, extra headers and body, before it becomes a Response (see apiError). */
+export interface ApiErrorAnswer {
+  status: number;
+  /** Retry-After for RATE_LIMITED and UNAVAILABLE, on top of the headers the caller passed. */
+  headers: Headers;
+  body: ApiErrorBody;
+}
+
 /**
  * Maps a thrown value to the API error shape. AppError messages are meant for users; anything else
  * is logged with the request id and answered with a generic 500 that quotes the id.
  */
-export function apiError(error: unknown, requestId: string, headers?: HeadersInit): Response {
+export function apiErrorAnswer(error: unknown, requestId: string, headers?: HeadersInit): ApiErrorAnswer {
   if (isAppError(error)) {
     const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
     if (error.details?.fields) body.error.fields = error.details.fields;
@@ -48,17 +56,45 @@ export function apiError(error: unknown, requestId: string, headers?: HeadersIni
     if ((error.code === "RATE_LIMITED" || error.code === "UNAVAILABLE") && typeof retryAfter === "number") {
       extra.set("retry-after", String(retryAfter));
     }
-    return apiJson(body, { status: ERROR_STATUS[error.code], requestId, headers: extra });
+    return { status: ERROR_STATUS[error.code], headers: extra, body };
   }
   if (isDatabaseUnavailable(error)) {
     logUnavailable(error, requestId);
-    return apiError(unavailable(), requestId, headers);
+    return apiErrorAnswer(unavailable(), requestId, headers);
   }
   logger.error({ err: error, requestId }, "route handler failed");
   const body: ApiErrorBody = {
     error: { code: "INTERNAL", message: `Something went wrong on our side (reference ${requestId}).` },
   };
-  return apiJson(body, { status: ERROR_STATUS.INTERNAL, requestId, headers });
+  return { status: ERROR_STATUS.INTERNAL, headers: new Headers(headers), body };
+}
+
+/** An answer as status, headers and body, for code that writes it without Next (lib/http/fast-routes.ts). */
+export interface HttpAnswer {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** null: no body (304). */
+  body: string | null;
+}
+
+/** apiErrorAnswer as an HttpAnswer, with the headers apiJson gives it. */
+export function apiErrorHttpAnswer(error: unknown, requestId: string): HttpAnswer {
+  const failure = apiErrorAnswer(error, requestId);
+  const headers: Record<string, string> = {};
+  failure.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  headers["content-type"] = "application/json";
+  headers["cache-control"] = "no-store";
+  headers["x-request-id"] = requestId;
+  return { status: failure.status, headers, body: JSON.stringify(failure.body) };
+}
+
+/** apiErrorAnswer as a Response: JSON, never cached, naming the request. */
+export function apiError(error: unknown, requestId: string, headers?: HeadersInit): Response {
+  const answer = apiErrorAnswer(error, requestId, headers);
+  return apiJson(answer.body, { status: answer.status, requestId, headers: answer.headers });
 }
 
 /**

@@ -6,5 +6,11 @@
  * throttles more, never less.
  */
 export function clientIp(headers: Headers): string {
-  return headers.get("x-real-ip")?.trim() || "unknown";
+  return clientIpFrom(headers.get("x-real-ip"));
+}
+
+/** clientIp from the X-Real-IP header's value (node:http gives a string, or an array when repeated). */
+export function clientIpFrom(realIp: string | string[] | null | undefined): string {
+  const value = Array.isArray(realIp) ? realIp.join(", ") : realIp;
+  return value?.trim() || "unknown";
 }

@@ -1,8 +1,7 @@
 import type { NextRequest } from "next/server";
 import { handleApi } from "@/lib/http/api";
 import { clientIp } from "@/lib/http/client-ip";
-import { etagOf, matchesIfNoneMatch } from "@/lib/http/etag";
-import { enforceLookupRateLimit, lookupCertification } from "@/lib/lookup/service";
+import { answerCertificationLookup, toResponse } from "@/lib/lookup/http";
 
 export const dynamic = "force-dynamic";
 
@@ -19,26 +18,22 @@ export const dynamic = "force-dynamic";
  *
  * Answers carry an ETag and `Cache-Control: no-cache`: caches keep the answer but ask every time,
  * and an unchanged answer is a 304 without a body; a change of certification is seen at once.
+ *
+ * The answer itself is lib/lookup/http.ts. The production server (scripts/serve.ts) gives it
+ * without going through Next's router (lib/http/fast-routes.ts); this handler gives the same answer
+ * under `next dev` and to the route tests.
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ code: string }> }) {
   return handleApi(request, async (requestId) => {
-    const limit = await enforceLookupRateLimit("api", clientIp(request.headers));
     const { code } = await params;
-    const answer = await lookupCertification(code, Object.fromEntries(request.nextUrl.searchParams));
-    const body = JSON.stringify(answer);
-    const etag = etagOf(body);
-    const headers = new Headers({
-      etag,
-      "cache-control": "no-cache",
-      vary: "accept-encoding",
-      "x-request-id": requestId,
-      "ratelimit-limit": String(limit.limit),
-      "ratelimit-remaining": String(limit.remaining),
-    });
-    if (matchesIfNoneMatch(request.headers.get("if-none-match"), etag)) {
-      return new Response(null, { status: 304, headers });
-    }
-    headers.set("content-type", "application/json");
-    return new Response(body, { status: 200, headers });
+    return toResponse(
+      await answerCertificationLookup({
+        code,
+        query: Object.fromEntries(request.nextUrl.searchParams),
+        ip: clientIp(request.headers),
+        ifNoneMatch: request.headers.get("if-none-match"),
+        requestId,
+      }),
+    );
   });
 }
