@@ -46,7 +46,7 @@ export function proxy(request: NextRequest) {
  * `proxyClientMaxBodySize` (10 MB), which would truncate a lab feed; and the API's hot path should
  * not pay for it. Those routes give themselves a request id (lib/http/api.ts; scripts/serve.ts sets
  * one on every request) and answer 401 themselves rather than redirecting; their security headers
- * come from next.config.ts.
+ * come from next.config.mts.
  */
 export const config = {
   matcher: ["/((?!_next/static|_next/image|favicon.ico|api/|cds-services|fhir/|prescriber/labs/imports).*)"],

@@ -33,7 +33,7 @@ async function buildIfNeeded() {
   const stale =
     firstRun ||
     statSync(buildId).mtimeMs <
-      newestSource(["app", "lib", "components", "proxy.ts", "next.config.ts", "package.json", "prisma/schema.prisma"]);
+      newestSource(["app", "lib", "components", "proxy.ts", "next.config.mts", "package.json", "prisma/schema.prisma"]);
   if (!stale) return;
   console.log(buildStartMessage(firstRun));
   const startedAt = Date.now();

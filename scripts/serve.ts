@@ -14,7 +14,7 @@
  *   the same answer as its route handler, at a fraction of the CPU);
  * - sends Strict-Transport-Security when the registry is reached over HTTPS (APP_URL https, or
  *   X-Forwarded-Proto https from a trusted proxy). The other security headers come from proxy.ts
- *   (pages) and next.config.ts;
+ *   (pages) and next.config.mts;
  * - logs each request as one JSON line with its request id (debug level; 5xx answers other than
  *   an outage's 503 and slow requests at warn), path without the query string, which may hold
  *   names or identifiers;

@@ -7,7 +7,7 @@
  *
  * The answer is lib/lookup/http.ts, the same function the Next.js route handler calls, so the two
  * cannot drift apart; what is added here is what Next would add: the security headers every answer
- * carries (lib/http/security-headers.ts, the same list next.config.ts gives Next) and no body for
+ * carries (lib/http/security-headers.ts, the same list next.config.mts gives Next) and no body for
  * HEAD. The checks scripts/serve.ts makes before any route (hostile bytes in the address, the
  * client's real address, the request id, HSTS, draining) have already run.
  * tests/integration/lookup-entry-points.test.ts compares this path with the route handler's.

@@ -1,6 +1,6 @@
 /**
  * The security headers, as pure functions: proxy.ts gives every page a Content-Security-Policy with
- * a fresh nonce (Next adds it to its own scripts), next.config.ts gives the routes proxy.ts does not
+ * a fresh nonce (Next adds it to its own scripts), next.config.mts gives the routes proxy.ts does not
  * run for (the JSON API, the lab import and its CSV report, static files) a policy that allows no
  * script at all, and scripts/serve.ts adds HSTS when the registry is reached over HTTPS.
  */
@@ -47,7 +47,7 @@ export function newNonce(): string {
 }
 
 /**
- * Sent on every answer (next.config.ts adds them to what Next serves; scripts/serve.ts to the
+ * Sent on every answer (next.config.mts adds them to what Next serves; scripts/serve.ts to the
  * answers it gives itself, lib/http/fast-routes.ts).
  */
 export const EVERY_ANSWER_HEADERS: readonly { key: string; value: string }[] = [

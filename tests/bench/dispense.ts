@@ -272,6 +272,8 @@ interface ServerReport {
   rssEndMb: number;
   processes: number;
   serverCpuMsPerReq: number;
+  /** Of serverCpuMsPerReq, the time spent in the kernel (socket writes and reads, mostly). */
+  serverSysMsPerReq: number;
   benchCpuMsPerReq: number;
   machineCpuBusyPct: number;
   xactPerReq: number;
@@ -375,6 +377,7 @@ async function benchServer(world: BenchWorld, server: Server, tag: string, monit
     rssEndMb: after.rss / 1048576,
     processes,
     serverCpuMsPerReq: total ? ((after.cpu - before.cpu) * 1000) / total : 0,
+    serverSysMsPerReq: total ? ((after.sys - before.sys) * 1000) / total : 0,
     benchCpuMsPerReq: total ? (benchCpu.user + benchCpu.system) / 1000 / total : 0,
     machineCpuBusyPct: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total),
     xactPerReq: total ? (stats1.xact - stats0.xact) / total : 0,
@@ -410,6 +413,7 @@ function printReport(reports: ServerReport[]) {
     ],
     ["processes in tree", (r) => String(r.processes)],
     ["server CPU per request (ms)", (r) => fmt(r.serverCpuMsPerReq, 2)],
+    ["  of it in the kernel (ms)", (r) => fmt(r.serverSysMsPerReq, 2)],
     ["load-generator CPU per request (ms)", (r) => fmt(r.benchCpuMsPerReq, 2)],
     ["machine CPU busy (%)", (r) => fmt(r.machineCpuBusyPct)],
     ["DB transactions per request", (r) => fmt(r.xactPerReq, 2)],

@@ -23,7 +23,7 @@ export const SOURCE_ROOTS = [
   "components",
   "proxy.ts",
   "instrumentation.ts",
-  "next.config.ts",
+  "next.config.mts",
   "package.json",
 ];
 
@@ -197,10 +197,11 @@ export async function stopServer(server: Server): Promise<void> {
 }
 
 /** RSS (bytes) and CPU time (seconds, user + system) of a process tree, from /proc. */
-export async function treeUsage(root: number): Promise<{ rss: number; cpu: number; processes: number }> {
+export async function treeUsage(root: number): Promise<{ rss: number; cpu: number; sys: number; processes: number }> {
   const ticks = 100; // USER_HZ on Linux
   let rss = 0;
   let cpu = 0;
+  let sys = 0;
   const pids = await processTree(root);
   for (const pid of pids) {
     const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
@@ -210,9 +211,10 @@ export async function treeUsage(root: number): Promise<{ rss: number; cpu: numbe
     if (text) {
       const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
       cpu += (Number(fields[11]) + Number(fields[12])) / ticks;
+      sys += Number(fields[12]) / ticks;
     }
   }
-  return { rss, cpu, processes: pids.length };
+  return { rss, cpu, sys, processes: pids.length };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,13 @@
 import type { NextConfig } from "next";
-import { EVERY_ANSWER_HEADERS, NO_SCRIPT_CONTENT_SECURITY_POLICY } from "./lib/http/security-headers";
+import { EVERY_ANSWER_HEADERS, NO_SCRIPT_CONTENT_SECURITY_POLICY } from "./lib/http/security-headers.ts";
+
+/*
+ * A .mts file, which Node.js loads itself (type stripping), not next.config.ts: Next transpiles a
+ * next.config.ts with its SWC compiler, and loading that compiler cost every production server about
+ * 50 MB of memory for as long as it ran (docs/benchmarks.md, "Memory"). Only erasable TypeScript
+ * here and in what it imports (no enums, namespaces or parameter properties); imports name their
+ * .ts file. lib/runtime/next-config.test.ts checks that Next finds and applies this file.
+ */
 
 /**
  * The routes proxy.ts does not run for (it gives pages their per-request nonce policy): the JSON
