@@ -10,7 +10,7 @@
  *    baseline (tests/bench/dispense-baseline.ts, bare node:http + pg, port 3242) and the same baseline
  *    without the audit append (port 3243), plus with BENCH_ONE_CHAIN=1 the baseline with every
  *    append on one chain, as before the trail had several (port 3244):
- *    one request per patient kind (the decision must be the expected one), a warm-up, the measured
+ *    one request per patient kind (the decision must be the expected one), a warm-up, a CHECKPOINT, the measured
  *    run (autocannon, BENCH_CONNECTIONS=64 connections for BENCH_DURATION=20 s, every request a new
  *    prescription and Idempotency-Key for a random seeded patient), then a 1-connection latency probe.
  *    Server CPU and RSS (whole process tree, from /proc) and PostgreSQL wait events are sampled.
@@ -20,7 +20,8 @@
  *    crashes, 5xx/4xx answers, wrong decisions), never because it is slow.
  * The database is left for inspection; the next run recreates it.
  *
- * Environment: BENCH_DATABASE_URL, BENCH_DURATION, BENCH_WARMUP (5), BENCH_PROBE (5, 0 = off),
+ * Environment: BENCH_DATABASE_URL, BENCH_ROUNDS (1; more measures every server that many times in
+ * alternating order and prints the medians and the ratio of the medians), BENCH_DURATION, BENCH_WARMUP (5), BENCH_PROBE (5, 0 = off),
  * BENCH_CONNECTIONS, PATIENTS (100000), BENCH_DIST_DIR (use this build, no check),
  * BENCH_ONLY=app,baseline,baseline-no-audit,baseline-one-chain (any of them, comma-separated, run in that order),
  * BENCH_ONE_CHAIN=1, BENCH_SKIP_SEED=1 (reuse the database; needs BENCH_API_KEY). At the end the audit chain that all
@@ -70,6 +71,8 @@ const BASELINE_NO_AUDIT_PORT = APP_PORT + 2;
 const BASELINE_ONE_CHAIN_PORT = APP_PORT + 3;
 const RUN_ID = randomBytes(3).toString("hex");
 const ONE_CHAIN = process.env.BENCH_ONE_CHAIN === "1";
+/** BENCH_ROUNDS: every server measured this many times, in alternating order; the summary takes medians. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 /** High enough never to reject the benchmark; the limiter still counts every request. */
 const RATE_LIMIT = "10000000";
 
@@ -312,6 +315,9 @@ async function benchServer(world: BenchWorld, server: Server, tag: string, monit
     log(`  warm-up: ${WARMUP} s, ${warm.result.requests.total} requests`);
   }
 
+  // Every server's measured run starts right after a checkpoint, so none of them pays for writing
+  // out what the one before it (or the seed) left in the buffers.
+  await monitor.query("CHECKPOINT");
   const load0 = os.loadavg()[0] ?? 0;
   const before = await treeUsage(pid);
   const stats0 = await dbStats(monitor);
@@ -395,8 +401,8 @@ async function benchServer(world: BenchWorld, server: Server, tag: string, monit
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function printReport(reports: ServerReport[]) {
-  log("\n== Results");
+function printReport(reports: ServerReport[], label: string) {
+  log(`\n== Results${label ? ` (${label})` : ""}`);
   log(
     `   ${CONNECTIONS} connections, ${DURATION} s per server after a ${WARMUP} s warm-up; ${os.cpus().length} CPUs, ` +
       `${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.versions.node}; load generator in this process`,
@@ -468,6 +474,43 @@ function printReport(reports: ServerReport[]) {
   );
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Over several rounds: each server's median figures, and the ratios round by round and of the medians. */
+function printRounds(rounds: ServerReport[][]) {
+  log(`\n== Summary of ${rounds.length} rounds (medians)`);
+  const names = [...new Set(rounds.flat().map((r) => r.name))];
+  const of = (name: string) => rounds.flat().filter((r) => r.name === name);
+  for (const name of names) {
+    const runs = of(name);
+    log(
+      `   ${name.padEnd(20)} req/s ${fmt(median(runs.map((r) => r.reqPerSec)), 1)} (${runs.map((r) => fmt(r.reqPerSec, 1)).join(", ")})` +
+        `  server CPU ${fmt(median(runs.map((r) => r.serverCpuMsPerReq)), 2)} ms/req` +
+        `  RSS peak ${fmt(Math.max(...runs.map((r) => r.rssPeakMb)))} MB` +
+        `  probe p99 ${runs.map((r) => (r.probe ? `${r.probe.p99}` : "off")).join(", ")} ms` +
+        `  errors ${runs.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0)}`,
+    );
+  }
+  const ratio = (a: string, b: string) => {
+    const perRound = rounds.map((round) => {
+      const x = round.find((r) => r.name === a);
+      const y = round.find((r) => r.name === b);
+      return x && y && y.reqPerSec > 0 ? x.reqPerSec / y.reqPerSec : null;
+    });
+    if (perRound.some((r) => r === null)) return;
+    const medians = median(of(a).map((r) => r.reqPerSec)) / median(of(b).map((r) => r.reqPerSec));
+    log(
+      `   ratio ${a} / ${b} (req/s): ${fmt(medians, 2)} of the medians; round by round ${perRound.map((r) => fmt(r ?? 0, 2)).join(", ")}`,
+    );
+  };
+  ratio("app", "baseline");
+  ratio("baseline", "baseline-no-audit");
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function loadWorldFromDatabase(): Promise<BenchWorld> {
@@ -530,7 +573,6 @@ async function main(): Promise<number> {
 
   const monitor = new pg.Client({ connectionString: DB_URL });
   await monitor.connect();
-  const reports: ServerReport[] = [];
   let failed = false;
   try {
     const all: { name: string; script: string; port: number; env: Record<string, string> }[] = [
@@ -575,24 +617,37 @@ async function main(): Promise<number> {
       ? only.split(",").flatMap((name) => all.filter((p) => p.name === name))
       : all.filter((p) => p.name !== "baseline-one-chain" || ONE_CHAIN);
 
-    for (const plan of plans) {
-      const server = startServer(plan.name, plan.script, plan.port, plan.env);
-      try {
-        const report = await benchServer(world, server, `${plan.name}-${RUN_ID}`, monitor);
-        reports.push(report);
-        if (report.problems.length) {
+    const rounds: ServerReport[][] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Round 2 runs the servers in the reverse order, round 3 in the first order again, and so on:
+      // the host's load drifts, and whichever server runs first right after the seed runs on a
+      // database nobody has touched yet.
+      const order = round % 2 === 1 ? plans : [...plans].reverse();
+      if (ROUNDS > 1) log(`\n==== round ${round} of ${ROUNDS}: ${order.map((p) => p.name).join(", ")}`);
+      const reports: ServerReport[] = [];
+      for (const plan of order) {
+        const server = startServer(plan.name, plan.script, plan.port, plan.env);
+        try {
+          const report = await benchServer(world, server, `${plan.name}-${RUN_ID}-${round}`, monitor);
+          reports.push(report);
+          if (report.problems.length) {
+            failed = true;
+            log(`  PROBLEMS: ${report.problems.join("; ")}`);
+            log(server.output.join("").slice(-4000));
+          }
+        } catch (error) {
           failed = true;
-          log(`  PROBLEMS: ${report.problems.join("; ")}`);
-          log(server.output.join("").slice(-4000));
+          log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          await stopServer(server);
         }
-      } catch (error) {
-        failed = true;
-        log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        await stopServer(server);
       }
+      // Printed in the first order every round, so the columns line up.
+      const ordered = plans.flatMap((p) => reports.filter((r) => r.name === p.name));
+      printReport(ordered, ROUNDS > 1 ? `round ${round} of ${ROUNDS}` : "");
+      rounds.push(ordered);
     }
-    printReport(reports);
+    if (ROUNDS > 1) printRounds(rounds);
   } finally {
     await monitor.end();
   }

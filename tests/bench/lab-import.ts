@@ -26,6 +26,7 @@ import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { db, disconnectDb } from "../../lib/db";
 import { csvField, withBulkTransaction } from "../../lib/db/bulk";
 import { resolveDatabaseConfig } from "../../lib/db/config";
+import { applyMigrations } from "../../lib/db/migrations";
 import { importLabFeed } from "../../lib/labs/import";
 import { addDays } from "../../lib/monitoring/rules";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
@@ -238,6 +239,9 @@ async function runOnce(round: number) {
 }
 
 async function main() {
+  // The database as the app would find it: migrated (a new PGlite folder, or a new PostgreSQL database).
+  const applied = await applyMigrations(config);
+  if (applied.length > 0) console.log(`migrations applied: ${applied.length}`);
   for (let round = 1; round <= REPEAT; round++) await runOnce(round);
   await disconnectDb();
 }
