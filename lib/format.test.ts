@@ -82,8 +82,13 @@ describe("formatStakeholderKind / formatTestName / humanizeCode", () => {
     expect(formatAuditAction("enrollment.claim_taken_over")).toBe("Enrollment claim taken over");
     expect(formatAuditAction("user.locked")).toBe("User locked");
     expect(formatAuditAction("pharmacy.apikey.created")).toBe("Pharmacy API key created");
-    expect(formatAuditAction("noncompliance.corrective_action")).toBe("Non-compliance corrective action");
-    expect(formatAuditAction("auth.signed_in")).toBe("Account signed in");
+    expect(formatAuditAction("noncompliance.corrective_action")).toBe(
+      "Non-compliance corrective action plan started",
+    );
+    expect(formatAuditAction("auth.signed_in")).toBe("Signed in");
+    expect(formatAuditAction("auth.password_changed")).toBe("Account password changed");
+    expect(formatAuditAction("enrollment.approve")).toBe("Enrollment approved");
+    expect(formatAuditAction("noncompliance.close")).toBe("Non-compliance case closed");
     expect(formatAuditAction("user.mfa.enabled")).toBe("User two-step sign-in enabled");
     expect(formatAuditAction("admin.user.deactivated")).toBe("Administrator user deactivated");
     // A code with none of them is unchanged; an object-property name is a word, not a lookup.

@@ -256,11 +256,54 @@ const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Actions whose code, read word by word, would not say what happened: a verb in the imperative
+ * ("enrollment.approve"), a step named by its noun ("noncompliance.notice"), or a word a reader
+ * would not expect ("program", "audit" for the trail).
+ */
+const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
+  "auth.sign_in_failed": "Sign-in failed",
+  "auth.signed_in": "Signed in",
+  "auth.signed_out": "Signed out",
+  "auth.signed_out_everywhere": "Signed out everywhere",
+  "user.sign_up_requested": "Sign-up requested",
+  "user.admin_created": "Administrator account created",
+  "authorization.denied": "Page refused (another role's)",
+  "enrollment.submit": "Enrollment submitted",
+  "enrollment.approve": "Enrollment approved",
+  "enrollment.reject": "Enrollment rejected",
+  "enrollment.request_changes": "Enrollment returned for changes",
+  "enrollment.suspend": "Enrollment suspended",
+  "enrollment.reinstate": "Enrollment reinstated",
+  "enrollment.decertify": "Enrollment decertified",
+  "enrollment.expire": "Enrollment expired",
+  "enrollment.restart": "Enrollment restarted",
+  "infusion.record": "Infusion recorded",
+  "discretion.started": "Enforcement discretion started",
+  "discretion.ended": "Enforcement discretion ended",
+  "discretion.followed_up": "Enforcement discretion followed up",
+  "noncompliance.opened": "Non-compliance case opened",
+  "noncompliance.notice": "Non-compliance notice sent",
+  "noncompliance.corrective_action": "Non-compliance corrective action plan started",
+  "noncompliance.suspend": "Suspended for non-compliance",
+  "noncompliance.decertify": "Decertified for non-compliance",
+  "noncompliance.reinstate": "Reinstated after non-compliance",
+  "noncompliance.close": "Non-compliance case closed",
+  "program.created": "Programme created",
+  "program.definition_updated": "Programme definition updated",
+  "audit.verified": "Audit trail verified",
+  "audit.full_verification_requested": "Audit trail full verification requested",
+  "audit.exported": "Audit trail exported",
+  "audit.retention_applied": "Audit trail retention applied",
+};
+
+/**
  * An audit action ("enrollment.claim_taken_over") as words ("Enrollment claim taken over");
  * abbreviations in the codes are spelled out ("pharmacy.apikey.created" → "Pharmacy API key
- * created", "auth.signed_in" → "Account signed in").
+ * created"), and the actions in AUDIT_ACTION_LABELS read as written there ("enrollment.approve" →
+ * "Enrollment approved").
  */
 export function formatAuditAction(action: string): string {
+  if (Object.hasOwn(AUDIT_ACTION_LABELS, action)) return AUDIT_ACTION_LABELS[action] ?? action;
   const words = codeWords(action, /[._\s-]+/).map((word) =>
     Object.hasOwn(AUDIT_ACTION_WORDS, word) ? (AUDIT_ACTION_WORDS[word] ?? word) : word,
   );

@@ -7,6 +7,7 @@
  * application (a foreign application is refused and audited), and writes its rows together with
  * an audit event in one transaction.
  */
+import { formatPersonName } from "../format";
 import type { Actor } from "../auth/actor";
 import { verifyStepUp } from "../auth/mfa";
 import { can, type Permission } from "../auth/permissions";
@@ -359,7 +360,7 @@ export async function linkedPrescribers(actor: Actor, client: Db = db()) {
     select: { prescriber: { select: { id: true, firstName: true, lastName: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return links.map((l) => ({ id: l.prescriber.id, name: `${l.prescriber.firstName} ${l.prescriber.lastName}`.trim() }));
+  return links.map((l) => ({ id: l.prescriber.id, name: formatPersonName(l.prescriber) }));
 }
 
 function stakeholderWhere(programId: string, ref: StakeholderRef & { id: string }) {
@@ -1164,7 +1165,7 @@ export interface EnrollmentView {
 }
 
 function stakeholderDisplayName(row: Pick<DetailRow, "prescriber" | "pharmacy" | "healthcareSetting">) {
-  if (row.prescriber) return `${row.prescriber.firstName} ${row.prescriber.lastName}`.trim();
+  if (row.prescriber) return formatPersonName(row.prescriber);
   return row.pharmacy?.name ?? row.healthcareSetting?.name ?? null;
 }
 
@@ -1375,7 +1376,7 @@ export async function getEnrollmentForApplicant(actor: Actor, enrollmentId: stri
   const row = await client.enrollment.findUniqueOrThrow({ where: { id: found.id }, select: detailSelect });
   const forPrescriber =
     actor.role === "PRESCRIBER_DELEGATE" && row.prescriber
-      ? { id: row.prescriber.id, name: `${row.prescriber.firstName} ${row.prescriber.lastName}`.trim() }
+      ? { id: row.prescriber.id, name: formatPersonName(row.prescriber) }
       : null;
   return buildView(actor, row.program, row.kind, row, {}, forPrescriber, client);
 }
@@ -1410,7 +1411,7 @@ export async function listApplicantEnrollments(actor: Actor, client: Db = db()):
     rows.map((row) => {
       const forPrescriber =
         actor.role === "PRESCRIBER_DELEGATE" && row.prescriber
-          ? { id: row.prescriber.id, name: `${row.prescriber.firstName} ${row.prescriber.lastName}`.trim() }
+          ? { id: row.prescriber.id, name: formatPersonName(row.prescriber) }
           : null;
       return buildView(actor, row.program, row.kind, row, {}, forPrescriber, client);
     }),

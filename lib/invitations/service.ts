@@ -6,6 +6,7 @@
  *
  * Services queue e-mail in their transaction; the entry point calls deliverSoon() after commit.
  */
+import { formatPersonName } from "../format";
 import type { Actor, AuditActor } from "../auth/actor";
 import { commonPasswordProblem, hashPassword } from "../auth/password";
 import { recordAuthorizationFailure, type RequestContext } from "../auth/service";
@@ -97,7 +98,7 @@ async function resolveScope(actor: Actor, client: Db | Tx): Promise<InviteScope 
     policy,
     pharmacyId: null,
     prescriberId: prescriber.id,
-    organisationName: `${prescriber.firstName} ${prescriber.lastName}`.trim(),
+    organisationName: formatPersonName(prescriber),
     certified: prescriber.enrollments.length > 0,
   };
 }
@@ -387,7 +388,7 @@ async function organisationName(
       where: { id: inv.prescriberId },
       select: { firstName: true, lastName: true },
     });
-    return p ? `${p.firstName} ${p.lastName}`.trim() : "a prescriber";
+    return p ? formatPersonName(p) : "a prescriber";
   }
   return "the registry";
 }

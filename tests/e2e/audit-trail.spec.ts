@@ -49,17 +49,17 @@ test("an administrator verifies the audit chain, filters the trail, reads a chan
   await expect(action).toHaveValue("");
   await expect(action.locator("option:checked")).toHaveText("Any action");
   await expect(
-    action.locator('optgroup[label="Enrollment and certification"] option', { hasText: /^Enrollment approve$/ }),
+    action.locator('optgroup[label="Enrollment and certification"] option', { hasText: /^Enrollment approved$/ }),
   ).toHaveCount(1);
   await expect(action.locator("option", { hasText: "." })).toHaveCount(0);
-  await action.selectOption({ label: "Enrollment approve" });
+  await action.selectOption({ label: "Enrollment approved" });
   await page.getByRole("button", { name: "Apply filters" }).click();
   // The address keeps the action's code: bookmarks and existing links go on working.
   await expect(page).toHaveURL(/entityType=Enrollment&.*action=enrollment\.approve/);
-  await expect(action.locator("option:checked")).toHaveText("Enrollment approve");
+  await expect(action.locator("option:checked")).toHaveText("Enrollment approved");
   const rows = page.getByTestId("audit-table").locator("tbody tr");
   await expect(rows.first()).toBeVisible();
-  for (const cell of await rows.locator("td:nth-child(5)").allTextContents()) expect(cell).toBe("Enrollment approve");
+  for (const cell of await rows.locator("td:nth-child(5)").allTextContents()) expect(cell).toBe("Enrollment approved");
   expect(await axeViolations(page)).toEqual([]);
 
   // An action no event has, from an old or mistyped link: said so on the page, the other filters kept.
@@ -81,7 +81,7 @@ test("an administrator verifies the audit chain, filters the trail, reads a chan
   // Open one change: before and after side by side, the changed fields marked.
   await page.goto("/admin/audit?entityType=Enrollment&action=enrollment.approve");
   await rows.first().getByRole("link").click();
-  await expect(page.getByRole("heading", { level: 1 })).toContainText(/Event #\d+: Enrollment approve/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(/Event #\d+: Enrollment approved/);
   const status = page
     .getByTestId("audit-changes")
     .getByRole("row")
@@ -104,7 +104,7 @@ test("an administrator verifies the audit chain, filters the trail, reads a chan
     "seq,time_utc,actor_name,actor_email,actor_role,action,action_words,entity_type,entity_id,entity_words,before,after,request_id,hash",
   );
   expect(lines.length).toBeGreaterThan(1);
-  expect(lines.slice(1).every((l) => l.includes(",enrollment.approve,Enrollment approve,Enrollment,"))).toBe(true);
+  expect(lines.slice(1).every((l) => l.includes(",enrollment.approve,Enrollment approved,Enrollment,"))).toBe(true);
   // The raw id for the machine, the words for people: ',Enrollment,<uuid>,"Enrollment: <who>, LEMTRADA…"'.
   const words = new RegExp(`,Enrollment,${UUID.source},"Enrollment: (Prescriber|Pharmacy|Healthcare setting) `, "i");
   expect(lines.slice(1).filter((l) => !words.test(l))).toEqual([]);
