@@ -82,9 +82,7 @@ describe("formatStakeholderKind / formatTestName / humanizeCode", () => {
     expect(formatAuditAction("enrollment.claim_taken_over")).toBe("Enrollment claim taken over");
     expect(formatAuditAction("user.locked")).toBe("User locked");
     expect(formatAuditAction("pharmacy.apikey.created")).toBe("Pharmacy API key created");
-    expect(formatAuditAction("noncompliance.corrective_action")).toBe(
-      "Non-compliance corrective action plan started",
-    );
+    expect(formatAuditAction("noncompliance.corrective_action")).toBe("Non-compliance corrective action plan started");
     expect(formatAuditAction("auth.signed_in")).toBe("Signed in");
     expect(formatAuditAction("auth.password_changed")).toBe("Account password changed");
     expect(formatAuditAction("enrollment.approve")).toBe("Enrollment approved");
