@@ -19,3 +19,17 @@ export const SERVER_NODE_ARGS: readonly string[] = ["--max-semi-space-size=16", 
 export function serverCommandArgs(script = "scripts/serve.ts"): string[] {
   return [...SERVER_NODE_ARGS, "--import", "tsx", script];
 }
+
+/**
+ * Why this Node.js cannot run the registry, or null. Node.js 24 is what package.json's `engines`
+ * asks for; below 22.18 Node cannot load next.config.mts itself, and Next would then look for no
+ * configuration at all and run without its security headers.
+ */
+export function unsupportedNodeReason(
+  version: string = process.versions.node,
+  typeStripping: unknown = (process.features as { typescript?: unknown }).typescript,
+): string | null {
+  const major = Number(version.split(".")[0]);
+  if (major >= 24 && typeStripping) return null;
+  return `remsgate needs Node.js 24 (this is Node.js ${version}${major >= 24 ? " with type stripping turned off" : ""}). Install Node.js 24 and run the command again.`;
+}
