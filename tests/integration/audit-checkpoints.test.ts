@@ -587,8 +587,8 @@ describe("the audit trail viewer", () => {
     const byAction = await listAuditEvents(admin, { entityId, action: "program.definition_updated" });
     expect(byAction.errors).toEqual({});
     expect(byAction.rows.map((r) => r.actionLabel)).toEqual([
-      "Program definition updated",
-      "Program definition updated",
+      "Programme definition updated",
+      "Programme definition updated",
     ]);
     // An action the registry writes but this record never had: an empty page, not an error.
     const none = await listAuditEvents(admin, { entityId, action: "dispense.approved" });
