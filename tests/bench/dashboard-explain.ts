@@ -4,7 +4,9 @@
  * seeded here when missing or when RESEED=1) plus a year of dispense requests (300,000, added here
  * once), it runs EXPLAIN ANALYZE on every dashboard statement (lib/admin/dashboard-sql.ts), for all
  * programmes and for one, and fails when a plan reads a large table (more than LARGE_ROWS rows)
- * with a sequential scan. Prints each statement's plan nodes and time.
+ * with a sequential scan — unless the table is a monthly partition whose whole month lies inside
+ * the statement's own time window (the 30-day chart reads all of the current month: a sequential
+ * scan of that partition reads only rows it asked for). Prints each statement's plan nodes and time.
  *
  * BENCH_DATABASE_URL picks the database (default: the benchmark's).
  */
@@ -13,7 +15,7 @@ import { dashboardStatements } from "../../lib/admin/dashboard-sql";
 import { dashboardWindow } from "../../lib/admin/dashboard";
 import { addDashboardLoad, hasBenchData } from "./dashboard-load";
 import { DEFAULT_BENCH_DATABASE_URL, seedBenchDatabase } from "./dispense-seed";
-import { tableSizes } from "./table-sizes";
+import { partitionRanges, scanInsideWindow, tableSizes } from "./table-sizes";
 
 const LARGE_ROWS = 10_000;
 
@@ -21,6 +23,7 @@ interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  Filter?: string;
   Plans?: PlanNode[];
 }
 
@@ -48,6 +51,7 @@ async function main() {
   try {
     await addDashboardLoad(client);
     const sizes = await tableSizes(client);
+    const ranges = await partitionRanges(client);
     const program = await client.query(`SELECT "id" FROM "Program" LIMIT 1`);
     const programId = (program.rows[0] as { id: string } | undefined)?.id ?? null;
     const failures: string[] = [];
@@ -62,11 +66,20 @@ async function main() {
         if (!explained) throw new Error(`no plan for ${label}`);
         const all = nodes(explained.Plan);
         const seq = all.filter(
-          (n) => n["Node Type"] === "Seq Scan" && (sizes.get(n["Relation Name"] ?? "") ?? 0) > LARGE_ROWS,
+          (n) =>
+            n["Node Type"] === "Seq Scan" &&
+            (sizes.get(n["Relation Name"] ?? "") ?? 0) > LARGE_ROWS &&
+            !scanInsideWindow(n["Relation Name"] ?? "", n.Filter, ranges),
         );
         const summary = all
           .filter((n) => n["Relation Name"])
-          .map((n) => `${n["Node Type"]} ${n["Relation Name"]}${n["Index Name"] ? ` (${n["Index Name"]})` : ""}`)
+          .map(
+            (n) =>
+              `${n["Node Type"]} ${n["Relation Name"]}${n["Index Name"] ? ` (${n["Index Name"]})` : ""}` +
+              (n["Node Type"] === "Seq Scan" && scanInsideWindow(n["Relation Name"] ?? "", n.Filter, ranges)
+                ? " [its whole month inside the window]"
+                : ""),
+          )
           .join("; ");
         console.log(
           `${seq.length ? "FAIL" : "ok  "} ${label}: ${explained["Execution Time"].toFixed(2)} ms — ${summary}`,
@@ -82,7 +95,7 @@ async function main() {
       console.error(`\n${failures.length} statement(s) scan a large table:\n${failures.join("\n")}`);
       process.exitCode = 1;
     } else {
-      console.log("\nNo dashboard statement scans a large table sequentially.");
+      console.log("\nNo dashboard statement scans a large table sequentially beyond its own time window.");
     }
   } finally {
     await client.end();
