@@ -15,6 +15,7 @@ import { createPrismaClient } from "../lib/db";
 import { closePGlite } from "../lib/db/adapters";
 import { resolveDatabaseConfig } from "../lib/db/config";
 import {
+  auditChainHeads,
   checkRestored,
   copyPGliteFolder,
   type DumpManifest,
@@ -53,6 +54,7 @@ async function backup(file: string) {
       takenAt: new Date().toISOString(),
       counts,
       auditHead: head ? { seq: head.seq.toString(), hash: head.hash } : null,
+      auditHeads: await auditChainHeads(client),
     };
     await writeFile(`${file}.json`, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log(`Copied ${config.dir} to ${file} (with ${file}.json).`);
@@ -86,9 +88,14 @@ async function check(file: string) {
     console.log(`  ${table}: ${want} in the backup, ${got} restored`);
   console.log(
     result.auditChain.ok
-      ? `Audit chain verified: ${result.auditChain.checked} events${result.auditHeadMatches ? ", ending where the backup's did" : ", but it does NOT end where the backup's did"}.`
+      ? `Audit chain verified: ${result.auditChain.checked} events${result.auditHeadMatches ? ", every chain ending where the backup's did" : ", but it does NOT end where the backup's did"}.`
       : `Audit chain BROKEN at event ${result.auditChain.brokenAt} (${result.auditChain.reason}).`,
   );
+  for (const { chain, expected, restored } of result.auditHeadDifferences) {
+    console.log(
+      `  audit chain ${chain}: ends at event ${expected ? `#${expected.seq}` : "(none)"} in the backup, ${restored ? `#${restored.seq}` : "(none)"} restored`,
+    );
+  }
   console.log(result.ok ? "The backup restores." : "The backup does NOT restore as taken.");
   process.exitCode = result.ok ? 0 : 1;
 }

@@ -21,6 +21,25 @@ type Query = (sql: string) => Promise<Record<string, unknown>[]>;
 const TABLES_SQL = `SELECT table_name AS "name" FROM information_schema.tables
   WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`;
 const AUDIT_HEAD_SQL = `SELECT "seq"::text AS "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1`;
+/** The last event of every chain of the trail (one probe of the (chain, seq) index per chain). */
+const AUDIT_HEADS_SQL = `SELECT DISTINCT ON ("chain") "chain"::int AS "chain", "seq"::text AS "seq", "hash"
+  FROM "AuditEvent" ORDER BY "chain", "seq" DESC`;
+
+/** The last event of one audit chain. */
+export interface AuditChainHeadMark {
+  chain: number;
+  seq: string;
+  hash: string;
+}
+
+function headsOf(rows: Record<string, unknown>[]): AuditChainHeadMark[] {
+  return rows.map((r) => ({ chain: Number(r.chain), seq: String(r.seq), hash: String(r.hash) }));
+}
+
+/** The last event of every chain, as a backup's manifest records them. */
+export async function auditChainHeads(client: DbOrTx): Promise<AuditChainHeadMark[]> {
+  return headsOf(await client.$queryRawUnsafe<Record<string, unknown>[]>(AUDIT_HEADS_SQL));
+}
 
 async function countTables(query: Query): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -41,7 +60,13 @@ export function tableCounts(client: DbOrTx): Promise<Record<string, number>> {
 export interface DumpManifest {
   takenAt: string;
   counts: Record<string, number>;
+  /** The newest event of the whole trail. */
   auditHead: { seq: string; hash: string } | null;
+  /**
+   * The last event of every chain (absent from manifests written before it was recorded: their
+   * check compares the newest event only).
+   */
+  auditHeads?: AuditChainHeadMark[];
 }
 
 /**
@@ -58,6 +83,7 @@ export async function dumpPostgres(url: string, file: string): Promise<DumpManif
     const query: Query = async (sql) => (await client.query(sql)).rows;
     const counts = await countTables(query);
     const [head] = await query(AUDIT_HEAD_SQL);
+    const heads = headsOf(await query(AUDIT_HEADS_SQL));
     await run(
       "pg_dump",
       ["--format=custom", "--no-owner", "--no-privileges", `--snapshot=${snapshot}`, `--file=${file}`, url],
@@ -68,6 +94,7 @@ export async function dumpPostgres(url: string, file: string): Promise<DumpManif
       takenAt: new Date().toISOString(),
       counts,
       auditHead: head ? { seq: String(head.seq), hash: String(head.hash) } : null,
+      auditHeads: heads,
     };
     await writeFile(`${file}.json`, `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
@@ -95,14 +122,16 @@ export interface RestoreCheck {
   /** Tables whose count differs from the expected one: [table, expected, restored]. */
   differences: [string, number, number][];
   auditChain: Awaited<ReturnType<typeof verifyAuditChain>>;
-  /** The restored chain ends where the dump's did. */
+  /** The restored trail ends where the dump's did: every chain's last event, when the manifest has them. */
   auditHeadMatches: boolean;
+  /** The chains whose last event differs from the manifest's (empty when they all match). */
+  auditHeadDifferences: { chain: number; expected: AuditChainHeadMark | null; restored: AuditChainHeadMark | null }[];
 }
 
 /** Opens a restored database, counts its rows against `expected` and walks its audit chain. */
 export async function checkRestored(
   config: DatabaseConfig,
-  expected: Pick<DumpManifest, "counts" | "auditHead">,
+  expected: Pick<DumpManifest, "counts" | "auditHead" | "auditHeads">,
 ): Promise<RestoreCheck> {
   const client = createPrismaClient(config);
   try {
@@ -116,16 +145,30 @@ export async function checkRestored(
     }
     const auditChain = await verifyAuditChain(client);
     const [head] = await client.$queryRawUnsafe<{ seq: string; hash: string }[]>(AUDIT_HEAD_SQL);
-    const auditHeadMatches =
+    const newestMatches =
       (head ?? null) === null
         ? expected.auditHead === null
         : expected.auditHead?.seq === head?.seq && expected.auditHead?.hash === head?.hash;
+    const auditHeadDifferences: RestoreCheck["auditHeadDifferences"] = [];
+    if (expected.auditHeads) {
+      const restored = new Map((await auditChainHeads(client)).map((h) => [h.chain, h]));
+      const wanted = new Map(expected.auditHeads.map((h) => [h.chain, h]));
+      for (const chain of [...new Set([...wanted.keys(), ...restored.keys()])].sort((a, b) => a - b)) {
+        const want = wanted.get(chain) ?? null;
+        const got = restored.get(chain) ?? null;
+        if (want?.seq !== got?.seq || want?.hash !== got?.hash) {
+          auditHeadDifferences.push({ chain, expected: want, restored: got });
+        }
+      }
+    }
+    const auditHeadMatches = newestMatches && auditHeadDifferences.length === 0;
     return {
       ok: differences.length === 0 && auditChain.ok && auditHeadMatches,
       counts,
       differences,
       auditChain,
       auditHeadMatches,
+      auditHeadDifferences,
     };
   } finally {
     await client.$disconnect();

@@ -13,7 +13,14 @@ import { createPrismaClient } from "../../lib/db";
 import { closePGlite } from "../../lib/db/adapters";
 import type { DatabaseConfig } from "../../lib/db/config";
 import { applyMigrations } from "../../lib/db/migrations";
-import { checkRestored, copyPGliteFolder, dumpPostgres, restorePostgres, tableCounts } from "../../lib/ops/backup";
+import {
+  auditChainHeads,
+  checkRestored,
+  copyPGliteFolder,
+  dumpPostgres,
+  restorePostgres,
+  tableCounts,
+} from "../../lib/ops/backup";
 import { dropPostgresDatabase, recreatePostgresDatabase } from "../setup/postgres";
 
 const ON_PGLITE = (process.env.DATABASE_URL ?? "").startsWith("pglite:");
@@ -42,6 +49,8 @@ async function writeRegistry(config: DatabaseConfig, people: number) {
           },
           select: { id: true },
         });
+        // Spread over three of the trail's chains (each request's connection otherwise picks one).
+        await tx.$executeRawUnsafe(`SELECT set_config('remsgate.audit_chain', '${i % 3}', true)`);
         await recordAudit(
           tx,
           { userId: null, role: null, requestId: `backup-${i}` },
@@ -83,8 +92,32 @@ describe.runIf(!ON_PGLITE)("PostgreSQL: pg_dump and pg_restore", () => {
     const check = await checkRestored({ kind: "postgres", url: target }, manifest);
     expect(check.differences).toEqual([]);
     expect(check.auditChain).toEqual({ ok: true, checked: manifest.counts.AuditEvent });
+    // Every chain's last event, read in the dump's snapshot, is where the restored chain ends.
+    expect(manifest.auditHeads?.length).toBeGreaterThan(1);
+    expect(check.auditHeadDifferences).toEqual([]);
     expect(check.auditHeadMatches).toBe(true);
     expect(check.ok).toBe(true);
+
+    // A manifest whose chain (not the newest event's) ended elsewhere: the restore does not match it.
+    const newestChain = (manifest.auditHeads ?? []).reduce((a, b) => (BigInt(a.seq) > BigInt(b.seq) ? a : b));
+    const other = (manifest.auditHeads ?? []).find((h) => h.chain !== newestChain.chain);
+    expect(other).toBeDefined();
+    const moved = {
+      ...manifest,
+      auditHeads: (manifest.auditHeads ?? []).map((h) =>
+        h.chain === other?.chain ? { ...h, seq: String(BigInt(h.seq) - 1n) } : h,
+      ),
+    };
+    const elsewhere = await checkRestored({ kind: "postgres", url: target }, moved);
+    expect(elsewhere.auditHeadMatches).toBe(false);
+    expect(elsewhere.ok).toBe(false);
+    expect(elsewhere.auditHeadDifferences.map((d) => d.chain)).toEqual([other?.chain]);
+    // A manifest written before chain heads were recorded is checked by its newest event.
+    const older = await checkRestored(
+      { kind: "postgres", url: target },
+      { counts: manifest.counts, auditHead: manifest.auditHead },
+    );
+    expect(older.auditHeadMatches).toBe(true);
     expect(check.counts._prisma_migrations).toBeGreaterThan(10);
 
     // A restore whose trail was changed afterwards does not pass.
@@ -113,9 +146,11 @@ describe.runIf(ON_PGLITE)("embedded database: a copy of the stopped database's f
     const original = createPrismaClient(live);
     let counts: Record<string, number>;
     let head: { seq: bigint; hash: string } | null;
+    let heads: Awaited<ReturnType<typeof auditChainHeads>>;
     try {
       counts = await tableCounts(original);
       head = await original.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+      heads = await auditChainHeads(original);
     } finally {
       await original.$disconnect();
     }
@@ -123,8 +158,10 @@ describe.runIf(ON_PGLITE)("embedded database: a copy of the stopped database's f
     await copyPGliteFolder(live.dir, copy);
     const check = await checkRestored(
       { kind: "pglite", dir: copy },
-      { counts, auditHead: head ? { seq: head.seq.toString(), hash: head.hash } : null },
+      { counts, auditHead: head ? { seq: head.seq.toString(), hash: head.hash } : null, auditHeads: heads },
     );
+    expect(heads.length).toBeGreaterThan(1);
+    expect(check.auditHeadDifferences).toEqual([]);
     expect(check.differences).toEqual([]);
     expect(check.counts.User).toBe(8);
     expect(check.auditChain).toEqual({ ok: true, checked: counts.AuditEvent });
