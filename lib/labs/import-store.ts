@@ -7,6 +7,16 @@
  * ON CONFLICT DO NOTHING`, which skips those keys, and from then on each batch's keys are looked up
  * first and only new rows copied. Rejected rows are copied into a second temporary table, from
  * which the database builds the report.
+ *
+ * Savepoints are bounded: a PostgreSQL session keeps the ids of at most 64 subtransactions of a
+ * running transaction in shared memory, and past that every other session's snapshot is marked
+ * overflowed and its visibility checks of this transaction's rows go to pg_subtrans — the whole
+ * registry, the dispense gate included, slows while a large import runs. So only the first
+ * BATCH_SAVEPOINTS batches get a savepoint of their own; the batches after them (a file of more than
+ * about 280,000 rows) are stored through the staging table with `INSERT … ON CONFLICT DO NOTHING`,
+ * which needs none: it skips keys already stored without failing. A database error there ends the
+ * import's transaction, and the import is recorded as failed (nothing of the file is kept, as with
+ * any failure part-way; the report then holds no rejected rows).
  */
 import { randomFillSync } from "node:crypto";
 import { type BulkTx, csvField } from "../db/bulk";
@@ -170,6 +180,12 @@ export class RowsToStore {
  * Stores the import's batches of valid rows: of rows with equal keys the first in the file, none
  * whose key is already stored.
  */
+/**
+ * How many batches at most are stored under a savepoint of their own: under the 64 subtransactions
+ * PostgreSQL tracks per session, with room for the import's own (the all-or-nothing file savepoint).
+ */
+export const BATCH_SAVEPOINTS = 56;
+
 export class LabResultStore {
   /**
    * Whether a batch's keys are looked up before its COPY. A new feed has none stored, so its
@@ -179,9 +195,14 @@ export class LabResultStore {
    */
   private checkKeys = false;
 
+  /** Savepoints taken so far (each one that stored rows stays a subtransaction until the commit). */
+  private savepoints = 0;
+
   constructor(
     private readonly tx: BulkTx,
     readonly into: StoreContext,
+    /** BATCH_SAVEPOINTS; tests pass fewer to reach the batches stored without one. */
+    private readonly savepointBudget = BATCH_SAVEPOINTS,
   ) {}
 
   /**
@@ -201,6 +222,11 @@ export class LabResultStore {
     // In key order (hex, so code-unit order is the unique index's "C" order): the index is then
     // filled page by page rather than at random.
     const sorted = [...firstOf.keys()].sort();
+    if (this.savepoints >= this.savepointBudget) {
+      // No savepoint left (see the header): ON CONFLICT skips stored keys without failing.
+      return storeThroughStaging(tx, rows.linesOf(sorted.map((key) => firstOf.get(key) as number)), false);
+    }
+    this.savepoints++;
     if (this.checkKeys) {
       // Sent together: the connection runs them in turn without waiting for this process in
       // between. The keys are hex: one comma-separated text is cheaper to send than a text[].
@@ -226,8 +252,11 @@ export class LabResultStore {
       if (!isUniqueViolation(error)) throw new InsertFailed(error);
       await tx.query("RELEASE SAVEPOINT lab_import_batch");
       this.checkKeys = true;
-      // The set-based insert skips the keys stored already, or by another writer meanwhile.
-      return storeThroughStaging(tx, csv);
+      // The set-based insert skips the keys stored already, or by another writer meanwhile. A
+      // rolled-back savepoint leaves no subtransaction behind; the staging one counts.
+      const withSavepoint = this.savepoints < this.savepointBudget;
+      if (withSavepoint) this.savepoints++;
+      return storeThroughStaging(tx, csv, withSavepoint);
     }
     await tx.query("RELEASE SAVEPOINT lab_import_batch");
     return fresh.length;
@@ -243,16 +272,23 @@ function isUniqueViolation(error: unknown): boolean {
  * SELECT … ON CONFLICT ("dedupeKey") DO NOTHING`, which waits for, and then skips, keys that other
  * writers store at the same time.
  */
-async function storeThroughStaging(tx: BulkTx, csv: Buffer<ArrayBuffer>): Promise<number> {
+async function storeThroughStaging(tx: BulkTx, csv: Buffer<ArrayBuffer>, withSavepoint: boolean): Promise<number> {
   const columns = LAB_RESULT_COLUMNS.map((c) => `"${c}"`).join(", ");
-  await tx.query("SAVEPOINT lab_import_batch");
-  try {
+  const insert = async () => {
     await tx.copyCsv(STAGE_TABLE, LAB_RESULT_COLUMNS, csv);
     const { affected } = await tx.query(
       `INSERT INTO "LabResult" (${columns}) SELECT ${columns} FROM ${STAGE_TABLE} ORDER BY "dedupeKey"
        ON CONFLICT ("dedupeKey") DO NOTHING`,
     );
     await tx.query(`TRUNCATE ${STAGE_TABLE}`);
+    return affected;
+  };
+  // Without a savepoint an error ends the transaction: it propagates as it is, and the import is
+  // recorded as failed once the transaction has rolled back.
+  if (!withSavepoint) return insert();
+  await tx.query("SAVEPOINT lab_import_batch");
+  try {
+    const affected = await insert();
     await tx.query("RELEASE SAVEPOINT lab_import_batch");
     return affected;
   } catch (error) {

@@ -362,6 +362,8 @@ export interface LabImportInput {
   body: Readable | ReadableStream<Uint8Array>;
   /** Bytes beyond which the file is refused (PAYLOAD_TOO_LARGE); the route passes LAB_IMPORT_MAX_BYTES. */
   maxBytes?: number;
+  /** How many batches get a savepoint of their own (import-store.ts BATCH_SAVEPOINTS); for tests. */
+  batchSavepoints?: number;
 }
 
 /** Text that PostgreSQL's jsonb cannot hold (NUL, lone surrogates) made visible, for the stored report. */
@@ -612,7 +614,7 @@ export async function importLabFeed(
       if (allOrNothing) await tx.query("SAVEPOINT lab_import_file");
       let result: Outcome;
       try {
-        await readFile(tx, new LabResultStore(tx, into));
+        await readFile(tx, new LabResultStore(tx, into, input.batchSavepoints));
         const rejected = allOrNothing && counts.rejectedRows > 0;
         result = {
           summary: {

@@ -112,6 +112,72 @@ describe("lab import across staging batches", () => {
     expect(await db().labResult.count({ where: { patientId: { in: patientIds } } })).toBe(size - 5);
   }, 120_000);
 
+  it("batches past the savepoint budget are stored without one: the same rows kept, duplicates skipped, re-import adds nothing", async () => {
+    const world = await createPrescriberWithPatients(2);
+    const { actor } = await signIn(world);
+    const [a, b] = world.patients.map((p) => p.remsId) as [string, string];
+    const size = IMPORT_BATCH_SIZE * 2 + 500;
+    const lines = [HEADER];
+    for (let i = 0; i < size; i++) {
+      if (i === IMPORT_BATCH_SIZE + 3) lines.push(`${a},NOPE,2025-01-01,normal,LAB-X`);
+      // Same key as row 1, one batch later (a batch stored without a savepoint): a duplicate.
+      else if (i === IMPORT_BATCH_SIZE + 10) lines.push(row(b, 1, "abnormal", "LAB-1"));
+      // Same key as row 12 within the last batch: a duplicate too.
+      else if (i === size - 5) lines.push(row(a, IMPORT_BATCH_SIZE * 2 + 12, "abnormal"));
+      else lines.push(row(i % 2 === 0 ? a : b, i));
+    }
+    // One batch under a savepoint, the other two without.
+    const summary = await importLabFeed(
+      actor,
+      { fileName: "budget.csv", mode: "valid_rows", body: streamOf(lines), batchSavepoints: 1 },
+      db(),
+      NOW,
+    );
+    expect(summary).toMatchObject({
+      status: "completed",
+      totalRows: size,
+      acceptedRows: size - 1 - 2,
+      duplicateRows: 2,
+      rejectedRows: 1,
+    });
+    const patientIds = world.patients.map((p) => p.id);
+    expect(await db().labResult.count({ where: { patientId: { in: patientIds } } })).toBe(size - 3);
+    expect(await db().labResult.count({ where: { patientId: { in: patientIds }, abnormal: true } })).toBe(0);
+    // No savepoint at all: every key is stored already.
+    const again = await importLabFeed(
+      actor,
+      { fileName: "budget.csv", mode: "valid_rows", body: streamOf(lines), batchSavepoints: 0 },
+      db(),
+      NOW,
+    );
+    expect(again).toMatchObject({ status: "completed", acceptedRows: 0, duplicateRows: size - 1, rejectedRows: 1 });
+    expect(await db().labResult.count({ where: { patientId: { in: patientIds } } })).toBe(size - 3);
+  }, 120_000);
+
+  it("a database error in a batch stored without a savepoint keeps nothing and records the import as failed", async () => {
+    const world = await createPrescriberWithPatients(1);
+    const { actor } = await signIn(world);
+    const { remsId, id: patientId } = world.patients[0]!;
+    const lines = [HEADER];
+    for (let i = 0; i < IMPORT_BATCH_SIZE * 2; i++) lines.push(row(remsId, i, "normal", `LAB-G-${i}`));
+    lines.splice(IMPORT_BATCH_SIZE + 100, 0, `${remsId},TSH,2026-01-03,normal,${FAIL_LAB}`);
+    const error = await importLabFeed(
+      actor,
+      { fileName: "budget-fails.csv", mode: "valid_rows", body: streamOf(lines), batchSavepoints: 1 },
+      db(),
+      NOW,
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AppError);
+    const importId = String((error as AppError).details?.importId);
+    const stored = await db().labImport.findUniqueOrThrow({ where: { id: importId } });
+    expect(stored).toMatchObject({ status: "failed", acceptedRows: 0 });
+    expect((stored.report as { error?: string }).error).toMatch(/stopped part-way/);
+    expect(await db().labResult.count({ where: { patientId } })).toBe(0);
+  }, 120_000);
+
   it("all or nothing over several batches: a bad row in the last batch stores nothing of the earlier ones", async () => {
     const world = await createPrescriberWithPatients(1);
     const { actor } = await signIn(world);
