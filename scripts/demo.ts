@@ -7,13 +7,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildStartMessage, elapsedText, heartbeat } from "../lib/demo/progress";
-import { serverCommandArgs, unsupportedNodeReason } from "../lib/runtime/server-node-args";
+import { serverCommandArgs, exitOnUnsupportedNode } from "../lib/runtime/server-node-args";
 
-const unsupported = unsupportedNodeReason();
-if (unsupported) {
-  console.error(unsupported);
-  process.exit(1);
-}
+exitOnUnsupportedNode();
 
 const root = process.cwd();
 const port = process.env.PORT ?? "3000";

@@ -32,13 +32,9 @@ import { serveFastRoute } from "../lib/http/fast-routes";
 import { findHostileInPath, findHostileInQuery, type HostileText } from "../lib/http/hostile-text";
 import { STRICT_TRANSPORT_SECURITY, servedOverHttps } from "../lib/http/security-headers";
 import { logger } from "../lib/logger";
-import { unsupportedNodeReason } from "../lib/runtime/server-node-args";
+import { exitOnUnsupportedNode } from "../lib/runtime/server-node-args";
 
-const unsupported = unsupportedNodeReason();
-if (unsupported) {
-  console.error(unsupported);
-  process.exit(1);
-}
+exitOnUnsupportedNode();
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? "0.0.0.0";

@@ -53,8 +53,7 @@ export function chainRowProblem(row: AuditEvent, expectedPrev: string): ChainRow
  * lock, after this head's transaction committed), so walking each chain up to these heads never
  * meets a row that appears behind the walk.
  */
-export async function chainHeads(client: DbOrTx): Promise<ChainHead[]> {
-  const rows = await client.$queryRaw<{ chain: number; seq: bigint; hash: string }[]>`
+export const CHAIN_HEADS_SQL = `
     WITH RECURSIVE chains AS (
       (SELECT e."chain" FROM "AuditEvent" e ORDER BY e."chain" LIMIT 1)
       UNION ALL
@@ -68,6 +67,10 @@ export async function chainHeads(client: DbOrTx): Promise<ChainHead[]> {
     ) h
     WHERE c."chain" IS NOT NULL
     ORDER BY c."chain"`;
+
+/** CHAIN_HEADS_SQL through the client (the backup's dump runs the text on its own connection). */
+export async function chainHeads(client: DbOrTx): Promise<ChainHead[]> {
+  const rows = await client.$queryRawUnsafe<{ chain: number; seq: bigint; hash: string }[]>(CHAIN_HEADS_SQL);
   return rows.map((r) => ({ chain: Number(r.chain), seq: BigInt(r.seq), hash: r.hash }));
 }
 

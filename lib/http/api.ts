@@ -78,6 +78,11 @@ export interface HttpAnswer {
   body: string | null;
 }
 
+/** An HttpAnswer as a fetch Response (for a Next.js route handler). */
+export function toResponse(answer: HttpAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
 /** apiErrorAnswer as an HttpAnswer, with the headers apiJson gives it. */
 export function apiErrorHttpAnswer(error: unknown, requestId: string): HttpAnswer {
   const failure = apiErrorAnswer(error, requestId);

@@ -49,8 +49,3 @@ export async function answerCertificationLookup(request: LookupHttpRequest): Pro
     return apiErrorHttpAnswer(error, requestId);
   }
 }
-
-/** An HttpAnswer as a fetch Response (the Next.js route handler). */
-export function toResponse(answer: HttpAnswer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
-}

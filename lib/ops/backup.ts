@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { cp, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import pg from "pg";
+import { CHAIN_HEADS_SQL, chainHeads } from "../audit/chain";
 import { verifyAuditChain } from "../audit/service";
 import type { DbOrTx } from "../db";
 import { createPrismaClient } from "../db";
@@ -21,24 +22,21 @@ type Query = (sql: string) => Promise<Record<string, unknown>[]>;
 const TABLES_SQL = `SELECT table_name AS "name" FROM information_schema.tables
   WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`;
 const AUDIT_HEAD_SQL = `SELECT "seq"::text AS "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1`;
-/** The last event of every chain of the trail (one probe of the (chain, seq) index per chain). */
-const AUDIT_HEADS_SQL = `SELECT DISTINCT ON ("chain") "chain"::int AS "chain", "seq"::text AS "seq", "hash"
-  FROM "AuditEvent" ORDER BY "chain", "seq" DESC`;
 
-/** The last event of one audit chain. */
+/** The last event of one audit chain, as a manifest records it (seq as text: JSON has no bigint). */
 export interface AuditChainHeadMark {
   chain: number;
   seq: string;
   hash: string;
 }
 
-function headsOf(rows: Record<string, unknown>[]): AuditChainHeadMark[] {
+function marksOf(rows: readonly Partial<Record<"chain" | "seq" | "hash", unknown>>[]): AuditChainHeadMark[] {
   return rows.map((r) => ({ chain: Number(r.chain), seq: String(r.seq), hash: String(r.hash) }));
 }
 
-/** The last event of every chain, as a backup's manifest records them. */
+/** The last event of every chain (lib/audit/chain.ts chainHeads), as a backup's manifest records them. */
 export async function auditChainHeads(client: DbOrTx): Promise<AuditChainHeadMark[]> {
-  return headsOf(await client.$queryRawUnsafe<Record<string, unknown>[]>(AUDIT_HEADS_SQL));
+  return marksOf(await chainHeads(client));
 }
 
 async function countTables(query: Query): Promise<Record<string, number>> {
@@ -83,7 +81,7 @@ export async function dumpPostgres(url: string, file: string): Promise<DumpManif
     const query: Query = async (sql) => (await client.query(sql)).rows;
     const counts = await countTables(query);
     const [head] = await query(AUDIT_HEAD_SQL);
-    const heads = headsOf(await query(AUDIT_HEADS_SQL));
+    const heads = marksOf(await query(CHAIN_HEADS_SQL));
     await run(
       "pg_dump",
       ["--format=custom", "--no-owner", "--no-privileges", `--snapshot=${snapshot}`, `--file=${file}`, url],

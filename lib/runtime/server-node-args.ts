@@ -33,3 +33,11 @@ export function unsupportedNodeReason(
   if (major >= 24 && typeStripping) return null;
   return `remsgate needs Node.js 24 (this is Node.js ${version}${major >= 24 ? " with type stripping turned off" : ""}). Install Node.js 24 and run the command again.`;
 }
+
+/** Ends the process with unsupportedNodeReason's message when this Node.js cannot run the registry. */
+export function exitOnUnsupportedNode(): void {
+  const reason = unsupportedNodeReason();
+  if (reason === null) return;
+  console.error(reason);
+  process.exit(1);
+}

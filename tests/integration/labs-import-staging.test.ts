@@ -13,10 +13,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../lib/db";
 import { resolveDatabaseConfig } from "../../lib/db/config";
-import { AppError } from "../../lib/errors";
 import { getLabImportReport, IMPORT_BATCH_SIZE, importLabFeed } from "../../lib/labs/import";
 import { labResultDedupeKey } from "../../lib/labs/service";
 import { createPrescriberWithPatients } from "../factories/patients-lite";
+import { appError } from "../factories/errors";
 import { signIn } from "../factories/users";
 
 const HEADER = "rems_patient_id,test_code,collected_date,result_flag,lab_id";
@@ -161,17 +161,15 @@ describe("lab import across staging batches", () => {
     const lines = [HEADER];
     for (let i = 0; i < IMPORT_BATCH_SIZE * 2; i++) lines.push(row(remsId, i, "normal", `LAB-G-${i}`));
     lines.splice(IMPORT_BATCH_SIZE + 100, 0, `${remsId},TSH,2026-01-03,normal,${FAIL_LAB}`);
-    const error = await importLabFeed(
-      actor,
-      { fileName: "budget-fails.csv", mode: "valid_rows", body: streamOf(lines), batchSavepoints: 1 },
-      db(),
-      NOW,
-    ).then(
-      () => null,
-      (e: unknown) => e,
+    const error = await appError(
+      importLabFeed(
+        actor,
+        { fileName: "budget-fails.csv", mode: "valid_rows", body: streamOf(lines), batchSavepoints: 1 },
+        db(),
+        NOW,
+      ),
     );
-    expect(error).toBeInstanceOf(AppError);
-    const importId = String((error as AppError).details?.importId);
+    const importId = String(error.details?.importId);
     const stored = await db().labImport.findUniqueOrThrow({ where: { id: importId } });
     expect(stored).toMatchObject({ status: "failed", acceptedRows: 0 });
     expect((stored.report as { error?: string }).error).toMatch(/stopped part-way/);
@@ -288,20 +286,12 @@ describe("lab import across staging batches", () => {
     lines.splice(IMPORT_BATCH_SIZE + 100, 0, `${remsId},TSH,2026-01-03,normal,${FAIL_LAB}`);
     const before = await db().auditEvent.count({ where: { action: "lab_import.finished", actorId: actor.userId } });
 
-    const error = await importLabFeed(
-      actor,
-      { fileName: "midway.csv", mode: "valid_rows", body: streamOf(lines) },
-      db(),
-      NOW,
-    ).then(
-      () => null,
-      (e: unknown) => e,
+    const error = await appError(
+      importLabFeed(actor, { fileName: "midway.csv", mode: "valid_rows", body: streamOf(lines) }, db(), NOW),
     );
-    expect(error).toBeInstanceOf(AppError);
-    const appError = error as AppError;
-    expect(appError.code).toBe("INTERNAL");
-    expect(appError.message).toMatch(/stopped part-way/);
-    const importId = String(appError.details?.importId);
+    expect(error.code).toBe("INTERNAL");
+    expect(error.message).toMatch(/stopped part-way/);
+    const importId = String(error.details?.importId);
     const stored = await db().labImport.findUniqueOrThrow({ where: { id: importId } });
     expect(stored).toMatchObject({ status: "failed", acceptedRows: 0, totalRows: 0 });
     expect(await db().labResult.count({ where: { patientId } })).toBe(0);

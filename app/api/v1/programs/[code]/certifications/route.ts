@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
-import { handleApi } from "@/lib/http/api";
+import { handleApi, toResponse } from "@/lib/http/api";
 import { clientIp } from "@/lib/http/client-ip";
-import { answerCertificationLookup, toResponse } from "@/lib/lookup/http";
+import { answerCertificationLookup } from "@/lib/lookup/http";
 
 export const dynamic = "force-dynamic";
 
