@@ -5,7 +5,7 @@
  * (lib/audit/service.ts, audit_append) is not involved.
  */
 import type { DbOrTx } from "../db";
-import type { AuditEvent } from "../generated/prisma/client";
+import { type AuditEvent, Prisma } from "../generated/prisma/client";
 import { type AuditContent, auditHash, chainGenesisHash, toJson } from "./hash";
 
 export type ChainRowProblem = "prev-hash-mismatch" | "content-hash-mismatch";
@@ -70,7 +70,7 @@ export const CHAIN_HEADS_SQL = `
 
 /** CHAIN_HEADS_SQL through the client (the backup's dump runs the text on its own connection). */
 export async function chainHeads(client: DbOrTx): Promise<ChainHead[]> {
-  const rows = await client.$queryRawUnsafe<{ chain: number; seq: bigint; hash: string }[]>(CHAIN_HEADS_SQL);
+  const rows = await client.$queryRaw<{ chain: number; seq: bigint; hash: string }[]>(Prisma.raw(CHAIN_HEADS_SQL));
   return rows.map((r) => ({ chain: Number(r.chain), seq: BigInt(r.seq), hash: r.hash }));
 }
 
