@@ -45,6 +45,23 @@ const month = (text: string) => parseRetentionMonth(text) ?? new Date(Number.NaN
 const thisMonth = () => retentionHorizon(new Date(), 1);
 const partitionName = (at: Date) => `AuditEvent_${at.toISOString().slice(0, 7).replace("-", "_")}`;
 
+/**
+ * Runs `work` while another session holds `chain`'s append lock, so audit_append gives the events
+ * `work` writes another chain (it takes the first free one from the backend's pid). PGlite has one
+ * session, whose chain is always the same, and it is not chain 7.
+ */
+async function whileChainTaken<T>(scratch: Scratch, chain: number, work: () => Promise<T>): Promise<T> {
+  if (scratch.config.kind !== "postgres") return work();
+  const holder = new pg.Client({ connectionString: scratch.config.url });
+  await holder.connect();
+  try {
+    await holder.query("SELECT pg_advisory_lock(4242001, $1)", [chain]);
+    return await work();
+  } finally {
+    await holder.end();
+  }
+}
+
 /** Appends one event dated `at` to `chain` through audit_append, as the application does. */
 async function appendAt(client: Db, chain: number, at: Date, action = "test.partitioned") {
   const content: AuditContent = {
@@ -343,9 +360,16 @@ describe("retention", () => {
   });
 
   it("archives whole months behind signed anchors, and every chain still verifies in full", async () => {
-    const result = await applyAuditRetention(scratch.client, { before: month("2025-03") });
+    // Chain 7's head must stay in the archive: keep the retention's own event off chain 7.
+    const result = await whileChainTaken(scratch, 7, () =>
+      applyAuditRetention(scratch.client, { before: month("2025-03") }),
+    );
     expect(result.detached).toEqual(["AuditEvent_2025_01", "AuditEvent_2025_02"]);
     expect(result.dropped).toEqual([]);
+    const retentionEvent = await scratch.client.auditEvent.findFirstOrThrow({
+      where: { action: "audit.retention_applied" },
+    });
+    expect(retentionEvent.chain).not.toBe(7);
     const [c1, c2, c1b, c7] = written;
     expect(result.anchors).toEqual([
       { chain: 1, seq: c1b?.seq, hash: c1b?.hash },
