@@ -3,7 +3,7 @@
  * assessment answers, delegates, and helpers that walk an application through its steps the way
  * the application's services do.
  */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Actor } from "../../lib/auth/actor";
 import { hashPassword } from "../../lib/auth/password";
 import { db, type Db } from "../../lib/db";
@@ -13,12 +13,11 @@ import {
   saveEnrollmentForm,
   submitAssessment,
 } from "../../lib/enrollment/service";
-import { ncpdpCheckDigit } from "../../lib/identifiers/ncpdp";
 import { lemtrada } from "../../lib/programs/lemtrada";
 import type { TKnowledgeAssessment } from "../../lib/programs/schema";
 import { strongPassword, uniqueEmail } from "./users";
-export { uniqueNpi } from "./identifiers";
-import { uniqueNpi } from "./identifiers";
+export { uniqueNcpdpId, uniqueNpi } from "./identifiers";
+import { uniqueNcpdpId, uniqueNpi } from "./identifiers";
 
 export const PROGRAM = lemtrada;
 
@@ -45,11 +44,6 @@ export async function ensureProgram(client: Db = db()) {
 export function withWrongCheckDigit(npi: string): string {
   const last = Number(npi.at(-1));
   return `${npi.slice(0, -1)}${(last + 1) % 10}`;
-}
-
-export function uniqueNcpdp(): string {
-  const body = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  return `${body}${ncpdpCheckDigit(body)}`;
 }
 
 export function prescriberForm(overrides: Record<string, string> = {}): Record<string, string> {
@@ -84,7 +78,7 @@ export function pharmacyForm(overrides: Record<string, string> = {}): Record<str
   return {
     pharmacyName: `Riverside Specialty Pharmacy ${randomUUID().slice(0, 6)}`,
     pharmacyType: "specialty",
-    ncpdpId: uniqueNcpdp(),
+    ncpdpId: uniqueNcpdpId(),
     npi: uniqueNpi(),
     ...address(),
     ...contact(),

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { addDays } from "../../lib/calendar";
 import { csvLine } from "../../lib/csv/writer";
-import { makeRemsId } from "../../lib/identifiers/rems-id";
+import { makeRemsId, REMS_ID_BODY_LENGTH } from "../../lib/identifiers/rems-id";
 import { REGISTRY_COLUMNS, type RegistryEntity, registryFileName } from "../../lib/migration/schema";
 import { uniqueNcpdpId, uniqueNpi } from "./identifiers";
 
@@ -57,10 +57,18 @@ function distinctBySeq(draw: () => string): (seq: number) => string {
 
 export function generateRegistryExport(options: { patients: number; dirty?: boolean }): GeneratedExport {
   const n = options.patients;
-  const tag = randomInt(0, 32 ** 3);
-  const remsId = (prefix: string, seq: number) => makeRemsId(prefix, `${base32(tag, 3)}${base32(seq, 5)}`);
   // Random identifiers, the same for the same number within the export and distinct from each other:
-  // a few bits of tag left two exports of one run sharing NCPDP ids about once in a thousand.
+  // a few bits of tag left two exports of one run sharing NCPDP ids about once in a thousand, and
+  // REMS ids (15 bits of tag) about once in two thousand runs.
+  const remsIdsByPrefix = new Map<string, (seq: number) => string>();
+  const remsId = (prefix: string, seq: number) => {
+    let byPrefix = remsIdsByPrefix.get(prefix);
+    if (!byPrefix) {
+      byPrefix = distinctBySeq(() => makeRemsId(prefix, base32(randomInt(0, 2 ** 40), REMS_ID_BODY_LENGTH)));
+      remsIdsByPrefix.set(prefix, byPrefix);
+    }
+    return byPrefix(seq);
+  };
   const npi = distinctBySeq(uniqueNpi);
   const ncpdp = distinctBySeq(uniqueNcpdpId);
   const prescriberCount = Math.max(2, Math.ceil(n / 25));

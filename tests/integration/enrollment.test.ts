@@ -30,7 +30,7 @@ import {
   settingForm,
   startEnrollment,
   trainingSectionIds,
-  uniqueNcpdp,
+  uniqueNcpdpId,
   withWrongCheckDigit,
 } from "../factories/enrollment";
 import { createUser, signIn, stepUpCode } from "../factories/users";
@@ -288,7 +288,7 @@ describe("saving the enrollment form", () => {
     const saved = await saveEnrollmentForm(actor, {
       programCode: PROGRAM.code,
       enrollmentId: id,
-      values: { ...values, ncpdpId: uniqueNcpdp() },
+      values: { ...values, ncpdpId: uniqueNcpdpId() },
     });
     expect(saved.created).toBe(false);
   });
