@@ -16,7 +16,7 @@ export const reservedIdentifiersFolder = (runner = process.ppid) =>
   path.join(tmpdir(), "remsgate-test-ids", String(runner));
 
 /** Draws until a value no other test of this run has drawn; reserved by an exclusive file create. */
-function unused(kind: string, draw: () => string): string {
+export function unused(kind: string, draw: () => string): string {
   const folder = reservedIdentifiersFolder();
   mkdirSync(folder, { recursive: true });
   for (;;) {

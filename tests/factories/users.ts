@@ -15,6 +15,7 @@ import {
 import { enrolKnownTotpSecret, issueRecoveryCodes } from "../../lib/auth/mfa";
 import { newTotpSecret } from "../../lib/auth/mfa-rules";
 import { db as defaultDb, type Db } from "../../lib/db";
+import { unused } from "./identifiers";
 
 export type SelfServiceRole = "PRESCRIBER" | "PHARMACIST" | "SETTING_REP";
 
@@ -29,7 +30,7 @@ export function strongPassword(): string {
 
 /** An address no other test uses, so per-IP sign-in throttling never crosses tests. */
 export function uniqueIp(): string {
-  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+  return unused("ip", () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`);
 }
 
 export function requestContext(ip = uniqueIp()): RequestContext {
