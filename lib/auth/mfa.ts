@@ -229,22 +229,36 @@ export interface TotpEnrolment {
 
 /**
  * The secret to enrol, kept (sealed) as pending until a code confirms it; asking again shows the
- * same secret, so reloading the page does not invalidate an app already scanned.
+ * same secret, so reloading the page does not invalidate an app already scanned. Pages opened at
+ * the same time (a double click, two tabs) show the same secret too: a new one is stored only over
+ * the pending value that was read, and a page that loses that race shows the winner's.
  */
 export async function startTotpEnrolment(actor: Actor, client: Db = db()): Promise<TotpEnrolment> {
   requirePermission(actor, "account:read:own");
-  const user = await client.user.findUniqueOrThrow({
-    where: { id: actor.userId },
-    select: { email: true, mfaEnabledAt: true, mfaPendingSecret: true },
-  });
-  if (user.mfaEnabledAt) throw new AppError("CONFLICT", "Two-step sign-in is already on for your account.");
-  let secret = user.mfaPendingSecret ? openTotpSecret(totpKey(), user.mfaPendingSecret, actor.userId) : null;
-  if (!secret) {
-    secret = newTotpSecret();
-    await client.user.update({
+  const read = () =>
+    client.user.findUniqueOrThrow({
       where: { id: actor.userId },
-      data: { mfaPendingSecret: sealSecretFor(actor.userId, secret) },
+      select: { email: true, mfaEnabledAt: true, mfaPendingSecret: true },
     });
+  const pendingOf = (user: { mfaEnabledAt: Date | null; mfaPendingSecret: string | null }) => {
+    if (user.mfaEnabledAt) throw new AppError("CONFLICT", "Two-step sign-in is already on for your account.");
+    return user.mfaPendingSecret ? openTotpSecret(totpKey(), user.mfaPendingSecret, actor.userId) : null;
+  };
+  let user = await read();
+  let secret = pendingOf(user);
+  if (!secret) {
+    // A pending value that does not open (none, or sealed under an earlier key) is replaced.
+    const fresh = newTotpSecret();
+    const stored = await client.user.updateMany({
+      where: { id: actor.userId, mfaEnabledAt: null, mfaPendingSecret: user.mfaPendingSecret },
+      data: { mfaPendingSecret: sealSecretFor(actor.userId, fresh) },
+    });
+    if (stored.count === 1) secret = fresh;
+    else {
+      user = await read();
+      secret = pendingOf(user);
+      if (!secret) throw new AppError("CONFLICT", "Two-step sign-in was changed meanwhile. Reload the page.");
+    }
   }
   const uri = totpUri(secret, user.email);
   const qrSvg = await QRCode.toString(uri, { type: "svg", margin: 1, errorCorrectionLevel: "M" });

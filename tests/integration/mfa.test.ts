@@ -95,6 +95,33 @@ describe("TOTP enrolment", () => {
     });
     expect(audit?.after).toMatchObject({ method: "totp" });
   });
+
+  it("two pages opened at once (a double click, two tabs) show the same secret, and its code switches it on", async () => {
+    const account = await createUser();
+    const { actor } = await signIn(account);
+    const pages = await Promise.all([startTotpEnrolment(actor), startTotpEnrolment(actor), startTotpEnrolment(actor)]);
+    expect(new Set(pages.map((p) => p.secret)).size).toBe(1);
+    const secret = pages[0]?.secret ?? "";
+    const { recoveryCodes } = await confirmTotpEnrolment(actor, {
+      password: account.password,
+      code: totpCodeAt(secret, new Date()),
+    });
+    expect(recoveryCodes).toHaveLength(10);
+  });
+
+  it("a pending secret that no longer opens (the key changed) is replaced once, and the page shows the replacement", async () => {
+    const account = await createUser();
+    const { actor } = await signIn(account);
+    await db().user.update({ where: { id: actor.userId }, data: { mfaPendingSecret: "v1.not-a-sealed-secret" } });
+    const pages = await Promise.all([startTotpEnrolment(actor), startTotpEnrolment(actor)]);
+    expect(pages[0]?.secret).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(pages[1]?.secret).toBe(pages[0]?.secret);
+    const { recoveryCodes } = await confirmTotpEnrolment(actor, {
+      password: account.password,
+      code: totpCodeAt(pages[0]?.secret ?? "", new Date()),
+    });
+    expect(recoveryCodes).toHaveLength(10);
+  });
 });
 
 describe("sign-in with a second factor", () => {
