@@ -5,6 +5,7 @@
  */
 import { AppError, isAppError } from "../errors";
 import { apiError, handleApi } from "../http/api";
+import { API_MAX_BODY_BYTES, readBodyText } from "../http/body";
 import { findHostileText, hostileTextError, hostileTextProblem } from "../http/hostile-text";
 import { authenticateApiKey } from "./api-keys";
 import { callerFromActor, type DispenseCaller } from "./caller";
@@ -71,7 +72,8 @@ export function handleDispenseApi(request: Request, run: (context: DispenseConte
 }
 
 /**
- * The request body as JSON: BAD_REQUEST unless the content type is JSON and the body parses;
+ * The request body as JSON: PAYLOAD_TOO_LARGE past API_MAX_BODY_BYTES (read no further);
+ * BAD_REQUEST unless the content type is JSON, the bytes are UTF-8 and the body parses;
  * VALIDATION naming the field when a string holds a NUL or a lone surrogate (lib/http/hostile-text.ts).
  */
 export async function readJsonBody(request: Request): Promise<unknown> {
@@ -79,7 +81,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   if (type !== "application/json" && !/^application\/[\w.+-]+\+json$/.test(type)) {
     throw new AppError("BAD_REQUEST", "Send the body as JSON with Content-Type: application/json.");
   }
-  const text = await request.text();
+  const text = await readBodyText(request, API_MAX_BODY_BYTES);
   let body: unknown;
   try {
     body = JSON.parse(text) as unknown;

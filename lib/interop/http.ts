@@ -1,11 +1,12 @@
 /**
  * Reading CDS Hooks and FHIR request bodies: JSON (application/json or application/fhir+json), at
- * most INTEROP_MAX_BODY_BYTES (counted as the bytes arrive, whatever Content-Length says), no NUL,
+ * most INTEROP_MAX_BODY_BYTES (counted as the bytes arrive, whatever Content-Length says), valid UTF-8, no NUL,
  * no lone surrogate, at most MAX_INPUT_DEPTH levels (lib/http/hostile-text.ts). These routes are
  * outside proxy.ts, which would otherwise buffer and silently cut a large body.
  */
 import { env } from "../env";
 import { AppError } from "../errors";
+import { readBodyText } from "../http/body";
 import { findHostileText } from "../http/hostile-text";
 
 export async function readInteropJson(
@@ -19,9 +20,7 @@ export async function readInteropJson(
       "Send the body as JSON (Content-Type: application/json or application/fhir+json).",
     );
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const text = await readLimited(request, maxBytes);
+  const text = await readBodyText(request, maxBytes);
   let body: unknown;
   try {
     body = JSON.parse(text) as unknown;
@@ -34,26 +33,4 @@ export async function readInteropJson(
       fields: { [hostile.field]: [hostile.message] },
     });
   return body;
-}
-
-function tooLarge(maxBytes: number): AppError {
-  return new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes} bytes.`);
-}
-
-async function readLimited(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
 }

@@ -15,6 +15,7 @@ import * as openapiRoute from "../../app/api/v1/openapi.json/route";
 import type { Actor } from "../../lib/auth/actor";
 import { addDays, dayOf } from "../../lib/calendar";
 import { db, disconnectDb } from "../../lib/db";
+import { API_MAX_BODY_BYTES } from "../../lib/http/body";
 import { createApiKey, revokeApiKey } from "../../lib/dispensing/api-keys";
 import { stepUpCode } from "../factories/users";
 import {
@@ -823,6 +824,44 @@ describe("malformed requests", () => {
     const answer = await approved(pharmacyA.key, (await patientCase()).request());
     errorOf(await call(`${BASE}/${answer.id}/dispense`, { key: pharmacyA.key, rawBody: "{" }), 400, "BAD_REQUEST");
     errorOf(await call(`${BASE}/${answer.id}/reverse`, { key: pharmacyA.key, rawBody: "" }), 400, "BAD_REQUEST");
+  });
+
+  it("413 for a body past the limit, declared or streamed; 400 for bytes that are not UTF-8; nothing stored", async () => {
+    const body = (await patientCase()).request();
+    const send = (payload: Uint8Array | ReadableStream<Uint8Array>) =>
+      fetch(`${server.url}${BASE}`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${pharmacyA.key}`,
+          "content-type": "application/json",
+          "idempotency-key": randomUUID(),
+        },
+        body: payload,
+        duplex: "half",
+      } as RequestInit);
+    const padded = Buffer.from(JSON.stringify({ ...body, pad: "x".repeat(API_MAX_BODY_BYTES) }));
+    const declared = await send(padded);
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+    // No Content-Length: the bytes are counted as they arrive.
+    let chunks = 0;
+    const streamed = await send(
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (++chunks > 200) controller.close();
+          else controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+        },
+      }),
+    );
+    expect(streamed.status).toBe(413);
+    const json = Buffer.from(JSON.stringify({ ...body, prescriptionId: "RX-@@@" }));
+    const at = json.indexOf("@@@");
+    json.set([0xff, 0xfe, 0xc3], at);
+    const notUtf8 = await send(json);
+    expect(notUtf8.status).toBe(400);
+    expect(((await notUtf8.json()) as { error: { message: string } }).error.message).toMatch(/not valid UTF-8/);
+    expect(await db().dispenseAuthorization.count({ where: { prescriptionId: String(body.prescriptionId) } })).toBe(0);
+    expect(await db().dispenseAuthorization.count({ where: { prescriptionId: { startsWith: "RX-\uFFFD" } } })).toBe(0);
   });
 
   it("400 with fields.idempotencyKey when the Idempotency-Key is missing or invalid; nothing stored", async () => {
