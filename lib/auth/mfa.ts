@@ -391,7 +391,7 @@ export async function resetMfa(actor: Actor, userId: string, reason: string, cli
   return client.$transaction(async (tx) => {
     const user = await tx.user.findUnique({
       where: { id: userId },
-      select: { email: true, name: true, mfaEnabledAt: true },
+      select: { email: true, name: true, mfaEnabledAt: true, role: true },
     });
     if (!user) throw new AppError("NOT_FOUND", "No such user.");
     const recoveryCodes = await tx.mfaRecoveryCode.deleteMany({ where: { userId } });
@@ -416,7 +416,9 @@ export async function resetMfa(actor: Actor, userId: string, reason: string, cli
         `A registry administrator (${actor.name}) reset the two-step sign-in of your account and signed you out everywhere.`,
         `Reason given: ${why}`,
         "",
-        `Next time you sign in at ${env().APP_URL}/sign-in, set up your authenticator app again.`,
+        roleRequiresMfa(user.role)
+          ? `Next time you sign in at ${env().APP_URL}/sign-in, you will be asked to set up your authenticator app again.`
+          : `Two-step sign-in is now off for your account: you sign in with your password alone until you turn it on again with your authenticator app at ${env().APP_URL}/account/security. A programme that requires it for electronic signatures asks you to turn it on before you sign.`,
         "If you did not ask for this, contact the REMS administrator at once.",
       ].join("\n"),
       category: "mfa.reset",

@@ -322,7 +322,23 @@ describe("an administrator resets a user's factor", () => {
     expect(mail?.subject).toBe("Your two-step sign-in was reset");
     expect(mail?.text).toContain("Phone lost; identity checked by call-back");
     // The pharmacist's role requires a factor: at the next sign-in (password alone now) they must enrol again.
+    expect(mail?.text).toContain("you will be asked to set up your authenticator app again");
     const again = await signIn(user);
     expect(await mustEnrolMfa(again.actor)).toBe(true);
+  });
+
+  it("tells a person whose role does not require a factor that it stays off until they turn it on, which is true", async () => {
+    const user = await enrolledUser("PRESCRIBER");
+    const { actor: adminActor } = await signIn(await createAdmin());
+    await resetMfa(adminActor, user.actor.userId, "Lost phone; identity checked by call-back");
+    const mail = await db().mailMessage.findFirst({
+      where: { to: user.user.email, category: "mfa.reset" },
+      select: { text: true },
+    });
+    expect(mail?.text).toContain("Two-step sign-in is now off for your account");
+    expect(mail?.text).not.toContain("you will be asked to set up");
+    const again = await signIn(user);
+    expect(await mustEnrolMfa(again.actor)).toBe(false);
+    expect((await getMfaState(again.actor)).enabled).toBe(false);
   });
 });

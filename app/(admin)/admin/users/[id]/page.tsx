@@ -19,7 +19,9 @@ const DONE: Record<string, string> = {
   unlock: "The account is unlocked and its failed sign-ins are cleared. The person has been e-mailed.",
   "end-sessions": "The session has ended. The person has been e-mailed.",
   "reset-mfa":
-    "Two-step sign-in is reset and every session has ended. The person has been e-mailed and sets up an authenticator again at the next sign-in.",
+    "Two-step sign-in is reset and every session has ended. The person has been e-mailed: their role requires two-step sign-in, so they set up an authenticator again at the next sign-in.",
+  "reset-mfa-optional":
+    "Two-step sign-in is reset and every session has ended. The person has been e-mailed. Their role does not require two-step sign-in: it stays off, and they sign in with their password alone, until they turn it on again at Account security.",
   "force-password-reset":
     "The current password no longer works and every session has ended. The person has been e-mailed a link to choose a new one.",
 };
@@ -51,7 +53,11 @@ export default async function UserPage({
         <Link href="/admin/users">Users</Link>
       </p>
       <h1>{user.name}</h1>
-      {done && DONE[done] ? <FormBanner kind="ok">{DONE[done]}</FormBanner> : null}
+      {done && DONE[done] ? (
+        <FormBanner kind="ok">
+          {DONE[done === "reset-mfa" && !user.mfa.requiredForRole ? "reset-mfa-optional" : done]}
+        </FormBanner>
+      ) : null}
 
       <section className="card" aria-labelledby="profile">
         <h2 id="profile">Profile</h2>
@@ -208,7 +214,11 @@ export default async function UserPage({
                 kind="reset-mfa"
                 userId={user.id}
                 title="Reset two-step sign-in"
-                help="For a lost device: the authenticator and recovery codes stop working, every session ends, and the person sets up a new authenticator at the next sign-in."
+                help={
+                  user.mfa.requiredForRole
+                    ? "For a lost device: the authenticator and recovery codes stop working, every session ends, and the person sets up a new authenticator at the next sign-in (their role requires it)."
+                    : "For a lost device: the authenticator and recovery codes stop working and every session ends. Their role does not require two-step sign-in: it stays off until the person turns it on again."
+                }
                 button="Reset two-step sign-in"
                 danger
               />
