@@ -2,13 +2,17 @@ import { z } from "zod";
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-export const zEmail = z
-  .string()
-  .trim()
-  .min(1, "Enter your e-mail address")
-  .max(254, "E-mail address is too long")
-  .pipe(z.email("Enter a valid e-mail address, like name@example.com"))
-  .transform((v) => v.toLowerCase());
+/** An e-mail address, lower-cased; `missing` is the message when it is left empty. */
+export const emailField = (missing = "Enter your e-mail address") =>
+  z
+    .string({ error: missing })
+    .trim()
+    .min(1, missing)
+    .max(254, "E-mail address is too long")
+    .pipe(z.email("Enter a valid e-mail address, like name@example.com"))
+    .transform((v) => v.toLowerCase());
+
+export const zEmail = emailField();
 
 export const zNewPassword = z
   .string()

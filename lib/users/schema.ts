@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { zEmail } from "../auth/schema";
+import { emailField } from "../auth/schema";
 import { Role } from "../generated/prisma/enums";
 
 export const USERS_PAGE_SIZE = 25;
@@ -61,7 +61,7 @@ export const ZAdministratorRequest = z.object({
     .trim()
     .min(1, "Enter the person's full name")
     .max(200, "Name is too long"),
-  email: zEmail,
+  email: emailField("Enter the person's e-mail address"),
   reason: zReason,
 });
 export type TAdministratorRequest = z.input<typeof ZAdministratorRequest>;
