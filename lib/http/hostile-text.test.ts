@@ -3,13 +3,34 @@ import { describe, expect, it } from "vitest";
 import { findHostileInPath, findHostileInQuery, findHostileText, hostileTextProblem } from "./hostile-text";
 
 describe("hostileTextProblem", () => {
-  it("accepts any well-formed text without NUL, including astral characters", () => {
+  it("accepts any well-formed text without NUL, controls or bidirectional controls, including astral characters", () => {
+    const refused = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
     fc.assert(
       fc.property(fc.string({ unit: "grapheme" }), (text) => {
-        expect(hostileTextProblem(text.replaceAll("\u0000", ""))).toBeNull();
+        expect(hostileTextProblem(text.replace(refused, ""))).toBeNull();
       }),
     );
     expect(hostileTextProblem("Zoë 😀 北京")).toBeNull();
+    // Right-to-left scripts, their marks, tabs and line breaks are text.
+    expect(hostileTextProblem("مريم \u200fحداد\u200e שרה")).toBeNull();
+    expect(hostileTextProblem("line one\r\nline two\tcolumn")).toBeNull();
+  });
+
+  it("refuses control characters and bidirectional embeddings, overrides and isolates, naming the character", () => {
+    for (const [bad, shown] of [
+      ["Bell\u0007", "U+0007"],
+      ["esc\u001b[31m", "U+001B"],
+      ["del\u007f", "U+007F"],
+      ["c1\u0085", "U+0085"],
+      ["\u000bvt", "U+000B"],
+    ] as const) {
+      expect(hostileTextProblem(bad), JSON.stringify(bad)).toMatch(
+        new RegExp(`control character \\(${shown.replace("+", "\\+")}\\)`),
+      );
+    }
+    for (const code of [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]) {
+      expect(hostileTextProblem(`Zoë ${String.fromCharCode(code)}gnp.exe`)).toMatch(/bidirectional control character/);
+    }
   });
 
   it("refuses NUL and lone surrogates anywhere", () => {

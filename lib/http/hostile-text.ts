@@ -1,7 +1,11 @@
 /**
  * The one boundary check for text that no field can hold: NUL characters and lone UTF-16
- * surrogates (PostgreSQL refuses both in text and jsonb, and they are never meaningful input), and
- * percent-encoding that does not decode to UTF-8. Every entry point runs its input through here —
+ * surrogates (PostgreSQL refuses both in text and jsonb, and they are never meaningful input);
+ * control characters other than tab, line feed and carriage return (C0, DEL, C1: nobody types
+ * them, and they corrupt what reads the text next — a terminal, a CSV, an e-mail); the
+ * bidirectional embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069), which
+ * make a name or a number display differently from what is stored (a name that reverses the role
+ * badge beside it, an "exe.png"); and percent-encoding that does not decode to UTF-8. Every entry point runs its input through here —
  * JSON bodies (readJsonBody), query strings and path segments (handleApi), server-action arguments
  * (lib/http/action-result.ts), CSV values and file names (the lab import) — so no field has to
  * remember to check, and the database never sees such text.
@@ -20,12 +24,24 @@ const NUL_MESSAGE = "Contains a NUL character (\\u0000), which is not allowed in
 const SURROGATE_MESSAGE = "Contains an unpaired UTF-16 surrogate, which is not valid text.";
 const ENCODING_MESSAGE = "Is not valid percent-encoded UTF-8.";
 
+const codePoint = (code: number) => `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+const controlMessage = (code: number) =>
+  `Contains a control character (${codePoint(code)}), which is not allowed in any field.`;
+const bidiMessage = (code: number) =>
+  `Contains a bidirectional control character (${codePoint(code)}), which would make the text display differently from what is stored.`;
+
 /** Why `text` cannot be accepted, or null. */
 export function hostileTextProblem(text: string): string | null {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0xd800) {
-      if (code === 0) return NUL_MESSAGE;
+      if (code < 0x20) {
+        if (code === 0) return NUL_MESSAGE;
+        if (code !== 0x09 && code !== 0x0a && code !== 0x0d) return controlMessage(code);
+      } else if (code >= 0x7f) {
+        if (code <= 0x9f) return controlMessage(code);
+        if (code >= 0x202a && (code <= 0x202e || (code >= 0x2066 && code <= 0x2069))) return bidiMessage(code);
+      }
       continue;
     }
     if (code > 0xdfff) continue;

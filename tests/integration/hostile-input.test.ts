@@ -26,7 +26,9 @@ import {
   ensureProgram,
 } from "../factories/certified";
 import { addResults, createPatient } from "../factories/clinical";
-import { stepUpCode, uniqueIp } from "../factories/users";
+import { requestContext, stepUpCode, uniqueIp } from "../factories/users";
+import { signUp } from "../../lib/auth/service";
+import { actionError, checkActionInput } from "../../lib/http/action-result";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 const BASE = "/api/v1/dispense-authorizations";
@@ -275,6 +277,40 @@ describe("hostile text at the JSON API", () => {
       }),
       { numRuns: RUNS / 2 },
     );
+    expect(await storedCount()).toBe(before);
+  });
+});
+
+describe("names and numbers that would display differently from what is stored", () => {
+  it("a sign-up name with a right-to-left override or a control character is a field error, and no account is made", async () => {
+    for (const name of ["Zoë O'Brien \u202egnp.exe", "Bell\u0007 Ringer", "Isolated \u2067name\u2069"]) {
+      const email = `bidi-${randomUUID()}@test.local`;
+      const password = "Quartz lantern meadow 2026";
+      const input = { name, email, password, confirmPassword: password, enrollingAs: "PRESCRIBER" as const };
+      let refused: unknown;
+      try {
+        checkActionInput(input);
+        await signUp(input, requestContext());
+      } catch (error) {
+        refused = error;
+      }
+      const result = actionError(refused);
+      expect(result, JSON.stringify(name)).toMatchObject({ ok: false, code: "VALIDATION" });
+      expect(result.ok ? undefined : result.fields?.name?.[0]).toMatch(
+        /(bidirectional )?control character \(U\+[0-9A-F]{4}\)/,
+      );
+      expect(await db().user.count({ where: { email } })).toBe(0);
+    }
+  });
+
+  it("a prescription number with a right-to-left override is refused by the dispense API naming the field; nothing stored", async () => {
+    const before = await storedCount();
+    const answer = await send("POST", BASE, {
+      ...validRequest(),
+      prescriptionId: `RX-\u202e${randomUUID().slice(0, 8)}`,
+    });
+    expectRefused(answer, "prescriptionId");
+    expect(JSON.stringify(answer.body)).toContain("U+202E");
     expect(await storedCount()).toBe(before);
   });
 });
