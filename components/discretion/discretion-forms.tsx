@@ -42,8 +42,9 @@ export function StartDiscretionForm(props: {
       <FormBanner kind="warn" id={`${id}-warning`}>
         <strong>What this does:</strong> until the end time, requirements that would deny a dispense under the{" "}
         {programName} (an uncertified pharmacy, prescriber or healthcare setting, a patient not enrolled or not
-        authorized, overdue monitoring) become <strong>warnings</strong>, and the dispense is approved. Unknown products
-        and duplicate requests are still refused. Every pharmacist sees a banner while it is in effect, and every
+        authorized, missing or stale baseline results, overdue monitoring) become <strong>warnings</strong>, and the
+        dispense is approved. Unknown products, duplicate requests, a course sooner than the interval allows and more
+        units than the course holds are still refused. Every pharmacist sees a banner while it is in effect, and every
         authorization given with relaxed requirements is listed below for your follow-up.
       </FormBanner>
       {state.result && !state.result.ok ? (

@@ -439,6 +439,29 @@ describe("applyEnforcementDiscretion", () => {
     expect(relaxed.expiresOn).toBeNull();
   });
 
+  it("never relaxes the dosing: a course too soon, or more units than the course holds", () => {
+    const tooSoon = decide(
+      facts({
+        patient: treatedPatient({ doseDates: days("2025-09-01", 5), statusFormDates: ["2026-03-01"] }),
+        quantity: 3,
+        pharmacy: { certificationStatus: null },
+      }),
+    );
+    const soon = applyEnforcementDiscretion(tooSoon, lemtrada, NOW);
+    expect(soon.decision).toBe("DENIED");
+    expect(codes(soon)).toEqual(["COURSE_INTERVAL_TOO_SHORT"]);
+    expect(soon.warnings.map((w) => w.code)).toEqual(["PHARMACY_NOT_CERTIFIED"]);
+
+    const tooMany = applyEnforcementDiscretion(
+      decide(facts({ quantity: 500, patient: newPatient(), pharmacy: { certificationStatus: null } })),
+      lemtrada,
+      NOW,
+    );
+    expect(tooMany.decision).toBe("DENIED");
+    expect(codes(tooMany)).toEqual(["QUANTITY_EXCEEDS_COURSE"]);
+    expect(tooMany.expiresOn).toBeNull();
+  });
+
   it("never relaxes PROGRAM_UNKNOWN", () => {
     const relaxed = applyEnforcementDiscretion(decideDispense(facts(), undefined, NOW), undefined, NOW);
     expect(relaxed.decision).toBe("DENIED");

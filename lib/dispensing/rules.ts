@@ -271,10 +271,16 @@ const REASON_ORDER: readonly TDenialReasonCode[] = [
  *   would authorize nothing the REMS controls.
  * - DUPLICATE_REQUEST: an unused authorization already exists for this prescription; a second
  *   one would allow the same prescription to be dispensed twice.
+ * - COURSE_INTERVAL_TOO_SHORT and QUANTITY_EXCEEDS_COURSE: the dosing the label allows (a course
+ *   no sooner than the interval after the last, no more units than the course holds). No outage
+ *   keeps anyone from meeting them: they are about the treatment, not about a stakeholder's
+ *   paperwork, and relaxing them would authorize a dose the drug's label does not.
  */
 export const NEVER_RELAXED: readonly TDenialReasonCode[] = [
   "PROGRAM_UNKNOWN",
   "NDC_NOT_IN_PROGRAM",
+  "COURSE_INTERVAL_TOO_SHORT",
+  "QUANTITY_EXCEEDS_COURSE",
   "DUPLICATE_REQUEST",
 ];
 
