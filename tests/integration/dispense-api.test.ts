@@ -25,7 +25,7 @@ import {
   ZDispenseAuthorizationPage,
   ZDispenseAuthorizationView,
 } from "../../lib/dispensing/schema";
-import { resetEnvCache } from "../../lib/env";
+import { env, resetEnvCache } from "../../lib/env";
 import { ERROR_STATUS } from "../../lib/errors";
 import type { EnrollmentStatus } from "../../lib/generated/prisma/enums";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
@@ -994,8 +994,9 @@ describe("GET /api/v1/openapi.json", () => {
     expect(answer.headers.get("content-type")).toContain("application/json");
     const doc = answer.body as { openapi: string; servers: { url: string }[]; paths: Record<string, unknown> };
     expect(doc.openapi).toBe("3.1.0");
-    // NextRequest spells a loopback host "localhost".
-    expect(doc.servers).toEqual([{ url: server.url.replace("127.0.0.1", "localhost") }]);
+    // The registry's own address (APP_URL), not the address the request reached.
+    expect(doc.servers).toEqual([{ url: env().APP_URL.replace(/\/$/, "") }]);
+    expect(doc.servers[0]?.url).not.toBe(server.url);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         BASE,
