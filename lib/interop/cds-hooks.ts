@@ -375,6 +375,14 @@ function requirementCard(
       };
     }
     case "patient-enrollment": {
+      if (match.kind === "mismatch") {
+        return {
+          indicator: "critical",
+          summary: `The REMS patient id in the chart belongs to another patient of the ${program.name}`,
+          detail: `${match.remsId} is the REMS patient id of a patient whose ${match.differs.join(" and ")} ${match.differs.length === 1 ? "differs" : "differ"} from this chart's. Nothing was checked for this patient: check the id recorded in the chart against the patient's enrollment.`,
+          links: [link("Find the patient in the registry", "/prescriber/patients")],
+        };
+      }
       if (match.kind === "proposed") {
         return {
           indicator: "warning",

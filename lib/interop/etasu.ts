@@ -166,11 +166,13 @@ export async function remsEtasu(
   });
   if (match.kind !== "identified") {
     return failure(
-      match.kind === "proposed"
-        ? `No case found: a patient with this name and birth date is enrolled, but nothing is checked on a name and birth date alone. Send the case number or the patient's identifier under ${remsPatientIdSystem()}.`
-        : input.caseNumber
-          ? `No case found for case number ${input.caseNumber}.`
-          : "No case found: the patient carries no REMS patient id of this registry.",
+      match.kind === "mismatch"
+        ? `No case checked: ${match.remsId} is the case of a patient whose ${match.differs.join(" and ")} ${match.differs.length === 1 ? "differs" : "differ"} from this Patient's. Check the identifier recorded for the patient.`
+        : match.kind === "proposed"
+          ? `No case found: a patient with this name and birth date is enrolled, but nothing is checked on a name and birth date alone. Send the case number or the patient's identifier under ${remsPatientIdSystem()}.`
+          : input.caseNumber
+            ? `No case found for case number ${input.caseNumber}.`
+            : "No case found: the patient carries no REMS patient id of this registry.",
     );
   }
   const known = await client.patient.findUniqueOrThrow({

@@ -289,6 +289,47 @@ describe("CDS Hooks cards", () => {
     expect(guidanceOf(etasu).status).toBe("failure");
   });
 
+  it("a REMS patient id that belongs to someone with another name or birth date checks nothing and says so", async () => {
+    const p = await enrolledPatient();
+    const other = { ...p, given: "James", family: uniqueWord("Whitaker"), birthDate: "1979-11-02" };
+    const { cards } = await runCdsService(
+      "rems-order-sign",
+      fixture("cds-hooks/order-sign.json", values(other, team.prescriber.prescriber.npi)),
+    );
+    expect(cards.some((c) => c.indicator === "info")).toBe(false);
+    const card = cards.find((c) => /belongs to another patient/.test(c.summary));
+    expect(card?.indicator).toBe("critical");
+    expect(card?.detail).toContain(`${p.remsId} is the REMS patient id of a patient whose name and birth date differ`);
+    expect(
+      await matchPatient(db(), {
+        identifiers: [{ system: remsPatientIdSystem(), value: p.remsId }],
+        birthDate: "1979-11-02",
+      }),
+    ).toEqual({
+      kind: "mismatch",
+      remsId: p.remsId,
+      differs: ["birth date"],
+    });
+    // Accents, case and punctuation are not a difference.
+    expect(
+      (
+        await matchPatient(db(), {
+          identifiers: [{ system: remsPatientIdSystem(), value: p.remsId }],
+          given: p.given.toUpperCase(),
+          family: ` ${p.family.toLowerCase()}.`,
+          birthDate: p.birthDate,
+        })
+      ).kind,
+    ).toBe("identified");
+    const etasu = await remsEtasu(
+      { pharmacyId: null },
+      fixture("fhir/etasu-patient-medication-request.json", values(other, team.prescriber.prescriber.npi)),
+    );
+    const guidance = guidanceOf(etasu);
+    expect(guidance.status).toBe("failure");
+    expect(JSON.stringify(guidance)).toContain("differ from this Patient's");
+  });
+
   it("overdue monitoring names each test and the day it fell due; a too-early course gives the earliest date", async () => {
     const p = await enrolledPatient({ withBaseline: false });
     const firstDose = addDays(today, -150);

@@ -7,6 +7,7 @@
  */
 import type { Db } from "../../db";
 import { normalizeRemsId } from "../../identifiers/rems-id";
+import { differencesFrom } from "../patient-match";
 import type { ScriptPatient } from "./message";
 
 export type PatientMatch =
@@ -21,17 +22,6 @@ export type PatientMatch =
   /** No REMS patient id; `proposed` patients have this name and birth date. */
   | { kind: "noId"; proposed: number };
 
-function same(a: string | undefined, b: string): boolean {
-  if (a === undefined) return true;
-  const fold = (s: string) =>
-    s
-      .normalize("NFKD")
-      .replace(/\p{M}/gu, "")
-      .toLowerCase()
-      .replace(/[^a-z]/g, "");
-  return fold(a) === fold(b);
-}
-
 export async function matchScriptPatient(client: Db, sent: ScriptPatient): Promise<PatientMatch> {
   if (sent.remsPatientId) {
     const remsId = normalizeRemsId(sent.remsPatientId);
@@ -41,11 +31,10 @@ export async function matchScriptPatient(client: Db, sent: ScriptPatient): Promi
       select: { id: true, remsId: true, firstName: true, lastName: true, dateOfBirth: true },
     });
     if (!patient) return { kind: "unknownId", remsPatientId: remsId };
-    const differs: ("name" | "birth date")[] = [];
-    if (!same(sent.lastName, patient.lastName) || !same(sent.firstName, patient.firstName)) differs.push("name");
-    if (sent.birthDate !== undefined && sent.birthDate !== patient.dateOfBirth.toISOString().slice(0, 10)) {
-      differs.push("birth date");
-    }
+    const differs = differencesFrom(
+      { given: sent.firstName, family: sent.lastName, birthDate: sent.birthDate },
+      patient,
+    );
     if (differs.length > 0) return { kind: "mismatch", remsPatientId: remsId, differs };
     return { kind: "identified", patient: { id: patient.id, remsId: patient.remsId }, remsPatientId: remsId };
   }
