@@ -116,7 +116,7 @@ export function DecisionForm(props: { enrollmentId: string; version: number; eve
         <TextAreaField
           id={`${id}-reason`}
           label={prompt.label}
-          maxLength={MAX_REASON_LENGTH}
+          limit={MAX_REASON_LENGTH}
           error={errors.reason?.message}
           {...register("reason")}
         />

@@ -92,8 +92,7 @@ export function LabResultForm({
       <TextField
         id="lab-labId"
         label="Laboratory (optional)"
-        hint="The lab's name or CLIA number."
-        maxLength={64}
+        hint="The lab's name or CLIA number, at most 64 characters."
         error={errors.labId?.message}
         {...register("labId")}
       />
@@ -103,20 +102,15 @@ export function LabResultForm({
       </label>
       <div className="field">
         <label htmlFor="lab-note">Note{abnormal ? "" : " (optional)"}</label>
-        {abnormal ? (
-          <span id="lab-note-hint" className="hint">
-            Required for an abnormal result: what was abnormal and what was done.
-          </span>
-        ) : null}
+        <span id="lab-note-hint" className="hint">
+          {abnormal ? "Required for an abnormal result: what was abnormal and what was done. " : ""}At most 2,000
+          characters.
+        </span>
         <textarea
           id="lab-note"
           rows={3}
-          maxLength={2000}
           aria-invalid={errors.note ? true : undefined}
-          aria-describedby={
-            [abnormal ? "lab-note-hint" : null, errors.note ? "lab-note-error" : null].filter(Boolean).join(" ") ||
-            undefined
-          }
+          aria-describedby={["lab-note-hint", errors.note ? "lab-note-error" : null].filter(Boolean).join(" ")}
           {...register("note")}
         />
         {errors.note ? (

@@ -73,7 +73,7 @@ export function OpenCaseForm({
         id="case-description"
         label="What happened"
         hint="Facts, dates and the records concerned. Evidence can be added once the case is open."
-        maxLength={MAX_DESCRIPTION_LENGTH}
+        limit={MAX_DESCRIPTION_LENGTH}
         error={errors.description?.message}
         {...register("description")}
       />

@@ -94,7 +94,7 @@ export function StepForm(props: {
       <TextAreaField
         id={`${id}-reason`}
         label={copy.reason}
-        maxLength={MAX_REASON_LENGTH}
+        limit={MAX_REASON_LENGTH}
         error={errors.reason?.message}
         {...register("reason")}
       />

@@ -53,7 +53,7 @@ export function AccountActionForm(props: {
       <TextAreaField
         id={`${id}-reason`}
         label="Reason (sent to the person and kept in the audit trail)"
-        maxLength={MAX_REASON_LENGTH}
+        limit={MAX_REASON_LENGTH}
         error={errors.reason?.message}
         {...register("reason")}
       />

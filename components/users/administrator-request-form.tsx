@@ -65,7 +65,7 @@ export function AdministratorRequestForm() {
       <TextAreaField
         id="admin-reason"
         label="Why this person needs administrator access"
-        maxLength={MAX_REASON_LENGTH}
+        limit={MAX_REASON_LENGTH}
         error={errors.reason?.message}
         {...register("reason")}
       />

@@ -51,6 +51,15 @@ test.describe("clinical journeys on the demo patients", () => {
     await form.getByLabel("Collection date").fill(todayUtc(3));
     await form.getByRole("button", { name: "Record result" }).click();
     await expect(form.locator("#lab-collectedOn-error")).toContainText("future");
+    // A note past its limit is kept whole (not cut by the field) and refused on the field.
+    await form.getByLabel("Collection date").fill(todayUtc(-1));
+    const long = `${"Long note. ".repeat(250)}END`;
+    await form.locator("#lab-note").fill(long);
+    await expect(form.locator("#lab-note")).toHaveValue(long);
+    await expect(form.locator("#lab-note-hint")).toContainText("At most 2,000 characters.");
+    await form.getByRole("button", { name: "Record result" }).click();
+    await expect(form.locator("#lab-note-error")).toContainText("Use at most 2000 characters");
+    await expect(form.locator("#lab-note")).toHaveValue(long);
 
     await page.goto("/prescriber");
     await expect(page.getByRole("row").filter({ hasText: name })).not.toHaveAttribute("data-state", "overdue");
