@@ -4,10 +4,18 @@ import { findHostileInPath, findHostileInQuery, findHostileText, hostileTextProb
 
 describe("hostileTextProblem", () => {
   it("accepts any well-formed text without NUL, controls or bidirectional controls, including astral characters", () => {
-    const refused = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+    const refused = (c: number) =>
+      (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069);
+    const strip = (text: string) =>
+      Array.from(text)
+        .filter((ch) => !refused(ch.codePointAt(0) ?? 0))
+        .join("");
     fc.assert(
       fc.property(fc.string({ unit: "grapheme" }), (text) => {
-        expect(hostileTextProblem(text.replace(refused, ""))).toBeNull();
+        expect(hostileTextProblem(strip(text))).toBeNull();
       }),
     );
     expect(hostileTextProblem("Zoë 😀 北京")).toBeNull();
