@@ -11,6 +11,7 @@ import { loadMonitoringFacts } from "../dashboards/monitoring-facts";
 import { db, type Db } from "../db";
 import { replicaReader } from "../db/replica";
 import { AppError, fieldErrorsFromZod } from "../errors";
+import { formatDate } from "../format";
 import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
 import {
@@ -129,6 +130,13 @@ export async function prepareReport(
     });
   }
   const { from, to, bom } = parsed.data;
+  const today = now.toISOString().slice(0, 10);
+  if (to > today) {
+    // A report states what happened: months not yet lived would read as 0% or 100% on time.
+    throw new AppError("VALIDATION", "Check the programme and the period.", {
+      fields: { to: [`The last day cannot be after today (${formatDate(today)})`] },
+    });
+  }
   const program = await client.program.findUnique({
     where: { code: parsed.data.program },
     select: { id: true, code: true, name: true, definition: true },

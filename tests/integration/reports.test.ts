@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { addDays } from "../../lib/calendar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/auth/actor";
 import { db, disconnectDb } from "../../lib/db";
@@ -321,6 +322,17 @@ describe("assessment report", () => {
       program: ["Choose a programme from the list"],
     });
     expect(await fields({ program: program.code, from: "2000-01-01", to: "2025-01-31" })).toHaveProperty("from");
+    // A period that has not happened yet states nothing.
+    const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
+    expect(await fields({ program: program.code, from: "2025-01-01", to: tomorrow })).toEqual({
+      to: [expect.stringMatching(/^The last day cannot be after today \(\d{1,2} [A-Z][a-z]{2} \d{4}\)$/)],
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    await expect(prepareReport(admin, { program: program.code, from: "2025-01-01", to: today })).resolves.toMatchObject(
+      {
+        to: today,
+      },
+    );
     const pharmacist = actorFor(await createAccount("PHARMACIST", "Pat Pharmacist"));
     await expect(prepareReport(pharmacist, { program: program.code, ...PERIOD })).rejects.toMatchObject({
       code: "FORBIDDEN",
