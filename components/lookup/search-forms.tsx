@@ -14,7 +14,8 @@ export function OrganisationSearchForm(props: { programs: Programs; program?: st
       <div className="field">
         <label htmlFor="q">Name, city, NPI or NCPDP provider ID</label>
         <span id="q-hint" className="hint">
-          For example “Main Street Pharmacy”, “Springfield”, a 10-digit NPI or a 7-digit NCPDP ID.
+          For example “Main Street Pharmacy”, “Springfield”, a 10-digit NPI, a 7-digit NCPDP ID, or a REMS ID or
+          certification number shown here (PH-…, HS-…, DP-…, HC-…).
         </span>
         <input
           id="q"

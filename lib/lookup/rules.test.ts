@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { generateRemsId } from "../identifiers/rems-id";
 import { certificationAnswer, classifySearch, prescriberDisplayName } from "./rules";
 
 describe("certificationAnswer", () => {
@@ -116,6 +117,24 @@ describe("classifySearch", () => {
 
   it("refuses numbers of other lengths with a hint", () => {
     expect(classifySearch("12345")).toEqual({ ok: false, message: expect.stringMatching(/10 digits.*7/) });
+  });
+
+  it("reads a pharmacy's or setting's REMS id or certification number, typed loosely, as that id", () => {
+    for (const prefix of ["PH", "HS", "DP", "HC"]) {
+      const id = generateRemsId(prefix);
+      expect(classifySearch(id)).toEqual({ ok: true, query: { by: "remsId", remsId: id } });
+      expect(classifySearch(` ${id.replace(/-/g, "").toLowerCase()} `)).toEqual({
+        ok: true,
+        query: { by: "remsId", remsId: id },
+      });
+    }
+    // A patient's id, an id with a wrong check character, and a word that folds to an id stay text.
+    const patient = generateRemsId("PT");
+    expect(classifySearch(patient).ok && classifySearch(patient)).toMatchObject({ query: { by: "text" } });
+    const setting = generateRemsId("HS");
+    const typo = `${setting.slice(0, -1)}${setting.endsWith("0") ? "1" : "0"}`;
+    expect(classifySearch(typo)).toMatchObject({ ok: true, query: { by: "text" } });
+    expect(classifySearch("Springfield")).toEqual({ ok: true, query: { by: "text", text: "Springfield" } });
   });
 
   it("treats anything else as part of a name or city", () => {

@@ -2,6 +2,7 @@
  * The public certification lookup's pure rules: what an answer says about a stakeholder, and how a
  * search box's text is read (an NPI, an NCPDP provider ID, or part of a name or city).
  */
+import { isValidRemsId, normalizeRemsId } from "../identifiers/rems-id";
 import { zNcpdpId, zNpi } from "../identifiers/zod";
 import { isCertified } from "../certification/rules";
 import { formatPersonName } from "../format";
@@ -79,7 +80,12 @@ export function prescriberDisplayName(p: { firstName: string; lastName: string; 
 export type SearchQuery =
   | { by: "npi"; npi: string }
   | { by: "ncpdpId"; ncpdpId: string }
+  /** A pharmacy's or healthcare setting's REMS id (PH-, HS-) or certification number (DP-, HC-). */
+  | { by: "remsId"; remsId: string }
   | { by: "text"; text: string };
+
+/** The ids of organisations the lookup shows: REMS ids and certification numbers of pharmacies and settings. */
+const ORGANISATION_ID_PREFIXES = ["PH", "HS", "DP", "HC"];
 
 export const MIN_SEARCH_LENGTH = 2;
 export const MAX_SEARCH_LENGTH = 100;
@@ -106,6 +112,12 @@ export function classifySearch(raw: string): { ok: true; query: SearchQuery } | 
         : { ok: false, message: ncpdp.error.issues[0]?.message ?? "Check the NCPDP provider ID" };
     }
     return { ok: false, message: "An NPI has 10 digits and an NCPDP provider ID has 7 — check the number" };
+  }
+  // An id the results show (typed with or without dashes); its check character must be right, and
+  // it must hold a digit or a dash, so a name or a city is never taken for one.
+  const remsId = /[\d-]/.test(text) ? normalizeRemsId(text) : null;
+  if (remsId && ORGANISATION_ID_PREFIXES.includes(remsId.slice(0, 2)) && isValidRemsId(remsId)) {
+    return { ok: true, query: { by: "remsId", remsId } };
   }
   if (text.length < MIN_SEARCH_LENGTH) {
     return {

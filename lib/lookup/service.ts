@@ -196,6 +196,9 @@ interface OrganisationRow {
 function organisationWhere(query: SearchQuery, kind: "pharmacy" | "healthcareSetting") {
   if (query.by === "npi") return { npi: query.npi };
   if (query.by === "ncpdpId") return kind === "pharmacy" ? { ncpdpId: query.ncpdpId } : null;
+  if (query.by === "remsId") {
+    return { OR: [{ remsId: query.remsId }, { enrollments: { some: { certificationNumber: query.remsId } } }] };
+  }
   return {
     OR: [
       { name: { contains: query.text, mode: "insensitive" as const } },
@@ -205,7 +208,8 @@ function organisationWhere(query: SearchQuery, kind: "pharmacy" | "healthcareSet
 }
 
 /**
- * Pharmacies and healthcare settings matching a name, city, NPI or NCPDP provider ID, each with its
+ * Pharmacies and healthcare settings matching a name, city, NPI, NCPDP provider ID, REMS id or
+ * certification number, each with its
  * certification in the programme. At most MAX_SEARCH_RESULTS; `truncated` asks for a narrower search.
  */
 export async function searchOrganisations(

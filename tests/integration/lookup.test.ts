@@ -191,6 +191,28 @@ describe("searchOrganisations", () => {
     expect(setting.setting.id).not.toBe(other.setting.id);
   });
 
+  it("finds a pharmacy or setting by the REMS id or certification number its result shows", async () => {
+    const pharmacy = await createPharmacyEnrollment();
+    const setting = await createSettingEnrollment({ status: "CERTIFIED" });
+    const pharmacyRemsId = (
+      await db().pharmacy.findUniqueOrThrow({ where: { id: pharmacy.pharmacy.id }, select: { remsId: true } })
+    ).remsId;
+    const settingId = await settingRemsId(setting.setting.id);
+    for (const [typed, id] of [
+      [pharmacyRemsId, pharmacy.pharmacy.id],
+      [pharmacy.enrollment?.certificationNumber ?? "", pharmacy.pharmacy.id],
+      [settingId.replace(/-/g, "").toLowerCase(), setting.setting.id],
+      [setting.enrollment?.certificationNumber ?? "", setting.setting.id],
+    ] as const) {
+      const found = await searchOrganisations("LEMTRADA", typed);
+      expect(
+        found.results.map((r) => r.id),
+        typed,
+      ).toEqual([id]);
+      expect(found.results[0]?.certified).toBe(true);
+    }
+  });
+
   it("finds by NPI or NCPDP ID, and marks an organisation not enrolled in the programme", async () => {
     const { pharmacy } = await createPharmacyEnrollment({ enrolled: false });
     const byNcpdp = await searchOrganisations("LEMTRADA", pharmacy.ncpdpId);
