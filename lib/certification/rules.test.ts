@@ -315,9 +315,16 @@ describe("transitionNotice", () => {
     expect(notice.text).toContain("Update your application and submit it again.");
   });
 
-  it.each(["SUSPEND", "DECERTIFY"] as const)("warns that a %s stops the stakeholder acting", (event) => {
-    const notice = transitionNotice({ ...base, event, reason: "Audit findings." });
+  it("warns that a suspension stops the stakeholder acting until certified again", () => {
+    const notice = transitionNotice({ ...base, event: "SUSPEND", reason: "Audit findings." });
     expect(notice.text).toContain("Until you are certified again, you may not act under this programme.");
+    expect(notice.text).toContain("Reason:\nAudit findings.");
+  });
+
+  it("tells a decertified stakeholder the certification is withdrawn for good and to enroll again", () => {
+    const notice = transitionNotice({ ...base, event: "DECERTIFY", reason: "Audit findings." });
+    expect(notice.text).toContain("withdrawn for good: to take part again, enroll again.");
+    expect(notice.text).not.toContain("Until you are certified again");
     expect(notice.text).toContain("Reason:\nAudit findings.");
   });
 

@@ -182,8 +182,14 @@ export function transitionNotice(input: {
     lines.push("", input.event === "REQUEST_CHANGES" ? "What to change:" : "Reason:", input.reason.trim());
   }
   if (input.event === "REQUEST_CHANGES") lines.push("", "Update your application and submit it again.");
-  if (input.event === "SUSPEND" || input.event === "DECERTIFY") {
+  if (input.event === "SUSPEND") {
     lines.push("", "Until you are certified again, you may not act under this programme.");
+  }
+  if (input.event === "DECERTIFY") {
+    lines.push(
+      "",
+      "You may no longer act under this programme. The certification is withdrawn for good: to take part again, enroll again.",
+    );
   }
   lines.push("", `See your enrollment: ${input.appUrl}/enrollment`, "", "— REMS registry");
   return { subject, text: lines.join("\n") };
