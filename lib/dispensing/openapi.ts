@@ -232,6 +232,10 @@ function buildRegistry(): OpenAPIRegistry {
       },
       expiresAt: { description: "The authorization may not be used after this instant." },
       enforcementDiscretion: { description: "Present (true) when approved only under enforcement discretion." },
+      status: {
+        description:
+          "Only on a replay (Idempotent-Replayed: true) of an approval that no longer stands: DISPENSED, REVERSED, EXPIRED or REVOKED. Do not dispense under it; GET the authorization for the details. Absent while the approval may be used.",
+      },
     }),
   );
   const Denied = registry.register(

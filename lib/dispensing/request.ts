@@ -151,7 +151,14 @@ export function replay(existing: ViewRow & { requestHash: string }, requestHash:
       { fields: { idempotencyKey: ["Already used for a different request"] }, authorizationId: existing.id },
     );
   }
-  return { answer: answerOf(existing), replayed: true, authorization: toView(existing, now) };
+  const authorization = toView(existing, now);
+  const answer = answerOf(existing);
+  // The stored answer, and — when the approval no longer stands — what became of it: a retry after
+  // a timeout must not read a revoked or used approval as a fresh one.
+  if (answer.decision === "APPROVED" && authorization.status !== "APPROVED" && authorization.status !== "DENIED") {
+    return { answer: { ...answer, status: authorization.status }, replayed: true, authorization };
+  }
+  return { answer, replayed: true, authorization };
 }
 
 async function decideAndStore(

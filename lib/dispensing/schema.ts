@@ -162,6 +162,11 @@ export const ZDispenseAnswer = z.discriminatedUnion("decision", [
     expiresAt: z.iso.datetime(),
     warnings: z.array(ZDispenseReason),
     enforcementDiscretion: z.boolean().optional(),
+    /**
+     * On a replay (Idempotent-Replayed: true) of an approval that no longer stands: what became of
+     * it. Absent while it may still be used.
+     */
+    status: z.enum(["DISPENSED", "REVERSED", "EXPIRED", "REVOKED"]).optional(),
   }),
   z.object({
     id: z.uuid(),

@@ -565,6 +565,21 @@ describe("POST /api/v1/dispense-authorizations: idempotency and concurrency", ()
     ).toBe(1);
   });
 
+  it("a replay of an approval that no longer stands says what became of it", async () => {
+    const body = (await patientCase()).request();
+    const key = randomUUID();
+    const first = decisionOf(await call(BASE, { key: pharmacyA.key, body, idempotencyKey: key }));
+    expect(first).not.toHaveProperty("status");
+    viewOf(
+      await call(`${BASE}/${first.id}/dispense`, { key: pharmacyA.key, body: { quantity: 3, lotNumber: "LOT-RPL" } }),
+    );
+    const dispensed = decisionOf(await call(BASE, { key: pharmacyA.key, body, idempotencyKey: key }));
+    expect(dispensed).toEqual({ ...first, status: "DISPENSED" });
+    viewOf(await call(`${BASE}/${first.id}/reverse`, { key: pharmacyA.key, body: { reason: "Returned to stock" } }));
+    const reversed = decisionOf(await call(BASE, { key: pharmacyA.key, body, idempotencyKey: key }));
+    expect(reversed.decision === "APPROVED" && reversed.status).toBe("REVERSED");
+  });
+
   it("refuses the same key with another body (409) and stores nothing for it", async () => {
     const body = (await patientCase()).request();
     const key = randomUUID();
