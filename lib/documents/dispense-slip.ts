@@ -11,6 +11,7 @@ import type { TDispenseAuthorizationView } from "../dispensing/schema";
 import { callerFromActor } from "../dispensing/caller";
 import { getDispenseAuthorizationDetails } from "../dispensing/service";
 import { AppError } from "../errors";
+import { DISPENSE_STATUS_LABELS } from "../format";
 import { getProgramDefinition } from "../programs/registry";
 import { formatUtc } from "./content";
 import { encodable, wrapText } from "./pdf";
@@ -21,6 +22,10 @@ export interface SlipDocument {
   programName: string;
   authorizationNumber: string;
   validUntil: string;
+  /** What the authorization is when the slip is printed. */
+  status: string;
+  /** Printed prominently when it can no longer be used: dispensed, reversed or expired. */
+  statusNote: string | null;
   fields: { label: string; value: string }[];
   warnings: string[];
   /** Printed when the authorization was given under enforcement discretion. */
@@ -42,13 +47,18 @@ export function slipDocument(input: {
   generatedAt: Date;
 }): SlipDocument {
   const a = input.authorization;
-  const units = `${a.quantity} ${input.unit}${a.quantity === 1 ? "" : "s"}`;
+  const unitsOf = (n: number) => `${n} ${input.unit}${n === 1 ? "" : "s"}`;
+  const units = unitsOf(a.quantity);
+  const { status, statusNote } = slipStatus(a, unitsOf);
   return {
     title: "Dispense authorization",
     programName: input.programName,
     authorizationNumber: a.authorizationNumber ?? "",
     validUntil: a.expiresAt ? formatUtc(a.expiresAt) : "—",
+    status,
+    statusNote,
     fields: [
+      { label: "Status when printed", value: status },
       { label: "Programme", value: input.programName },
       { label: "Pharmacy", value: input.pharmacyName },
       { label: "Prescription number", value: a.prescriptionId },
@@ -69,6 +79,32 @@ export function slipDocument(input: {
       : null,
     footer: `Generated ${formatUtc(input.generatedAt)} · authorization ${a.authorizationNumber ?? a.prescriptionId}`,
   };
+}
+
+/** The status as the slip states it; a used or ended authorization says so and that it cannot be used. */
+function slipStatus(
+  a: TDispenseAuthorizationView,
+  unitsOf: (n: number) => string,
+): { status: string; statusNote: string | null } {
+  switch (a.status) {
+    case "DISPENSED":
+      return {
+        status: `Dispensed ${a.dispensedAt ? formatUtc(a.dispensedAt) : ""}: ${unitsOf(a.dispensedQuantity ?? a.quantity)}${a.lotNumber ? `, lot ${a.lotNumber}` : ""}`,
+        statusNote: "Already dispensed: do not dispense under this authorization again.",
+      };
+    case "REVERSED":
+      return {
+        status: `Dispense reversed ${a.reversedAt ? formatUtc(a.reversedAt) : ""}`.trim(),
+        statusNote: "The dispense was reversed: this authorization cannot be used again. Request a new one.",
+      };
+    case "EXPIRED":
+      return {
+        status: DISPENSE_STATUS_LABELS.EXPIRED,
+        statusNote: "Expired: do not dispense under this authorization. Request a new one.",
+      };
+    default:
+      return { status: DISPENSE_STATUS_LABELS[a.status], statusNote: null };
+  }
 }
 
 const LETTER: [number, number] = [612, 792];
@@ -118,6 +154,10 @@ export async function renderSlipPdf(doc: SlipDocument, generatedAt: Date): Promi
   write(regular, 10, "Authorization number", MARGIN, MUTED);
   write(mono, 30, doc.authorizationNumber);
   write(bold, 12, `Valid until ${doc.validUntil}`);
+  if (doc.statusNote) {
+    y -= 6;
+    write(bold, 13, doc.statusNote, MARGIN, WARN);
+  }
   y -= 10;
   rule();
 
