@@ -79,6 +79,8 @@ export function FormFieldInput({
     );
   }
 
+  // No maxLength attribute: it would cut a paste without a word. The form's schema (built from the
+  // same definition) refuses a value past field.maxLength on the field and keeps what was typed.
   let control: ReactNode;
   if (field.type === "select" || field.type === "usState") {
     const options =
@@ -96,7 +98,7 @@ export function FormFieldInput({
       </select>
     );
   } else if (field.type === "textarea") {
-    control = <textarea rows={4} maxLength={field.maxLength} {...common} />;
+    control = <textarea rows={4} {...common} />;
   } else {
     const kind = INPUT_TYPES[field.type] ?? { type: "text" };
     control = (
@@ -104,7 +106,6 @@ export function FormFieldInput({
         type={kind.type}
         inputMode={kind.inputMode}
         autoComplete={field.autoComplete ?? "off"}
-        maxLength={field.maxLength}
         spellCheck={field.type === "text" ? undefined : false}
         {...common}
       />
