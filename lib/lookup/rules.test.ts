@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateRemsId } from "../identifiers/rems-id";
+import { generateRemsId, makeRemsId } from "../identifiers/rems-id";
 import { certificationAnswer, classifySearch, prescriberDisplayName } from "./rules";
 
 describe("certificationAnswer", () => {
@@ -123,11 +123,20 @@ describe("classifySearch", () => {
     for (const prefix of ["PH", "HS", "DP", "HC"]) {
       const id = generateRemsId(prefix);
       expect(classifySearch(id)).toEqual({ ok: true, query: { by: "remsId", remsId: id } });
-      expect(classifySearch(` ${id.replace(/-/g, "").toLowerCase()} `)).toEqual({
+      const typed = id.replace(/-/g, "").toLowerCase();
+      expect(classifySearch(` ${typed} `)).toEqual({
         ok: true,
-        query: { by: "remsId", remsId: id },
+        query: /\d/.test(typed) ? { by: "remsId", remsId: id } : { by: "remsId", remsId: id, text: typed },
       });
     }
+    // An id of letters only, typed without dashes, is searched as the id and as a word of a name or city.
+    const lettersOnly = ["ABCDEFGH", "BCDEFGHJ", "CDEFGHJK", "DEFGHJKM", "EFGHJKMN"]
+      .map((body) => makeRemsId("HS", body))
+      .find((id) => !/\d/.test(id));
+    expect(lettersOnly).toBeDefined();
+    const word = (lettersOnly ?? "").replace(/-/g, "").toLowerCase();
+    expect(classifySearch(word)).toEqual({ ok: true, query: { by: "remsId", remsId: lettersOnly, text: word } });
+    expect(classifySearch(lettersOnly ?? "")).toEqual({ ok: true, query: { by: "remsId", remsId: lettersOnly } });
     // A patient's id, an id with a wrong check character, and a word that folds to an id stay text.
     const patient = generateRemsId("PT");
     expect(classifySearch(patient).ok && classifySearch(patient)).toMatchObject({ query: { by: "text" } });

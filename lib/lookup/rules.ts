@@ -80,8 +80,12 @@ export function prescriberDisplayName(p: { firstName: string; lastName: string; 
 export type SearchQuery =
   | { by: "npi"; npi: string }
   | { by: "ncpdpId"; ncpdpId: string }
-  /** A pharmacy's or healthcare setting's REMS id (PH-, HS-) or certification number (DP-, HC-). */
-  | { by: "remsId"; remsId: string }
+  /**
+   * A pharmacy's or healthcare setting's REMS id (PH-, HS-) or certification number (DP-, HC-).
+   * `text` is set when what was typed was a single word that could also be part of a name or city
+   * (an id typed without dashes whose characters are all letters): both are searched.
+   */
+  | { by: "remsId"; remsId: string; text?: string }
   | { by: "text"; text: string };
 
 /** The ids of organisations the lookup shows: REMS ids and certification numbers of pharmacies and settings. */
@@ -113,11 +117,12 @@ export function classifySearch(raw: string): { ok: true; query: SearchQuery } | 
     }
     return { ok: false, message: "An NPI has 10 digits and an NCPDP provider ID has 7 — check the number" };
   }
-  // An id the results show (typed with or without dashes); its check character must be right, and
-  // it must hold a digit or a dash, so a name or a city is never taken for one.
-  const remsId = /[\d-]/.test(text) ? normalizeRemsId(text) : null;
+  // An id the results show (typed with or without dashes); its check character must be right. One
+  // typed without dashes may consist of letters only, and a word of letters may also be a name or a
+  // city: then both are searched, so neither the id nor the word is missed.
+  const remsId = normalizeRemsId(text);
   if (remsId && ORGANISATION_ID_PREFIXES.includes(remsId.slice(0, 2)) && isValidRemsId(remsId)) {
-    return { ok: true, query: { by: "remsId", remsId } };
+    return { ok: true, query: /[\d-]/.test(text) ? { by: "remsId", remsId } : { by: "remsId", remsId, text } };
   }
   if (text.length < MIN_SEARCH_LENGTH) {
     return {

@@ -196,15 +196,20 @@ interface OrganisationRow {
 function organisationWhere(query: SearchQuery, kind: "pharmacy" | "healthcareSetting") {
   if (query.by === "npi") return { npi: query.npi };
   if (query.by === "ncpdpId") return kind === "pharmacy" ? { ncpdpId: query.ncpdpId } : null;
+  const byText = (text: string) => [
+    { name: { contains: text, mode: "insensitive" as const } },
+    { city: { contains: text, mode: "insensitive" as const } },
+  ];
   if (query.by === "remsId") {
-    return { OR: [{ remsId: query.remsId }, { enrollments: { some: { certificationNumber: query.remsId } } }] };
+    return {
+      OR: [
+        { remsId: query.remsId },
+        { enrollments: { some: { certificationNumber: query.remsId } } },
+        ...(query.text === undefined ? [] : byText(query.text)),
+      ],
+    };
   }
-  return {
-    OR: [
-      { name: { contains: query.text, mode: "insensitive" as const } },
-      { city: { contains: query.text, mode: "insensitive" as const } },
-    ],
-  };
+  return { OR: byText(query.text) };
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   uniqueWord,
 } from "../factories/certified";
 import { uniqueIp } from "../factories/users";
+import { generateRemsId } from "../../lib/identifiers/rems-id";
 import * as lookupRoute from "../../app/api/v1/programs/[code]/certifications/route";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 import { appError } from "../factories/errors";
@@ -211,6 +212,21 @@ describe("searchOrganisations", () => {
       ).toEqual([id]);
       expect(found.results[0]?.certified).toBe(true);
     }
+  });
+
+  it("finds a setting whose REMS id is all letters when it is typed without dashes, and still finds names", async () => {
+    const setting = await createSettingEnrollment({ status: "CERTIFIED" });
+    let lettersOnly = "";
+    while (!lettersOnly) {
+      const id = generateRemsId("HS");
+      if (!/\d/.test(id)) lettersOnly = id;
+    }
+    await db().healthcareSetting.update({ where: { id: setting.setting.id }, data: { remsId: lettersOnly } });
+    const typed = lettersOnly.replace(/-/g, "").toLowerCase();
+    const named = await createSettingEnrollment({ name: `Clinic ${typed.toUpperCase()} West` });
+
+    const found = await searchOrganisations("LEMTRADA", typed);
+    expect(found.results.map((r) => r.id).sort()).toEqual([setting.setting.id, named.setting.id].sort());
   });
 
   it("finds by NPI or NCPDP ID, and marks an organisation not enrolled in the programme", async () => {
