@@ -150,8 +150,10 @@ export function buildRegistryQuery(input: RegistryQueryInput): { text: string; v
         `s."id" = ANY(ARRAY(SELECT ce."${k.enrollmentColumn}" FROM "Enrollment" ce WHERE ce."certificationNumber" = ${param(term.value)}))`,
       );
     }
-    if (term.kind === "text" || term.kind === "number") {
-      const pattern = k.textMatch === "prefix" ? likePrefix(term.value) : likeContains(term.value);
+    const text =
+      term.kind === "text" || term.kind === "number" ? term.value : term.kind === "remsId" ? term.text : undefined;
+    if (text !== undefined) {
+      const pattern = k.textMatch === "prefix" ? likePrefix(text) : likeContains(text);
       for (const column of k.textColumns) alternatives.push(`${column} LIKE ${param(pattern)} ESCAPE '\\'`);
     }
     where.push(alternatives.length ? `(${alternatives.join(" OR ")})` : "false");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { generateRemsId } from "../identifiers/rems-id";
+import { makeRemsId } from "../identifiers/rems-id";
 import { buildRegistryQuery } from "./query";
 import {
   type Cursor,
@@ -71,12 +71,24 @@ describe("page cursors", () => {
 
 describe("search terms", () => {
   it("classify e-mail addresses, REMS ids, numbers and names", () => {
-    const remsId = generateRemsId("PT");
+    const remsId = makeRemsId("PT", "12AB34CD");
     expect(searchTerms(`  Jordan  ${remsId.toLowerCase().replace(/-/g, "")} 1234567893 ADA@Example.org `)).toEqual([
       { kind: "text", value: "jordan" },
       { kind: "remsId", value: remsId },
       { kind: "number", value: "1234567893" },
       { kind: "email", value: "ada@example.org" },
+    ]);
+  });
+
+  it("match a word without digits that reads as an id also as a name", () => {
+    // An 11-letter surname folds to an id shape (I → 1): it is searched as both.
+    expect(searchTerms("Christensen")).toEqual([{ kind: "remsId", value: "CH-R1ST-ENSE-N", text: "christensen" }]);
+    const lettersOnly = ["ABCDEFGH", "BCDEFGHJ", "CDEFGHJK", "DEFGHJKM", "EFGHJKMN"]
+      .map((body) => makeRemsId("PT", body))
+      .find((id) => !/\d/.test(id));
+    expect(lettersOnly).toBeDefined();
+    expect(searchTerms(lettersOnly ?? "")).toEqual([
+      { kind: "remsId", value: lettersOnly, text: (lettersOnly ?? "").toLowerCase() },
     ]);
   });
 

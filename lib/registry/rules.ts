@@ -96,7 +96,11 @@ export function decodeCursor(raw: string, kind: RegistryKind, sort: RegistrySort
 /** One word of a search, and what it could be. */
 export type SearchTerm =
   | { kind: "email"; value: string }
-  | { kind: "remsId"; value: string }
+  /**
+   * `text` is set when the word has no digit: a name or a city can look like an id (an 11-letter
+   * surname such as "Christensen" reads as CH-R1ST-ENSE-N), so such a word is matched as both.
+   */
+  | { kind: "remsId"; value: string; text?: string }
   | { kind: "number"; value: string }
   | { kind: "text"; value: string };
 
@@ -115,7 +119,11 @@ export function searchTerms(q: string): SearchTerm[] {
       if (word.includes("@")) return { kind: "email", value: word.toLowerCase() };
       if (/^\d+$/.test(word)) return { kind: "number", value: word };
       const remsId = normalizeRemsId(word);
-      if (remsId) return { kind: "remsId", value: remsId };
+      if (remsId) {
+        return /\d/.test(word)
+          ? { kind: "remsId", value: remsId }
+          : { kind: "remsId", value: remsId, text: word.toLowerCase() };
+      }
       return { kind: "text", value: word.toLowerCase() };
     });
 }

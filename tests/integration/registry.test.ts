@@ -88,6 +88,14 @@ describe("searching the registry", () => {
     expect(await keys("prescribers", { q: `zzz ${p.prescriber.lastName}` })).toEqual([]);
   });
 
+  it("finds a prescriber whose surname reads like a REMS id (11 letters) by that surname", async () => {
+    const p = await createPrescriberEnrollment({ firstName: "Ingrid" });
+    await db().prescriber.update({ where: { id: p.prescriber.id }, data: { lastName: "Christensen" } });
+    const found = await keys("prescribers", { q: `ingrid christensen ${p.prescriber.npi}` });
+    // Every word must match, so the surname itself was matched.
+    expect(found).toEqual([p.prescriber.npi]);
+  });
+
   it("finds pharmacies and settings by part of the name, REMS id, certification number, NCPDP id and NPI", async () => {
     const word = uniqueWord("Mid");
     const pharmacy = await createPharmacyEnrollment({ name: `North ${word} Pharmacy` });
