@@ -1,6 +1,7 @@
 /**
- * The demo pharmacy's dispense history, made through the dispense gate's own service: an approved
- * authorization waiting to be used, one confirmed as dispensed, one dispensed then reversed, and
+ * The demo pharmacy's dispense history, made through the dispense gate's own service: for the patient
+ * starting her first course, an approved authorization waiting to be used and one confirmed as
+ * dispensed; for the compliant patient, one dispensed then reversed; and
  * denials for the patient whose labs are overdue and the one between courses. Fixed idempotency
  * keys make a second seed run replay the same answers instead of adding rows.
  *
@@ -26,10 +27,13 @@ interface Planned {
   outcome: "keep" | "dispense" | "dispense-and-reverse" | "denied";
 }
 
+// The gate counts every vial already dispensed or approved for a patient's course (at most 5 for the
+// first course, 3 for later ones): the patient starting her first course gets it in two parts, and the
+// compliant patient's reversed dispense gives its vials back, so she is free for course 3.
 const PLAN: Planned[] = [
-  { prescriptionId: "DEMO-RX-1001", patient: "compliant", quantity: 3, outcome: "dispense" },
+  { prescriptionId: "DEMO-RX-1001", patient: "firstCourse", quantity: 2, outcome: "dispense" },
   { prescriptionId: "DEMO-RX-1002", patient: "compliant", quantity: 3, outcome: "dispense-and-reverse" },
-  { prescriptionId: "DEMO-RX-1003", patient: "compliant", quantity: 3, outcome: "keep" },
+  { prescriptionId: "DEMO-RX-1003", patient: "firstCourse", quantity: 3, outcome: "keep" },
   { prescriptionId: "DEMO-RX-2001", patient: "overdueLabs", quantity: 3, outcome: "denied" },
   { prescriptionId: "DEMO-RX-3001", patient: "betweenCourses", quantity: 3, outcome: "denied" },
 ];
@@ -52,7 +56,8 @@ export async function seedDemoDispensing(
   for (const plan of PLAN) {
     const outcome = await requestDispenseAuthorization(
       caller,
-      `demo-seed-${plan.prescriptionId}`,
+      // "-2": the plan changed when the gate began counting a course's vials across requests.
+      `demo-seed-2-${plan.prescriptionId}`,
       {
         programCode: input.programCode,
         prescriberNpi: input.prescriberNpi,
@@ -66,7 +71,9 @@ export async function seedDemoDispensing(
     );
     const decision = outcome.answer.decision;
     if ((plan.outcome === "denied") !== (decision === "DENIED")) {
-      throw new Error(`demo ${plan.prescriptionId}: expected ${plan.outcome}, the gate answered ${decision}`);
+      throw new Error(
+        `demo ${plan.prescriptionId}: expected ${plan.outcome}, the gate answered ${decision} (${"reasons" in outcome.answer ? outcome.answer.reasons.map((r) => r.code).join(", ") : "approved"}). A demo database made by an earlier version cannot be seeded again: remove it and run the demo again.`,
+      );
     }
     if (outcome.authorization.status !== "APPROVED") continue;
     if (plan.outcome === "dispense" || plan.outcome === "dispense-and-reverse") {

@@ -5,6 +5,8 @@
  *   labs: due to start course 3 now;
  * - overdueLabs: last course 13 months ago (the interval is fine) but monthly labs stopped 3 months ago;
  * - betweenCourses: course 1 five months ago, monitoring up to date: course 2 is too early;
+ * - firstCourse: enrolled three months ago, fresh baseline labs, no infusion yet: due to start
+ *   course 1 (the demo pharmacy has dispensed and approved its vials, lib/demo/dispensing.ts);
  * - disenrolled: treatment stopped.
  */
 import type { Actor } from "../auth/actor";
@@ -33,6 +35,7 @@ export interface DemoPatients {
   compliant: DemoPatient;
   overdueLabs: DemoPatient;
   betweenCourses: DemoPatient;
+  firstCourse: DemoPatient;
   disenrolled: DemoPatient;
 }
 
@@ -78,6 +81,16 @@ const PLANS: Plan[] = [
     dateOfBirth: "1991-07-22",
     sex: "female",
     courses: [-5],
+    labsStopMonthsAgo: 0,
+    statusFormToday: true,
+  },
+  {
+    key: "firstCourse",
+    firstName: "Elena",
+    lastName: "Novak",
+    dateOfBirth: "1994-05-09",
+    sex: "female",
+    courses: [],
     labsStopMonthsAgo: 0,
     statusFormToday: true,
   },
@@ -201,7 +214,7 @@ export async function seedDemoPatients(
         }
       }
     }
-    if (plan.key === "compliant") {
+    if (plan.key === "compliant" || plan.key === "firstCourse") {
       // Fresh baseline for the next course.
       for (const code of monitoring.baseline.testCodes)
         results.push({ testCode: code, collectedOn: addDays(today, -7) });

@@ -458,6 +458,7 @@ export async function seedDemoWorld(
         compliant: patientId("compliant"),
         overdueLabs: patientId("overdueLabs"),
         betweenCourses: patientId("betweenCourses"),
+        firstCourse: patientId("firstCourse"),
         disenrolled: patientId("disenrolled"),
       },
       authorizations: Object.fromEntries(authorizations.map((a) => [a.prescriptionId, a.id])),

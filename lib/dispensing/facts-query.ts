@@ -100,7 +100,27 @@ export async function loadFacts(
           'statusFormDates', (SELECT COALESCE(json_agg(to_char(f."submittedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')), '[]'::json)
                                 FROM (SELECT f."submittedAt" FROM "StatusFormSubmission" f
                                        WHERE f."patientId" = pt."id" AND f."programId" = ${programId}::uuid
-                                       ORDER BY f."submittedAt" DESC LIMIT 1) f))
+                                       ORDER BY f."submittedAt" DESC LIMIT 1) f),
+          -- Units committed to the patient: dispensed, or approved and still usable, given after
+          -- the last dose before the latest run of consecutive doses (rules.ts committedToCourse).
+          'committedUnits', (SELECT COALESCE(json_agg(json_build_object(
+                                'on', to_char(d."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                                'units', COALESCE(d."dispensedQuantity", d."quantity"),
+                                'authorizationNumber', d."authorizationNumber") ORDER BY d."createdAt"), '[]'::json)
+                               FROM "DispenseAuthorization" d
+                              WHERE d."patientId" = pt."id" AND d."programId" = ${programId}::uuid
+                                AND (d."status" = 'DISPENSED' OR (d."status" = 'APPROVED' AND d."expiresAt" > ${now}))
+                                AND d."createdAt" >= COALESCE(
+                                  ((SELECT max(i."infusedOn") FROM "Infusion" i
+                                     WHERE i."patientId" = pt."id" AND i."programId" = ${programId}::uuid
+                                       AND i."infusedOn" < (SELECT max(s."infusedOn") FROM "Infusion" s
+                                                             WHERE s."patientId" = pt."id" AND s."programId" = ${programId}::uuid
+                                                               AND NOT EXISTS (SELECT 1 FROM "Infusion" b
+                                                                                WHERE b."patientId" = pt."id"
+                                                                                  AND b."programId" = ${programId}::uuid
+                                                                                  AND b."infusedOn" = s."infusedOn" - 1)))
+                                    + 1)::timestamp AT TIME ZONE 'UTC',
+                                  '-infinity'::timestamptz)))
          FROM "Patient" pt
          LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = ${programId}::uuid
         WHERE pt."remsId" = ${input.patientRemsId}) AS patient,
@@ -131,6 +151,7 @@ export async function loadFacts(
     doseDates: string[];
     results: { testCode: string; collectedOn: string }[];
     statusFormDates: string[];
+    committedUnits: { on: string; units: number; authorizationNumber: string | null }[];
   }>(row.patient);
   const duplicate = json<{ id: string; number: string | null; expiresAt: string; createdAt: string }>(row.duplicate);
 
@@ -149,6 +170,11 @@ export async function loadFacts(
           doseDates: patient.doseDates,
           results: patient.results,
           statusFormDates: patient.statusFormDates,
+          committedUnits: patient.committedUnits.map((c) => ({
+            on: c.on,
+            units: c.units,
+            authorizationNumber: c.authorizationNumber ?? "",
+          })),
           // Never enrolled in this programme: the schedule is not consulted (PATIENT_NOT_ENROLLED).
           enrolledOn: patient.enrolledOn ?? dayOf(now),
         }

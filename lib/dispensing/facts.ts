@@ -41,6 +41,14 @@ export interface DispensePatientFacts {
   /** Dates Patient Status Forms were submitted (any order). */
   statusFormDates: string[];
   enrolledOn: string;
+  /**
+   * Units already committed to the patient in this programme by any pharmacy: authorizations
+   * dispensed (the quantity dispensed) or approved and still usable, each by the day it was given
+   * and its number. Bounded to those given after the last dose before the patient's latest run of
+   * consecutive doses (every course the gate can be asked about starts after it). Absent in facts
+   * stored before it was kept.
+   */
+  committedUnits?: { on: string; units: number; authorizationNumber: string }[];
 }
 
 export type DispenseStakeholder = "pharmacy" | "prescriber" | "patient" | "healthcareSetting" | "program";

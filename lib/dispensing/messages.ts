@@ -61,6 +61,8 @@ export interface ReasonDetails {
   maxUnits: number;
   unit: string;
   courseNumber: number;
+  /** Units already authorized or dispensed for the course, for QUANTITY_EXCEEDS_COURSE. */
+  committedUnits: number;
   /** The earlier authorization's number (DA-…), for DUPLICATE_REQUEST. */
   authorizationNumber: string;
 }
@@ -107,7 +109,9 @@ const MESSAGES: Record<TDenialReasonCode, (d: ReasonDetails) => string> = {
   QUANTITY_EXCEEDS_COURSE: (d) =>
     d.quantity <= 0 || !Number.isInteger(d.quantity)
       ? `The quantity must be a whole number of ${d.unit}s, at least 1 — correct the quantity.`
-      : `${plural(d.quantity, d.unit)} is more than course ${d.courseNumber} allows (${plural(d.maxUnits, d.unit)}) — correct the quantity or contact the prescriber.`,
+      : d.committedUnits > 0
+        ? `Course ${d.courseNumber} allows ${plural(d.maxUnits, d.unit)} and ${plural(d.committedUnits, d.unit)} ${d.committedUnits === 1 ? "is" : "are"} already authorized or dispensed for it: ${d.quantity} more would exceed it${d.maxUnits > d.committedUnits ? ` (at most ${d.maxUnits - d.committedUnits} more)` : " (none left for this course)"} — correct the quantity or contact the prescriber.`
+        : `${plural(d.quantity, d.unit)} is more than course ${d.courseNumber} allows (${plural(d.maxUnits, d.unit)}) — correct the quantity or contact the prescriber.`,
   DUPLICATE_REQUEST: (d) =>
     `This prescription already has an approved authorization${d.authorizationNumber ? `, ${d.authorizationNumber},` : ""} that has not been used — dispense under it instead of requesting a new one.`,
 };
@@ -124,6 +128,7 @@ const DEFAULT_DETAILS: ReasonDetails = {
   maxUnits: 0,
   unit: "unit",
   courseNumber: 1,
+  committedUnits: 0,
   authorizationNumber: "",
 };
 

@@ -77,7 +77,8 @@ export const REASON_CODE_MEANINGS: Record<TDenialReasonCode, string> = {
   MONITORING_OVERDUE: "The patient's safety monitoring is overdue.",
   STATUS_FORM_OVERDUE: "The Patient Status Form is overdue.",
   COURSE_INTERVAL_TOO_SHORT: "Too soon after the previous course for a new course to start.",
-  QUANTITY_EXCEEDS_COURSE: "The quantity is more than the course allows (or not a whole number of at least 1).",
+  QUANTITY_EXCEEDS_COURSE:
+    "The quantity, added to the units already approved (and still usable) or dispensed for the patient's course by any pharmacy, is more than the course allows (or it is not a whole number of at least 1).",
   NDC_NOT_IN_PROGRAM: "The NDC is not a product of the programme.",
   PROGRAM_UNKNOWN: "There is no programme with this code.",
   DUPLICATE_REQUEST: "The prescription already has an approved authorization that has not been used.",

@@ -7,6 +7,9 @@
  *   lock, so the second of two concurrent requests sees the first one's authorization and is
  *   denied with DUPLICATE_REQUEST. A partial unique index (one open approval per prescription)
  *   backs this up: should two ever race past the lock, the second insert fails and is decided again.
+ * - Requests for one patient, from any pharmacy, are serialized by a second advisory lock: the units
+ *   already committed to the patient's course are part of the facts, so two concurrent requests
+ *   cannot both fit into what is left of a course.
  * - (pharmacy, Idempotency-Key) is unique: a concurrent retry with the same key loses the insert
  *   and answers with the stored result.
  * Both unique keys live on the authorization's claim (DispenseAuthorizationClaim, written by a
@@ -195,11 +198,15 @@ async function decideAndStore(
       // The programme's gate lock, shared: a revoking lifecycle change (exclusive) waits for this
       // decision to commit, or this decision waits for it and sees the new status (./revoke.ts).
       const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
+      // One patient at a time across pharmacies: the units already committed to the patient's course
+      // are counted by the facts query, so a second request waits for the first one's commit.
+      const patientLockKey = `dispense-patient:${program.code}:${patientRemsId}`;
       // The facts query is queued behind the locks (lib/db/sql.ts): it starts, and takes its
       // snapshot, only once both are granted.
       const locked =
         tx.query(sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${dispenseGateLockKey(programRow.id)}::text, 0)),
-                                pg_advisory_xact_lock(hashtextextended(${lockKey}::text, 0))`);
+                                pg_advisory_xact_lock(hashtextextended(${lockKey}::text, 0)),
+                                pg_advisory_xact_lock(hashtextextended(${patientLockKey}::text, 0))`);
       locked.catch(() => undefined); // awaited below, after the facts
       const loaded = await loadFacts(tx, {
         programId: programRow.id,

@@ -14,7 +14,7 @@ import {
 import type { DispenseDecision, DispenseFacts, DispensePatientFacts } from "./facts";
 import { REASON_ACTORS, REASON_STAKEHOLDERS } from "./messages";
 import { currentPartyReasons, partiesFromFacts } from "./revocation";
-import { applyEnforcementDiscretion, boundPatientFacts, decideDispense, NEVER_RELAXED } from "./rules";
+import { applyEnforcementDiscretion, boundPatientFacts, decideDispense, NEVER_RELAXED, targetCourse } from "./rules";
 
 /** Today is 2026-06-15. */
 const NOW = new Date("2026-06-15T10:00:00Z");
@@ -322,6 +322,64 @@ describe("decideDispense: each reason", () => {
     const result = decide(facts({ quantity, patient }));
     expect(codes(result)).toEqual(["QUANTITY_EXCEEDS_COURSE"]);
     expect(result.reasons[0]?.stakeholder).toBe("pharmacy");
+  });
+
+  it("QUANTITY_EXCEEDS_COURSE counts the units already committed to the course, from any pharmacy", () => {
+    const committed = (on: string, units: number, authorizationNumber = `DA-${on}-${units}`) => ({
+      on,
+      units,
+      authorizationNumber,
+    });
+    // Course 1 (5 vials): 3 already approved or dispensed since enrollment.
+    const patient = newPatient({ committedUnits: [committed("2026-06-10", 2), committed("2026-06-12", 1)] });
+    expect(codes(decide(facts({ patient, quantity: 2 })))).toEqual([]);
+    const over = decide(facts({ patient, quantity: 3 }));
+    expect(codes(over)).toEqual(["QUANTITY_EXCEEDS_COURSE"]);
+    expect(over.reasons[0]?.message).toBe(
+      "Course 1 allows 5 vials and 3 vials are already authorized or dispensed for it: 3 more would exceed it (at most 2 more) — correct the quantity or contact the prescriber.",
+    );
+    // Full: none left.
+    const full = newPatient({ committedUnits: [committed("2026-06-10", 5)] });
+    expect(decide(facts({ patient: full, quantity: 1 })).reasons[0]?.message).toContain(
+      "1 more would exceed it (none left for this course)",
+    );
+    // The approval this request duplicates is reported as the duplicate, not counted again.
+    const dup = newPatient({ committedUnits: [committed("2026-06-10", 5, "DA-AAAA-BBBB-C")] });
+    expect(
+      codes(
+        decide(
+          facts({
+            patient: dup,
+            quantity: 5,
+            duplicate: { authorizationId: "a-1", authorizationNumber: "DA-AAAA-BBBB-C" },
+          }),
+        ),
+      ),
+    ).toEqual(["DUPLICATE_REQUEST"]);
+  });
+
+  it("QUANTITY_EXCEEDS_COURSE: units given up to the previous course's last dose belong to that course", () => {
+    // Course 1 ended 2025-05-09; course 2 (3 vials) is due. Course 1's 5 vials do not count.
+    const before = { on: "2025-05-01", units: 5, authorizationNumber: "DA-OLD" };
+    const lastDay = { on: "2025-05-09", units: 1, authorizationNumber: "DA-LAST" };
+    const patient = treatedPatient({ committedUnits: [before, lastDay] });
+    expect(codes(decide(facts({ patient, quantity: 3 })))).toEqual([]);
+    const now = { on: "2026-06-14", units: 1, authorizationNumber: "DA-NEW" };
+    const withNew = treatedPatient({ committedUnits: [before, lastDay, now] });
+    const over = decide(facts({ patient: withNew, quantity: 3 }));
+    expect(over.reasons[0]?.message).toMatch(/^Course 2 allows 3 vials and 1 vial is already authorized/);
+    // During course 2 (its first day given yesterday), course 2's approvals still count.
+    const during = treatedPatient({
+      doseDates: [...days("2025-05-05", 5), "2026-06-14"],
+      committedUnits: [before, { on: "2026-06-10", units: 3, authorizationNumber: "DA-C2" }],
+    });
+    expect(codes(decide(facts({ patient: during, quantity: 1 })))).toEqual(["QUANTITY_EXCEEDS_COURSE"]);
+    expect(targetCourse(lemtrada, during.doseDates, "2026-06-15")).toEqual({
+      number: 2,
+      startsToday: false,
+      earliestOn: null,
+      after: "2025-05-09",
+    });
   });
 
   it("QUANTITY_EXCEEDS_COURSE for an unknown patient above every course's maximum", () => {

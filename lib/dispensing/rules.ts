@@ -20,7 +20,10 @@
  *   courses, baseline results are needed only before the first dose of treatment.
  * - Monitoring and status-form reasons come from the monitoring schedule as of today.
  * - The quantity is checked against the maximum of the course it is for (for an unknown patient,
- *   the largest course maximum); it must be a whole number of at least 1 in any case.
+ *   the largest course maximum), counting the units already committed to that course: every
+ *   authorization for the patient, from any pharmacy, dispensed or approved and still usable, given
+ *   after the previous course's last dose (the duplicate of this request excepted, as it is reported
+ *   on its own). It must be a whole number of at least 1 in any case.
  */
 import type { CertificationStatus } from "../certification/rules";
 import { summarizeCourses } from "../courses/rules";
@@ -36,6 +39,8 @@ export interface TargetCourse {
   startsToday: boolean;
   /** The previous course's last dose plus the minimum interval; null for the first course. */
   earliestOn: string | null;
+  /** The previous course's last dose: authorizations given after it count toward this course. */
+  after: string | null;
 }
 
 export function targetCourse(
@@ -47,15 +52,39 @@ export function targetCourse(
   if (courses === null) return null;
   const summary = summarizeCourses(courses, doseDates);
   const last = summary.courses.at(-1);
-  if (!last) return { number: 1, startsToday: true, earliestOn: null };
+  if (!last) return { number: 1, startsToday: true, earliestOn: null, after: null };
   if (summary.inProgress && today <= addDays(last.lastDoseOn, 1)) {
-    return { number: last.number, startsToday: false, earliestOn: null };
+    return {
+      number: last.number,
+      startsToday: false,
+      earliestOn: null,
+      after: summary.courses.at(-2)?.lastDoseOn ?? null,
+    };
   }
   return {
     number: last.number + 1,
     startsToday: true,
     earliestOn: addMonths(last.lastDoseOn, courses.minMonthsBetweenCourses),
+    after: last.lastDoseOn,
   };
+}
+
+/**
+ * Units already committed to the course a dispense is for: authorizations given after the previous
+ * course's last dose, except `excluding` (the approval this request duplicates).
+ */
+export function committedToCourse(
+  patient: DispensePatientFacts,
+  course: TargetCourse | null,
+  excluding: string | undefined,
+): number {
+  let units = 0;
+  for (const c of patient.committedUnits ?? []) {
+    if (course?.after && c.on <= course.after) continue;
+    if (excluding && c.authorizationNumber === excluding) continue;
+    units += c.units;
+  }
+  return units;
 }
 
 /** The rule of the course the dispense is for; for an unknown patient, the most generous course. */
@@ -109,11 +138,13 @@ function findDispenseReasons(
 
   const quantityOk = Number.isInteger(facts.quantity) && facts.quantity > 0;
   const rule = courseRule(program, course);
-  if (!quantityOk || (rule && facts.quantity > rule.maxUnits)) {
+  const committed = patient && course ? committedToCourse(patient, course, facts.duplicate?.authorizationNumber) : 0;
+  if (!quantityOk || (rule && facts.quantity + committed > rule.maxUnits)) {
     add("QUANTITY_EXCEEDS_COURSE", {
       quantity: facts.quantity,
       maxUnits: rule?.maxUnits ?? 0,
       courseNumber: course?.number ?? 1,
+      committedUnits: committed,
     });
   }
 

@@ -7,7 +7,7 @@
  * lib/http/rate-limit.ts, lib/audit/service.ts), statement for statement:
  *   SELECT the API key by its SHA-256 (lastUsedAt written at most once a minute, like the app);
  *   the rate-limit hit (same SQL function);
- *   BEGIN; the per-prescription advisory lock; the one facts query (same SQL as loadFacts, with the
+ *   BEGIN; the per-prescription and per-patient advisory locks; the one facts query (same SQL as loadFacts, with the
  *   Idempotency-Key check);
  *   decideDispense (the same pure function); INSERT the authorization (facts, reasons, warnings);
  *   the audit append (one call to the migration's audit_append: chooses a chain, takes its lock,
@@ -166,7 +166,25 @@ SELECT
       'statusFormDates', (SELECT COALESCE(json_agg(to_char(f."submittedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD')), '[]'::json)
                             FROM (SELECT f."submittedAt" FROM "StatusFormSubmission" f
                                    WHERE f."patientId" = pt."id" AND f."programId" = $1::uuid
-                                   ORDER BY f."submittedAt" DESC LIMIT 1) f))
+                                   ORDER BY f."submittedAt" DESC LIMIT 1) f),
+      'committedUnits', (SELECT COALESCE(json_agg(json_build_object(
+                            'on', to_char(d."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                            'units', COALESCE(d."dispensedQuantity", d."quantity"),
+                            'authorizationNumber', d."authorizationNumber") ORDER BY d."createdAt"), '[]'::json)
+                           FROM "DispenseAuthorization" d
+                          WHERE d."patientId" = pt."id" AND d."programId" = $1::uuid
+                            AND (d."status" = 'DISPENSED' OR (d."status" = 'APPROVED' AND d."expiresAt" > $8))
+                            AND d."createdAt" >= COALESCE(
+                              ((SELECT max(i."infusedOn") FROM "Infusion" i
+                                 WHERE i."patientId" = pt."id" AND i."programId" = $1::uuid
+                                   AND i."infusedOn" < (SELECT max(s."infusedOn") FROM "Infusion" s
+                                                         WHERE s."patientId" = pt."id" AND s."programId" = $1::uuid
+                                                           AND NOT EXISTS (SELECT 1 FROM "Infusion" b
+                                                                            WHERE b."patientId" = pt."id"
+                                                                              AND b."programId" = $1::uuid
+                                                                              AND b."infusedOn" = s."infusedOn" - 1)))
+                                + 1)::timestamp AT TIME ZONE 'UTC',
+                              '-infinity'::timestamptz)))
      FROM "Patient" pt
      LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = $1::uuid
     WHERE pt."remsId" = $5) AS patient,
@@ -198,6 +216,7 @@ interface FactsRow {
     doseDates: string[];
     results: { testCode: string; collectedOn: string }[];
     statusFormDates: string[];
+    committedUnits: { on: string; units: number; authorizationNumber: string | null }[];
   } | null;
   duplicate: { id: string; expiresAt: string } | null;
   discretion_id: string | null;
@@ -252,8 +271,8 @@ async function dispense(
     begun.catch(() => undefined);
     const lockKey = `dispense:${caller.pharmacyId}:${program.code}:${request.prescriptionId}`;
     const locked = client.query(
-      "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
-      [`dispense-gate:${progId}`, lockKey],
+      "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0)), pg_advisory_xact_lock(hashtextextended($3, 0))",
+      [`dispense-gate:${progId}`, lockKey, `dispense-patient:${program.code}:${patientRemsId}`],
     );
     locked.catch(() => undefined);
     const { rows } = await client.query<FactsRow>(FACTS_SQL, [
@@ -294,6 +313,7 @@ async function dispense(
             results: p.results,
             statusFormDates: p.statusFormDates,
             enrolledOn: p.enrolledOn ?? now.toISOString().slice(0, 10),
+            committedUnits: p.committedUnits.map((c) => ({ ...c, authorizationNumber: c.authorizationNumber ?? "" })),
           }
         : null,
       setting: row.setting ? { id: row.setting.id, certificationStatus: row.setting.status as never } : null,

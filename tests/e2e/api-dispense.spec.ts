@@ -67,6 +67,15 @@ test("the manifest's API key gets an approval, confirms it once, and reads it ba
   const read = await request.get(`${BASE}/${answer.id}`, { headers: { authorization: headers.authorization } });
   expect(read.status()).toBe(200);
   expect(await read.json()).toMatchObject({ id: answer.id, status: "DISPENSED", lotNumber: "E2E-LOT-1" });
+
+  // Reversed, the vials count toward the patient's course no more: the gate's other specs get her
+  // course 3 (3 vials) whole.
+  const reversed = await request.post(`${BASE}/${answer.id}/reverse`, {
+    headers: { authorization: headers.authorization },
+    data: { reason: "Returned to stock: the infusion was rescheduled" },
+  });
+  expect(reversed.status()).toBe(200);
+  expect((await reversed.json()).status).toBe("REVERSED");
 });
 
 test("the patient with overdue monitoring is denied with the reasons", async ({ request }) => {

@@ -47,6 +47,8 @@ export interface AuthorizationOptions {
   prescriptionId?: string;
   idempotencyKey?: string;
   authorizationNumber?: string;
+  /** Units authorized (and dispensed, for DISPENSED). Default 1. */
+  quantity?: number;
   client?: Db;
 }
 
@@ -71,7 +73,7 @@ export async function createDispenseAuthorization(options: AuthorizationOptions)
       patientRemsId: options.patient?.remsId ?? generateRemsId("PT"),
       healthcareSettingRef: generateRemsId("HS"),
       ndc: "58468-0200-01",
-      quantity: 1,
+      quantity: options.quantity ?? 1,
       patientId: options.patient?.id ?? null,
       decision: approved ? "APPROVED" : "DENIED",
       status,
@@ -86,7 +88,7 @@ export async function createDispenseAuthorization(options: AuthorizationOptions)
       idempotencyKey: options.idempotencyKey ?? randomUUID(),
       requestHash: randomUUID().replace(/-/g, ""),
       dispensedAt: status === "DISPENSED" || status === "REVERSED" ? now : null,
-      dispensedQuantity: status === "DISPENSED" || status === "REVERSED" ? 1 : null,
+      dispensedQuantity: status === "DISPENSED" || status === "REVERSED" ? (options.quantity ?? 1) : null,
       lotNumber: status === "DISPENSED" || status === "REVERSED" ? "L2026A" : null,
       reversedAt: status === "REVERSED" ? now : null,
       reversalReason: status === "REVERSED" ? (options.reversalReason ?? "Not picked up") : null,

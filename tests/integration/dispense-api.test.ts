@@ -39,6 +39,7 @@ import {
   uniqueNpi,
 } from "../factories/certified";
 import { addInfusions, addResults, addStatusForm, createPatient } from "../factories/clinical";
+import { createDispenseAuthorization } from "../factories/dispense";
 import { type ServedRoutes, serveRoutes } from "../setup/http-routes";
 
 const BASE = "/api/v1/dispense-authorizations";
@@ -398,7 +399,8 @@ describe("POST /api/v1/dispense-authorizations: decisions", () => {
 
   it("DUPLICATE_REQUEST names the unused authorization by its number, never its internal id", async () => {
     const { request } = await patientCase();
-    const body = request();
+    // Two vials: another pharmacy's approval for the same prescription number fits the course too.
+    const body = request({ quantity: 2 });
     const first = await approved(pharmacyA.key, body);
     const second = decisionOf(await call(BASE, { key: pharmacyA.key, body }));
     expect(reasonCodes(second)).toEqual(["DUPLICATE_REQUEST"]);
@@ -523,11 +525,18 @@ describe("POST /api/v1/dispense-authorizations: identifiers are checked as ident
     const { request, setting } = await patientCase();
     const certificationNumber = setting.enrollment?.certificationNumber ?? "";
     expect(certificationNumber).toMatch(/^HC-/);
-    const byNumber = await approved(pharmacyA.key, request({ healthcareSettingId: certificationNumber.toLowerCase() }));
+    // Two vials each: both approvals fit the patient's first course (5 vials).
+    const byNumber = await approved(
+      pharmacyA.key,
+      request({ healthcareSettingId: certificationNumber.toLowerCase(), quantity: 2 }),
+    );
     const view = viewOf(await call(`${BASE}/${byNumber.id}`, { key: pharmacyA.key }));
     expect(view.healthcareSettingId).toBe(certificationNumber);
     const npi = setting.setting.npi ?? "";
-    const byNpi = await approved(pharmacyA.key, request({ healthcareSettingId: `${npi.slice(0, 5)} ${npi.slice(5)}` }));
+    const byNpi = await approved(
+      pharmacyA.key,
+      request({ healthcareSettingId: `${npi.slice(0, 5)} ${npi.slice(5)}`, quantity: 2 }),
+    );
     expect(viewOf(await call(`${BASE}/${byNpi.id}`, { key: pharmacyA.key })).healthcareSettingId).toBe(npi);
     const row = await db().dispenseAuthorization.findFirstOrThrow({
       where: { id: byNumber.id },
@@ -1021,5 +1030,95 @@ describe("GET /api/v1/openapi.json", () => {
         "/api/v1/programs/{code}/certifications",
       ]),
     );
+  });
+});
+
+describe("POST /api/v1/dispense-authorizations: a course's vials are counted across requests", () => {
+  const messageOf = (answer: TDispenseAnswer) =>
+    answer.decision === "DENIED"
+      ? (answer.reasons.find((r) => r.code === "QUANTITY_EXCEEDS_COURSE")?.message ?? "")
+      : "";
+
+  it("every pharmacy's approved and dispensed vials count toward the course; what is left can still be approved", async () => {
+    const { request } = await patientCase();
+    // Course 1 holds 5 vials. Pharmacy A has 3 approved.
+    const a = await approved(pharmacyA.key, request({ quantity: 3 }));
+    const tooMany = decisionOf(await call(BASE, { key: pharmacyB.key, body: request({ quantity: 3 }) }));
+    expect(reasonCodes(tooMany)).toEqual(["QUANTITY_EXCEEDS_COURSE"]);
+    expect(messageOf(tooMany)).toBe(
+      "Course 1 allows 5 vials and 3 vials are already authorized or dispensed for it: 3 more would exceed it (at most 2 more) — correct the quantity or contact the prescriber.",
+    );
+    const b = await approved(pharmacyB.key, request({ quantity: 2 }));
+    const full = decisionOf(await call(BASE, { key: pharmacyB.key, body: request({ quantity: 1 }) }));
+    expect(messageOf(full)).toContain(
+      "5 vials are already authorized or dispensed for it: 1 more would exceed it (none left",
+    );
+
+    // A dispenses 2 of its 3 vials: the vial it did not dispense is free again.
+    const confirmed = await call(`${BASE}/${a.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 2, lotNumber: "LOT-A" },
+    });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    await approved(pharmacyB.key, request({ quantity: 1 }));
+    // B's approvals and A's dispense fill the course again.
+    expect(reasonCodes(decisionOf(await call(BASE, { key: pharmacyA.key, body: request({ quantity: 1 }) })))).toEqual([
+      "QUANTITY_EXCEEDS_COURSE",
+    ]);
+    expect(b.decision).toBe("APPROVED");
+  });
+
+  it("vials given back count no more: a reversed dispense, approvals that ran out", async () => {
+    const { request, patient } = await patientCase();
+    const a = await approved(pharmacyA.key, request({ quantity: 5 }));
+    const dispensed = await call(`${BASE}/${a.id}/dispense`, {
+      key: pharmacyA.key,
+      body: { quantity: 5, lotNumber: "LOT-R" },
+    });
+    expect(dispensed.status).toBe(200);
+    expect(reasonCodes(decisionOf(await call(BASE, { key: pharmacyB.key, body: request({ quantity: 1 }) })))).toEqual([
+      "QUANTITY_EXCEEDS_COURSE",
+    ]);
+    const reversed = await call(`${BASE}/${a.id}/reverse`, {
+      key: pharmacyA.key,
+      body: { reason: "Returned to stock unopened" },
+    });
+    expect(reversed.status, JSON.stringify(reversed.body)).toBe(200);
+    // Ran out, whether or not the expiry job has marked it yet: neither holds vials.
+    await createDispenseAuthorization({
+      patient,
+      status: "APPROVED",
+      expiresAt: new Date(Date.now() - 60_000),
+      quantity: 5,
+    });
+    await createDispenseAuthorization({ patient, status: "EXPIRED", quantity: 5 });
+    await approved(pharmacyB.key, request({ quantity: 5 }));
+  });
+
+  it("the previous course's vials do not count toward the next one", async () => {
+    const treated = await treatedPatientCase();
+    // Course 1's five vials, dispensed the week before its first dose (406 days ago).
+    await createDispenseAuthorization({
+      patient: treated.patient,
+      status: "DISPENSED",
+      quantity: 5,
+      createdAt: new Date(`${ago(410)}T10:00:00.000Z`),
+    });
+    const course2 = await approved(pharmacyA.key, treated.request({ quantity: 3 }));
+    expect(course2.decision).toBe("APPROVED");
+    const more = decisionOf(await call(BASE, { key: pharmacyB.key, body: treated.request({ quantity: 1 }) }));
+    expect(messageOf(more)).toMatch(/^Course 2 allows 3 vials and 3 vials are already authorized/);
+  });
+
+  it("requests for one patient from several pharmacies at once: never more than the course holds", async () => {
+    const { request } = await patientCase();
+    const pharmacies = [pharmacyA, pharmacyB, await pharmacyWithKey(), await pharmacyWithKey()];
+    const answers = await Promise.all(
+      pharmacies.map(async (p) => decisionOf(await call(BASE, { key: p.key, body: request({ quantity: 3 }) }))),
+    );
+    expect(answers.filter((a) => a.decision === "APPROVED")).toHaveLength(1);
+    for (const denied of answers.filter((a) => a.decision === "DENIED")) {
+      expect(reasonCodes(denied)).toEqual(["QUANTITY_EXCEEDS_COURSE"]);
+    }
   });
 });

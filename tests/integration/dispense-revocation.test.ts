@@ -112,12 +112,13 @@ describe("a pharmacy suspended mid-day", () => {
       password: w.pharmacy.password,
       code: await stepUpCode(w.pharmacy.actor.userId),
     });
-    const open = await approve(w.pharmacy.caller, w.body());
-    const used = await approve(w.pharmacy.caller, w.body());
-    await confirmDispense(w.pharmacy.caller, used.id, { quantity: 5, lotNumber: "L1" });
+    // One vial each: the three approvals for the patient fit her first course (5 vials).
+    const open = await approve(w.pharmacy.caller, w.body({ quantity: 1 }));
+    const used = await approve(w.pharmacy.caller, w.body({ quantity: 1 }));
+    await confirmDispense(w.pharmacy.caller, used.id, { quantity: 1, lotNumber: "L1" });
     // Another pharmacy's approval for the same patient is not this pharmacy's business.
     const other = await pharmacyWithCaller();
-    const elsewhere = await approve(other.caller, w.body());
+    const elsewhere = await approve(other.caller, w.body({ quantity: 1 }));
 
     const transition = await decide(enrollmentIdOf(w.pharmacy), "SUSPEND", "Dispensed without authorization");
     expect(transition.to).toBe("SUSPENDED");
@@ -147,14 +148,14 @@ describe("a pharmacy suspended mid-day", () => {
     expect(mail.text).not.toContain(used.authorizationNumber ?? "missing");
 
     // The API: the key is genuine, so 403 (not 401) with a message that says why.
-    const refused = await http(`${BASE}/${open.id}/dispense`, { key, body: { quantity: 5, lotNumber: "L2" } });
+    const refused = await http(`${BASE}/${open.id}/dispense`, { key, body: { quantity: 1, lotNumber: "L2" } });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe("FORBIDDEN");
     expect(refused.body.error.message).toMatch(/suspended/);
-    expect((await http(BASE, { key, body: w.body() })).status).toBe(403);
+    expect((await http(BASE, { key, body: w.body({ quantity: 1 }) })).status).toBe(403);
 
     // A signed-in pharmacist of the pharmacy is refused at confirmation with the reason code.
-    const error = await appError(confirmDispense(w.pharmacy.caller, open.id, { quantity: 5, lotNumber: "L2" }));
+    const error = await appError(confirmDispense(w.pharmacy.caller, open.id, { quantity: 1, lotNumber: "L2" }));
     expect(error.code).toBe("AUTHORIZATION_REVOKED");
     expect(error.status).toBe(409);
     expect(error.details?.reasons).toMatchObject([{ code: "PHARMACY_NOT_CERTIFIED" }]);
@@ -174,11 +175,11 @@ describe("a pharmacy suspended mid-day", () => {
     const back = await decide(enrollmentIdOf(w.pharmacy), "REINSTATE", "Corrective action completed");
     expect(back.to).toBe("CERTIFIED");
     expect((await stored(open.id)).status).toBe("REVOKED");
-    const again = await http(`${BASE}/${open.id}/dispense`, { key, body: { quantity: 5, lotNumber: "L2" } });
+    const again = await http(`${BASE}/${open.id}/dispense`, { key, body: { quantity: 1, lotNumber: "L2" } });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("AUTHORIZATION_REVOKED");
     expect(again.body.error.reasons).toMatchObject([{ code: "PHARMACY_NOT_CERTIFIED" }]);
-    const fresh = await http(BASE, { key, body: w.body({ prescriptionId: open.prescriptionId }) });
+    const fresh = await http(BASE, { key, body: w.body({ prescriptionId: open.prescriptionId, quantity: 1 }) });
     expect(fresh.status).toBe(200);
     expect(fresh.body.decision).toBe("APPROVED");
   });
@@ -201,8 +202,8 @@ describe("other parties losing their right to take part", () => {
   it("a suspended prescriber: approvals at every pharmacy are revoked, each pharmacy e-mailed once", async () => {
     const w = await world();
     const second = await pharmacyWithCaller();
-    const a = await approve(w.pharmacy.caller, w.body());
-    const b = await approve(second.caller, w.body());
+    const a = await approve(w.pharmacy.caller, w.body({ quantity: 1 }));
+    const b = await approve(second.caller, w.body({ quantity: 1 }));
     await decide(enrollmentIdOf(w.team.prescriber), "SUSPEND", "Licence under review");
     for (const id of [a.id, b.id]) {
       const row = await stored(id);
