@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import { getProgramDefinition } from "../programs/registry";
 import type { DispenseReason } from "./facts";
-import { type CurrentParties, currentPartyReasons } from "./revocation";
+import { type CurrentParties, currentPartyReasons, discretionEndedReasons } from "./revocation";
 import { isUuid } from "../identifiers/uuid";
 import { type TDispenseAuthorizationView, type TDispenseStatus, ZConfirmDispense, ZReverseDispense } from "./schema";
 import {
@@ -41,6 +41,7 @@ async function lockOwn(tx: Tx, caller: DispenseCaller, id: string) {
       prescriberId: true,
       patientId: true,
       healthcareSettingId: true,
+      discretionId: true,
     },
   });
   if (!row || row.pharmacyId !== caller.pharmacyId) throw notFound();
@@ -113,7 +114,7 @@ export async function confirmDispense(
       return { refusal };
     }
     // The approval was given on the parties' standing then; the dispense happens on their standing now.
-    const blocking = await currentBlockingReasons(tx, row);
+    const blocking = await currentBlockingReasons(tx, row, now);
     if (blocking.length > 0) {
       await revokeAtConfirmation(tx, row, blocking, auditActorOf(caller), now);
       return { refusal: revokedError(blocking, "REVOKED") };
@@ -162,8 +163,10 @@ export async function confirmDispense(
 
 /**
  * What stands in the way of dispensing under an approved authorization now: every party's right to
- * take part, read as it is at this moment. Reasons the approval already carried as warnings (a
- * "warn" policy, enforcement discretion) were accepted when it was given and do not block now.
+ * take part, read as it is at this moment. Reasons the approval already carried as warnings were
+ * accepted when it was given and do not block now: for good, when the programme only warns about
+ * them; while it lasts, when enforcement discretion relaxed them. Once that discretion has ended
+ * (its end time passed, or it was ended early), every reason it relaxed blocks the dispense.
  */
 async function currentBlockingReasons(
   tx: Tx,
@@ -175,12 +178,21 @@ async function currentBlockingReasons(
     patientId: string | null;
     healthcareSettingId: string | null;
     warnings: Prisma.JsonValue;
+    enforcementDiscretion: boolean;
+    discretionId: string | null;
   },
+  now: Date,
 ): Promise<DispenseReason[]> {
   const program = getProgramDefinition(row.programCode);
   if (!program || !row.programId) return [];
   const found = await tx.$queryRaw<
-    { pharmacy: string | null; prescriber: string | null; setting: string | null; patient: unknown }[]
+    {
+      pharmacy: string | null;
+      prescriber: string | null;
+      setting: string | null;
+      patient: unknown;
+      discretion_ended_at: Date | null;
+    }[]
   >`
     SELECT
       (SELECT e."status"::text FROM "Enrollment" e
@@ -193,7 +205,9 @@ async function currentBlockingReasons(
                                 'healthcareSettingId', pt."healthcareSettingId")
          FROM "Patient" pt
          LEFT JOIN "Enrollment" e ON e."patientId" = pt."id" AND e."programId" = ${row.programId}::uuid
-        WHERE pt."id" = ${row.patientId}::uuid) AS patient`;
+        WHERE pt."id" = ${row.patientId}::uuid) AS patient,
+      (SELECT LEAST(x."endsAt", COALESCE(x."endedAt", x."endsAt")) FROM "EnforcementDiscretion" x
+        WHERE x."id" = ${row.discretionId}::uuid) AS discretion_ended_at`;
   const current = found[0];
   if (!current) return [];
   const patient = json<{ status: string | null; prescriberId: string | null; healthcareSettingId: string | null }>(
@@ -215,8 +229,18 @@ async function currentBlockingReasons(
         }
       : null,
   };
-  const accepted = new Set((row.warnings as unknown as DispenseReason[]).map((w) => w.code));
-  return currentPartyReasons(parties, program).filter((r) => !accepted.has(r.code));
+  const warnings = row.warnings as unknown as DispenseReason[];
+  const endedAt = current.discretion_ended_at;
+  // Given under discretion whose period is over (or no longer on record): its relaxed reasons block.
+  const discretionOver = row.enforcementDiscretion && (endedAt === null || endedAt.getTime() <= now.getTime());
+  const ended = discretionOver
+    ? discretionEndedReasons(warnings, program, endedAt ? `on ${formatDateTime(endedAt)}` : "")
+    : [];
+  const relaxed = new Set(ended.map((r) => r.code));
+  const accepted = new Set(warnings.filter((w) => !relaxed.has(w.code)).map((w) => w.code));
+  const party = currentPartyReasons(parties, program).filter((r) => !accepted.has(r.code));
+  const partyCodes = new Set(party.map((r) => r.code));
+  return [...party, ...ended.filter((r) => !partyCodes.has(r.code))];
 }
 
 /** Revokes an authorization found unusable when its dispense was being confirmed. */

@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { makeAncProgramInput } from "../programs/example-anc-program.fixture";
 import { lemtrada } from "../programs/lemtrada";
 import { defineProgram } from "../programs/schema";
+import type { DispenseReason } from "./facts";
 import {
   apiKeyBarredMessage,
   type CurrentParties,
   currentPartyReasons,
+  discretionEndedReasons,
   type RevocationCause,
   revocationReason,
 } from "./revocation";
@@ -106,5 +108,47 @@ describe("apiKeyBarredMessage", () => {
     ).toBeNull();
     expect(apiKeyBarredMessage([{ status: "SUBMITTED", programName: "A REMS" }])).toBeNull();
     expect(apiKeyBarredMessage([])).toBeNull();
+  });
+});
+
+describe("discretionEndedReasons", () => {
+  const warning = (code: DispenseReason["code"], message: string): DispenseReason => ({
+    code,
+    stakeholder: "patient",
+    message,
+  });
+
+  it("turns each reason discretion relaxed into one that says the discretion is over, once per code", () => {
+    const reasons = discretionEndedReasons(
+      [
+        warning("MONITORING_OVERDUE", "Safety monitoring is overdue (CBC with differential) — contact the prescriber."),
+        warning("MONITORING_OVERDUE", "Safety monitoring is overdue (TSH) — contact the prescriber."),
+        warning("PRESCRIBER_NOT_CERTIFIED", "The prescriber is not certified."),
+      ],
+      lemtrada,
+      "on 12 Mar 2031, 14:00 UTC",
+    );
+    expect(reasons.map((r) => r.code)).toEqual(["MONITORING_OVERDUE", "PRESCRIBER_NOT_CERTIFIED"]);
+    expect(reasons[0]?.message).toBe(
+      "Enforcement discretion for LEMTRADA REMS ended on 12 Mar 2031, 14:00 UTC; this authorization was given under it although: Safety monitoring is overdue (CBC with differential). Do not dispense under it — request a new authorization, which is decided on the records as they are now.",
+    );
+    expect(reasons[1]?.message).toContain("although: The prescriber is not certified. Do not dispense");
+    expect(reasons[1]?.stakeholder).toBe("patient");
+  });
+
+  it("leaves alone the reasons the programme itself only warns about", () => {
+    const warnOnly = {
+      ...lemtrada,
+      dispensing: {
+        ...lemtrada.dispensing,
+        reasonPolicies: { ...lemtrada.dispensing.reasonPolicies, STATUS_FORM_OVERDUE: "warn" as const },
+      },
+    };
+    const reasons = discretionEndedReasons(
+      [warning("STATUS_FORM_OVERDUE", "The Patient Status Form is overdue — the prescriber must submit it.")],
+      warnOnly,
+      "",
+    );
+    expect(reasons).toEqual([]);
   });
 });

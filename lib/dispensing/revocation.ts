@@ -194,3 +194,28 @@ export function apiKeyBarredMessage(enrollments: readonly PharmacyStanding[]): s
   const what = barred.status === "SUSPENDED" ? "suspended" : "decertified";
   return `This API key is genuine, but your pharmacy's certification in the ${barred.programName} is ${what}. The registry refuses its API keys until the REMS administrator reinstates the pharmacy; dispense authorizations not yet used were revoked.`;
 }
+
+/**
+ * What an approval given under enforcement discretion no longer stands on once the discretion has
+ * ended: the reasons it carried as warnings only because of the discretion (those the programme's
+ * own policy blocks on). Reasons the programme only warns about stay accepted. One reason per code,
+ * each saying that the discretion is over; empty when the approval carried none.
+ */
+export function discretionEndedReasons(
+  warnings: readonly DispenseReason[],
+  program: Pick<TProgramDefinition, "dispensing" | "name">,
+  /** When it ended, as people read it ("on 12 Mar 2031 14:00 UTC"); empty when not known. */
+  endedAt: string,
+): DispenseReason[] {
+  const seen = new Set<string>();
+  const reasons: DispenseReason[] = [];
+  for (const w of warnings) {
+    if (program.dispensing.reasonPolicies[w.code] === "warn" || seen.has(w.code)) continue;
+    seen.add(w.code);
+    reasons.push({
+      ...w,
+      message: `Enforcement discretion for ${program.name} ended${endedAt ? ` ${endedAt}` : ""}; this authorization was given under it although: ${w.message.replace(/\s*—.*$/, "").replace(/\.$/, "")}. Do not dispense under it — request a new authorization, which is decided on the records as they are now.`,
+    });
+  }
+  return reasons;
+}

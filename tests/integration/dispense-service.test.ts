@@ -228,6 +228,74 @@ describe("enforcement discretion", () => {
     expect(actions.map((a) => a.action).sort()).toEqual(["discretion.ended", "discretion.started"]);
   });
 
+  it("an approval it relaxed cannot be used once it has ended, early or at its end time", async () => {
+    const w = await world();
+    const adminActor = actorFor((await createAdmin()).user);
+    // Far in the future, apart from the other tests' periods (a period changes every decision then).
+    const at = new Date("2033-04-10T12:00:00.000Z");
+    const hours = (n: number) => new Date(at.getTime() + n * 3_600_000);
+    const period = await startEnforcementDiscretion(
+      adminActor,
+      { programCode: "LEMTRADA", reason: "Registry outage announced to the FDA", endsAt: "2033-04-12T12:00:00Z" },
+      at,
+    );
+    // The baseline results are years old by then: each approval carries BASELINE_LABS_STALE as a warning.
+    const ask = async (now: Date) => {
+      const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body({ quantity: 1 }), { now });
+      expect(outcome.answer).toMatchObject({ decision: "APPROVED", enforcementDiscretion: true });
+      return outcome.answer.id;
+    };
+    const usedInTime = await ask(at);
+    const leftOver = await ask(at);
+    const dispensed = await confirmDispense(w.caller, usedInTime, { quantity: 1, lotNumber: "D-1" }, { now: hours(1) });
+    expect(dispensed.status).toBe("DISPENSED");
+
+    await endEnforcementDiscretion(adminActor, { discretionId: period.id, reason: "Outage resolved" }, hours(2));
+    const error = await appError(
+      confirmDispense(w.caller, leftOver, { quantity: 1, lotNumber: "D-2" }, { now: hours(3) }),
+    );
+    expect(error.code).toBe("AUTHORIZATION_REVOKED");
+    expect(error.status).toBe(409);
+    const reasons = error.details?.reasons as { code: string; message: string }[];
+    // Every reason the approval carried only because of the discretion, each saying so.
+    const { warnings } = await db().dispenseAuthorization.findFirstOrThrow({
+      where: { id: leftOver },
+      select: { warnings: true },
+    });
+    expect(reasons.map((r) => r.code)).toEqual((warnings as { code: string }[]).map((r) => r.code));
+    expect(reasons.map((r) => r.code)).toContain("BASELINE_LABS_STALE");
+    for (const reason of reasons) {
+      expect(reason.message).toMatch(
+        /^Enforcement discretion for LEMTRADA REMS ended on .*2033, 14:00 UTC; this authorization was given under it although: /,
+      );
+    }
+    const stored = await db().dispenseAuthorization.findFirstOrThrow({
+      where: { id: leftOver },
+      select: { status: true },
+    });
+    expect(stored.status).toBe("REVOKED");
+
+    // A period that simply runs out: the same once its end time has passed.
+    const second = await startEnforcementDiscretion(
+      adminActor,
+      { programCode: "LEMTRADA", reason: "Second outage", endsAt: "2033-04-20T12:00:00Z" },
+      new Date("2033-04-19T12:00:00.000Z"),
+    );
+    const late = await ask(new Date("2033-04-19T12:00:00.000Z"));
+    const stillOpen = await confirmDispense(
+      w.caller,
+      await ask(new Date("2033-04-19T13:00:00.000Z")),
+      { quantity: 1, lotNumber: "D-3" },
+      { now: new Date("2033-04-20T11:59:00.000Z") },
+    );
+    expect(stillOpen.status).toBe("DISPENSED");
+    const expired = await appError(
+      confirmDispense(w.caller, late, { quantity: 1, lotNumber: "D-4" }, { now: new Date("2033-04-20T12:00:00.000Z") }),
+    );
+    expect(expired.code).toBe("AUTHORIZATION_REVOKED");
+    expect(second.active).toBe(true);
+  });
+
   it("is refused to a pharmacist and needs a future end time", async () => {
     const w = await world();
     const forbidden = await appError(
