@@ -156,6 +156,8 @@ export const ROLE_LABELS = {
 /** "SETTING_REP" → "Healthcare setting"; a role no table knows is turned into words. */
 export function formatRole(role: string | null | undefined): string {
   if (!role) return NONE;
+  // Not an account's role: the audit trail's name for a pharmacy system acting with an API key.
+  if (role === "API_KEY") return "Pharmacy system (API key)";
   return ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? humanizeCode(role);
 }
 

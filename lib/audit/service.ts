@@ -14,12 +14,16 @@ export interface AuditInput {
   after?: unknown;
 }
 
+/** How an audit row names a pharmacy system's API key as its actor: "apiKey:<key id>", role API_KEY. */
+export const API_KEY_ACTOR_PREFIX = "apiKey:";
+export const API_KEY_ACTOR_ROLE = "API_KEY";
+
 /** The content an audit row stores and hashes (every append path builds it here). */
 export function auditContent(actor: AuditActor, input: AuditInput): AuditContent {
   return {
     at: new Date().toISOString(),
-    actorId: actor.userId ?? null,
-    actorRole: actor.role ?? null,
+    actorId: actor.userId ?? (actor.apiKeyId ? `${API_KEY_ACTOR_PREFIX}${actor.apiKeyId}` : null),
+    actorRole: actor.role ?? (actor.apiKeyId ? API_KEY_ACTOR_ROLE : null),
     action: input.action,
     entityType: input.entityType,
     entityId: input.entityId ?? null,

@@ -22,7 +22,7 @@ import {
   parseAuditQuery,
   periodBounds,
 } from "./schema";
-import { recordAudit } from "./service";
+import { API_KEY_ACTOR_PREFIX, recordAudit } from "./service";
 
 /** More people than this matching an actor search: ask for a narrower one. */
 const MAX_MATCHING_ACTORS = 100;
@@ -172,10 +172,28 @@ async function describeRows(rows: Selected[], client: Db): Promise<AuditRow[]> {
     ? await client.user.findMany({ where: { id: { in: uuids } }, select: { id: true, name: true, email: true } })
     : [];
   const byId = new Map(people.map((p) => [p.id, p]));
+  // Pharmacy systems act with an API key ("apiKey:<id>"): named by the key and its pharmacy.
+  const keyIds = [...ids].flatMap((id) => {
+    const keyId = id.startsWith(API_KEY_ACTOR_PREFIX) ? id.slice(API_KEY_ACTOR_PREFIX.length) : "";
+    return isUuid(keyId) ? [keyId] : [];
+  });
+  const keys = keyIds.length
+    ? await client.pharmacyApiKey.findMany({
+        where: { id: { in: keyIds } },
+        select: { id: true, name: true, pharmacy: { select: { name: true, ncpdpId: true } } },
+      })
+    : [];
+  const keyNames = new Map(
+    keys.map((k) => [
+      `${API_KEY_ACTOR_PREFIX}${k.id}`,
+      `${k.pharmacy.name} (NCPDP ${k.pharmacy.ncpdpId}) — API key “${k.name}”`,
+    ]),
+  );
   const refs = rows.flatMap((r) => (r.entityId ? [{ entityType: r.entityType, entityId: r.entityId }] : []));
   const labels = await labelRecords(refs, byId, client);
   return rows.map((r) => {
     const person = r.actorId ? byId.get(r.actorId) : undefined;
+    const keyName = r.actorId ? keyNames.get(r.actorId) : undefined;
     const typeLabel = formatAuditRecordType(r.entityType);
     const recordLabel = r.entityId
       ? (labels.get(recordKey({ entityType: r.entityType, entityId: r.entityId })) ?? null)
@@ -183,7 +201,14 @@ async function describeRows(rows: Selected[], client: Db): Promise<AuditRow[]> {
     return {
       seq: r.seq,
       at: r.at,
-      actorName: person?.name ?? (r.actorId ? "Unknown account" : "System"),
+      actorName:
+        person?.name ??
+        keyName ??
+        (r.actorId?.startsWith(API_KEY_ACTOR_PREFIX)
+          ? "A pharmacy system's API key"
+          : r.actorId
+            ? "Unknown account"
+            : "System"),
       actorEmail: person?.email ?? null,
       roleLabel: r.actorRole ? formatRole(r.actorRole) : "System",
       action: r.action,

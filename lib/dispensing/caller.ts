@@ -25,7 +25,7 @@ export function auditActorOf(caller: DispenseCaller): AuditActor {
   if (caller.kind === "user") {
     return { userId: caller.actor.userId, role: caller.actor.role, requestId: caller.requestId };
   }
-  return { userId: null, role: null, requestId: caller.requestId };
+  return { userId: null, role: null, requestId: caller.requestId, apiKeyId: caller.apiKeyId };
 }
 
 /** How the caller is named on the stored row and in audit rows. */

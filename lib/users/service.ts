@@ -7,6 +7,7 @@
  * Sessions end at once because every request re-checks its session row and the account
  * (lib/auth/service.ts checkSession): revoking the rows and bumping the session version is enough.
  */
+import { isUuid } from "../identifiers/uuid";
 import type { Actor } from "../auth/actor";
 import { requirePermissionAudited } from "../auth/service";
 import { roleRequiresMfa } from "../auth/mfa-rules";
@@ -320,7 +321,8 @@ export async function getUserDetail(actor: Actor, userId: string, client: Db = d
       orderBy: { seq: "desc" },
     }),
   ]);
-  const actorIds = [...new Set(events.map((ev) => ev.actorId).filter((id): id is string => Boolean(id)))];
+  // Accounts only: a pharmacy system's API key is named "apiKey:<id>" and has no account.
+  const actorIds = [...new Set(events.map((ev) => ev.actorId).filter((id): id is string => isUuid(id)))];
   const names = new Map(
     (await client.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })).map((u) => [
       u.id,

@@ -11,7 +11,10 @@ import { createDispenseAuthorization } from "../factories/dispense";
 import { testAuditAction } from "../factories/audit-actions";
 import { appError } from "../factories/errors";
 import { createEnrolledPatient } from "../factories/patients-lite";
-import { createAdmin, signIn } from "../factories/users";
+import { createAdmin, signIn, stepUpCode } from "../factories/users";
+import { authenticateApiKey, createApiKey } from "../../lib/dispensing/api-keys";
+import { requestDispenseAuthorization } from "../../lib/dispensing/request";
+import { actorFor } from "../factories/applications";
 
 /*
  * The audit trail viewer names records by what people quote and finds them by it: each kind of
@@ -291,4 +294,39 @@ describe("the Record filter takes what an administrator knows", () => {
     });
     expect(byActor.rows).toHaveLength(1);
   }, 60_000);
+});
+
+describe("a pharmacy system acting with an API key", () => {
+  it("is named in the trail by its key and pharmacy, not as the system", async () => {
+    const pharmacy = await createPharmacyEnrollment();
+    const rep = { ...actorFor({ ...pharmacy.user, role: "PHARMACIST" }), pharmacyId: pharmacy.pharmacy.id };
+    const created = await createApiKey(rep, {
+      name: "Counter system",
+      password: pharmacy.password,
+      code: await stepUpCode(rep.userId),
+    });
+    const caller = await authenticateApiKey(`Bearer ${created.key}`, randomUUID());
+    if (caller.kind !== "apiKey") throw new Error("the key did not authenticate");
+    // A request the gate answers (the patient is unknown: denied, and audited like any other).
+    const outcome = await requestDispenseAuthorization(caller, randomUUID(), {
+      programCode: "LEMTRADA",
+      prescriberNpi: "1234567893",
+      patientRemsId: generateRemsId("PT"),
+      healthcareSettingId: generateRemsId("HS"),
+      ndc: "58468-0200-01",
+      quantity: 1,
+      prescriptionId: `RX-${randomUUID().slice(0, 8)}`,
+    });
+    const row = await db().auditEvent.findFirstOrThrow({
+      where: { entityType: "DispenseAuthorization", entityId: outcome.answer.id },
+      select: { seq: true, actorId: true, actorRole: true },
+    });
+    expect(row).toMatchObject({ actorId: `apiKey:${created.id}`, actorRole: "API_KEY" });
+    const event = await getAuditEvent(admin, String(row.seq));
+    expect(event.actorName).toBe(
+      `${pharmacy.pharmacy.name} (NCPDP ${pharmacy.pharmacy.ncpdpId}) — API key “Counter system”`,
+    );
+    expect(event.roleLabel).toBe("Pharmacy system (API key)");
+    expect(event.actorName).not.toContain(created.id);
+  });
 });
