@@ -176,7 +176,10 @@ export function ApplicationReview({
           <ul>
             {a.attestations.map((att) => (
               <li key={att.id}>
-                <strong>{att.ticked ? "Attested:" : "Not attested:"}</strong> {att.text}
+                <strong>
+                  {att.ticked ? "Attested:" : att.onPaper ? "Signed on the paper form:" : "Not attested:"}
+                </strong>{" "}
+                {att.text}
               </li>
             ))}
           </ul>

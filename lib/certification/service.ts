@@ -77,6 +77,12 @@ function definitionFor(program: { code: string; definition: unknown }): TProgram
   return parsed.success ? parsed.data : null;
 }
 
+/** A patient enrollment signed by the patient on the paper form (lib/patients/service.ts). */
+function signedOnPaper(data: unknown): boolean {
+  const signature = (data as { patientSignature?: { onPaper?: unknown } | null } | null)?.patientSignature;
+  return signature?.onPaper === true;
+}
+
 async function userNames(client: DbOrTx, ids: (string | null | undefined)[]): Promise<Map<string, string>> {
   const unique = [...new Set(ids.filter((id): id is string => isUuid(id)))];
   if (unique.length === 0) return new Map();
@@ -595,6 +601,8 @@ export async function getApplicationForReview(actor: Actor, enrollmentId: string
       id: a.id,
       text: a.text,
       ticked: data.attestations[a.id] === true,
+      // A patient who signed the paper form made the statements on it (kept by the prescriber).
+      onPaper: signedOnPaper(e.data),
     })),
     assessment: requirement?.knowledgeAssessment
       ? {

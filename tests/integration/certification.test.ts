@@ -25,6 +25,7 @@ import {
   uniqueWord,
 } from "../factories/applications";
 import { startSmtpServer, type TestSmtpServer } from "../setup/smtp";
+import { createPatientWorld, enrollPaperPatient } from "../factories/patients";
 import { appError } from "../factories/errors";
 
 let smtp: TestSmtpServer;
@@ -244,6 +245,15 @@ describe("the review page", () => {
     expect(review.signatures[0]?.contentSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(review.signatures[0]?.printedName).toBe(app.applicant.name);
     expect(review.history).toMatchObject([{ to: "SUBMITTED", by: app.applicant.name }]);
+  });
+
+  it("a patient who signed the paper form: the statements read as made on it, not as not attested", async () => {
+    const world = await createPatientWorld();
+    const enrolled = await enrollPaperPatient(world);
+    const review = await getApplicationForReview(admin, enrolled.enrollmentId);
+    expect(review.kind).toBe("PATIENT");
+    expect(review.attestations.length).toBeGreaterThan(0);
+    for (const attestation of review.attestations) expect(attestation).toMatchObject({ ticked: false, onPaper: true });
   });
 
   it("copes with an application that holds no form data", async () => {
