@@ -25,6 +25,7 @@ import { pipeline } from "node:stream/promises";
 import { setImmediate as yieldToIo } from "node:timers/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { CsvError, parse } from "csv-parse";
+import { csvProblemInWords } from "../csv/problems";
 import { type CsvValue, csvText } from "../csv/writer";
 import type { Actor } from "../auth/actor";
 import { can } from "../auth/permissions";
@@ -711,7 +712,7 @@ async function recordFailure(
   else if (error instanceof UploadTooLarge || cause instanceof UploadTooLarge) {
     reason = error instanceof UploadTooLarge ? error.message : (cause as UploadTooLarge).message;
     tooLarge = true;
-  } else if (error instanceof CsvError) reason = `The file is not valid CSV: ${error.message}`;
+  } else if (error instanceof CsvError) reason = csvProblemInWords(error);
   else if (input.uploadBroken) {
     reason =
       "The upload stopped before the end of the file (the connection was interrupted). Nothing from this file was imported; import it again.";

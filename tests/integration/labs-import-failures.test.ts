@@ -127,6 +127,23 @@ describe("lab imports that cannot finish", () => {
     });
   }
 
+  it("a quote left open is failed with the line and how to put it right, in words; nothing kept", async () => {
+    const { actor, remsId, patientId } = await prescriberWithPatient();
+    const lines = rows(remsId, 3, [`${remsId},TSH,2026-01-03,"normal,LAB-OPEN`]);
+    const error = await rejection(
+      importLabFeed(actor, { fileName: "quote.csv", mode: "valid_rows", body: streamOf(lines) }, db(), NOW),
+    );
+    const [latest] = await listLabImports(actor, db(), 1, NOW);
+    expect(latest).toMatchObject({ status: "failed", acceptedRows: 0 });
+    expect(latest?.failureReason).toMatch(
+      /^The file is not valid CSV: a value opened with a double quote \("\) is never closed/,
+    );
+    expect(latest?.failureReason).toContain("line 5 or before");
+    expect(latest?.failureReason).not.toMatch(/Quote Not Closed/);
+    expect(error.message).toContain("never closed");
+    expect(await db().labResult.count({ where: { patientId } })).toBe(0);
+  });
+
   it("an upload that breaks off ends failed with the reason; nothing kept", async () => {
     const { actor, remsId, patientId } = await prescriberWithPatient();
     const lines = rows(remsId, IMPORT_BATCH_SIZE * 3);
