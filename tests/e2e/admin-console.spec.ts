@@ -52,6 +52,9 @@ test("the dashboard draws its charts, gives their numbers as tables, and links e
   await expectNoAxeViolations(page);
 
   await page.goto("/admin");
+  const sections = page.getByRole("navigation", { name: "Administration" });
+  await expect(sections.getByRole("link", { name: "Overview", exact: true })).toHaveAttribute("aria-current", "page");
+  await expect(sections.getByRole("link", { name: "Registry", exact: true })).not.toHaveAttribute("aria-current", /.*/);
   await page.getByTestId("overdue-monitoring").click();
   await expect(page).toHaveURL(/monitoring=overdue/);
   await expect(page.getByLabel("Patient monitoring")).toHaveValue("overdue");
@@ -98,6 +101,16 @@ test("a claim the server refuses is rolled back in the banner, which says why", 
       route.fulfill({ json: { awaitsDecision: true, claim: null } }),
     );
     await page.goto(`/admin/applications/${application.enrollment.id}`);
+    // Inside the Applications section: marked as the section, not as this page.
+    const sections = page.getByRole("navigation", { name: "Administration" });
+    await expect(sections.getByRole("link", { name: "Applications", exact: true })).toHaveAttribute(
+      "aria-current",
+      "true",
+    );
+    await expect(sections.getByRole("link", { name: "Overview", exact: true })).not.toHaveAttribute(
+      "aria-current",
+      /.*/,
+    );
     const status = page.getByTestId("claim-status");
     await expect(status).toHaveText("Nobody is reviewing this application.");
     // Another administrator claims it meanwhile.

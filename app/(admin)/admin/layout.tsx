@@ -1,5 +1,5 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
+import { AdminNav } from "@/components/admin/admin-nav";
 
 /**
  * The administrator's sections. Navigation only: every page and action under /admin checks the
@@ -8,19 +8,7 @@ import type { ReactNode } from "react";
 export default function AdminLayout({ children }: { children: ReactNode }) {
   return (
     <>
-      <nav className="section-nav" aria-label="Administration">
-        <Link href="/admin">Overview</Link>
-        <Link href="/admin/applications">Applications</Link>
-        <Link href="/admin/authorizations">Dispense authorizations</Link>
-        <Link href="/admin/adverse-events">Adverse events</Link>
-        <Link href="/admin/non-compliance">Non-compliance</Link>
-        <Link href="/admin/enforcement-discretion">Enforcement discretion</Link>
-        <Link href="/admin/reports">Reports</Link>
-        <Link href="/admin/users">Users</Link>
-        <Link href="/admin/registry">Registry</Link>
-        <Link href="/admin/programs">Programmes</Link>
-        <Link href="/admin/audit">Audit trail</Link>
-      </nav>
+      <AdminNav />
       {children}
     </>
   );
