@@ -10,7 +10,7 @@ import { summarizeCourses } from "../courses/rules";
 import { db, type Db } from "../db";
 import { AppError } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
-import { baselineStatus, dayOf, monitoringSchedule, stateRank } from "../monitoring/rules";
+import { attentionItems, baselineStatus, dayOf, monitoringSchedule, stateRank } from "../monitoring/rules";
 import type { BaselineCheck, ItemSchedule, MonitoringFacts, MonitoringState } from "../monitoring/types";
 import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
@@ -82,9 +82,12 @@ export interface PatientMonitoringRow {
   remsId: string;
   name: string;
   enrollmentStatus: string;
-  /** The worst monitoring state; not_applicable for a patient who is not enrolled or not yet dosed. */
+  /**
+   * The worst monitoring state; not_applicable for a patient who is not enrolled. Before the first
+   * dose, baseline_missing or baseline_stale while a baseline result is missing or too old.
+   */
   overall: MonitoringState;
-  /** Items overdue or due soon, worst first. */
+  /** Items overdue, with a baseline result missing or too old, or due soon: worst first. */
   attention: ItemSchedule[];
   /** The earliest next due date among the items. */
   nextDueOn: string | null;
@@ -133,9 +136,7 @@ export async function listPrescriberPatients(
     const monitoring = e ? definitions.get(e.programId)?.monitoring : null;
     if (!e || !f || !monitoring) return { ...base, overall: "not_applicable", attention: [], nextDueOn: null };
     const schedule = monitoringSchedule(monitoring, f, today);
-    const attention = schedule.items
-      .filter((i) => i.state === "overdue" || i.state === "due_soon")
-      .sort((a, b) => stateRank(a.state) - stateRank(b.state) || (a.nextDueOn ?? "").localeCompare(b.nextDueOn ?? ""));
+    const attention = attentionItems(schedule);
     const dues = schedule.items.flatMap((i) => (i.nextDueOn ? [i.nextDueOn] : [])).sort();
     return { ...base, overall: schedule.overall, attention, nextDueOn: dues[0] ?? null };
   });
@@ -324,6 +325,8 @@ export interface PatientTimeline {
   events: TimelineEvent[];
   schedule: ItemSchedule[];
   overall: MonitoringState;
+  /** Items that ask someone to act, worst first (empty unless enrolled). */
+  attention: ItemSchedule[];
   adherence: AdherenceMonth[];
 }
 
@@ -463,6 +466,7 @@ export async function getPatientTimeline(
     events,
     schedule: schedule?.items ?? [],
     overall: enrollment?.status === "ENROLLED" ? (schedule?.overall ?? "not_applicable") : "not_applicable",
+    attention: enrollment?.status === "ENROLLED" && schedule ? attentionItems(schedule) : [],
     adherence: monitoring ? monitoringAdherence(monitoring, doseDates, results, today) : [],
   };
 }

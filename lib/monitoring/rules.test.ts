@@ -2,14 +2,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { lemtrada } from "../programs/lemtrada";
 import type { TMonitoring } from "../programs/schema";
+import { decideDispense } from "../dispensing/rules";
+import type { DispenseFacts } from "../dispensing/facts";
 import {
   addDays,
   addMonths,
+  attentionItems,
   baselineStatus,
   dayFromNumber,
+  describeAttention,
   describeBaseline,
   dayNumber,
   monitoringSchedule,
+  STATE_LABELS,
+  STATE_ORDER,
   stateRank,
   worstState,
 } from "./rules";
@@ -58,10 +64,10 @@ describe("monitoringSchedule", () => {
     expect(schedule.items.map((i) => i.code)).toEqual([...CODES, STATUS_FORM_CODE]);
   });
 
-  it("before the first dose tests are not applicable, the status form runs from enrollment", () => {
+  it("before the first dose a fresh baseline test is not applicable, the status form runs from enrollment", () => {
     const schedule = monitoringSchedule(
       monitoring,
-      facts({ results: [{ testCode: "TSH", collectedOn: "2025-01-05" }] }),
+      facts({ results: CODES.map((testCode) => ({ testCode, collectedOn: "2025-01-05" })) }),
       "2025-01-10",
     );
     expect(item(schedule, "TSH")).toMatchObject({ lastOn: "2025-01-05", nextDueOn: null, state: "not_applicable" });
@@ -183,8 +189,10 @@ describe("baseline state in the schedule before the first dose", () => {
     });
     expect(item(schedule, "URINALYSIS").baseline).toEqual({ state: "missing", lastOn: null, freshUntil: null });
     expect(item(schedule, "TSH").baseline).toEqual({ state: "fresh", lastOn: "2025-01-20", freshUntil: "2025-02-19" });
-    // The state stays "not started": monitoring itself begins with the first dose.
+    // A fresh baseline leaves nothing to do: monitoring itself begins with the first dose.
     expect(item(schedule, "CBC_DIFF").state).toBe("not_applicable");
+    expect(item(schedule, "SERUM_CREATININE").state).toBe("baseline_stale");
+    expect(item(schedule, "URINALYSIS").state).toBe("baseline_missing");
   });
 
   it("turns fresh into stale the day after the result stops counting", () => {
@@ -219,6 +227,137 @@ describe("baseline state in the schedule before the first dose", () => {
       "Baseline too old (last 20 Nov 2024): repeat before the first dose",
     );
     expect(describeBaseline({ state: "missing", lastOn: null, freshUntil: null })).toBe("Baseline missing");
+  });
+});
+
+describe("the overall state of a patient not yet dosed", () => {
+  const ENROLLED = "2025-01-01";
+  const TODAY = "2025-01-20";
+
+  it("with nothing recorded at all: baseline tests missing, each listed in words, never up to date", () => {
+    const schedule = monitoringSchedule(monitoring, facts({ enrolledOn: ENROLLED }), TODAY);
+    expect(schedule.overall).toBe("baseline_missing");
+    expect(STATE_LABELS[schedule.overall]).toBe("Baseline tests missing");
+    const attention = attentionItems(schedule);
+    expect(attention.map((i) => i.code)).toEqual(monitoring.baseline.testCodes);
+    expect(attention.map(describeAttention)).toEqual([
+      "Complete blood count with differential (baseline missing)",
+      "Serum creatinine (baseline missing)",
+      "Urinalysis with urine cell counts (baseline missing)",
+      "Thyroid function (TSH) (baseline missing)",
+      "Skin examination (baseline missing)",
+    ]);
+    // The status form is not due for months: on its own it would read "Up to date".
+    expect(item(schedule, STATUS_FORM_CODE).state).toBe("ok");
+  });
+
+  it("with some baseline results: missing while any is missing, too old once only old ones are left", () => {
+    const some = [
+      { testCode: "CBC_DIFF", collectedOn: "2025-01-15" },
+      { testCode: "TSH", collectedOn: "2025-01-15" },
+      { testCode: "SKIN_EXAM", collectedOn: "2024-11-01" },
+    ];
+    const schedule = monitoringSchedule(monitoring, facts({ enrolledOn: ENROLLED, results: some }), TODAY);
+    expect(schedule.overall).toBe("baseline_missing");
+    expect(attentionItems(schedule).map(describeAttention)).toEqual([
+      "Serum creatinine (baseline missing)",
+      "Urinalysis with urine cell counts (baseline missing)",
+      "Skin examination (baseline too old, last 1 Nov 2024)",
+    ]);
+    const rest = [
+      { testCode: "SERUM_CREATININE", collectedOn: "2025-01-15" },
+      { testCode: "URINALYSIS", collectedOn: "2025-01-15" },
+    ];
+    const onlyStale = monitoringSchedule(
+      monitoring,
+      facts({ enrolledOn: ENROLLED, results: [...some, ...rest] }),
+      TODAY,
+    );
+    expect(onlyStale.overall).toBe("baseline_stale");
+    expect(STATE_LABELS[onlyStale.overall]).toBe("Baseline tests too old");
+    expect(attentionItems(onlyStale).map((i) => i.code)).toEqual(["SKIN_EXAM"]);
+  });
+
+  it("with every baseline result fresh and no dose yet: up to date, nothing to act on", () => {
+    const all = CODES.map((testCode) => ({ testCode, collectedOn: "2025-01-15" }));
+    const schedule = monitoringSchedule(monitoring, facts({ enrolledOn: ENROLLED, results: all }), TODAY);
+    expect(schedule.overall).toBe("ok");
+    expect(attentionItems(schedule)).toEqual([]);
+    // The same results 31 days on no longer do for a first dose.
+    const later = monitoringSchedule(monitoring, facts({ enrolledOn: ENROLLED, results: all }), "2025-02-15");
+    expect(later.overall).toBe("baseline_stale");
+    expect(attentionItems(later)).toHaveLength(CODES.length);
+  });
+
+  it("after the first dose: monitoring runs from the dose and the baseline states are gone", () => {
+    // The day before, the same patient with nothing recorded could not start.
+    const before = monitoringSchedule(monitoring, facts({ enrolledOn: ENROLLED }), "2025-01-17");
+    expect(before.overall).toBe("baseline_missing");
+    const dosed = monitoringSchedule(
+      monitoring,
+      facts({ enrolledOn: ENROLLED, doseDates: ["2025-01-18", "2025-01-19"] }),
+      TODAY,
+    );
+    expect(dosed.items.every((i) => i.state !== "baseline_missing" && i.state !== "baseline_stale")).toBe(true);
+    expect(dosed.items.every((i) => i.baseline === undefined)).toBe(true);
+    expect(item(dosed, "CBC_DIFF")).toMatchObject({ state: "ok", nextDueOn: "2025-02-18" });
+    expect(dosed.overall).toBe("ok");
+    expect(attentionItems(dosed)).toEqual([]);
+  });
+
+  it("lists overdue before missing baselines, which sort before due-soon items", () => {
+    expect(STATE_ORDER.indexOf("overdue")).toBeLessThan(STATE_ORDER.indexOf("baseline_missing"));
+    expect(STATE_ORDER.indexOf("baseline_missing")).toBeLessThan(STATE_ORDER.indexOf("baseline_stale"));
+    expect(STATE_ORDER.indexOf("baseline_stale")).toBeLessThan(STATE_ORDER.indexOf("due_soon"));
+    // Enrolled seven months ago, no status form, no baseline: the overdue form comes first.
+    const late = monitoringSchedule(monitoring, facts({ enrolledOn: "2024-06-01" }), TODAY);
+    expect(late.overall).toBe("overdue");
+    expect(attentionItems(late).map((i) => i.code)).toEqual([STATUS_FORM_CODE, ...monitoring.baseline.testCodes]);
+    expect(describeAttention(item(late, STATUS_FORM_CODE))).toBe("Patient Status Form (overdue, was due 1 Dec 2024)");
+  });
+});
+
+describe("the schedule and the dispense gate agree on baselines before the first dose", () => {
+  function gateFacts(f: MonitoringFacts): DispenseFacts {
+    return {
+      programCode: "LEMTRADA",
+      ndc: lemtrada.ndcs[0] ?? "",
+      quantity: 1,
+      pharmacy: { certificationStatus: "CERTIFIED" },
+      prescriber: { id: "pr-1", certificationStatus: "CERTIFIED" },
+      patient: { id: "pt-1", enrollmentStatus: "ENROLLED", prescriberId: "pr-1", healthcareSettingId: "hs-1", ...f },
+      setting: { id: "hs-1", certificationStatus: "CERTIFIED" },
+      duplicate: null,
+    };
+  }
+
+  it("a test the schedule calls missing or too old is one the gate refuses a first dispense for", () => {
+    const base = dayNumber("2025-01-01");
+    const day = fc.integer({ min: 0, max: 120 }).map((n) => dayFromNumber(base + n));
+    const result = fc.record({ testCode: fc.constantFrom(...CODES), collectedOn: day });
+    fc.assert(
+      fc.property(fc.array(result, { maxLength: 12 }), day, (results, today) => {
+        const f = facts({ enrolledOn: "2025-01-01", results });
+        const schedule = monitoringSchedule(monitoring, f, today);
+        const decision = decideDispense(gateFacts(f), lemtrada, new Date(`${today}T12:00:00Z`));
+        const reason = (code: string) => decision.reasons.find((r) => r.code === code)?.message ?? null;
+        for (const [state, code] of [
+          ["baseline_missing", "BASELINE_LABS_MISSING"],
+          ["baseline_stale", "BASELINE_LABS_STALE"],
+        ] as const) {
+          const names = schedule.items.filter((i) => i.state === state).map((i) => i.name);
+          const message = reason(code);
+          expect(message === null, `${code} on ${today}`).toBe(names.length === 0);
+          for (const name of names) expect(message).toContain(name);
+        }
+        // "Up to date" (or due soon) before the first dose only when the gate has no baseline reason.
+        if (schedule.overall === "ok" || schedule.overall === "due_soon") {
+          expect(reason("BASELINE_LABS_MISSING")).toBeNull();
+          expect(reason("BASELINE_LABS_STALE")).toBeNull();
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

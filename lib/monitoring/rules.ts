@@ -4,9 +4,12 @@
  * all arithmetic is done on UTC days, so no time zone ever moves a due date.
  *
  * Definitions (the same for every programme):
- * - Monitoring starts with the first dose. Before any dose every test item is "not_applicable";
- *   a baseline test's item then carries its baseline state for a course starting today (fresh
- *   until the last day its result still counts, stale, or missing), from `baselineStatus`.
+ * - Monitoring starts with the first dose. Before any dose a baseline test's item carries its
+ *   baseline state for a course starting today (fresh until the last day its result still counts,
+ *   stale, or missing), from `baselineStatus` (the dispense gate's own check), and its state says
+ *   so: "baseline_missing", "baseline_stale", or "not_applicable" when fresh. Every other test item
+ *   is "not_applicable" until the first dose. A patient who cannot start treatment for want of a
+ *   baseline result is therefore never "ok" overall.
  * - A test's next due date is its anchor + intervalDays, where the anchor is the latest of its last
  *   result and the first dose (a baseline result taken before the first dose does not bring the
  *   first monitoring result forward).
@@ -22,13 +25,15 @@
  *   was given. Before monitoringEndsOn nothing is complete: an item whose next due date falls after
  *   the end is "ok" with nextDueOn null (no further result is needed). A result owed during the
  *   period and never given keeps the item overdue after the end.
- * - The overall state is the worst item state: overdue > due_soon > ok > complete > not_applicable.
+ * - The overall state is the worst item state: overdue > baseline_missing > baseline_stale >
+ *   due_soon > ok > complete > not_applicable.
  */
 import type { TMonitoring } from "../programs/schema";
 import { formatDate } from "../format";
 import {
   type BaselineCheck,
   type BaselineItem,
+  type BaselineState,
   type ItemSchedule,
   type MonitoringFacts,
   type MonitoringSchedule,
@@ -52,7 +57,15 @@ function minDay(days: readonly string[]): string | null {
 }
 
 /** Worst first; the index is the severity rank. */
-export const STATE_ORDER: readonly MonitoringState[] = ["overdue", "due_soon", "ok", "complete", "not_applicable"];
+export const STATE_ORDER: readonly MonitoringState[] = [
+  "overdue",
+  "baseline_missing",
+  "baseline_stale",
+  "due_soon",
+  "ok",
+  "complete",
+  "not_applicable",
+];
 
 export function stateRank(state: MonitoringState): number {
   return STATE_ORDER.indexOf(state);
@@ -67,6 +80,8 @@ export function worstState(states: readonly MonitoringState[]): MonitoringState 
 
 export const STATE_LABELS: Record<MonitoringState, string> = {
   overdue: "Overdue",
+  baseline_missing: "Baseline tests missing",
+  baseline_stale: "Baseline tests too old",
   due_soon: "Due soon",
   ok: "Up to date",
   complete: "Complete",
@@ -121,7 +136,7 @@ export function monitoringSchedule(monitoring: TMonitoring, facts: MonitoringFac
         name: test.name,
         lastOn,
         nextDueOn: null,
-        state: "not_applicable",
+        state: before ? BASELINE_ITEM_STATE[before.state] : "not_applicable",
         ...(before ? { baseline: before } : {}),
       };
     }
@@ -170,6 +185,13 @@ export function baselineStatus(
   });
 }
 
+/** A baseline test's item state before the first dose: a fresh result leaves nothing to do yet. */
+const BASELINE_ITEM_STATE: Record<BaselineState, MonitoringState> = {
+  missing: "baseline_missing",
+  stale: "baseline_stale",
+  fresh: "not_applicable",
+};
+
 function baselineItem(monitoring: TMonitoring, check: BaselineCheck): BaselineItem {
   if (check.lastOn === null) return { state: "missing", lastOn: null, freshUntil: null };
   const freshUntil = addDays(check.lastOn, monitoring.baseline.withinDaysBeforeFirstDose);
@@ -185,5 +207,33 @@ export function describeBaseline(item: BaselineItem): string {
       return `Baseline too old (last ${formatDate(item.lastOn)}): repeat before the first dose`;
     case "missing":
       return "Baseline missing";
+  }
+}
+
+/** States that ask someone to act: overdue or due soon, or a baseline result to obtain before the first dose. */
+export function needsAttention(state: MonitoringState): boolean {
+  return state === "overdue" || state === "baseline_missing" || state === "baseline_stale" || state === "due_soon";
+}
+
+/** The items that ask someone to act, worst first, then by due date. */
+export function attentionItems(schedule: Pick<MonitoringSchedule, "items">): ItemSchedule[] {
+  return schedule.items
+    .filter((i) => needsAttention(i.state))
+    .sort((a, b) => stateRank(a.state) - stateRank(b.state) || (a.nextDueOn ?? "").localeCompare(b.nextDueOn ?? ""));
+}
+
+/** One item that needs attention, in words: "Serum creatinine (baseline missing)". */
+export function describeAttention(item: Pick<ItemSchedule, "name" | "state" | "nextDueOn" | "baseline">): string {
+  switch (item.state) {
+    case "overdue":
+      return `${item.name} (overdue, was due ${formatDate(item.nextDueOn)})`;
+    case "due_soon":
+      return `${item.name} (due ${formatDate(item.nextDueOn)})`;
+    case "baseline_missing":
+      return `${item.name} (baseline missing)`;
+    case "baseline_stale":
+      return `${item.name} (baseline too old, last ${formatDate(item.baseline?.lastOn ?? null)})`;
+    default:
+      return item.name;
   }
 }

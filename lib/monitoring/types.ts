@@ -3,8 +3,19 @@
  * "YYYY-MM-DD" strings, so no time zone ever moves a due date.
  */
 
-/** Worst first: overdue > due_soon > ok > complete > not_applicable. */
-export type MonitoringState = "overdue" | "due_soon" | "ok" | "complete" | "not_applicable";
+/**
+ * Worst first: overdue > baseline_missing > baseline_stale > due_soon > ok > complete > not_applicable.
+ * The two baseline states exist only before the first dose, for a baseline test whose result is
+ * missing, or too old for a first dose given today.
+ */
+export type MonitoringState =
+  | "overdue"
+  | "baseline_missing"
+  | "baseline_stale"
+  | "due_soon"
+  | "ok"
+  | "complete"
+  | "not_applicable";
 
 export interface MonitoringFacts {
   /** Every infusion given (any order). */
@@ -35,8 +46,9 @@ export interface ItemSchedule {
   code: string;
   name: string;
   lastOn: string | null;
-  /** null when complete or not applicable. */
+  /** null when complete or not applicable, and before the first dose. */
   nextDueOn: string | null;
+  /** Before the first dose a baseline test is baseline_missing, baseline_stale or (fresh) not_applicable. */
   state: MonitoringState;
   /** Only before the first dose, and only for the programme's baseline tests. */
   baseline?: BaselineItem;

@@ -9,7 +9,7 @@ import {
 } from "../../lib/dashboards/queries";
 import { loadMonitoringFacts, loadScheduleFacts } from "../../lib/dashboards/monitoring-facts";
 import { db, disconnectDb } from "../../lib/db";
-import { monitoringSchedule } from "../../lib/monitoring/rules";
+import { describeAttention, monitoringSchedule, STATE_LABELS, STATE_ORDER } from "../../lib/monitoring/rules";
 import { lemtrada } from "../../lib/programs/lemtrada";
 import { AppError } from "../../lib/errors";
 import { createDelegate } from "../factories/enrollment";
@@ -80,9 +80,50 @@ describe("listPrescriberPatients", () => {
       overall: "not_applicable",
     });
     for (let i = 1; i < rows.length; i++) {
-      const order = ["overdue", "due_soon", "ok", "complete", "not_applicable"];
+      const order: readonly string[] = STATE_ORDER;
       expect(order.indexOf(rows[i - 1]?.overall ?? "")).toBeLessThanOrEqual(order.indexOf(rows[i]?.overall ?? ""));
     }
+  });
+
+  it("never calls a patient with no baseline result up to date: missing tests listed, right after the overdue", async () => {
+    const world = await clinic();
+    const actor = await prescriberActor(world.team.prescriber);
+    // Four of the five baseline results, fresh; no dose yet.
+    const partial = await createPatient({
+      prescriberId: world.team.prescriber.prescriber.id,
+      healthcareSettingId: world.team.setting.setting.id,
+      enrolledOn: addDays(TODAY, -10),
+    });
+    await addResults(
+      partial.patient.id,
+      ALL.filter((c) => c !== "TSH").map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -2) })),
+    );
+    const rows = await listPrescriberPatients(actor, undefined, NOW);
+    // Among those missing baselines, the earlier next due date (the status form) first.
+    expect(rows.map((r) => r.id).slice(0, 3)).toEqual([
+      world.overdue.patient.id,
+      partial.patient.id,
+      world.fresh.patient.id,
+    ]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const fresh = byId.get(world.fresh.patient.id);
+    expect(fresh?.overall).toBe("baseline_missing");
+    expect(STATE_LABELS[fresh?.overall ?? "ok"]).toBe("Baseline tests missing");
+    expect(fresh?.attention.map(describeAttention)).toEqual([
+      "Complete blood count with differential (baseline missing)",
+      "Serum creatinine (baseline missing)",
+      "Urinalysis with urine cell counts (baseline missing)",
+      "Thyroid function (TSH) (baseline missing)",
+      "Skin examination (baseline missing)",
+    ]);
+    expect(byId.get(partial.patient.id)).toMatchObject({ overall: "baseline_missing" });
+    expect(byId.get(partial.patient.id)?.attention.map(describeAttention)).toEqual([
+      "Thyroid function (TSH) (baseline missing)",
+    ]);
+    // Every baseline result in, still no dose: up to date, nothing to act on.
+    await addResults(partial.patient.id, [{ testCode: "TSH", collectedOn: addDays(TODAY, -1) }]);
+    const after = (await listPrescriberPatients(actor, undefined, NOW)).find((r) => r.id === partial.patient.id);
+    expect(after).toMatchObject({ overall: "ok", attention: [] });
   });
 
   it("shows office staff their prescriber's patients and nobody else's", async () => {
@@ -146,6 +187,17 @@ describe("getPatientTimeline", () => {
     // Monthly labs first due 31 days after the first dose, taken 3 weeks late: late, not missed.
     expect(timeline.adherence.reduce((n, m) => n + m.late, 0)).toBe(3);
     expect(timeline.adherence.reduce((n, m) => n + m.missed, 0)).toBe(0);
+  });
+
+  it("says which baseline tests a patient not yet dosed is missing, not that monitoring is up to date", async () => {
+    const world = await clinic();
+    const actor = await prescriberActor(world.team.prescriber);
+    const timeline = await getPatientTimeline(actor, world.fresh.patient.id, undefined, NOW);
+    expect(timeline.overall).toBe("baseline_missing");
+    expect(timeline.attention.map((i) => i.code)).toEqual(ALL);
+    expect(timeline.schedule.filter((i) => i.code !== "STATUS_FORM").map((i) => i.state)).toEqual(
+      ALL.map(() => "baseline_missing"),
+    );
   });
 
   it("refuses another prescriber's patient as not found", async () => {

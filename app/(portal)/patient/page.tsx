@@ -7,6 +7,7 @@ import { requirePagePermission } from "@/lib/auth/session";
 import { getOwnMonitoring, getOwnPatientRecord, patientSigningText } from "@/lib/patients/service";
 import { ItemState } from "@/components/monitoring/item-state";
 import { formatDate } from "@/lib/format";
+import { needsAttention } from "@/lib/monitoring/rules";
 
 export const metadata: Metadata = { title: "Patient dashboard" };
 
@@ -65,7 +66,11 @@ export default async function PatientDashboardPage() {
                 </thead>
                 <tbody>
                   {[...schedule.items]
-                    .sort((a, b) => (a.nextDueOn ?? "9999").localeCompare(b.nextDueOn ?? "9999"))
+                    .sort(
+                      (a, b) =>
+                        Number(needsAttention(b.state)) - Number(needsAttention(a.state)) ||
+                        (a.nextDueOn ?? "9999").localeCompare(b.nextDueOn ?? "9999"),
+                    )
                     .map((item) => (
                       <tr key={item.code} data-state={item.state}>
                         <td>{item.name}</td>

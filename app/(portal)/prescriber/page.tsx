@@ -9,6 +9,7 @@ import { requirePagePermission } from "@/lib/auth/session";
 import { listPrescriberPatients } from "@/lib/dashboards/queries";
 import { findOwnEnrollments } from "@/lib/enrollment/queries";
 import { formatDate, formatStatus } from "@/lib/format";
+import { describeAttention } from "@/lib/monitoring/rules";
 
 export const metadata: Metadata = { title: "Prescriber dashboard" };
 
@@ -26,6 +27,7 @@ export default async function Page({ searchParams }: { searchParams: Promise<{ p
     searchParams,
   ]);
   const overdue = patients.filter((p) => p.overall === "overdue").length;
+  const baseline = patients.filter((p) => p.overall === "baseline_missing" || p.overall === "baseline_stale").length;
   const pageCount = Math.max(1, Math.ceil(patients.length / PAGE_SIZE));
   const asked = Number.parseInt(typeof params.page === "string" ? params.page : "1", 10);
   const page = Number.isFinite(asked) ? Math.min(Math.max(asked, 1), pageCount) : 1;
@@ -56,7 +58,11 @@ export default async function Page({ searchParams }: { searchParams: Promise<{ p
           <>
             <p>
               {patients.length} patient{patients.length === 1 ? "" : "s"}
-              {overdue > 0 ? `; ${overdue} with overdue monitoring, listed first` : "; no monitoring overdue"}.
+              {overdue > 0 ? `; ${overdue} with overdue monitoring, listed first` : "; no monitoring overdue"}
+              {baseline > 0
+                ? `; ${baseline} not yet treated with baseline tests missing or too old${overdue > 0 ? ", listed next" : ", listed first"}`
+                : ""}
+              .
               {pageCount > 1
                 ? ` Showing ${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + shown.length}, most urgent first.`
                 : ""}
@@ -84,16 +90,7 @@ export default async function Page({ searchParams }: { searchParams: Promise<{ p
                     <td>
                       <StateBadge state={p.overall} />
                     </td>
-                    <td>
-                      {p.attention.length === 0
-                        ? "—"
-                        : p.attention
-                            .map(
-                              (i) =>
-                                `${i.name} (${i.state === "overdue" ? "overdue" : "due"} ${formatDate(i.nextDueOn)})`,
-                            )
-                            .join("; ")}
-                    </td>
+                    <td>{p.attention.length === 0 ? "—" : p.attention.map(describeAttention).join("; ")}</td>
                     <td>{formatDate(p.nextDueOn)}</td>
                     <td>
                       <Link href={`/prescriber/patients/${p.id}/timeline`}>

@@ -9,6 +9,7 @@ import { getPatientTimeline, type PatientTimeline } from "@/lib/dashboards/queri
 import { AppError } from "@/lib/errors";
 import { formatDate, formatStatus } from "@/lib/format";
 import { ItemState } from "@/components/monitoring/item-state";
+import { describeAttention } from "@/lib/monitoring/rules";
 
 export const metadata: Metadata = { title: "Patient timeline" };
 
@@ -38,6 +39,11 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
         <h2 id="monitoring-heading">
           Monitoring <StateBadge state={timeline.overall} />
         </h2>
+        {timeline.attention.length > 0 ? (
+          <p data-testid="monitoring-attention">
+            Needs attention: {timeline.attention.map(describeAttention).join("; ")}.
+          </p>
+        ) : null}
         {timeline.schedule.length > 0 ? (
           <table>
             <thead>
