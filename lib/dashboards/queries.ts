@@ -16,6 +16,7 @@ import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, ZProgramDefinition } from "../programs/schema";
 import { type AdherenceMonth, monitoringAdherence } from "./adherence";
 import { loadScheduleFacts } from "./monitoring-facts";
+import { INFUSION_CONCERN_LABELS, storedConcerns } from "../infusions/rules";
 import { isUuid } from "../identifiers/uuid";
 import { formatStatus, humanizeCode } from "@/lib/format";
 
@@ -178,6 +179,8 @@ export interface RecentInfusion {
   reactionSeverity: string | null;
   /** The dispense authorization (DA-…) the drug was dispensed under, when the setting gave it. */
   authorizationNumber: string | null;
+  /** What was not in order when it was recorded, acknowledged by the person recording (a few words each). */
+  acknowledgedConcerns: string[];
 }
 
 /**
@@ -272,6 +275,7 @@ export async function getSettingDashboard(
       observationCompleted: true,
       reaction: true,
       reactionSeverity: true,
+      acknowledgedConcerns: true,
       patient: { select: { remsId: true, firstName: true, lastName: true } },
       dispenseAuthorization: { select: { authorizationNumber: true } },
     },
@@ -291,6 +295,7 @@ export async function getSettingDashboard(
     reaction: r.reaction,
     reactionSeverity: r.reactionSeverity,
     authorizationNumber: r.dispenseAuthorization?.authorizationNumber ?? null,
+    acknowledgedConcerns: storedConcerns(r.acknowledgedConcerns).map((c) => INFUSION_CONCERN_LABELS[c.code]),
   }));
   return { upcoming, recent };
 }
@@ -363,6 +368,7 @@ export async function getPatientTimeline(
               reactionSeverity: true,
               healthcareSetting: { select: { name: true } },
               dispenseAuthorization: { select: { authorizationNumber: true } },
+              acknowledgedConcerns: true,
             },
           },
           labResults: { select: { testCode: true, collectedOn: true, abnormal: true, note: true } },
@@ -404,11 +410,12 @@ export async function getPatientTimeline(
     }
   }
   for (const i of patient.infusions) {
+    const concerns = storedConcerns(i.acknowledgedConcerns);
     events.push({
       kind: "infusion",
       on: dayOf(i.infusedOn),
       title: `Infusion, course ${i.courseNumber} day ${i.dayInCourse}`,
-      detail: `${Number(i.doseMg)} mg at ${i.healthcareSetting.name}${i.reaction ? `; ${i.reactionSeverity ?? ""} infusion reaction` : ""}${i.dispenseAuthorization?.authorizationNumber ? `; dispense authorization ${i.dispenseAuthorization.authorizationNumber}` : ""}`,
+      detail: `${Number(i.doseMg)} mg at ${i.healthcareSetting.name}${i.reaction ? `; ${i.reactionSeverity ?? ""} infusion reaction` : ""}${i.dispenseAuthorization?.authorizationNumber ? `; dispense authorization ${i.dispenseAuthorization.authorizationNumber}` : ""}${concerns.length ? `. Recorded with what was not in order acknowledged: ${concerns.map((c) => c.message).join(" ")}` : ""}`,
       reaction: i.reaction,
     });
   }

@@ -11,6 +11,7 @@
  */
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db";
+import { INFUSION_CONCERN_CODES } from "../infusions/rules";
 import { recordInfusion } from "../infusions/service";
 import { recordLabResult } from "../labs/service";
 import { addDays, addMonths, dayOf } from "../monitoring/rules";
@@ -256,6 +257,9 @@ export async function seedDemoPatients(
             vialLot: `LOT-${e.day.slice(0, 7).replace("-", "")}`,
             premedicationGiven: "yes",
             observationCompleted: "yes",
+            // The demo history names no dispense authorization (and its status forms start today):
+            // the setting acknowledges what was not in order, as it would on the form.
+            acknowledgedConcerns: [...INFUSION_CONCERN_CODES],
             // The first infusion of the first course gave a moderate reaction (the reports and the
             // dashboard show it); the others none.
             ...(e.day === doseDays[0]

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isIsoDate } from "../courses/dates";
 import { CHECK_CHARACTER_MISMATCH, checkRemsId } from "../identifiers/zod";
+import { INFUSION_CONCERN_CODES } from "./rules";
 
 export const REACTION_SEVERITIES = ["mild", "moderate", "severe"] as const;
 export type TReactionSeverity = (typeof REACTION_SEVERITIES)[number];
@@ -53,6 +54,16 @@ export const ZRecordInfusion = z
     reactionSeverity: z.enum(REACTION_SEVERITIES, { error: "Choose the severity" }).optional(),
     reactionNarrative: z.string().trim().max(2000, { error: "At most 2,000 characters" }).optional(),
     authorizationNumber: ZAuthorizationNumber,
+    /**
+     * What was not in order (lib/infusions/rules.ts) that the person saw and acknowledged before
+     * recording; the server records only when it covers every point that applies.
+     */
+    acknowledgedConcerns: z
+      .array(z.enum(INFUSION_CONCERN_CODES, { error: "Acknowledge only the points shown" }), {
+        error: "Acknowledge only the points shown",
+      })
+      .max(INFUSION_CONCERN_CODES.length, { error: "Acknowledge only the points shown" })
+      .optional(),
   })
   .superRefine((value, ctx) => {
     if (value.reaction !== "yes") return;

@@ -14,6 +14,8 @@ import { Prisma } from "../generated/prisma/client";
 import { getProgramDefinition } from "../programs/registry";
 import { ZProgramDefinition, type TProgramDefinition } from "../programs/schema";
 import { byKey } from "../dispensing/keys";
+import type { MonitoringFacts } from "../monitoring/types";
+import { type InfusionConcern, infusionConcerns, previousCourseLastDoseOn, unacknowledgedConcerns } from "./rules";
 import { type TRecordInfusion, ZRecordInfusion } from "./schema";
 
 export interface RecordedInfusion {
@@ -26,6 +28,8 @@ export interface RecordedInfusion {
   courseComplete: boolean;
   /** The dispense authorization the drug was dispensed under, when one was given. */
   authorizationNumber: string | null;
+  /** What was not in order and was acknowledged by the person recording; empty when all was. */
+  acknowledgedConcerns: InfusionConcern[];
 }
 
 function definitionOf(program: { code: string; definition: unknown }): TProgramDefinition {
@@ -63,6 +67,8 @@ async function loadFacts(tx: Tx, settingId: string, patientId: string) {
           status: true,
           statusReason: true,
           programId: true,
+          certifiedAt: true,
+          createdAt: true,
           program: { select: { code: true, definition: true } },
         },
       },
@@ -101,16 +107,18 @@ async function loadFacts(tx: Tx, settingId: string, patientId: string) {
  * date: one dispense covers the several infusion days of a course, so it may be linked to more
  * than one infusion). Refused: another patient's or programme's, a REVERSED one (the drug did not
  * reach the patient under it) and an EXPIRED one (never confirmed as dispensed). DENIED requests
- * carry no number, so they cannot be named here. The row is locked FOR SHARE so a concurrent
- * reversal waits for this infusion to commit.
+ * carry no number, so they cannot be named here. Nor can one approved on or before the last dose
+ * of the previous course: it was for that course, and the drug of this one came under another. The
+ * row is locked FOR SHARE so a concurrent reversal waits for this infusion to commit.
  */
 async function loadAuthorization(
   tx: Tx,
   number: string,
-  patientId: string,
-  programId: string,
+  patient: { id: string; programId: string },
+  course: { number: number; previousLastDoseOn: string | null },
   now: Date,
 ): Promise<{ id: string; authorizationNumber: string }> {
+  const { id: patientId, programId } = patient;
   // Found through its claim, locked in its month's partition (lib/dispensing/keys.ts).
   const rows = await tx.$queryRaw<{ id: string; createdAt: Date }[]>`
     SELECT d."id", d."createdAt" FROM "DispenseAuthorizationClaim" c
@@ -184,7 +192,59 @@ async function loadAuthorization(
       "AUTHORIZATION_EXPIRED",
     );
   }
+  if (course.previousLastDoseOn !== null && key && isoDay(key.createdAt) <= course.previousLastDoseOn) {
+    throw refuse(
+      field,
+      `Authorization ${shown} was approved on ${isoDay(key.createdAt)}, for an earlier course (course ${course.number - 1} ended on ${course.previousLastDoseOn}); it does not cover course ${course.number}. Ask the pharmacy for the authorization this course's drug was dispensed under.`,
+      "AUTHORIZATION_OTHER_COURSE",
+    );
+  }
   return { id: found.id, authorizationNumber: shown };
+}
+
+/**
+ * The patient's monitoring facts as the infusion rules read them: every result and status form in
+ * the programme, the doses already given and the day the patient was enrolled.
+ */
+async function loadMonitoringFacts(
+  tx: Tx,
+  patientId: string,
+  enrollment: { programId: string; certifiedAt: Date | null; createdAt: Date },
+  doseDates: string[],
+): Promise<MonitoringFacts> {
+  const [results, forms] = await Promise.all([
+    tx.labResult.findMany({
+      where: { patientId, programId: enrollment.programId },
+      select: { testCode: true, collectedOn: true },
+    }),
+    tx.statusFormSubmission.findMany({
+      where: { patientId, programId: enrollment.programId },
+      select: { submittedAt: true },
+    }),
+  ]);
+  return {
+    doseDates,
+    results: results.map((r) => ({ testCode: r.testCode, collectedOn: isoDay(r.collectedOn) })),
+    statusFormDates: forms.map((f) => isoDay(f.submittedAt)),
+    enrolledOn: isoDay(enrollment.certifiedAt ?? enrollment.createdAt),
+  };
+}
+
+/**
+ * Refuses, on the acknowledgement field, a record that does not acknowledge every point not in
+ * order; each point is a message of its own, and details.concerns carries them with their codes.
+ */
+function assertAcknowledged(concerns: InfusionConcern[], acknowledged: readonly string[]): void {
+  if (unacknowledgedConcerns(concerns, acknowledged).length === 0) return;
+  throw new AppError(
+    "VALIDATION",
+    "Not everything is in order for this infusion. Read each point, then confirm that you have seen them to record the infusion as given.",
+    {
+      fields: { acknowledgedConcerns: concerns.map((c) => c.message) },
+      reason: "CONCERNS_NOT_ACKNOWLEDGED",
+      concerns,
+    },
+  );
 }
 
 function assertAuthorized(facts: Awaited<ReturnType<typeof loadFacts>>) {
@@ -214,8 +274,12 @@ function assertAuthorized(facts: Awaited<ReturnType<typeof loadFacts>>) {
 /**
  * Records one infusion for a patient of the actor's healthcare setting. Refuses, with the reason:
  * a setting that is not certified, a patient of another setting or not currently enrolled, a date
- * in the future or outside the course rules, a dose other than the programme's daily dose, and a
- * dispense authorization number that is unknown or not usable for this patient (loadAuthorization).
+ * in the future or outside the course rules, a dose other than the programme's daily dose, a
+ * dispense authorization number that is unknown or not usable for this patient and course
+ * (loadAuthorization), and a record that does not acknowledge each point not in order for the
+ * infusion (lib/infusions/rules.ts: baseline tests, overdue monitoring, no dispense authorization).
+ * Those points do not refuse an infusion that was given: acknowledged, they are stored on the row
+ * and in its audit event.
  */
 export async function recordInfusion(
   actor: Actor,
@@ -252,15 +316,32 @@ export async function recordInfusion(
         where: { patientId: value.patientId, programId: facts.enrollment.programId },
         select: { infusedOn: true },
       });
-      const check = checkNewInfusion(
-        courses,
-        given.map((g) => isoDay(g.infusedOn)),
-        value.infusedOn,
-      );
+      const doseDates = given.map((g) => isoDay(g.infusedOn));
+      const check = checkNewInfusion(courses, doseDates, value.infusedOn);
       if (!check.ok) throw refuse("infusedOn", check.message, check.code);
       const authorization = value.authorizationNumber
-        ? await loadAuthorization(tx, value.authorizationNumber, value.patientId, facts.enrollment.programId, now)
+        ? await loadAuthorization(
+            tx,
+            value.authorizationNumber,
+            { id: value.patientId, programId: facts.enrollment.programId },
+            {
+              number: check.courseNumber,
+              previousLastDoseOn: previousCourseLastDoseOn(courses, doseDates, check.courseNumber),
+            },
+            now,
+          )
         : null;
+      const concerns = infusionConcerns(
+        definition.monitoring,
+        await loadMonitoringFacts(tx, value.patientId, facts.enrollment, doseDates),
+        {
+          infusedOn: value.infusedOn,
+          courseNumber: check.courseNumber,
+          dayInCourse: check.dayInCourse,
+          authorizationNumber: authorization?.authorizationNumber ?? null,
+        },
+      );
+      assertAcknowledged(concerns, value.acknowledgedConcerns ?? []);
       const reaction = value.reaction === "yes";
       const infusion = await tx.infusion.create({
         data: {
@@ -278,6 +359,7 @@ export async function recordInfusion(
           courseNumber: check.courseNumber,
           dayInCourse: check.dayInCourse,
           dispenseAuthorizationId: authorization?.id ?? null,
+          acknowledgedConcerns: concerns.map((c) => ({ code: c.code, message: c.message })),
           recordedByUserId: actor.userId,
         },
         select: { id: true },
@@ -299,6 +381,7 @@ export async function recordInfusion(
           courseNumber: check.courseNumber,
           dayInCourse: check.dayInCourse,
           authorizationNumber: authorization?.authorizationNumber ?? null,
+          acknowledgedConcerns: concerns.map((c) => ({ code: c.code, message: c.message })),
         },
       });
       return {
@@ -309,6 +392,7 @@ export async function recordInfusion(
         dayInCourse: check.dayInCourse,
         courseComplete: check.dayInCourse >= daysRequiredFor(courses, check.courseNumber),
         authorizationNumber: authorization?.authorizationNumber ?? null,
+        acknowledgedConcerns: concerns,
       };
     });
   } catch (error) {

@@ -4,9 +4,19 @@ import { addDays, isoDay } from "../../lib/courses/dates";
 import { db, disconnectDb } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import { generateRemsId } from "../../lib/identifiers/rems-id";
+import { INFUSION_CONCERN_CODES } from "../../lib/infusions/rules";
 import type { TRecordInfusion } from "../../lib/infusions/schema";
 import { recordInfusion } from "../../lib/infusions/service";
-import { addInfusions, createCareTeam, createPatient, settingActor } from "../factories/clinical";
+import {
+  addInfusions,
+  addResults,
+  addStatusForm,
+  createCareTeam,
+  createPatient,
+  prescriberActor,
+  settingActor,
+} from "../factories/clinical";
+import { getPatientTimeline, getSettingDashboard } from "../../lib/dashboards/queries";
 import { createDispenseAuthorization } from "../factories/dispense";
 
 afterAll(async () => {
@@ -16,6 +26,11 @@ afterAll(async () => {
 const NOW = new Date("2026-06-15T15:00:00Z");
 const TODAY = isoDay(NOW);
 
+/**
+ * One infusion as the form sends it. These patients have no baseline results and most records
+ * name no authorization: the record acknowledges every point not in order unless a test says
+ * otherwise ("what is not in order" below tests the acknowledgement itself).
+ */
 function infusion(patientId: string, infusedOn: string, overrides: Partial<TRecordInfusion> = {}): TRecordInfusion {
   return {
     patientId,
@@ -25,6 +40,7 @@ function infusion(patientId: string, infusedOn: string, overrides: Partial<TReco
     premedicationGiven: "yes",
     observationCompleted: "yes",
     reaction: "no",
+    acknowledgedConcerns: [...INFUSION_CONCERN_CODES],
     ...overrides,
   };
 }
@@ -38,12 +54,13 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError;
 }
 
-async function world(options: { settingStatus?: "CERTIFIED" | "SUSPENDED" } = {}) {
+async function world(options: { settingStatus?: "CERTIFIED" | "SUSPENDED"; enrolledOn?: string } = {}) {
   const team = await createCareTeam({ settingStatus: options.settingStatus });
   const actor = await settingActor(team.setting);
   const { patient } = await createPatient({
     prescriberId: team.prescriber.prescriber.id,
     healthcareSettingId: team.setting.setting.id,
+    enrolledOn: options.enrolledOn,
   });
   return { team, actor, patient };
 }
@@ -334,5 +351,193 @@ describe("recordInfusion with a dispense authorization", () => {
     expect(malformed.code).toBe("VALIDATION");
     expect(Object.keys(malformed.details?.fields ?? {})).toEqual(["authorizationNumber"]);
     expect(await countRows(patient.id)).toEqual({ infusions: 0, audits: 0 });
+  });
+});
+
+describe("recordInfusion: what is not in order for the infusion", () => {
+  const BASELINE = ["CBC_DIFF", "SERUM_CREATININE", "URINALYSIS", "TSH", "SKIN_EXAM"];
+  const asIs = { acknowledgedConcerns: undefined };
+
+  function concernsOf(error: AppError): { code: string; message: string }[] {
+    return (error.details?.concerns ?? []) as { code: string; message: string }[];
+  }
+
+  async function stored(patientId: string) {
+    return db().infusion.findMany({
+      where: { patientId },
+      orderBy: { infusedOn: "asc" },
+      select: { id: true, courseNumber: true, dayInCourse: true, acknowledgedConcerns: true },
+    });
+  }
+
+  it("refuses course 1 day 1 for a patient with no baseline results and no authorization, naming each point, writing nothing", async () => {
+    const { actor, patient } = await world();
+    const error = await refusal(recordInfusion(actor, infusion(patient.id, TODAY, asIs), db(), NOW));
+    expect(error.code).toBe("VALIDATION");
+    expect(error.details?.reason).toBe("CONCERNS_NOT_ACKNOWLEDGED");
+    expect(error.message).toMatch(/^Not everything is in order for this infusion/);
+    expect(Object.keys(error.details?.fields ?? {})).toEqual(["acknowledgedConcerns"]);
+    expect(error.details?.fields?.acknowledgedConcerns).toEqual([
+      "Baseline tests missing for course 1 (first infusion 15 Jun 2026): Complete blood count with differential, Serum creatinine, Urinalysis with urine cell counts, Thyroid function (TSH) and Skin examination. Each result is needed within 30 days before the first infusion of the course.",
+      "No dispense authorization for course 1 is named: nothing shows that the drug infused was dispensed for this patient under a registry authorization.",
+    ]);
+    expect(concernsOf(error).map((c) => c.code)).toEqual(["BASELINE_LABS_MISSING", "NO_DISPENSE_AUTHORIZATION"]);
+    // Acknowledging only some of the points is not enough either.
+    const partly = await refusal(
+      recordInfusion(
+        actor,
+        infusion(patient.id, TODAY, { acknowledgedConcerns: ["NO_DISPENSE_AUTHORIZATION"] }),
+        db(),
+        NOW,
+      ),
+    );
+    expect(partly.details?.reason).toBe("CONCERNS_NOT_ACKNOWLEDGED");
+    expect(await countRows(patient.id)).toEqual({ infusions: 0, audits: 0 });
+  });
+
+  it("records it once every point is acknowledged, keeping the points on the row and in the audit event", async () => {
+    const { team, actor, patient } = await world();
+    await addResults(patient.id, [{ testCode: "TSH", collectedOn: addDays(TODAY, -40) }]);
+    const recorded = await recordInfusion(
+      actor,
+      infusion(patient.id, TODAY, {
+        acknowledgedConcerns: ["BASELINE_LABS_MISSING", "BASELINE_LABS_STALE", "NO_DISPENSE_AUTHORIZATION"],
+      }),
+      db(),
+      NOW,
+    );
+    expect([recorded.courseNumber, recorded.dayInCourse]).toEqual([1, 1]);
+    expect(recorded.acknowledgedConcerns.map((c) => c.code)).toEqual([
+      "BASELINE_LABS_MISSING",
+      "BASELINE_LABS_STALE",
+      "NO_DISPENSE_AUTHORIZATION",
+    ]);
+    const [row] = await stored(patient.id);
+    expect(row?.acknowledgedConcerns).toEqual(
+      recorded.acknowledgedConcerns.map((c) => ({ code: c.code, message: c.message })),
+    );
+    expect(JSON.stringify(row?.acknowledgedConcerns)).toContain("Thyroid function (TSH) (last 6 May 2026)");
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { action: "infusion.record", entityId: recorded.id },
+      select: { after: true, actorId: true },
+    });
+    expect(audit.actorId).toBe(actor.userId);
+    expect(audit.after).toMatchObject({ acknowledgedConcerns: row?.acknowledgedConcerns });
+    // The setting's recent infusions and the prescriber's timeline say so.
+    const { recent } = await getSettingDashboard(actor, db(), NOW);
+    expect(recent.find((r) => r.id === recorded.id)?.acknowledgedConcerns).toEqual([
+      "Baseline tests missing",
+      "Baseline tests too old",
+      "No dispense authorization named",
+    ]);
+    const timeline = await getPatientTimeline(await prescriberActor(team.prescriber), patient.id, db(), NOW);
+    const event = timeline.events.find((e) => e.kind === "infusion");
+    expect(event?.detail).toContain(
+      "Recorded with what was not in order acknowledged: Baseline tests missing for course 1",
+    );
+  });
+
+  it("records without any acknowledgement when everything is in order, and keeps none", async () => {
+    const { actor, patient } = await world();
+    await addResults(
+      patient.id,
+      BASELINE.map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -10) })),
+    );
+    const authorization = await createDispenseAuthorization({ patient, status: "DISPENSED" });
+    const recorded = await recordInfusion(
+      actor,
+      infusion(patient.id, TODAY, { ...asIs, authorizationNumber: authorization.authorizationNumber ?? "" }),
+      db(),
+      NOW,
+    );
+    expect(recorded.acknowledgedConcerns).toEqual([]);
+    expect((await stored(patient.id))[0]?.acknowledgedConcerns).toEqual([]);
+  });
+
+  it("names overdue monitoring and the overdue status form before a later course", async () => {
+    const { team, actor, patient } = await world({ enrolledOn: "2025-04-01" });
+    // Course 1 thirteen months ago; monthly labs for three months, then nothing; one status form.
+    const course1 = [0, 1, 2, 3, 4].map((i) => ({
+      infusedOn: addDays("2025-05-04", i),
+      courseNumber: 1,
+      dayInCourse: i + 1,
+    }));
+    await addInfusions(patient.id, team.setting.setting.id, actor.userId, course1);
+    await addResults(patient.id, [
+      ...["2025-06-05", "2025-07-05", "2025-08-05"].flatMap((collectedOn) =>
+        ["CBC_DIFF", "SERUM_CREATININE", "URINALYSIS"].map((testCode) => ({ testCode, collectedOn })),
+      ),
+      ...BASELINE.map((testCode) => ({ testCode, collectedOn: addDays(TODAY, -5) })),
+    ]);
+    await addStatusForm(patient.id, team.prescriber.user.id, "2025-08-05");
+    const authorization = await createDispenseAuthorization({ patient, status: "DISPENSED" });
+    const number = authorization.authorizationNumber ?? "";
+    const error = await refusal(
+      recordInfusion(actor, infusion(patient.id, TODAY, { ...asIs, authorizationNumber: number }), db(), NOW),
+    );
+    expect(concernsOf(error).map((c) => c.code)).toEqual(["STATUS_FORM_OVERDUE"]);
+    expect(error.details?.fields?.acknowledgedConcerns).toEqual([
+      "The Patient Status Form was overdue on 15 Jun 2026 (it was due 5 Feb 2026).",
+    ]);
+    // The fresh baseline draw also counts as this month's labs; without it they were overdue.
+    const other = await world({ enrolledOn: "2025-04-01" });
+    await addInfusions(other.patient.id, other.team.setting.setting.id, other.actor.userId, course1);
+    await addStatusForm(other.patient.id, other.team.prescriber.user.id, "2026-05-01");
+    const overdue = await refusal(
+      recordInfusion(
+        other.actor,
+        infusion(other.patient.id, TODAY, {
+          acknowledgedConcerns: ["BASELINE_LABS_MISSING", "NO_DISPENSE_AUTHORIZATION"],
+        }),
+        db(),
+        NOW,
+      ),
+    );
+    const monitoring = concernsOf(overdue).find((c) => c.code === "MONITORING_OVERDUE");
+    expect(monitoring?.message).toMatch(
+      /^Safety monitoring overdue on 15 Jun 2026: Complete blood count with differential \(was due 4 Jun 2025\)/,
+    );
+    expect(await countRows(other.patient.id)).toEqual({ infusions: 5, audits: 0 });
+  });
+
+  it("refuses on the field an authorization approved for an earlier course", async () => {
+    const { team, actor, patient } = await world();
+    const course1 = [0, 1, 2, 3, 4].map((i) => ({
+      infusedOn: addDays("2025-06-01", i),
+      courseNumber: 1,
+      dayInCourse: i + 1,
+    }));
+    await addInfusions(patient.id, team.setting.setting.id, actor.userId, course1);
+    const old = await createDispenseAuthorization({
+      patient,
+      status: "DISPENSED",
+      createdAt: new Date("2025-05-28T14:00:00Z"),
+    });
+    const error = await refusal(
+      recordInfusion(
+        actor,
+        infusion(patient.id, TODAY, { authorizationNumber: old.authorizationNumber ?? "" }),
+        db(),
+        NOW,
+      ),
+    );
+    expect(error.details?.reason).toBe("AUTHORIZATION_OTHER_COURSE");
+    expect(Object.keys(error.details?.fields ?? {})).toEqual(["authorizationNumber"]);
+    expect(error.details?.fields?.authorizationNumber?.[0]).toBe(
+      `Authorization ${old.authorizationNumber} was approved on 2025-05-28, for an earlier course (course 1 ended on 2025-06-05); it does not cover course 2. Ask the pharmacy for the authorization this course's drug was dispensed under.`,
+    );
+    expect(await countRows(patient.id)).toEqual({ infusions: 5, audits: 0 });
+    const current = await createDispenseAuthorization({
+      patient,
+      status: "DISPENSED",
+      createdAt: new Date("2026-06-12T09:00:00Z"),
+    });
+    const ok = await recordInfusion(
+      actor,
+      infusion(patient.id, TODAY, { authorizationNumber: current.authorizationNumber ?? "" }),
+      db(),
+      NOW,
+    );
+    expect([ok.courseNumber, ok.authorizationNumber]).toEqual([2, current.authorizationNumber]);
   });
 });

@@ -92,6 +92,7 @@ export default async function Page() {
                     <th scope="col">2-hour observation</th>
                     <th scope="col">Reaction</th>
                     <th scope="col">Dispense authorization</th>
+                    <th scope="col">Not in order, acknowledged</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -112,6 +113,7 @@ export default async function Page() {
                       <td>{r.observationCompleted ? "Yes" : "No"}</td>
                       <td>{r.reaction ? `Yes (${r.reactionSeverity ?? "unspecified"})` : "No"}</td>
                       <td>{r.authorizationNumber ?? "—"}</td>
+                      <td>{r.acknowledgedConcerns.length === 0 ? "—" : r.acknowledgedConcerns.join("; ")}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Infusion" ADD COLUMN     "acknowledgedConcerns" JSONB NOT NULL DEFAULT '[]';
