@@ -3,15 +3,27 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useRef, useState, useTransition } from "react";
 import { type FieldErrors, type UseFormRegister, useForm } from "react-hook-form";
 import { FormBanner, TextField } from "@/components/ui/field";
 import { recordInfusionAction } from "@/lib/infusions/actions";
+import type { InfusionConcern } from "@/lib/infusions/rules";
 import { REACTION_SEVERITIES, type TRecordInfusion, ZRecordInfusion } from "@/lib/infusions/schema";
 import styles from "./infusions.module.css";
 import { formatDate } from "@/lib/format";
 
 type PatientOption = { id: string; remsId: string; name: string; dateOfBirth: string };
+
+/** What the points not in order were worked out for; the authorization as typed, loosely. */
+function concernKey(patientId: unknown, infusedOn: unknown, authorizationNumber: unknown): string {
+  const number = typeof authorizationNumber === "string" ? authorizationNumber.replace(/[\s-]/g, "").toUpperCase() : "";
+  return `${String(patientId ?? "")}|${String(infusedOn ?? "")}|${number}`;
+}
+
+function acknowledgedText(count: number): string {
+  if (count === 0) return "";
+  return ` ${count === 1 ? "One point" : `${count} points`} not in order ${count === 1 ? "was" : "were"} acknowledged and kept with the record.`;
+}
 type YesNoName = "premedicationGiven" | "observationCompleted" | "reaction";
 
 function YesNo({
@@ -70,6 +82,11 @@ export function RecordInfusionForm({
   const [pending, startTransition] = useTransition();
   const [formError, setFormError] = useState<string | null>(null);
   const [recorded, setRecorded] = useState<string | null>(null);
+  // What the registry said is not in order, for the patient, date and authorization it was asked about.
+  const [concerns, setConcerns] = useState<{ key: string; items: InfusionConcern[] } | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
+  const [acknowledgeError, setAcknowledgeError] = useState<string | null>(null);
+  const concernsRef = useRef<HTMLFieldSetElement>(null);
   const {
     register,
     handleSubmit,
@@ -88,26 +105,47 @@ export function RecordInfusionForm({
     },
   });
   const reaction = watch("reaction");
+  const currentKey = concernKey(watch("patientId"), watch("infusedOn"), watch("authorizationNumber"));
+  // Points shown for another patient, date or authorization no longer apply: the server is asked again.
+  const shownConcerns = concerns && concerns.key === currentKey ? concerns.items : null;
 
   const onSubmit = handleSubmit((values) => {
     setFormError(null);
     setRecorded(null);
+    setAcknowledgeError(null);
+    if (shownConcerns && !acknowledged) {
+      setAcknowledgeError("Confirm that you have seen each point above, or correct the record.");
+      document.getElementById("acknowledgedConcerns")?.focus();
+      return;
+    }
     startTransition(async () => {
-      const input =
+      const base =
         values.reaction === "yes" ? values : { ...values, reactionSeverity: undefined, reactionNarrative: undefined };
+      const input = { ...base, acknowledgedConcerns: shownConcerns ? shownConcerns.map((c) => c.code) : undefined };
       const result = await recordInfusionAction(input);
       if (!result.ok) {
         setFormError(result.message);
+        if (result.concerns) {
+          setConcerns({
+            key: concernKey(values.patientId, values.infusedOn, values.authorizationNumber),
+            items: result.concerns,
+          });
+          setAcknowledged(false);
+          requestAnimationFrame(() => concernsRef.current?.focus());
+          return;
+        }
         for (const [field, messages] of Object.entries(result.fields ?? {})) {
           if (field && messages[0]) setError(field as keyof TRecordInfusion, { message: messages[0] });
         }
         return;
       }
+      setConcerns(null);
+      setAcknowledged(false);
       const data = result.data;
       const patient = patients.find((p) => p.id === values.patientId);
       setRecorded(
         data
-          ? `Infusion recorded for ${patient?.name ?? "the patient"} on ${formatDate(data.infusedOn)}: course ${data.courseNumber}, day ${data.dayInCourse}${data.courseComplete ? " (course complete)" : ""}${data.authorizationNumber ? `, under authorization ${data.authorizationNumber}` : ""}.`
+          ? `Infusion recorded for ${patient?.name ?? "the patient"} on ${formatDate(data.infusedOn)}: course ${data.courseNumber}, day ${data.dayInCourse}${data.courseComplete ? " (course complete)" : ""}${data.authorizationNumber ? `, under authorization ${data.authorizationNumber}` : ""}.${acknowledgedText(data.acknowledgedConcerns.length)}`
           : "Infusion recorded.",
       );
       // The same authorization usually covers the next day of the course: keep it.
@@ -243,6 +281,43 @@ export function RecordInfusionForm({
               ) : null}
             </div>
           </div>
+        ) : null}
+        {shownConcerns ? (
+          <fieldset
+            ref={concernsRef}
+            tabIndex={-1}
+            className={styles.concerns}
+            aria-describedby="acknowledgedConcerns-list"
+          >
+            <legend>Not in order for this infusion</legend>
+            <ul id="acknowledgedConcerns-list">
+              {shownConcerns.map((c) => (
+                <li key={c.code}>{c.message}</li>
+              ))}
+            </ul>
+            <label className={styles.check} htmlFor="acknowledgedConcerns">
+              <input
+                id="acknowledgedConcerns"
+                type="checkbox"
+                checked={acknowledged}
+                onChange={(e) => {
+                  setAcknowledged(e.target.checked);
+                  if (e.target.checked) setAcknowledgeError(null);
+                }}
+                aria-invalid={acknowledgeError ? true : undefined}
+                aria-describedby={acknowledgeError ? "acknowledgedConcerns-error" : undefined}
+              />
+              <span>
+                I have seen each point above and record this infusion as given. The points are kept with the record and
+                in the audit trail.
+              </span>
+            </label>
+            {acknowledgeError ? (
+              <span id="acknowledgedConcerns-error" className="error">
+                {acknowledgeError}
+              </span>
+            ) : null}
+          </fieldset>
         ) : null}
         <button type="submit" className="button" disabled={pending}>
           {pending ? "Recording…" : "Record infusion"}

@@ -85,6 +85,12 @@ test.describe("clinical journeys on the demo patients", () => {
       await page.getByLabel("Infusion date").fill(todayUtc(offset));
       await fillInfusionChecklist(page, "L2026C3", "No");
       await page.getByRole("button", { name: "Record infusion" }).click();
+      // No dispense authorization is named here: the setting sees it and acknowledges it.
+      await expect(page.getByRole("group", { name: "Not in order for this infusion" })).toContainText(
+        "No dispense authorization for course 3 is named",
+      );
+      await page.getByLabel(/I have seen each point above/).check();
+      await page.getByRole("button", { name: "Record infusion" }).click();
       await expect(page.getByRole("status")).toContainText(
         `${name} on ${formatDate(todayUtc(offset))}: course 3, day ${day}`,
       );

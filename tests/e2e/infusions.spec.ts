@@ -32,7 +32,7 @@ async function enrollPatient(page: Page, person: { firstName: string; lastName: 
 }
 
 test.describe("infusions", () => {
-  test("a certified setting records a course day; the course rules refuse a gap; the prescriber sees it", async ({
+  test("a certified setting records a course day, acknowledging what is not in order; the course rules refuse a gap; the prescriber sees it", async ({
     page,
   }) => {
     const w = world();
@@ -61,7 +61,28 @@ test.describe("infusions", () => {
       .getByLabel("What happened and how it was managed")
       .fill("Flushing at 30 minutes; resolved with cetirizine.");
     await page.getByRole("button", { name: "Record infusion" }).click();
-    await expect(page.getByText(/Infusion recorded for .*: course 1, day 1\./)).toBeVisible();
+
+    // The new patient has no baseline result and no authorization is named: the registry says so,
+    // point by point, and records nothing until each point is acknowledged.
+    const concerns = page.getByRole("group", { name: "Not in order for this infusion" });
+    await expect(concerns).toBeVisible();
+    await expect(concerns.getByRole("listitem")).toHaveText([
+      /^Baseline tests missing for course 1 \(first infusion .*\): Complete blood count with differential, Serum creatinine, Urinalysis with urine cell counts, Thyroid function \(TSH\) and Skin examination\./,
+      /^No dispense authorization for course 1 is named/,
+    ]);
+    await expect(page.getByText(/Infusion recorded for/)).toHaveCount(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Record infusion" }).click();
+    await expect(page.locator("#acknowledgedConcerns-error")).toHaveText(
+      "Confirm that you have seen each point above, or correct the record.",
+    );
+    await expect(page.getByText(/Infusion recorded for/)).toHaveCount(0);
+    await page.getByLabel(/I have seen each point above/).check();
+    await page.getByRole("button", { name: "Record infusion" }).click();
+    await expect(page.getByText(/Infusion recorded for .*: course 1, day 1\./)).toContainText(
+      "2 points not in order were acknowledged and kept with the record.",
+    );
+    await expect(concerns).toHaveCount(0);
 
     // A day before the last infusion is refused: infusions are recorded in order.
     const today = await page.getByLabel("Infusion date").inputValue();
@@ -75,6 +96,7 @@ test.describe("infusions", () => {
     await page.goto("/setting");
     const recent = page.getByRole("row").filter({ hasText: name }).filter({ hasText: "L2026A" });
     await expect(recent).toContainText("Yes (mild)");
+    await expect(recent).toContainText("Baseline tests missing; No dispense authorization named");
     await expect(page.getByRole("row").filter({ hasText: name }).first()).toContainText("Course 1, day 2");
     await signOut(page);
 
@@ -85,6 +107,9 @@ test.describe("infusions", () => {
     await expect(page.getByRole("heading", { name: `Timeline: ${name}` })).toBeVisible();
     await expect(page.getByText("Infusion, course 1 day 1")).toBeVisible();
     await expect(page.getByText(/mild infusion reaction/)).toBeVisible();
+    await expect(page.getByText(/mild infusion reaction/)).toContainText(
+      "Recorded with what was not in order acknowledged: Baseline tests missing for course 1",
+    );
     expect(await axeViolations(page)).toEqual([]);
   });
 });
