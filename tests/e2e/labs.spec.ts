@@ -41,7 +41,7 @@ async function enrollPatient(page: Page, lastName: string, password: string) {
 }
 
 test.describe("monitoring results and status forms", () => {
-  test("before the first dose, each baseline test in the schedule says whether its result is fresh, too old or missing", async ({
+  test("before the first dose, each baseline test says whether its result is fresh, too old or missing; the dashboard says baseline tests are missing", async ({
     page,
   }) => {
     test.setTimeout(90_000);
@@ -69,6 +69,22 @@ test.describe("monitoring results and status forms", () => {
     await expect(row("Thyroid function (TSH)")).toContainText("Baseline too old (last 5 Jan 2026)");
     await expect(row("Serum creatinine")).toContainText("Baseline missing");
     await expect(row("Complete blood count with differential")).not.toContainText("Not started");
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The dashboard and the timeline do not call this patient up to date: they name what is missing.
+    await page.goto("/prescriber");
+    const dashboardRow = page.getByRole("row").filter({ hasText: patient.remsId });
+    await expect(dashboardRow).toHaveAttribute("data-state", "baseline_missing");
+    await expect(dashboardRow).toContainText("Baseline tests missing");
+    await expect(dashboardRow).not.toContainText("Up to date");
+    await expect(dashboardRow).toContainText("Serum creatinine (baseline missing)");
+    await expect(dashboardRow).toContainText("Thyroid function (TSH) (baseline too old, last 5 Jan 2026)");
+    expect(await axeViolations(page)).toEqual([]);
+    await dashboardRow.getByRole("link", { name: /Timeline/ }).click();
+    await expect(page.locator("#monitoring-heading")).toHaveText("Monitoring Baseline tests missing");
+    await expect(page.getByTestId("monitoring-attention")).toHaveText(
+      "Needs attention: Serum creatinine (baseline missing); Urinalysis with urine cell counts (baseline missing); Skin examination (baseline missing); Thyroid function (TSH) (baseline too old, last 5 Jan 2026).",
+    );
     expect(await axeViolations(page)).toEqual([]);
   });
 
