@@ -272,7 +272,10 @@ function buildRegistry(): OpenAPIRegistry {
       duplicateOfId: { description: "For a DUPLICATE_REQUEST denial: the approved authorization it duplicates." },
       duplicateOfNumber: { description: "For a DUPLICATE_REQUEST denial: that authorization's number (DA-…)." },
       requestedAt: { description: "When the request was decided." },
-      expiresAt: { description: "End of the validity of an approved authorization; null when denied." },
+      expiresAt: {
+        description:
+          "End of the validity of an approved authorization; null when denied. The programme's validity period, and for a dispense that starts a course no later than the last day the patient's baseline results are recent enough for the course to start.",
+      },
       dispensedAt: { description: "When the dispense happened, as confirmed." },
     }),
   );

@@ -439,6 +439,27 @@ describe("decideDispense: each reason", () => {
   });
 });
 
+describe("approvalExpiresOn: an approval that starts a course ends when its baselines stop being recent", () => {
+  it("keeps the programme's validity while every baseline stays recent beyond it", () => {
+    expect(decide(facts()).expiresOn).toBe("2026-06-22");
+  });
+
+  it("ends on the last day the oldest baseline result is recent enough", () => {
+    // Window 30 days: a result of 2026-05-18 is recent enough through 2026-06-17.
+    const results = [...resultsOn("2026-06-01", BASELINE.slice(1)), ...resultsOn("2026-05-18", BASELINE.slice(0, 1))];
+    const result = decide(facts({ patient: newPatient({ results }) }));
+    expect(result.decision).toBe("APPROVED");
+    expect(result.expiresOn).toBe("2026-06-17");
+  });
+
+  it("does not shorten a dispense within a course, or an approval whose stale baseline only warns", () => {
+    const during = newPatient({ doseDates: ["2026-06-14"], results: resultsOn("2026-05-16") });
+    expect(decide(facts({ patient: during, quantity: 1 })).expiresOn).toBe("2026-06-22");
+    const stale = newPatient({ results: resultsOn("2026-04-01") });
+    expect(decide(facts({ patient: stale }), withPolicy("BASELINE_LABS_STALE", "warn")).expiresOn).toBe("2026-06-22");
+  });
+});
+
 describe("decideDispense: programme policies", () => {
   it("a 'warn' reason approves with the reason attached", () => {
     const program = withPolicy("STATUS_FORM_OVERDUE", "warn");

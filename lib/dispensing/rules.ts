@@ -270,8 +270,33 @@ export function decideDispense(
     decision: approved ? "APPROVED" : "DENIED",
     reasons,
     warnings,
-    expiresOn: approved ? authorizationExpiresOn(program, now) : null,
+    expiresOn: approved ? approvalExpiresOn(facts, program, now) : null,
   };
+}
+
+/**
+ * The last day an approval may be used: the programme's validity, and for a dispense that starts a
+ * course, no later than the last day the patient's baseline results are recent enough for the
+ * course to start (the oldest result plus the programme's window). A baseline already too old (a
+ * programme that only warns about it) does not shorten it: that was accepted with the approval.
+ */
+export function approvalExpiresOn(facts: DispenseFacts, program: TProgramDefinition, now: Date): string {
+  const validity = authorizationExpiresOn(program, now);
+  const monitoring = program.monitoring;
+  const patient = program.stakeholders.patient ? facts.patient : null;
+  if (!monitoring || !patient) return validity;
+  const today = dayOf(now);
+  const course = targetCourse(program, patient.doseDates, today);
+  const startsTreatment = course ? course.startsToday : patient.doseDates.length === 0;
+  if (!startsTreatment) return validity;
+  const within = monitoring.baseline.withinDaysBeforeFirstDose;
+  let last = validity;
+  for (const check of baselineStatus(monitoring, patient.results, today)) {
+    if (!check.ok || check.lastOn === null) continue;
+    const freshUntil = addDays(check.lastOn, within);
+    if (freshUntil >= today && freshUntil < last) last = freshUntil;
+  }
+  return last;
 }
 
 /** Reasons are listed in this order: the request itself, then the parties, the patient, the quantity. */

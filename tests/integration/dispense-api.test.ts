@@ -1122,3 +1122,14 @@ describe("POST /api/v1/dispense-authorizations: a course's vials are counted acr
     }
   });
 });
+
+describe("POST /api/v1/dispense-authorizations: how long an approval lasts", () => {
+  it("an approval that starts a course ends when the oldest baseline result stops being recent enough", async () => {
+    // Baselines 25 days old, a 30-day window: recent enough for 5 more days, less than the 7-day validity.
+    const { request } = await patientCase({ baselineDaysAgo: 25 });
+    const short = await approved(pharmacyA.key, request({ quantity: 1 }));
+    expect(short.expiresAt).toBe(`${addDays(dayOf(new Date()), 5)}T23:59:59.999Z`);
+    const fresh = await approved(pharmacyA.key, (await patientCase({ baselineDaysAgo: 2 })).request({ quantity: 1 }));
+    expect(fresh.expiresAt).toBe(`${addDays(dayOf(new Date()), 7)}T23:59:59.999Z`);
+  });
+});
