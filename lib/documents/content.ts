@@ -14,6 +14,8 @@ export type Block =
   | { kind: "subheading"; text: string }
   | { kind: "field"; label: string; value: string; mono?: boolean }
   | { kind: "paragraph"; text: string }
+  /** Printed prominently (e.g. that some characters could not be printed). */
+  | { kind: "notice"; text: string }
   | { kind: "check"; checked: boolean; text: string };
 
 export interface RecordDocument {
@@ -226,6 +228,8 @@ export interface CertificateLine {
   bold?: boolean;
   /** Extra space above the line, in points. */
   gap?: number;
+  /** Printed in the warning colour. */
+  warn?: boolean;
 }
 
 export interface CertificateDocument {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TDispenseAuthorizationView } from "../dispensing/schema";
+import { pdfTexts } from "../../tests/factories/pdf-text";
 import { renderSlipPdf, slipDocument } from "./dispense-slip";
 
 const approved: TDispenseAuthorizationView = {
@@ -69,5 +70,21 @@ describe("slipDocument", () => {
       const bytes = await renderSlipPdf(slip({ ...approved, status }), new Date("2026-11-30T12:00:00Z"));
       expect(Buffer.from(bytes.subarray(0, 5)).toString("latin1")).toBe("%PDF-");
     }
+  });
+
+  it("prints the pharmacy and setting names exactly as entered, and the authorization number", async () => {
+    const doc = slipDocument({
+      authorization: approved,
+      programName: "LEMTRADA REMS",
+      unit: "vial",
+      pharmacyName: "Apteka Łódź Żółć",
+      settingName: "Κέντρο Έγχυσης Άγιος Νικόλαος",
+      generatedAt: new Date("2026-11-30T12:00:00Z"),
+    });
+    const texts = await pdfTexts(await renderSlipPdf(doc, new Date("2026-11-30T12:00:00Z")));
+    expect(texts).toContain("Apteka Łódź Żółć");
+    expect(texts).toContain("Κέντρο Έγχυσης Άγιος Νικόλαος (HS-7K3M-9Q2D-X)");
+    expect(texts).toContain("DA-7K3M-9Q2D-X");
+    expect(texts.join(" ")).not.toContain("could not be printed");
   });
 });

@@ -4,7 +4,7 @@
  * until when, and any warnings. Only the authorization's own pharmacy gets it
  * (getDispenseAuthorization answers NOT_FOUND to anyone else); a denied request has no slip.
  */
-import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
+import { type PDFFont, rgb } from "pdf-lib";
 import type { Actor } from "../auth/actor";
 import { db, type Db } from "../db";
 import type { TDispenseAuthorizationView } from "../dispensing/schema";
@@ -14,7 +14,8 @@ import { AppError } from "../errors";
 import { DISPENSE_STATUS_LABELS } from "../format";
 import { getProgramDefinition } from "../programs/registry";
 import { formatUtc } from "./content";
-import { encodable, wrapText } from "./pdf";
+import { unprintableCharacters, unprintableNotice } from "./fonts";
+import { layoutText, newDocument, WARN } from "./pdf";
 import type { PdfFile } from "./service";
 
 export interface SlipDocument {
@@ -112,21 +113,33 @@ const MARGIN = 54;
 const TEXT = rgb(0.1, 0.12, 0.14);
 const MUTED = rgb(0.34, 0.38, 0.42);
 const RULE = rgb(0.75, 0.78, 0.82);
-const WARN = rgb(0.55, 0.32, 0.02);
+
+/** Every text the slip prints, to find the characters it cannot show before laying it out. */
+function slipTexts(doc: SlipDocument): string[] {
+  return [
+    doc.title,
+    doc.programName,
+    doc.authorizationNumber,
+    doc.validUntil,
+    doc.statusNote ?? "",
+    ...doc.fields.flatMap((f) => [f.label, f.value]),
+    doc.discretionNote ?? "",
+    ...doc.warnings,
+    doc.footer,
+  ];
+}
 
 /** One US Letter page (more if there are many warnings). */
 export async function renderSlipPdf(doc: SlipDocument, generatedAt: Date): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create();
-  pdf.setTitle(`${doc.title} ${doc.authorizationNumber}`);
-  pdf.setSubject(`${doc.programName} dispense authorization`);
-  pdf.setAuthor("REMS registry");
-  pdf.setCreator("remsgate");
-  pdf.setProducer("remsgate");
-  pdf.setCreationDate(generatedAt);
-  pdf.setModificationDate(generatedAt);
-  const regular = await pdf.embedFont(StandardFonts.Helvetica);
-  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
-  const mono = await pdf.embedFont(StandardFonts.CourierBold);
+  const { pdf, fonts } = await newDocument(
+    {
+      title: `${doc.title} ${doc.authorizationNumber}`,
+      subject: `${doc.programName} dispense authorization`,
+      generatedAt,
+    },
+    ["bold", "monoBold"],
+  );
+  const { regular, bold, monoBold: mono } = fonts;
   const width = LETTER[0] - 2 * MARGIN;
   let page = pdf.addPage(LETTER);
   let y = LETTER[1] - MARGIN;
@@ -136,8 +149,9 @@ export async function renderSlipPdf(doc: SlipDocument, generatedAt: Date): Promi
       y = LETTER[1] - MARGIN;
     }
   };
-  const write = (font: typeof regular, size: number, text: string, x = MARGIN, color = TEXT, w = width) => {
-    for (const line of wrapText(font, size, text, w)) {
+  const write = (preferred: PDFFont, size: number, text: string, x = MARGIN, color = TEXT, w = width) => {
+    const { font, lines } = layoutText(fonts, preferred, size, text, w);
+    for (const line of lines) {
       need(size * 1.35);
       page.drawText(line, { x, y: y - size, size, font, color });
       y -= size * 1.35;
@@ -150,6 +164,11 @@ export async function renderSlipPdf(doc: SlipDocument, generatedAt: Date): Promi
 
   write(bold, 18, doc.title);
   write(regular, 11, doc.programName, MARGIN, MUTED);
+  const notice = unprintableNotice(unprintableCharacters(slipTexts(doc)));
+  if (notice) {
+    y -= 6;
+    write(bold, 10, notice, MARGIN, WARN);
+  }
   y -= 14;
   write(regular, 10, "Authorization number", MARGIN, MUTED);
   write(mono, 30, doc.authorizationNumber);
@@ -163,14 +182,18 @@ export async function renderSlipPdf(doc: SlipDocument, generatedAt: Date): Promi
 
   const labelWidth = 150;
   for (const field of doc.fields) {
-    const values = wrapText(regular, 11, field.value, width - labelWidth);
-    need(values.length * 15);
-    page.drawText(encodable(bold, field.label), { x: MARGIN, y: y - 11, size: 11, font: bold, color: TEXT });
-    for (const line of values) {
-      page.drawText(line, { x: MARGIN + labelWidth, y: y - 11, size: 11, font: regular, color: TEXT });
+    const label = layoutText(fonts, bold, 11, field.label, labelWidth - 8);
+    const value = layoutText(fonts, regular, 11, field.value, width - labelWidth);
+    need(Math.max(label.lines.length, value.lines.length) * 15);
+    label.lines.forEach((line, i) => {
+      page.drawText(line, { x: MARGIN, y: y - 11 - i * 15, size: 11, font: label.font, color: TEXT });
+    });
+    const labelBottom = y - label.lines.length * 15;
+    for (const line of value.lines) {
+      page.drawText(line, { x: MARGIN + labelWidth, y: y - 11, size: 11, font: value.font, color: TEXT });
       y -= 15;
     }
-    y -= 3;
+    y = Math.min(y, labelBottom) - 3;
   }
 
   if (doc.discretionNote) {
@@ -192,8 +215,8 @@ export async function renderSlipPdf(doc: SlipDocument, generatedAt: Date): Promi
 
   const pages = pdf.getPages();
   pages.forEach((p, i) => {
-    const footer = wrapText(regular, 8, `Page ${i + 1} of ${pages.length} · ${doc.footer}`, width)[0] ?? "";
-    p.drawText(footer, { x: MARGIN, y: MARGIN - 8, size: 8, font: regular, color: MUTED });
+    const footer = layoutText(fonts, regular, 8, `Page ${i + 1} of ${pages.length} · ${doc.footer}`, width);
+    p.drawText(footer.lines[0] ?? "", { x: MARGIN, y: MARGIN - 8, size: 8, font: footer.font, color: MUTED });
   });
   return pdf.save();
 }

@@ -29,9 +29,7 @@ test("an administrator sees dr.ada's signature with its manifestation, verified,
   expect(pdf.status()).toBe(200);
   expect(pdf.headers()["content-type"]).toContain("application/pdf");
   // Long values wrap onto several drawn lines: read the page as one run of words.
-  const text = pdfTexts(await pdf.body())
-    .join(" ")
-    .replace(/\s+/g, " ");
+  const text = (await pdfTexts(await pdf.body())).join(" ").replace(/\s+/g, " ");
   expect(text).toContain("Printed name");
   expect(text).toContain("Ada Lovelace");
   expect(text).toContain("Meaning");

@@ -1,29 +1,24 @@
-import { inflateSync } from "node:zlib";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 /**
- * The words a PDF that lib/documents/pdf.ts drew shows, one string per drawn text, in drawing order.
- * pdf-lib writes each text as a hex string (`<…> Tj`) in a Flate-compressed content stream, in
- * WinAnsi, so this reads exactly what a PDF viewer would show, without a PDF parsing library.
+ * The texts a PDF shows, one string per drawn line, in drawing order, as a PDF viewer extracts
+ * them (PDF.js, through each font's ToUnicode map). No Unicode normalisation is applied, so a
+ * test sees exactly the characters a reader would copy out of the document.
  */
-export function pdfTexts(bytes: Uint8Array): string[] {
-  const raw = Buffer.from(bytes);
-  const texts: string[] = [];
-  let from = 0;
-  for (;;) {
-    const start = raw.indexOf("stream\n", from, "latin1");
-    if (start < 0) break;
-    const end = raw.indexOf("\nendstream", start, "latin1");
-    if (end < 0) break;
-    from = end + 10;
-    let content: string;
-    try {
-      content = inflateSync(raw.subarray(start + 7, end)).toString("latin1");
-    } catch {
-      continue;
+export async function pdfTexts(bytes: Uint8Array): Promise<string[]> {
+  const task = getDocument({ data: new Uint8Array(bytes), verbosity: 0, useSystemFonts: false });
+  try {
+    const pdf = await task.promise;
+    const texts: string[] = [];
+    for (let n = 1; n <= pdf.numPages; n++) {
+      const page = await pdf.getPage(n);
+      const content = await page.getTextContent({ disableNormalization: true });
+      for (const item of content.items) {
+        if ("str" in item && item.str !== "") texts.push(item.str);
+      }
     }
-    for (const match of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
-      texts.push(Buffer.from(match[1] ?? "", "hex").toString("latin1"));
-    }
+    return texts;
+  } finally {
+    await task.destroy();
   }
-  return texts;
 }

@@ -113,7 +113,7 @@ describe("certificate PDF", () => {
       data: { certifiedAt: new Date("2026-03-09T15:00:00Z") },
       select: { certificationNumber: true },
     });
-    const texts = pdfTexts((await certificatePdf(actor, id)).bytes);
+    const texts = await pdfTexts((await certificatePdf(actor, id)).bytes);
     expect(texts).toContain(`NPI: ${owner.prescriber.npi}`);
     expect(texts).toContain(`Certification number: ${certified.certificationNumber}`);
     expect(texts).toContain("Certified on: 9 Mar 2026");
@@ -125,7 +125,7 @@ describe("certificate PDF", () => {
     const { actor } = await signIn(owner);
     const id = owner.enrollment?.id ?? "";
     await db().enrollment.update({ where: { id }, data: { expiresAt: new Date("2028-03-09T15:00:00Z") } });
-    const texts = pdfTexts((await certificatePdf(actor, id)).bytes).join("\n");
+    const texts = (await pdfTexts((await certificatePdf(actor, id)).bytes)).join("\n");
     expect(texts).toContain(`NCPDP: ${owner.pharmacy.ncpdpId}`);
     expect(texts).toContain(`NPI: ${owner.pharmacy.npi}`);
     expect(texts).toContain("Recertification due by: 9 Mar 2028");
@@ -159,5 +159,31 @@ describe("certificate PDF", () => {
     ).toBe(1);
     const { actor: admin } = await signIn(await createAdmin());
     expect(await pageCount((await certificatePdf(admin, id)).bytes)).toBe(1);
+  });
+});
+
+describe("names in any alphabet", () => {
+  it("prints a prescriber's name exactly as entered on the signed form and the certificate", async () => {
+    const owner = await createPrescriberEnrollment({ firstName: "Zoë", lastName: "Łukasiewicz-Nguyễn" });
+    const { actor } = await signIn(owner);
+    const id = owner.enrollment?.id ?? "";
+    const form = await pdfTexts((await signedFormPdf(actor, id)).bytes);
+    expect(form).toContain("Zoë Łukasiewicz-Nguyễn, MD");
+    expect(form).toContain("Łukasiewicz-Nguyễn");
+    // The printed name of the signature (the account's name).
+    expect(form).toContain("Zoë Łukasiewicz-Nguyễn");
+    expect(form.join(" ")).not.toContain("could not be printed");
+    const certificate = await pdfTexts((await certificatePdf(actor, id)).bytes);
+    expect(certificate).toContain("Zoë Łukasiewicz-Nguyễn, MD");
+  });
+
+  it("prints Greek and Cyrillic, and marks and names Chinese characters instead of dropping them", async () => {
+    const owner = await createPharmacyEnrollment({ name: "Φαρμακείο Αθήνα · Аптека Ромашка · 李氏藥房" });
+    const { actor } = await signIn(owner);
+    const texts = await pdfTexts((await certificatePdf(actor, owner.enrollment?.id ?? "")).bytes);
+    expect(texts).toContain("Φαρμακείο Αθήνα · Аптека Ромашка · \uFFFD\uFFFD\uFFFD\uFFFD");
+    expect(texts.join(" ")).toMatch(
+      /Some characters could not be printed in this document and are shown as \uFFFD \(Unicode U\+674E, U\+6C0F, U\+85E5, U\+623F\)/,
+    );
   });
 });

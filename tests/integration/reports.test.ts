@@ -287,7 +287,7 @@ describe("assessment report", () => {
   });
 
   it("renders one PDF summary with every section", async () => {
-    const texts = pdfTexts(await renderReportPdf(await report())).join(" ");
+    const texts = (await pdfTexts(await renderReportPdf(await report()))).join(" ");
     for (const title of [
       "Enrollment and certification",
       "Dispense authorization requests",
