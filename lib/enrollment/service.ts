@@ -30,6 +30,7 @@ import type {
 import { generateRemsId } from "../identifiers/rems-id";
 import { deliverSoon } from "../mail/deliver";
 import { getProgramDefinition } from "../programs/registry";
+import { requireOwnPrintedName } from "../signatures/signer";
 import {
   type TFormDefinition,
   type TProgramDefinition,
@@ -954,6 +955,7 @@ export async function signEnrollment(actor: Actor, input: TSignEnrollment, clien
   const definition = definitionOf(enrollment.program);
   const requirement = requirementOf(definition, enrollment.kind);
 
+  await requireOwnPrintedName(actor, printedName, "printedName", client);
   await verifyStepUp(actor, { password, code }, { mfaRequired: definition.esignature.requireMfa }, client);
   const ticked = new Set(parsed.data.attestations);
   const unticked = requirement.attestations.filter((a) => !ticked.has(a.id));

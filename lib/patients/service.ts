@@ -29,6 +29,7 @@ import { patientMonitoringSchedule } from "../labs/schedule";
 import { getProgramDefinition } from "../programs/registry";
 import { type TProgramDefinition, type TStakeholderRequirement, ZProgramDefinition } from "../programs/schema";
 import { isUuid } from "../identifiers/uuid";
+import { requireOwnPrintedName } from "../signatures/signer";
 import {
   checkDateOfBirth,
   type DisenrollReason,
@@ -252,14 +253,18 @@ async function resolveEnrollingPrescriber(actor: Actor, prescriberId: string | u
   throw await denied(actor, "patient:create:own", "patient:create", client, "Your account cannot enroll patients.");
 }
 
-/** The signer's step-up: password, and the authenticator code where they have one or the programme requires it. */
+/**
+ * The signer's printed name is their own name on their account (lib/signatures/signer.ts), then the
+ * step-up: password, and the authenticator code where they have one or the programme requires it.
+ */
 async function checkSigner(
   actor: Actor,
-  signer: { password: string; code?: string | undefined },
+  signer: { printedName: string; password: string; code?: string | undefined },
   prefix: string,
   definition: TProgramDefinition,
   client: Db | Tx,
 ) {
+  await requireOwnPrintedName(actor, signer.printedName, `${prefix}printedName`, client);
   await verifyStepUp(
     actor,
     signer,
@@ -1072,7 +1077,7 @@ export async function coSignPatientEnrollment(
   if (!(await prescriberCertified(client, program.id, own.id))) {
     throw new AppError("CONFLICT", `You are not certified in the ${definition.name}.`);
   }
-  await checkSigner(actor, { password, code }, "", definition, client);
+  await checkSigner(actor, { printedName, password, code }, "", definition, client);
   return client.$transaction(async (tx) => {
     const current = await lockEnrollment(tx, enrollment.id);
     const data = readData(current.data);

@@ -20,6 +20,7 @@ import { dayOf } from "../monitoring/rules";
 import { STATUS_FORM_CODE } from "../monitoring/types";
 import { getProgramDefinition } from "../programs/registry";
 import type { TMonitoring, TProgramDefinition, TStatusForm } from "../programs/schema";
+import { requireOwnPrintedName } from "../signatures/signer";
 import {
   adverseEventAlert,
   reportsSeriousAdverseEvent,
@@ -93,6 +94,7 @@ export async function submitStatusForm(actor: Actor, input: TSubmitStatusForm, c
   if (!answers.success) {
     throw new AppError("VALIDATION", "Answer every question.", { fields: fieldErrorsFromZod(answers.error) });
   }
+  await requireOwnPrintedName(actor, printedName, "printedName", client);
   await verifyStepUp(actor, { password, code }, { mfaRequired: program.definition.esignature.requireMfa }, client);
   const cleanAnswers = JSON.parse(JSON.stringify(answers.data)) as Record<string, string>;
   const seriousAdverseEvent = reportsSeriousAdverseEvent(program.statusForm.form, cleanAnswers);

@@ -44,8 +44,9 @@ afterAll(async () => {
   await disconnectDb();
 });
 
-async function actorFor(role: "PRESCRIBER" | "PHARMACIST" | "SETTING_REP" = "PRESCRIBER") {
-  const credentials = await createUser({ role });
+/** A signed-in applicant; the name on their account is the one they sign with. */
+async function actorFor(role: "PRESCRIBER" | "PHARMACIST" | "SETTING_REP" = "PRESCRIBER", name = "Noor Haddad") {
+  const credentials = await createUser({ role, name });
   const { actor } = await signIn(credentials);
   return { actor, password: credentials.password };
 }
@@ -461,6 +462,51 @@ describe("signing and submitting", () => {
     expect(await db().auditEvent.count()).toBe(auditBefore);
   });
 
+  it("refuses a printed name that is not the name on the signer's account, saying which name, and signs nothing", async () => {
+    const { actor, password } = await actorFor("PRESCRIBER", "Zoë Łukasiewicz");
+    const id = await prescriberReadyToSign(actor);
+    const review = await reviewState(actor);
+    const before = await enrollmentRow(id);
+    const auditBefore = await db().auditEvent.count({ where: { entityId: id } });
+    for (const printedName of ["Mickey Mouse", "Zoë", "Łukasiewicz, Zoë", "Zoë Łukasiewicz-Smith"]) {
+      const error = await appError(
+        signEnrollment(actor, {
+          enrollmentId: id,
+          printedName,
+          password,
+          code: await stepUpCode(actor.userId),
+          attestations: allAttestations("prescriber"),
+          ...review,
+        }),
+      );
+      expect(error.code).toBe("VALIDATION");
+      expect(error.details?.fields).toEqual({
+        printedName: ["Type your name as it appears on your account: Zoë Łukasiewicz"],
+      });
+    }
+    expect(await enrollmentRow(id)).toEqual(before);
+    expect(await db().signature.count({ where: { signerUserId: actor.userId } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { entityId: id } })).toBe(auditBefore);
+  });
+
+  it("takes the account's name however it is typed: case, accents, a title and credentials", async () => {
+    const { actor, password } = await actorFor("PRESCRIBER", "Zoë Łukasiewicz");
+    const id = await prescriberReadyToSign(actor);
+    const review = await reviewState(actor);
+    const result = await signEnrollment(actor, {
+      enrollmentId: id,
+      printedName: " dr. ZOE lukasiewicz, MD ",
+      password,
+      code: await stepUpCode(actor.userId),
+      attestations: allAttestations("prescriber"),
+      ...review,
+    });
+    expect(result.status).toBe("SUBMITTED");
+    const signature = await db().signature.findUniqueOrThrow({ where: { id: result.signatureId } });
+    // The printed name is kept as the signer typed it.
+    expect(signature.printedName).toBe("dr. ZOE lukasiewicz, MD");
+  });
+
   it("needs every attestation and a printed name", async () => {
     const { actor, password } = await actorFor();
     const id = await prescriberReadyToSign(actor);
@@ -628,7 +674,7 @@ describe("signing and submitting", () => {
       ["PHARMACIST", "pharmacy", pharmacyForm()],
       ["SETTING_REP", "healthcareSetting", settingForm()],
     ] as const) {
-      const { actor, password } = await actorFor(role);
+      const { actor, password } = await actorFor(role, "Jordan Reyes");
       const id = await startEnrollment(actor, form);
       await acknowledgeAllTraining(actor, id, kind);
       await setAttestation(actor, { enrollmentId: id, attestationId: allAttestations(kind)[0] ?? "", checked: true });

@@ -558,7 +558,7 @@ describe("serious adverse events", () => {
     const result = await submitStatusForm(actor, {
       patientId: patient.id,
       answers,
-      printedName: "Rosalind Franklin",
+      printedName: actor.name,
       password: world.password,
       code: await stepUpCode(actor.userId),
     });
@@ -581,7 +581,7 @@ describe("serious adverse events", () => {
     const quiet = await submitStatusForm(actor, {
       patientId: patient.id,
       answers: { ...answers, seriousInfection: "no", details: "" },
-      printedName: "Rosalind Franklin",
+      printedName: actor.name,
       password: world.password,
       code: await stepUpCode(actor.userId),
     });

@@ -107,10 +107,29 @@ describe("enrollPatient", () => {
     const counselling = await appError(enrollPaperPatient(world, { values, counselledMaterialIds: ["patient-guide"] }));
     expect(counselling.details?.fields?.counselledMaterialIds?.[0]).toMatch(/Safety Information Card/);
 
+    const notTheirName = await appError(
+      enrollPaperPatient(world, {
+        values,
+        coSignature: {
+          printedName: "Mickey Mouse",
+          password: world.password,
+          code: world.codes.at(-1),
+          attestations: CO_SIGNATURE_ATTESTATIONS,
+        },
+      }),
+    );
+    expect(notTheirName.details?.fields).toEqual({
+      "coSignature.printedName": [`Type your name as it appears on your account: ${world.actor.name}`],
+    });
+
     const password = await appError(
       enrollPaperPatient(world, {
         values,
-        coSignature: { printedName: "Dr", password: "wrong password", attestations: CO_SIGNATURE_ATTESTATIONS },
+        coSignature: {
+          printedName: world.actor.name,
+          password: "wrong password",
+          attestations: CO_SIGNATURE_ATTESTATIONS,
+        },
       }),
     );
     expect(password.details?.fields?.["coSignature.password"]).toEqual(["The password is incorrect"]);
@@ -118,7 +137,7 @@ describe("enrollPatient", () => {
     const unticked = await appError(
       enrollPaperPatient(world, {
         values,
-        coSignature: { printedName: "Dr", password: world.password, attestations: [] },
+        coSignature: { printedName: world.actor.name, password: world.password, attestations: [] },
       }),
     );
     expect(unticked.details?.fields?.["coSignature.attestations"]).toBeDefined();
@@ -218,6 +237,19 @@ describe("enrollPatient", () => {
       signOwnEnrollment(patient, { printedName: "Grace Patient", password, attestations: [] }),
     );
     expect(missing.details?.fields?.attestations).toBeDefined();
+    // The patient signs with the name on their own account, not another (nor the prescriber's).
+    const otherName = await appError(
+      signOwnEnrollment(patient, {
+        printedName: world.actor.name,
+        password,
+        code: await stepUpCode(patient.userId),
+        attestations: PATIENT_ATTESTATIONS,
+      }),
+    );
+    expect(otherName.details?.fields).toEqual({
+      printedName: ["Type your name as it appears on your account: Grace Patient"],
+    });
+    expect(await db().signature.count({ where: { enrollmentId: result.enrollmentId } })).toBe(1);
     const signed = await signOwnEnrollment(patient, {
       printedName: "Grace Patient",
       password,
@@ -242,6 +274,19 @@ describe("enrollPatient", () => {
     expect(cannotSign.code).toBe("FORBIDDEN");
     expect((await listPatientsForPrescriber(staff)).map((p) => p.id)).toContain(result.patientId);
 
+    const notTheirs = await appError(
+      coSignPatientEnrollment(world.actor, {
+        patientId: result.patientId,
+        printedName: "Sam Okonkwo",
+        password: world.password,
+        code: world.codes.at(-1),
+        attestations: CO_SIGNATURE_ATTESTATIONS,
+      }),
+    );
+    expect(notTheirs.details?.fields).toEqual({
+      printedName: [`Type your name as it appears on your account: ${world.actor.name}`],
+    });
+    expect(await db().signature.count({ where: { enrollmentId: result.enrollmentId } })).toBe(0);
     const done = await coSignPatientEnrollment(world.actor, {
       patientId: result.patientId,
       printedName: world.actor.name,

@@ -35,15 +35,29 @@ describe("Patient Status Form", () => {
     expect(before.due?.state).toBe("ok");
     expect(before.form.fields.map((f) => f.id)).toContain("pregnancy");
 
+    // A printed name that is not the prescriber's own is refused on its field; nothing is checked or written.
+    const notTheirs = await appError(
+      submitStatusForm(actor, {
+        patientId: patient.id,
+        answers: ALL_NO,
+        printedName: "Dr R F",
+        password: world.password,
+        code: await stepUpCode(actor.userId),
+      }),
+    );
+    expect(notTheirs.details?.fields).toEqual({
+      printedName: [`Type your name as it appears on your account: ${actor.name}`],
+    });
+    expect(await db().statusFormSubmission.count({ where: { patientId: patient.id } })).toBe(0);
     const wrong = await appError(
-      submitStatusForm(actor, { patientId: patient.id, answers: ALL_NO, printedName: "Dr R F", password: "nope" }),
+      submitStatusForm(actor, { patientId: patient.id, answers: ALL_NO, printedName: actor.name, password: "nope" }),
     );
     expect(wrong.details?.fields?.password).toEqual(["The password is incorrect"]);
     const missing = await appError(
       submitStatusForm(actor, {
         patientId: patient.id,
         answers: { labsUpToDate: "yes" },
-        printedName: "Dr R F",
+        printedName: actor.name,
         password: world.password,
         code: await stepUpCode(actor.userId),
       }),
@@ -55,7 +69,7 @@ describe("Patient Status Form", () => {
     const result = await submitStatusForm(actor, {
       patientId: patient.id,
       answers: ALL_NO,
-      printedName: "Rosalind Franklin",
+      printedName: `Dr. ${actor.name.toUpperCase()}, MD`,
       password: world.password,
       code: await stepUpCode(actor.userId),
     });
@@ -112,7 +126,7 @@ describe("Patient Status Form", () => {
     const result = await submitStatusForm(actor, {
       patientId: patient.id,
       answers: { ...ALL_NO, seriousInfection: "yes", details: "Listeria meningitis, hospitalised" },
-      printedName: "Rosalind Franklin",
+      printedName: `Dr. ${actor.name.toUpperCase()}, MD`,
       password: world.password,
       code: await stepUpCode(actor.userId),
     });
