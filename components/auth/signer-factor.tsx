@@ -1,13 +1,33 @@
 import Link from "next/link";
 import { type ComponentProps, forwardRef } from "react";
 import { FormBanner, TextField } from "@/components/ui/field";
+import { printedNameMatches, printedNameMismatchMessage } from "@/lib/signatures/rules";
 
-/** What a signing form needs to know about the signer's second factor (read by the page). */
+/** What a signing form needs to know about the signer: their second factor and their name (read by the page). */
 export interface SignerFactor {
   /** The signer has an authenticator enrolled: the form asks for its code. */
   enrolled: boolean;
   /** The programme requires a second factor of whoever e-signs. */
   required: boolean;
+  /** The signer's name as their account records it: the printed name must be this name. */
+  name: string;
+}
+
+/** The hint under a printed-name field: which name to type. */
+export function printedNameHint(factor: SignerFactor | undefined): string {
+  return factor?.name
+    ? `Type your name as it appears on your account: ${factor.name}`
+    : "Type your full name as it appears on your account.";
+}
+
+/**
+ * The printed-name problem the form shows before sending (the server checks it again): empty, or
+ * not the name on the signer's account.
+ */
+export function printedNameProblem(factor: SignerFactor | undefined, printedName: string): string | undefined {
+  if (!printedName.trim()) return "Type your full name as your printed name";
+  if (factor?.name && !printedNameMatches(printedName, factor.name)) return printedNameMismatchMessage(factor.name);
+  return undefined;
 }
 
 export function mustEnrolToSign(factor: SignerFactor | undefined): boolean {

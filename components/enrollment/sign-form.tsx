@@ -6,6 +6,8 @@ import { useForm } from "react-hook-form";
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
+  printedNameHint,
+  printedNameProblem,
   StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
@@ -84,10 +86,10 @@ export function SignForm({
   const onSubmit = handleSubmit(
     (values) => {
       setFormError(null);
-      if (!allTicked) {
-        setAttestationError("Tick every statement to sign");
-        return;
-      }
+      const nameProblem = printedNameProblem(factor, values.printedName);
+      if (nameProblem) setError("printedName", { type: "validate", message: nameProblem }, { shouldFocus: true });
+      if (!allTicked) setAttestationError("Tick every statement to sign");
+      if (nameProblem || !allTicked) return;
       startTransition(async () => {
         const result = await signEnrollmentAction({
           ...values,
@@ -152,7 +154,7 @@ export function SignForm({
         id="printedName"
         label="Printed name"
         autoComplete="name"
-        hint="Type your full name as it should appear on the signed enrollment."
+        hint={printedNameHint(factor)}
         error={errors.printedName?.message}
         {...register("printedName")}
       />

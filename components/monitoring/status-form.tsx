@@ -7,6 +7,8 @@ import { fieldInputId, FormFieldInput } from "@/components/enrollment/form-field
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
+  printedNameHint,
+  printedNameProblem,
   StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
@@ -52,6 +54,11 @@ export function StatusFormForm({
   const onSubmit = handleSubmit((values) => {
     setBanner(null);
     const { printedName, password, code, ...answers } = values;
+    const nameProblem = printedNameProblem(factor, String(printedName ?? ""));
+    if (nameProblem) {
+      setError("printedName", { type: "validate", message: nameProblem }, { shouldFocus: true });
+      return;
+    }
     startTransition(async () => {
       const result = await submitStatusFormAction({
         patientId,
@@ -107,6 +114,7 @@ export function StatusFormForm({
         id="sf-printedName"
         label="Your full name (printed name)"
         autoComplete="name"
+        hint={printedNameHint(factor)}
         error={message("printedName")}
         {...register("printedName")}
       />

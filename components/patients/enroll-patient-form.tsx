@@ -7,6 +7,8 @@ import { FormFieldInput } from "@/components/enrollment/form-field-input";
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
+  printedNameHint,
+  printedNameProblem,
   StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
@@ -112,6 +114,8 @@ export function EnrollPatientForm({
         new Date(),
         { requireCoSignature: canCoSign },
       );
+      const nameProblem = canCoSign ? printedNameProblem(factor, asText(values.printedName)) : undefined;
+      if (nameProblem) problems["coSignature.printedName"] = [nameProblem];
       if (prescribers.length > 1 && !asText(values.prescriberId)) {
         problems.prescriberId = ["Choose the prescriber you are preparing this enrollment for"];
       }
@@ -124,7 +128,7 @@ export function EnrollPatientForm({
         ) as RhfFieldErrors<Values>,
       };
     },
-    [requirement, canCoSign, prescribers.length],
+    [requirement, canCoSign, prescribers.length, factor],
   );
 
   const {
@@ -380,6 +384,7 @@ export function EnrollPatientForm({
             id="printedName"
             label="Printed name"
             autoComplete="name"
+            hint={printedNameHint(factor)}
             error={message("printedName")}
             {...register("printedName")}
           />

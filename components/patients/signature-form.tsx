@@ -5,6 +5,8 @@ import { useRef, useState, useTransition } from "react";
 import {
   EnrolToSignNotice,
   mustEnrolToSign,
+  printedNameHint,
+  printedNameProblem,
   StepUpCodeField,
   type SignerFactor,
 } from "@/components/auth/signer-factor";
@@ -44,7 +46,8 @@ export function PatientSignatureForm({
     event.preventDefault();
     const local: Record<string, string[]> = {};
     if (statements.some((s) => !ticked[s.id])) local.attestations = ["Tick every statement to sign"];
-    if (!printedName.trim()) local.printedName = ["Type your full name as your printed name"];
+    const nameProblem = printedNameProblem(factor, printedName);
+    if (nameProblem) local.printedName = [nameProblem];
     if (!password) local.password = ["Enter your password to sign"];
     setFields(local);
     if (Object.keys(local).length > 0) return;
@@ -106,6 +109,7 @@ export function PatientSignatureForm({
         id="sign-printed-name"
         label="Printed name"
         autoComplete="name"
+        hint={printedNameHint(factor)}
         value={printedName}
         onChange={(e) => setPrintedName(e.target.value)}
         error={fields.printedName?.[0]}

@@ -474,12 +474,14 @@ export async function issueRecoveryCodes(client: Db, userId: string, requestId: 
 
 /**
  * What a signing form shows for this signer: the code field when they have a factor, the way to
- * enrolment when the programme requires one and they have none.
+ * enrolment when the programme requires one and they have none, and the name on their account
+ * that the printed name must be (lib/signatures/rules.ts).
  */
 export async function signerFactor(
   userId: string,
   programRequiresMfa: boolean,
   client: Db = db(),
-): Promise<{ enrolled: boolean; required: boolean }> {
-  return { enrolled: await isMfaEnrolled(userId, client), required: programRequiresMfa };
+): Promise<{ enrolled: boolean; required: boolean; name: string }> {
+  const user = await client.user.findUnique({ where: { id: userId }, select: { mfaEnabledAt: true, name: true } });
+  return { enrolled: user?.mfaEnabledAt != null, required: programRequiresMfa, name: user?.name ?? "" };
 }

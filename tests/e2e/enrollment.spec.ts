@@ -195,6 +195,17 @@ test.describe("enrollment", () => {
     await expect(page.getByText(requirement("prescriber").signatureMeaning)).toBeVisible();
     await expectAccessible(page);
     await tickAttestations(page, requirement("prescriber").attestations.length);
+    // The printed name must be the name on the account; the field says which and refuses another.
+    await expect(page.getByLabel("Printed name")).toHaveAccessibleDescription(
+      "Type your name as it appears on your account: Dr. Noor Haddad",
+    );
+    await page.getByLabel("Printed name").fill("Mickey Mouse");
+    await page.getByLabel("Your password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign and submit" }).click();
+    await expect(page.locator("#printedName-error")).toHaveText(
+      "Type your name as it appears on your account: Dr. Noor Haddad",
+    );
+    await expect(page).toHaveURL(/\/review$/);
     await page.getByLabel("Printed name").fill("Noor Haddad");
     await page.getByLabel("Your password").fill("Not-The-Password-99");
     await page.getByRole("button", { name: "Sign and submit" }).click();
