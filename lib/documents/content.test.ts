@@ -26,6 +26,7 @@ function input(overrides: Partial<SignedFormInput> = {}): SignedFormInput {
       certificationNumber: "RX-7K4Q-M2XD-9",
     },
     stakeholderName: "Ada Lovelace, MD",
+    identifiers: [{ label: "NPI", value: "1234567893" }],
     data: {
       form: { firstName: "Ada", lastName: "Lovelace", credentials: "md", npi: "1234567893", legacyField: "kept" },
       training: { autoimmunity: "2026-11-19T08:15:00.000Z" },
@@ -67,10 +68,36 @@ describe("signedFormDocument", () => {
   it("names the programme, the stakeholder, the enrollment and its status", () => {
     expect(text).toContain("LEMTRADA REMS: prescriber enrollment form");
     expect(text).toContain("Prescriber: Ada Lovelace, MD");
-    expect(text).toContain("Enrollment ID: 0b6f7c1e-1111-4222-8333-444455556666");
+    expect(text).toContain("NPI: 1234567893");
     expect(text).toContain("Status: Certified");
     expect(text).toContain("Certification number: RX-7K4Q-M2XD-9");
     expect(text).toContain("generated 1 Dec 2026, 09:30 UTC");
+  });
+
+  it("names the enrollment by what people quote, never by its internal id (kept in the metadata only)", () => {
+    const certified = signedFormDocument(input());
+    const uuid = "0b6f7c1e-1111-4222-8333-444455556666";
+    expect(`${documentText(certified)}\n${certified.footer}`).not.toContain(uuid);
+    expect(certified.footer).toBe("LEMTRADA REMS · prescriber enrollment · Certification number RX-7K4Q-M2XD-9");
+    expect(certified.subject).toContain(uuid);
+    expect(certified.blocks.slice(0, 2)).toEqual([
+      { kind: "field", label: "Prescriber", value: "Ada Lovelace, MD" },
+      { kind: "field", label: "NPI", value: "1234567893" },
+    ]);
+
+    const submitted = signedFormDocument(
+      input({
+        enrollment: { ...input().enrollment, status: "SUBMITTED", certificationNumber: null },
+        stakeholderName: "Northside Pharmacy",
+        identifiers: [
+          { label: "NCPDP", value: "1234567" },
+          { label: "REMS id", value: "PH-7K3M-9Q2D-X" },
+        ],
+      }),
+    );
+    expect(submitted.footer).toBe("LEMTRADA REMS · prescriber enrollment · NCPDP 1234567");
+    expect(documentText(submitted)).toContain("REMS id: PH-7K3M-9Q2D-X");
+    expect(`${documentText(submitted)}\n${submitted.footer}`).not.toContain(uuid);
   });
 
   it("lists every form field with its label, option labels instead of values, and a dash for blanks", () => {

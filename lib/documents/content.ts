@@ -50,6 +50,7 @@ export interface SignedFormInput {
   /** The programme's requirements for this kind of stakeholder; undefined if the definition lacks them. */
   requirement: TStakeholderRequirement | undefined;
   enrollment: {
+    /** Internal: kept in the PDF's metadata for support, never printed. */
     id: string;
     kind: StakeholderKind;
     status: EnrollmentStatus;
@@ -57,6 +58,8 @@ export interface SignedFormInput {
     certificationNumber: string | null;
   };
   stakeholderName: string;
+  /** What people quote for the stakeholder: NPI, NCPDP, REMS id, patient REMS ID. */
+  identifiers: { label: string; value: string }[];
   data: EnrollmentData;
   attempts: {
     attemptNumber: number;
@@ -175,13 +178,23 @@ function signatureBlocks(input: SignedFormInput): Block[] {
   return blocks;
 }
 
+/**
+ * How people refer to an enrollment: its certification number once certified, else the
+ * stakeholder's first identifier (NPI, NCPDP, REMS id …); never the internal id.
+ */
+export function enrollmentReference(input: Pick<SignedFormInput, "enrollment" | "identifiers">): string | null {
+  if (input.enrollment.certificationNumber) return `Certification number ${input.enrollment.certificationNumber}`;
+  const first = input.identifiers[0];
+  return first ? `${first.label} ${first.value}` : null;
+}
+
 /** The signed enrollment form. */
 export function signedFormDocument(input: SignedFormInput): RecordDocument {
   const kind = KIND_LABELS[input.enrollment.kind];
   const details: Block[] = [
     { kind: "field", label: kind, value: input.stakeholderName },
+    ...input.identifiers.map((id): Block => ({ kind: "field", label: id.label, value: id.value })),
     { kind: "field", label: "Programme", value: `${input.program.name} (${input.program.code})` },
-    { kind: "field", label: "Enrollment ID", value: input.enrollment.id, mono: true },
     { kind: "field", label: "Status", value: statusLabel(input.enrollment.status) },
   ];
   if (input.enrollment.submittedAt) {
@@ -193,8 +206,11 @@ export function signedFormDocument(input: SignedFormInput): RecordDocument {
   return {
     title: `${input.program.name}: ${kind.toLowerCase()} enrollment form`,
     subtitle: `Signed enrollment record, generated ${formatUtc(input.generatedAt)}`,
+    // The internal id stays in the metadata only, for support to find the record.
     subject: `${kind} enrollment ${input.enrollment.id}`,
-    footer: `${input.program.name} · enrollment ${input.enrollment.id}`,
+    footer: [input.program.name, `${kind.toLowerCase()} enrollment`, enrollmentReference(input)]
+      .filter(Boolean)
+      .join(" · "),
     blocks: [
       ...details,
       ...formBlocks(input),

@@ -41,7 +41,7 @@ const ownerSelect = {
   prescriber: { select: { userId: true, firstName: true, lastName: true, credentials: true, npi: true } },
   pharmacy: { select: { name: true, ncpdpId: true, npi: true, remsId: true } },
   healthcareSetting: { select: { name: true, npi: true, remsId: true } },
-  patient: { select: { userId: true, firstName: true, lastName: true } },
+  patient: { select: { userId: true, firstName: true, lastName: true, remsId: true } },
 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -98,22 +98,27 @@ function stakeholderName(e: OwnedEnrollment): string {
   return e.pharmacy?.name ?? e.healthcareSetting?.name ?? "Unnamed stakeholder";
 }
 
-/** The identifiers printed on a certificate, so a pharmacist can match it to the prescription. */
+/**
+ * The identifiers printed on the documents (what people quote: a pharmacist matches a certificate
+ * to the prescription by them), never the internal enrollment id.
+ */
 function stakeholderIdentifiers(e: OwnedEnrollment): { label: string; value: string }[] {
   const ids: { label: string; value: string | null | undefined }[] = e.prescriber
     ? [{ label: "NPI", value: e.prescriber.npi }]
-    : e.pharmacy
-      ? [
-          { label: "NCPDP", value: e.pharmacy.ncpdpId },
-          { label: "NPI", value: e.pharmacy.npi },
-          { label: "REMS id", value: e.pharmacy.remsId },
-        ]
-      : e.healthcareSetting
+    : e.patient
+      ? [{ label: "Patient REMS ID", value: e.patient.remsId }]
+      : e.pharmacy
         ? [
-            { label: "NPI", value: e.healthcareSetting.npi },
-            { label: "REMS id", value: e.healthcareSetting.remsId },
+            { label: "NCPDP", value: e.pharmacy.ncpdpId },
+            { label: "NPI", value: e.pharmacy.npi },
+            { label: "REMS id", value: e.pharmacy.remsId },
           ]
-        : [];
+        : e.healthcareSetting
+          ? [
+              { label: "NPI", value: e.healthcareSetting.npi },
+              { label: "REMS id", value: e.healthcareSetting.remsId },
+            ]
+          : [];
   return ids.filter((id): id is { label: string; value: string } => Boolean(id.value));
 }
 
@@ -181,6 +186,7 @@ export async function signedFormPdf(
       certificationNumber: e.certificationNumber,
     },
     stakeholderName: stakeholderName(e),
+    identifiers: stakeholderIdentifiers(e),
     data: readEnrollmentData(e.data),
     attempts,
     signatures: signatures.map((s) => ({
@@ -190,8 +196,9 @@ export async function signedFormPdf(
     })),
     generatedAt: now,
   });
+  const reference = e.certificationNumber ?? stakeholderIdentifiers(e)[0]?.value ?? "signed-form";
   return {
-    filename: `${slug(e.program.code)}-${slug(e.kind)}-enrollment-${e.id.slice(0, 8)}.pdf`,
+    filename: `${slug(e.program.code)}-${slug(e.kind)}-enrollment-${reference.replace(/[^A-Za-z0-9-]+/g, "-")}.pdf`,
     bytes: await renderRecordPdf(doc, now),
   };
 }

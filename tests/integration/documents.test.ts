@@ -21,10 +21,40 @@ describe("signed enrollment form PDF", () => {
     const owner = await createPrescriberEnrollment();
     const { actor } = await signIn(owner);
     const file = await signedFormPdf(actor, owner.enrollment?.id ?? "");
-    expect(file.filename).toMatch(/^lemtrada-prescriber-enrollment-[0-9a-f]{8}\.pdf$/);
+    expect(file.filename).toBe(`lemtrada-prescriber-enrollment-${owner.enrollment?.certificationNumber}.pdf`);
     expect(await pageCount(file.bytes)).toBeGreaterThanOrEqual(2);
     const pdf = await PDFDocument.load(file.bytes);
     expect(pdf.getTitle()).toBe("LEMTRADA REMS: prescriber enrollment form");
+  });
+
+  it("names the enrollment by its certification number and the stakeholder's identifiers, never its internal id", async () => {
+    const owner = await createPrescriberEnrollment();
+    const { actor } = await signIn(owner);
+    const id = owner.enrollment?.id ?? "";
+    const certified = await pdfTexts((await signedFormPdf(actor, id)).bytes);
+    expect(certified.join("\n")).not.toContain(id);
+    expect(certified).toContain(owner.prescriber.npi);
+    expect(certified).toContain(owner.enrollment?.certificationNumber);
+    expect(certified.join("\n")).toContain(
+      `LEMTRADA REMS · prescriber enrollment · Certification number ${owner.enrollment?.certificationNumber}`,
+    );
+
+    // Before certification: the pharmacy's identifiers, in the text, the footer and the file name.
+    const pharmacy = await createPharmacyEnrollment({ status: "SUBMITTED" });
+    const { actor: rep } = await signIn(pharmacy);
+    const pharmacyId = pharmacy.enrollment?.id ?? "";
+    const file = await signedFormPdf(rep, pharmacyId);
+    expect(file.filename).toBe(`lemtrada-pharmacy-enrollment-${pharmacy.pharmacy.ncpdpId}.pdf`);
+    const texts = (await pdfTexts(file.bytes)).join("\n");
+    expect(texts).not.toContain(pharmacyId);
+    expect(texts).toContain(`LEMTRADA REMS · pharmacy enrollment · NCPDP ${pharmacy.pharmacy.ncpdpId}`);
+    const remsId = await db().pharmacy.findUniqueOrThrow({
+      where: { id: pharmacy.pharmacy.id },
+      select: { remsId: true },
+    });
+    expect(texts).toContain(remsId.remsId);
+    // The internal id stays in the metadata, for support.
+    expect((await PDFDocument.load(file.bytes)).getSubject()).toContain(pharmacyId);
   });
 
   it("is given to the pharmacy's representatives and to administrators", async () => {
