@@ -1,5 +1,5 @@
 import { STATUS_LABELS as CERTIFICATION_LABELS, type CertificationStatus } from "@/lib/certification/rules";
-import type { DispenseFacts } from "@/lib/dispensing/facts";
+import type { DispenseFacts, PharmacyOnlyFacts } from "@/lib/dispensing/facts";
 import { formatDate } from "@/lib/format";
 import { patientStatusLabel } from "@/lib/patients/rules";
 import styles from "./dispensing.module.css";
@@ -15,8 +15,22 @@ function latest(days: readonly string[]): string {
 }
 
 /** What the registry knew when it decided: the facts stored with the request. */
-export function FactsSummary({ facts }: { facts: DispenseFacts | null }) {
+export function FactsSummary({ facts }: { facts: DispenseFacts | PharmacyOnlyFacts | null }) {
   if (!facts?.pharmacy) return <p className="muted">No facts were stored with this request.</p>;
+  if ("pharmacyOnly" in facts) {
+    return (
+      <>
+        <dl className={styles.details} data-testid="facts">
+          <dt>Your pharmacy</dt>
+          <dd>{certification(facts.pharmacy.certificationStatus)}</dd>
+        </dl>
+        <p className="muted" data-testid="facts-withheld">
+          Your pharmacy is not certified in this programme, so nothing about the patient, the prescriber or the
+          healthcare setting is shown to it.
+        </p>
+      </>
+    );
+  }
   const patient = facts.patient;
   return (
     <dl className={styles.details} data-testid="facts">

@@ -18,7 +18,7 @@ import { sql } from "../db/sql";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { ZCreateApiKey } from "./schema";
 import type { DispenseCaller } from "./caller";
-import { apiKeyBarredMessage, type PharmacyStanding } from "./revocation";
+import { apiKeyBarredMessage, apiKeyCreationRefusal, type PharmacyStanding } from "./revocation";
 import { isUuid } from "../identifiers/uuid";
 
 export interface ApiKeyRow {
@@ -66,9 +66,28 @@ async function requireRepresentative(actor: Actor, client: Db): Promise<string> 
 }
 
 /**
+ * Why the actor's pharmacy may not create an API key yet (not certified in any programme), or null.
+ * The representative's API keys page shows it instead of the form; createApiKey refuses with it.
+ */
+export async function apiKeyCreationBlocker(actor: Actor, client: Db = db()): Promise<string | null> {
+  const pharmacyId = await requireRepresentative(actor, client);
+  return creationRefusal(client, pharmacyId);
+}
+
+async function creationRefusal(client: Db, pharmacyId: string): Promise<string | null> {
+  const enrollments = await client.enrollment.findMany({
+    where: { pharmacyId },
+    select: { status: true, program: { select: { name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return apiKeyCreationRefusal(enrollments.map((e) => ({ status: e.status, programName: e.program.name })));
+}
+
+/**
  * Creates a key; the plaintext `key` is returned only here. A key acts for the pharmacy without a
  * person, so creating one asks for the password and authenticator code again (step-up).
- * `input`: `{ name, password, code }`. VALIDATION for a bad name, password or code; FORBIDDEN otherwise.
+ * `input`: `{ name, password, code }`. CONFLICT while the pharmacy is not certified in any programme
+ * (nothing else is checked then); VALIDATION for a bad name, password or code; FORBIDDEN otherwise.
  */
 export async function createApiKey(
   actor: Actor,
@@ -76,6 +95,8 @@ export async function createApiKey(
   client: Db = db(),
 ): Promise<{ id: string; name: string; prefix: string; key: string }> {
   const pharmacyId = await requireRepresentative(actor, client);
+  const refusal = await creationRefusal(client, pharmacyId);
+  if (refusal) throw new AppError("CONFLICT", refusal);
   const parsed = ZCreateApiKey.safeParse(input);
   const stepUp = ZStepUp.safeParse(input);
   if (!parsed.success || !stepUp.success) {

@@ -73,3 +73,12 @@ export interface DispenseDecision {
   /** Present (true) only when enforcement discretion relaxed the decision. */
   enforcementDiscretion?: true;
 }
+
+/**
+ * What a pharmacy whose own certification denied its request is shown of the stored facts: its own
+ * certification, nothing about the patient, the prescriber or the healthcare setting.
+ */
+export interface PharmacyOnlyFacts {
+  pharmacyOnly: true;
+  pharmacy: DispenseFacts["pharmacy"];
+}

@@ -2,6 +2,7 @@
  * Plain-language text for each dispense reason: which stakeholder it concerns and, in the message,
  * who must act. The pharmacist reads these at the counter, so each message ends with what to do.
  */
+import type { CertificationStatus } from "../certification/rules";
 import type { TDenialReasonCode } from "../programs/schema";
 import type { DispenseReason, DispenseStakeholder } from "./facts";
 
@@ -65,6 +66,8 @@ export interface ReasonDetails {
   committedUnits: number;
   /** The earlier authorization's number (DA-…), for DUPLICATE_REQUEST. */
   authorizationNumber: string;
+  /** The requesting pharmacy's certification status, for PHARMACY_NOT_CERTIFIED (null: not enrolled). */
+  pharmacyStatus: CertificationStatus | null;
 }
 
 function list(names: readonly string[]): string {
@@ -75,12 +78,38 @@ function plural(count: number, unit: string): string {
   return `${count} ${unit}${count === 1 ? "" : "s"}`;
 }
 
+/**
+ * Where a pharmacy stands in a programme it may not dispense in, and what it does next: the gate's
+ * PHARMACY_NOT_CERTIFIED message, and what the pharmacist's screens say instead of the request form.
+ */
+export function pharmacyStandingMessage(status: CertificationStatus | null, programName: string): string {
+  switch (status) {
+    case null:
+      return `Your pharmacy is not enrolled in the ${programName} — your authorized representative must enroll it and have it certified before it can dispense.`;
+    case "DRAFT":
+      return `Your pharmacy's enrollment in the ${programName} has not been submitted yet — your authorized representative must complete and submit it.`;
+    case "SUBMITTED":
+      return `Your pharmacy's enrollment in the ${programName} is awaiting review by the REMS administrator — your pharmacy can dispense once it is approved.`;
+    case "CHANGES_REQUESTED":
+      return `The REMS administrator asked for changes to your pharmacy's enrollment in the ${programName} — your authorized representative must make them and submit it again.`;
+    case "REJECTED":
+      return `Your pharmacy's enrollment in the ${programName} was rejected — your authorized representative may start a new enrollment.`;
+    case "SUSPENDED":
+      return `Your pharmacy's certification in the ${programName} is suspended — contact the REMS administrator; your pharmacy cannot dispense until it is reinstated.`;
+    case "DECERTIFIED":
+      return `Your pharmacy's certification in the ${programName} was withdrawn (decertified) — contact the REMS administrator.`;
+    case "EXPIRED":
+      return `Your pharmacy's certification in the ${programName} has expired — your authorized representative must enroll it again to recertify.`;
+    case "CERTIFIED":
+      return `Your pharmacy is certified in the ${programName}.`;
+  }
+}
+
 const MESSAGES: Record<TDenialReasonCode, (d: ReasonDetails) => string> = {
   PROGRAM_UNKNOWN: (d) => `There is no REMS programme "${d.programCode}" in the registry — check the programme code.`,
   NDC_NOT_IN_PROGRAM: (d) =>
     `NDC ${d.ndc} is not a product of the ${d.programName} — check the NDC on the prescription.`,
-  PHARMACY_NOT_CERTIFIED: (d) =>
-    `Your pharmacy is not certified in the ${d.programName} — your authorised representative must complete certification.`,
+  PHARMACY_NOT_CERTIFIED: (d) => pharmacyStandingMessage(d.pharmacyStatus, d.programName),
   PRESCRIBER_NOT_CERTIFIED: (d) =>
     d.unknown
       ? `No prescriber with this NPI is registered in the ${d.programName} — check the NPI on the prescription.`
@@ -130,6 +159,7 @@ const DEFAULT_DETAILS: ReasonDetails = {
   courseNumber: 1,
   committedUnits: 0,
   authorizationNumber: "",
+  pharmacyStatus: null,
 };
 
 /** Codes whose party may be unknown to the registry: then the id given is what needs checking. */

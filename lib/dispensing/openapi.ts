@@ -65,7 +65,8 @@ export const API_ERROR_CODES: { code: ErrorCode; status: number; meaning: string
 
 /** What each denial or warning reason means; the stakeholder is who it concerns. */
 export const REASON_CODE_MEANINGS: Record<TDenialReasonCode, string> = {
-  PHARMACY_NOT_CERTIFIED: "Your pharmacy is not certified in the programme.",
+  PHARMACY_NOT_CERTIFIED:
+    "Your pharmacy is not certified in the programme (the message says where its enrollment stands and what to do). While it blocks, it is the only reason given (with NDC_NOT_IN_PROGRAM, if that applies too): nothing about the patient, prescriber or healthcare setting is disclosed.",
   PRESCRIBER_NOT_CERTIFIED: "The prescriber (by NPI) is unknown to the registry or not certified.",
   PRESCRIBER_SUSPENDED: "The prescriber's certification is suspended.",
   PATIENT_NOT_ENROLLED: "The patient (by REMS ID) is unknown or not enrolled in the programme.",
@@ -381,7 +382,9 @@ function buildRegistry(): OpenAPIRegistry {
     summary: "Request a dispense authorization",
     description:
       "Asks whether your pharmacy may dispense this quantity of this product for this patient, prescriber and " +
-      "healthcare setting now. Every reason that applies is listed. Send a new Idempotency-Key for each new " +
+      "healthcare setting now. Every reason that applies is listed — except to a pharmacy that is not certified in " +
+      "the programme: it is denied with PHARMACY_NOT_CERTIFIED only (and NDC_NOT_IN_PROGRAM if the NDC is wrong), " +
+      "with no warnings and nothing about the patient, prescriber or healthcare setting. Send a new Idempotency-Key for each new " +
       "request and the same key when retrying it: a retry with the same key and body answers the stored decision " +
       "again with `Idempotent-Replayed: true`.",
     tags,

@@ -25,7 +25,7 @@ import { generateRemsId, normalizeRemsId } from "../identifiers/rems-id";
 import { getProgramDefinition } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
 import type { DispenseDecision, DispenseFacts } from "./facts";
-import { applyEnforcementDiscretion, decideDispense } from "./rules";
+import { answerForPharmacy, applyEnforcementDiscretion, decideDispense } from "./rules";
 import { dispenseGateLockKey } from "./revoke";
 import {
   type TDispenseAnswer,
@@ -262,8 +262,15 @@ async function decideAndStore(
     }
 
     const known = program && programRow ? program : undefined;
-    let decision: DispenseDecision = decideDispense(facts, known, now);
-    if (discretionId && decision.decision === "DENIED") decision = applyEnforcementDiscretion(decision, known, now);
+    let full: DispenseDecision = decideDispense(facts, known, now);
+    if (discretionId && full.decision === "DENIED") full = applyEnforcementDiscretion(full, known, now);
+    // What the pharmacy is told (and what is stored as the answer): nothing about the patient or the
+    // prescriber when its own certification denies the request. The facts are stored in full.
+    const { answer: decision, withheld } = answerForPharmacy(full);
+    if (withheld.includes("DUPLICATE_REQUEST")) {
+      duplicateOfId = null;
+      duplicateOfNumber = null;
+    }
     const approved = decision.decision === "APPROVED";
 
     const expiresOn = approved && decision.expiresOn ? decision.expiresOn : null;
@@ -335,6 +342,8 @@ async function decideAndStore(
           authorizationNumber: created.authorizationNumber,
           reasons: decision.reasons.map((r) => r.code),
           warnings: decision.warnings.map((r) => r.code),
+          // Found by the gate but not told to a pharmacy that may not take part.
+          ...(withheld.length > 0 ? { withheldReasons: withheld } : {}),
           enforcementDiscretion: decision.enforcementDiscretion === true,
           duplicateOfId,
         },

@@ -5,6 +5,7 @@ import { defineProgram } from "../programs/schema";
 import type { DispenseReason } from "./facts";
 import {
   apiKeyBarredMessage,
+  apiKeyCreationRefusal,
   type CurrentParties,
   currentPartyReasons,
   discretionEndedReasons,
@@ -150,5 +151,28 @@ describe("discretionEndedReasons", () => {
       "",
     );
     expect(reasons).toEqual([]);
+  });
+});
+
+describe("apiKeyCreationRefusal", () => {
+  it("refuses a pharmacy not certified in any programme, saying where it stands in words", () => {
+    expect(apiKeyCreationRefusal([{ status: "SUBMITTED", programName: "LEMTRADA REMS" }])).toBe(
+      "Your pharmacy can create API keys once it is certified in a REMS programme. Your pharmacy's enrollment in the LEMTRADA REMS is awaiting review by the REMS administrator — your pharmacy can dispense once it is approved.",
+    );
+    expect(apiKeyCreationRefusal([{ status: "SUSPENDED", programName: "LEMTRADA REMS" }])).toMatch(
+      /certification in the LEMTRADA REMS is suspended/,
+    );
+    expect(apiKeyCreationRefusal([])).toBe(
+      "Your pharmacy can create API keys once it is certified in a REMS programme.",
+    );
+  });
+
+  it("lets a pharmacy certified in some programme create keys", () => {
+    expect(
+      apiKeyCreationRefusal([
+        { status: "SUBMITTED", programName: "A REMS" },
+        { status: "CERTIFIED", programName: "B REMS" },
+      ]),
+    ).toBeNull();
   });
 });

@@ -8,6 +8,7 @@
 import type { CertificationStatus } from "../certification/rules";
 import type { TProgramDefinition } from "../programs/schema";
 import type { DispenseFacts, DispenseReason } from "./facts";
+import { pharmacyStandingMessage } from "./messages";
 
 /** The change that removed a party's right to take part, as stored with each revoked authorization. */
 export type RevocationCause =
@@ -218,4 +219,17 @@ export function discretionEndedReasons(
     });
   }
   return reasons;
+}
+
+/**
+ * Why a pharmacy may not create an API key, or null when it may: it must be certified in at least
+ * one programme. A key only serves to ask the gate, which answers a pharmacy that may not take part
+ * with its own standing and nothing else; a pharmacy that is applying has nothing to ask it yet.
+ */
+export function apiKeyCreationRefusal(enrollments: readonly PharmacyStanding[]): string | null {
+  if (enrollments.some((e) => e.status === "CERTIFIED")) return null;
+  const standing = enrollments
+    .map((e) => pharmacyStandingMessage(e.status as CertificationStatus, e.programName))
+    .join(" ");
+  return `Your pharmacy can create API keys once it is certified in a REMS programme.${standing ? ` ${standing}` : ""}`;
 }

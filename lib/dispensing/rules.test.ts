@@ -14,7 +14,16 @@ import {
 import type { DispenseDecision, DispenseFacts, DispensePatientFacts } from "./facts";
 import { REASON_ACTORS, REASON_STAKEHOLDERS } from "./messages";
 import { currentPartyReasons, partiesFromFacts } from "./revocation";
-import { applyEnforcementDiscretion, boundPatientFacts, decideDispense, NEVER_RELAXED, targetCourse } from "./rules";
+import {
+  answerForPharmacy,
+  applyEnforcementDiscretion,
+  boundPatientFacts,
+  decideDispense,
+  NEVER_RELAXED,
+  pharmacyMayRequest,
+  TOLD_TO_UNCERTIFIED_PHARMACY,
+  targetCourse,
+} from "./rules";
 
 /** Today is 2026-06-15. */
 const NOW = new Date("2026-06-15T10:00:00Z");
@@ -810,6 +819,126 @@ describe("the confirmation re-check and the gate agree on the parties", () => {
           .filter((c) => PARTY_CODES.includes(c));
         const recheck = currentPartyReasons(partiesFromFacts(f), lemtrada).map((r) => r.code);
         expect(new Set(recheck)).toEqual(new Set(gate));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("answerForPharmacy: a pharmacy that may not take part is told nothing about the patient", () => {
+  /** Everything wrong with the patient, the prescriber and the setting at once. */
+  const troubled = facts({
+    quantity: 9,
+    prescriber: { id: "pr-1", certificationStatus: "SUSPENDED" },
+    setting: { id: "hs-9", certificationStatus: "DECERTIFIED" },
+    patient: treatedPatient({
+      prescriberId: "pr-7",
+      doseDates: days("2025-12-01", 5),
+      results: [],
+      statusFormDates: [],
+    }),
+  });
+  const UNCERTIFIED = ["DRAFT", "SUBMITTED", "CHANGES_REQUESTED", "REJECTED", "SUSPENDED", "DECERTIFIED", "EXPIRED"];
+  const STATUS_WORDS: Record<string, RegExp> = {
+    null: /not enrolled in the LEMTRADA REMS/,
+    DRAFT: /has not been submitted yet/,
+    SUBMITTED: /is awaiting review by the REMS administrator/,
+    CHANGES_REQUESTED: /asked for changes to your pharmacy's enrollment/,
+    REJECTED: /was rejected/,
+    SUSPENDED: /is suspended — contact the REMS administrator/,
+    DECERTIFIED: /was withdrawn \(decertified\)/,
+    EXPIRED: /has expired/,
+  };
+
+  it.each([null, ...UNCERTIFIED] as const)("a %s pharmacy is told only its own standing, in words", (status) => {
+    const full = decide({ ...troubled, pharmacy: { certificationStatus: status as never } });
+    expect(codes(full).length).toBeGreaterThan(5);
+    const { answer, withheld } = answerForPharmacy(full);
+    expect(answer).toEqual({
+      decision: "DENIED",
+      reasons: [
+        {
+          code: "PHARMACY_NOT_CERTIFIED",
+          stakeholder: "pharmacy",
+          actor: "pharmacy",
+          message: expect.stringMatching(STATUS_WORDS[String(status)] as RegExp),
+        },
+      ],
+      warnings: [],
+      expiresOn: null,
+    });
+    expect(answer.reasons[0]?.message).not.toMatch(/[A-Z]{2,}_[A-Z]/);
+    expect(withheld).toEqual(codes(full).filter((c) => c !== "PHARMACY_NOT_CERTIFIED"));
+  });
+
+  it("keeps a wrong NDC (it says nothing about the patient), and withholds warnings too", () => {
+    const program = withPolicy("STATUS_FORM_OVERDUE", "warn");
+    const full = decide({ ...troubled, ndc: "00000-0000-00", pharmacy: { certificationStatus: "SUBMITTED" } }, program);
+    expect(full.warnings.map((w) => w.code)).toEqual(["STATUS_FORM_OVERDUE"]);
+    const { answer, withheld } = answerForPharmacy(full);
+    expect(codes(answer)).toEqual(["NDC_NOT_IN_PROGRAM", "PHARMACY_NOT_CERTIFIED"]);
+    expect(answer.warnings).toEqual([]);
+    expect(withheld).toContain("STATUS_FORM_OVERDUE");
+    expect(withheld).toContain("PATIENT_NOT_WITH_PRESCRIBER");
+  });
+
+  it("tells a certified pharmacy the whole decision", () => {
+    const full = decide(troubled);
+    expect(answerForPharmacy(full)).toEqual({ answer: full, withheld: [] });
+  });
+
+  it("tells a pharmacy excused by enforcement discretion the whole decision, patient reasons included", () => {
+    const relaxed = applyEnforcementDiscretion(
+      decide({ ...troubled, pharmacy: { certificationStatus: "SUBMITTED" } }),
+      lemtrada,
+      NOW,
+    );
+    // Still denied (the dosing is never relaxed), and the pharmacy's own reason only warns.
+    expect(codes(relaxed)).toEqual(["COURSE_INTERVAL_TOO_SHORT", "QUANTITY_EXCEEDS_COURSE"]);
+    expect(answerForPharmacy(relaxed)).toEqual({ answer: relaxed, withheld: [] });
+  });
+
+  it("tells a pharmacy the programme only warns about the whole decision", () => {
+    const full = decide(
+      { ...troubled, pharmacy: { certificationStatus: null } },
+      withPolicy("PHARMACY_NOT_CERTIFIED", "warn"),
+    );
+    expect(full.warnings.map((w) => w.code)).toContain("PHARMACY_NOT_CERTIFIED");
+    expect(answerForPharmacy(full)).toEqual({ answer: full, withheld: [] });
+  });
+
+  it("the answer to a pharmacy that may not take part depends on nothing but the pharmacy and the NDC", () => {
+    fc.assert(
+      fc.property(arbCase, arbCase, fc.boolean(), ({ now, f }, { f: other }, discretion) => {
+        const tell = (x: DispenseFacts) => {
+          const decided = decide(x, lemtrada, now);
+          return answerForPharmacy(discretion ? applyEnforcementDiscretion(decided, lemtrada, now) : decided).answer;
+        };
+        fc.pre(!pharmacyMayRequest(lemtrada, f.pharmacy.certificationStatus, discretion));
+        // Another patient, prescriber, setting, quantity and duplicate; the same pharmacy and product.
+        const probe = { ...other, pharmacy: f.pharmacy, ndc: f.ndc };
+        const answer = tell(f);
+        expect(tell(probe)).toEqual(answer);
+        expect(answer.decision).toBe("DENIED");
+        for (const r of [...answer.reasons, ...answer.warnings]) expect(TOLD_TO_UNCERTIFIED_PHARMACY).toContain(r.code);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("pharmacyMayRequest is exactly when the pharmacy is told the whole decision", () => {
+    const warnProgram = withPolicy("PHARMACY_NOT_CERTIFIED", "warn");
+    fc.assert(
+      fc.property(arbCase, fc.boolean(), fc.boolean(), ({ now, f }, discretion, warns) => {
+        const program = warns ? warnProgram : lemtrada;
+        const decided = decide(f, program, now);
+        const result = discretion ? applyEnforcementDiscretion(decided, program, now) : decided;
+        const { answer, withheld } = answerForPharmacy(result);
+        const told = answer === result && withheld.length === 0;
+        expect(pharmacyMayRequest(program, f.pharmacy.certificationStatus, discretion)).toBe(
+          !result.reasons.some((r) => r.code === "PHARMACY_NOT_CERTIFIED"),
+        );
+        if (pharmacyMayRequest(program, f.pharmacy.certificationStatus, discretion)) expect(told).toBe(true);
       }),
       { numRuns: 500 },
     );

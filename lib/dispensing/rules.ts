@@ -112,7 +112,9 @@ function findDispenseReasons(
 
   if (!program.ndcs.includes(facts.ndc)) add("NDC_NOT_IN_PROGRAM");
 
-  if (kinds.pharmacy && !isCertified(facts.pharmacy.certificationStatus)) add("PHARMACY_NOT_CERTIFIED");
+  if (kinds.pharmacy && !isCertified(facts.pharmacy.certificationStatus)) {
+    add("PHARMACY_NOT_CERTIFIED", { pharmacyStatus: facts.pharmacy.certificationStatus });
+  }
 
   if (kinds.prescriber) {
     const status = facts.prescriber?.certificationStatus ?? null;
@@ -362,4 +364,56 @@ export function applyEnforcementDiscretion(
     expiresOn: approved ? (result.expiresOn ?? authorizationExpiresOn(program, now)) : null,
     enforcementDiscretion: true,
   };
+}
+
+/**
+ * The only reasons a pharmacy that may not take part is told (see answerForPharmacy): they depend on
+ * nothing but the pharmacy itself and the product it named, never on the patient, the prescriber,
+ * the healthcare setting or the course.
+ */
+export const TOLD_TO_UNCERTIFIED_PHARMACY: readonly TDenialReasonCode[] = [
+  "NDC_NOT_IN_PROGRAM",
+  "PHARMACY_NOT_CERTIFIED",
+];
+
+/** Whether the pharmacy's own certification denies the request (PHARMACY_NOT_CERTIFIED blocks). */
+export function deniesPharmacyItself(decision: { reasons: readonly DispenseReason[] }): boolean {
+  return decision.reasons.some((r) => r.code === "PHARMACY_NOT_CERTIFIED");
+}
+
+/**
+ * What the requesting pharmacy is told of a decision (the gate's full decision, after enforcement
+ * discretion). A pharmacy whose own certification denies the request (PHARMACY_NOT_CERTIFIED among
+ * the blocking reasons) has no right to the patient's or the prescriber's records: it is told only
+ * the reasons in TOLD_TO_UNCERTIFIED_PHARMACY, and the rest are `withheld` (their codes, for the
+ * audit trail). Anyone could otherwise sign up as a pharmacy and learn, from the denial, whether a
+ * REMS id is enrolled, whose patient it is and how the patient's monitoring stands. A pharmacy the
+ * programme lets take part (certified, a "warn" policy, or relaxed by enforcement discretion) is told
+ * everything, as before. Works on a stored row's reasons and warnings as well as on a decision.
+ */
+export function answerForPharmacy<T extends Pick<DispenseDecision, "reasons" | "warnings">>(
+  decision: T,
+): { answer: T; withheld: TDenialReasonCode[] } {
+  if (!deniesPharmacyItself(decision)) return { answer: decision, withheld: [] };
+  const told = (r: DispenseReason) => TOLD_TO_UNCERTIFIED_PHARMACY.includes(r.code);
+  return {
+    answer: { ...decision, reasons: decision.reasons.filter(told), warnings: decision.warnings.filter(told) },
+    withheld: [...decision.reasons, ...decision.warnings].filter((r) => !told(r)).map((r) => r.code),
+  };
+}
+
+/**
+ * Whether the gate lets a pharmacy with this certification status ask for authorizations in the
+ * programme, i.e. whether its PHARMACY_NOT_CERTIFIED (if any) does not deny: certified, a programme
+ * without pharmacy certification or that only warns about it, or enforcement discretion in effect.
+ * Exactly when answerForPharmacy tells it the whole decision (property-tested).
+ */
+export function pharmacyMayRequest(
+  program: TProgramDefinition,
+  status: CertificationStatus | null,
+  enforcementDiscretion: boolean,
+): boolean {
+  if (!program.stakeholders.pharmacy || isCertified(status)) return true;
+  if (program.dispensing.reasonPolicies.PHARMACY_NOT_CERTIFIED === "warn") return true;
+  return enforcementDiscretion && !NEVER_RELAXED.includes("PHARMACY_NOT_CERTIFIED");
 }

@@ -6,7 +6,7 @@ import type { Prisma } from "../generated/prisma/client";
 import { rateLimited } from "../http/api";
 import { hitRateLimit } from "../http/rate-limit";
 import { normalizeRemsId } from "../identifiers/rems-id";
-import type { DispenseFacts } from "./facts";
+import type { DispenseFacts, DispenseReason } from "./facts";
 import { isUuid } from "../identifiers/uuid";
 import {
   type TDispenseAuthorizationPage,
@@ -14,7 +14,7 @@ import {
   ZListDispenseAuthorizations,
 } from "./schema";
 import { type DispenseCaller, type ServiceOptions, notFound, requireReader } from "./caller";
-import { viewSelect, withDuplicateNumbers, toView } from "./view";
+import { factsForPharmacy, viewSelect, withDuplicateNumbers, toView } from "./view";
 import { byKey, keyOfId } from "./keys";
 
 const detailSelect = {
@@ -66,7 +66,7 @@ export async function getDispenseAuthorizationDetails(
   const view = toView(row ?? found, options.now ?? new Date());
   return {
     view,
-    facts: facts as unknown as DispenseFacts,
+    facts: factsForPharmacy(facts as unknown as DispenseFacts | null, found.reasons as unknown as DispenseReason[]),
     pharmacy,
     dispenseRecordedBy,
     reversedBy,

@@ -2,7 +2,8 @@ import type { Db, Tx } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import type { DispenseStatus } from "../generated/prisma/enums";
-import type { DispenseReason } from "./facts";
+import type { DispenseFacts, DispenseReason, PharmacyOnlyFacts } from "./facts";
+import { answerForPharmacy, deniesPharmacyItself } from "./rules";
 import type { TDispenseAnswer, TDispenseAuthorizationView, TDispenseStatus } from "./schema";
 
 export const viewSelect = {
@@ -56,8 +57,40 @@ export function effectiveStatus(row: { status: DispenseStatus; expiresAt: Date |
   return row.status;
 }
 
+/**
+ * A stored decision as the pharmacy reads it (./rules.ts answerForPharmacy): requests decided before
+ * answers to a pharmacy that may not take part were limited are shown limited too.
+ */
+function toldOf(row: ViewRow) {
+  const { answer, withheld } = answerForPharmacy({
+    reasons: row.reasons as unknown as DispenseReason[],
+    warnings: row.warnings as unknown as DispenseReason[],
+  });
+  const duplicate = !withheld.includes("DUPLICATE_REQUEST");
+  return {
+    reasons: answer.reasons,
+    warnings: answer.warnings,
+    duplicateOfId: duplicate ? row.duplicateOfId : null,
+    duplicateOfNumber: duplicate ? (row.duplicateOfNumber ?? null) : null,
+  };
+}
+
+/**
+ * The facts stored with a request as the pharmacy reads them ("What was checked"): only its own
+ * certification when that denied the request (./rules.ts answerForPharmacy). The stored row keeps
+ * them all, for the REMS administrator.
+ */
+export function factsForPharmacy(
+  facts: DispenseFacts | null,
+  reasons: readonly DispenseReason[],
+): DispenseFacts | PharmacyOnlyFacts | null {
+  if (!facts || !deniesPharmacyItself({ reasons })) return facts;
+  return { pharmacyOnly: true, pharmacy: facts.pharmacy ?? { certificationStatus: null } };
+}
+
 /** The API's view of a stored authorization, as of `now`. */
 export function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
+  const told = toldOf(row);
   return {
     id: row.id,
     decision: row.decision,
@@ -70,11 +103,11 @@ export function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
     healthcareSettingId: row.healthcareSettingRef,
     ndc: row.ndc,
     quantity: row.quantity,
-    reasons: row.reasons as unknown as DispenseReason[],
-    warnings: row.warnings as unknown as DispenseReason[],
+    reasons: told.reasons,
+    warnings: told.warnings,
     enforcementDiscretion: row.enforcementDiscretion,
-    duplicateOfId: row.duplicateOfId,
-    duplicateOfNumber: row.duplicateOfNumber ?? null,
+    duplicateOfId: told.duplicateOfId,
+    duplicateOfNumber: told.duplicateOfNumber,
     requestedAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
     dispensedAt: row.dispensedAt?.toISOString() ?? null,
@@ -89,7 +122,8 @@ export function toView(row: ViewRow, now: Date): TDispenseAuthorizationView {
 
 /** The POST answer for a stored request (identical on replay). */
 export function answerOf(row: ViewRow): TDispenseAnswer {
-  const warnings = row.warnings as unknown as DispenseReason[];
+  const told = toldOf(row);
+  const warnings = told.warnings;
   if (row.decision === "APPROVED") {
     return {
       id: row.id,
@@ -103,10 +137,10 @@ export function answerOf(row: ViewRow): TDispenseAnswer {
   return {
     id: row.id,
     decision: "DENIED",
-    reasons: row.reasons as unknown as DispenseReason[],
+    reasons: told.reasons,
     warnings,
-    ...(row.duplicateOfId ? { duplicateOfId: row.duplicateOfId } : {}),
-    ...(row.duplicateOfNumber ? { duplicateOfNumber: row.duplicateOfNumber } : {}),
+    ...(told.duplicateOfId ? { duplicateOfId: told.duplicateOfId } : {}),
+    ...(told.duplicateOfNumber ? { duplicateOfNumber: told.duplicateOfNumber } : {}),
   };
 }
 

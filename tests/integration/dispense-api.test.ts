@@ -160,15 +160,22 @@ function representative(pharmacy: PharmacyFixture): Actor {
   };
 }
 
-/** A pharmacy (certified unless told otherwise) and a fresh API key for it. */
+/**
+ * A pharmacy (certified unless told otherwise) and a fresh API key for it. Keys are created while a
+ * pharmacy is certified; in another status, the pharmacy moved there after its key was made (a
+ * certification that expired, then a new application awaiting review): its key outlives the change.
+ */
 async function pharmacyWithKey(status: EnrollmentStatus = "CERTIFIED") {
-  const pharmacy = await createPharmacyEnrollment({ status });
+  const pharmacy = await createPharmacyEnrollment();
   const actor = representative(pharmacy);
   const apiKey = await createApiKey(actor, {
     name: "Pharmacy system (tests)",
     password: pharmacy.password,
     code: await stepUpCode(actor.userId),
   });
+  if (status !== "CERTIFIED") {
+    await db().enrollment.updateMany({ where: { pharmacyId: pharmacy.pharmacy.id }, data: { status } });
+  }
   return { ...pharmacy, actor, apiKey, key: apiKey.key };
 }
 
@@ -425,6 +432,100 @@ describe("POST /api/v1/dispense-authorizations: decisions", () => {
     expect(replay).toMatchObject({ id: second.id, duplicateOfNumber: first.authorizationNumber });
     // Another pharmacy's authorization for the same prescription number is not a duplicate.
     expect((await approved(pharmacyB.key, body)).decision).toBe("APPROVED");
+  });
+});
+
+describe("POST /api/v1/dispense-authorizations: a pharmacy that is not certified learns nothing about the patient", () => {
+  /** Words only the patient's, prescriber's or setting's reasons and facts use. */
+  const PATIENT_WORDS =
+    /prescriber|patient is|patient's|monitoring|baseline|course|status form|healthcare setting|vial|enrolled with/i;
+
+  /** A patient with almost everything wrong: monitoring overdue, a status form missing, another prescriber's. */
+  async function troubledRequest() {
+    const c = await treatedPatientCase({ results: { CBC_DIFF: 75 }, statusFormsDaysAgo: [257] });
+    const other = await createPrescriberEnrollment();
+    return { ...c, body: c.request({ prescriberNpi: other.prescriber.npi, quantity: 5 }) };
+  }
+
+  it.each(["SUBMITTED", "EXPIRED"] as const)(
+    "%s: the pharmacy's request is denied with its own standing only: answer, stored view, list, replay",
+    async (status) => {
+      const applying = await pharmacyWithKey(status);
+      const { body, patient } = await troubledRequest();
+      const idempotencyKey = randomUUID();
+      const response = await call(BASE, { key: applying.key, body, idempotencyKey });
+      const answer = decisionOf(response);
+      expect(answer).toEqual({
+        id: expect.any(String),
+        decision: "DENIED",
+        reasons: [
+          {
+            code: "PHARMACY_NOT_CERTIFIED",
+            stakeholder: "pharmacy",
+            actor: "pharmacy",
+            message:
+              status === "SUBMITTED"
+                ? "Your pharmacy's enrollment in the LEMTRADA REMS is awaiting review by the REMS administrator — your pharmacy can dispense once it is approved."
+                : "Your pharmacy's certification in the LEMTRADA REMS has expired — your authorized representative must enroll it again to recertify.",
+          },
+        ],
+        warnings: [],
+      });
+      expect(JSON.stringify(response.body)).not.toMatch(PATIENT_WORDS);
+
+      const view = viewOf(await call(`${BASE}/${answer.id}`, { key: applying.key }));
+      expect(view.reasons.map((r) => r.code)).toEqual(["PHARMACY_NOT_CERTIFIED"]);
+      expect(view.warnings).toEqual([]);
+      const listed = ZDispenseAuthorizationPage.parse(
+        (await call(`${BASE}?patientRemsId=${patient.remsId}`, { key: applying.key })).body,
+      );
+      expect(listed.items.map((i) => i.reasons.map((r) => r.code))).toEqual([["PHARMACY_NOT_CERTIFIED"]]);
+      const replay = await call(BASE, { key: applying.key, body, idempotencyKey });
+      expect(replay.headers.get("idempotent-replayed")).toBe("true");
+      expect(decisionOf(replay)).toEqual(answer);
+
+      // The registry keeps what it found, for the REMS administrator: the full facts, and the
+      // reasons withheld from the pharmacy in the audit trail.
+      const row = await db().dispenseAuthorization.findFirstOrThrow({
+        where: { id: answer.id },
+        select: { facts: true, patientId: true },
+      });
+      expect(row.patientId).toBe(patient.id);
+      expect(row.facts).toMatchObject({ patient: { id: patient.id, enrollmentStatus: "ENROLLED" } });
+      const audit = await db().auditEvent.findFirstOrThrow({
+        where: { entityType: "DispenseAuthorization", entityId: answer.id },
+        select: { action: true, after: true },
+      });
+      expect(audit.action).toBe("dispense.denied");
+      expect(audit.after).toMatchObject({
+        reasons: ["PHARMACY_NOT_CERTIFIED"],
+        withheldReasons: expect.arrayContaining(["PATIENT_NOT_WITH_PRESCRIBER", "MONITORING_OVERDUE"]),
+      });
+    },
+  );
+
+  it("answers the same for an enrolled patient as for a REMS ID nobody has: no way to probe ids", async () => {
+    const applying = await pharmacyWithKey("SUBMITTED");
+    const { body } = await troubledRequest();
+    const known = decisionOf(await call(BASE, { key: applying.key, body }));
+    const unknown = decisionOf(
+      await call(BASE, {
+        key: applying.key,
+        body: { ...body, patientRemsId: generateRemsId("PT"), prescriptionId: `RX-${randomUUID()}` },
+      }),
+    );
+    const { id: _known, ...knownAnswer } = known;
+    const { id: _unknown, ...unknownAnswer } = unknown;
+    expect(unknownAnswer).toEqual(knownAnswer);
+  });
+
+  it("a certified pharmacy asking the same still gets every reason", async () => {
+    const { body } = await troubledRequest();
+    const answer = decisionOf(await call(BASE, { key: pharmacyA.key, body }));
+    expect(reasonCodes(answer)).toEqual(
+      expect.arrayContaining(["PATIENT_NOT_WITH_PRESCRIBER", "MONITORING_OVERDUE", "STATUS_FORM_OVERDUE"]),
+    );
+    expect(reasonCodes(answer)).not.toContain("PHARMACY_NOT_CERTIFIED");
   });
 });
 

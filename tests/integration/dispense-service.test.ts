@@ -9,6 +9,7 @@ import { systemActor } from "../../lib/auth/actor";
 import { addDays, dayOf } from "../../lib/calendar";
 import { db, disconnectDb } from "../../lib/db";
 import {
+  apiKeyCreationBlocker,
   authenticateApiKey,
   canManageApiKeys,
   createApiKey,
@@ -24,13 +25,14 @@ import {
 } from "../../lib/dispensing/discretion";
 import { callerFromActor, type DispenseCaller } from "../../lib/dispensing/caller";
 import { confirmDispense, reverseDispense } from "../../lib/dispensing/confirm";
+import type { DispenseFacts, PharmacyOnlyFacts } from "../../lib/dispensing/facts";
 import { expireDispenseAuthorizations } from "../../lib/dispensing/expiry";
 import { getDispenseAuthorizationDetails, listDispenseAuthorizations } from "../../lib/dispensing/service";
 import { requestDispenseAuthorization } from "../../lib/dispensing/request";
 import { AppError } from "../../lib/errors";
-import { createDispenseWorld } from "../factories/dispense";
+import { createDispenseWorld, createPharmacyCaller } from "../factories/dispense";
 import { actorFor } from "../factories/applications";
-import { createPharmacyEnrollment, ensureProgram } from "../factories/certified";
+import { createPharmacyEnrollment, createPrescriberEnrollment, ensureProgram } from "../factories/certified";
 import { addResults } from "../factories/clinical";
 import { createAdmin, stepUpCode } from "../factories/users";
 import { appError } from "../factories/errors";
@@ -46,6 +48,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
 });
+
+/** The stored facts the pharmacy reads, in full (not limited to its own certification). */
+function fullFacts(facts: DispenseFacts | PharmacyOnlyFacts | null): DispenseFacts {
+  if (!facts || "pharmacyOnly" in facts) throw new Error(`expected the full facts: ${JSON.stringify(facts)}`);
+  return facts;
+}
 
 /** A certified pharmacy with its representative as caller, and a compliant patient ready for course 1. */
 async function world() {
@@ -65,10 +73,11 @@ describe("requestDispenseAuthorization", () => {
     expect(outcome.authorization.ndc).toBe("58468-0200-01");
 
     const details = await getDispenseAuthorizationDetails(w.caller, outcome.answer.id, { now: NOW });
-    expect(details.facts.patient?.id).toBe(w.patient.id);
-    expect(details.facts.patient?.results).toHaveLength(BASELINE.length);
-    expect(details.facts.setting?.id).toBe(w.team.setting.setting.id);
-    expect(details.facts.pharmacy.certificationStatus).toBe("CERTIFIED");
+    const facts = fullFacts(details.facts);
+    expect(facts.patient?.id).toBe(w.patient.id);
+    expect(facts.patient?.results).toHaveLength(BASELINE.length);
+    expect(facts.setting?.id).toBe(w.team.setting.setting.id);
+    expect(facts.pharmacy.certificationStatus).toBe("CERTIFIED");
 
     const audit = await db().auditEvent.findFirst({
       where: { entityType: "DispenseAuthorization", entityId: outcome.answer.id },
@@ -318,7 +327,128 @@ describe("enforcement discretion", () => {
   });
 });
 
+describe("a pharmacy that is not certified", () => {
+  /** A signed-in pharmacist of a pharmacy in this status (certified first, so its key exists), and a troubled request. */
+  async function uncertifiedWorld(status: "SUBMITTED" | "SUSPENDED") {
+    const w = await world();
+    const created = await createApiKey(w.repActor, {
+      name: "Pharmacy system",
+      password: w.pharmacy.password,
+      code: await stepUpCode(w.repActor.userId),
+    });
+    await db().enrollment.updateMany({ where: { pharmacyId: w.pharmacy.pharmacy.id }, data: { status } });
+    // Another prescriber's patient, whose baseline results are missing for the course: reasons galore.
+    const other = await createPrescriberEnrollment();
+    await db().labResult.deleteMany({ where: { patientId: w.patient.id } });
+    const body = w.body({ prescriberNpi: other.prescriber.npi, quantity: 6 });
+    return { ...w, key: created.key, body };
+  }
+
+  it.each(["SUBMITTED", "SUSPENDED"] as const)(
+    "%s: the pharmacist is told only the pharmacy's standing — answer, detail page facts, history",
+    async (status) => {
+      const w = await uncertifiedWorld(status);
+      const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body, { now: NOW });
+      expect(outcome.answer).toEqual({
+        id: outcome.authorization.id,
+        decision: "DENIED",
+        reasons: [expect.objectContaining({ code: "PHARMACY_NOT_CERTIFIED", stakeholder: "pharmacy" })],
+        warnings: [],
+      });
+      expect(outcome.answer.decision === "DENIED" && outcome.answer.reasons[0]?.message).toMatch(
+        status === "SUBMITTED" ? /awaiting review/ : /is suspended — contact the REMS administrator/,
+      );
+
+      const details = await getDispenseAuthorizationDetails(w.caller, outcome.answer.id, { now: NOW });
+      expect(details.facts).toEqual({ pharmacyOnly: true, pharmacy: { certificationStatus: status } });
+      expect(details.view.reasons.map((r) => r.code)).toEqual(["PHARMACY_NOT_CERTIFIED"]);
+      const page = await listDispenseAuthorizations(w.caller, { prescriptionId: w.body.prescriptionId }, { now: NOW });
+      expect(page.items.map((i) => i.reasons.map((r) => r.code))).toEqual([["PHARMACY_NOT_CERTIFIED"]]);
+
+      // Stored in full for the REMS administrator.
+      const row = await db().dispenseAuthorization.findFirstOrThrow({
+        where: { id: outcome.answer.id },
+        select: { facts: true },
+      });
+      expect(row.facts).toMatchObject({ patient: { id: w.patient.id }, pharmacy: { certificationStatus: status } });
+      const audit = await db().auditEvent.findFirstOrThrow({
+        where: { entityType: "DispenseAuthorization", entityId: outcome.answer.id },
+        select: { after: true },
+      });
+      expect(audit.after).toMatchObject({
+        reasons: ["PHARMACY_NOT_CERTIFIED"],
+        withheldReasons: ["PATIENT_NOT_WITH_PRESCRIBER", "BASELINE_LABS_MISSING", "QUANTITY_EXCEEDS_COURSE"],
+      });
+
+      // A certified pharmacy asking the same gets every reason, and sees the facts.
+      const certified = await createPharmacyCaller();
+      const full = await requestDispenseAuthorization(certified.caller, randomUUID(), w.body, { now: NOW });
+      expect(full.answer.decision === "DENIED" && full.answer.reasons.map((r) => r.code)).toEqual([
+        "PATIENT_NOT_WITH_PRESCRIBER",
+        "BASELINE_LABS_MISSING",
+        "QUANTITY_EXCEEDS_COURSE",
+      ]);
+      const seen = await getDispenseAuthorizationDetails(certified.caller, full.answer.id, { now: NOW });
+      expect(fullFacts(seen.facts).patient?.id).toBe(w.patient.id);
+    },
+  );
+
+  it("the suspended pharmacy's API key is refused, and it cannot create another", async () => {
+    const w = await uncertifiedWorld("SUSPENDED");
+    expect((await appError(authenticateApiKey(`Bearer ${w.key}`, "req-s"))).code).toBe("FORBIDDEN");
+    const refused = await appError(
+      createApiKey(w.repActor, {
+        name: "Another system",
+        password: w.pharmacy.password,
+        code: await stepUpCode(w.repActor.userId),
+      }),
+    );
+    expect(refused.code).toBe("CONFLICT");
+    expect(refused.message).toMatch(/certification in the LEMTRADA REMS is suspended/);
+    expect(await db().pharmacyApiKey.count({ where: { pharmacyId: w.pharmacy.pharmacy.id } })).toBe(1);
+  });
+
+  it("rows stored before answers were limited are shown limited too", async () => {
+    const w = await uncertifiedWorld("SUBMITTED");
+    const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body, { now: NOW });
+    // As the gate stored it before: every reason.
+    await db().dispenseAuthorization.updateMany({
+      where: { id: outcome.answer.id },
+      data: {
+        reasons: [
+          { code: "PHARMACY_NOT_CERTIFIED", stakeholder: "pharmacy", actor: "pharmacy", message: "Not certified." },
+          { code: "BASELINE_LABS_MISSING", stakeholder: "patient", actor: "prescriber", message: "Baseline missing." },
+        ],
+      },
+    });
+    const details = await getDispenseAuthorizationDetails(w.caller, outcome.answer.id, { now: NOW });
+    expect(details.view.reasons.map((r) => r.code)).toEqual(["PHARMACY_NOT_CERTIFIED"]);
+    expect(details.facts).toEqual({ pharmacyOnly: true, pharmacy: { certificationStatus: "SUBMITTED" } });
+  });
+});
+
 describe("API keys", () => {
+  it("a pharmacy that is not certified yet cannot create a key: the service refuses and nothing is stored", async () => {
+    const applying = await createPharmacyEnrollment({ status: "SUBMITTED" });
+    const actor = { ...actorFor({ ...applying.user, role: "PHARMACIST" }), pharmacyId: applying.pharmacy.id };
+    expect(await canManageApiKeys(actor)).toBe(true);
+    expect(await apiKeyCreationBlocker(actor)).toMatch(/once it is certified.*awaiting review/);
+    const error = await appError(
+      createApiKey(actor, {
+        name: "Pharmacy system",
+        password: applying.password,
+        code: await stepUpCode(actor.userId),
+      }),
+    );
+    expect(error.code).toBe("CONFLICT");
+    expect(error.message).toBe(
+      "Your pharmacy can create API keys once it is certified in a REMS programme. Your pharmacy's enrollment in the LEMTRADA REMS is awaiting review by the REMS administrator — your pharmacy can dispense once it is approved.",
+    );
+    expect(await db().pharmacyApiKey.count({ where: { pharmacyId: applying.pharmacy.id } })).toBe(0);
+    const audit = await db().auditEvent.count({ where: { action: "apikey.created", actorId: actor.userId } });
+    expect(audit).toBe(0);
+  });
+
   it("the representative creates a key shown once; it authenticates until revoked", async () => {
     const w = await world();
     expect(await canManageApiKeys(w.repActor)).toBe(true);
@@ -370,7 +500,7 @@ describe("bounded facts", () => {
     const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body(), { now: NOW });
     expect(outcome.answer.decision).toBe("APPROVED");
     const details = await getDispenseAuthorizationDetails(w.caller, outcome.answer.id, { now: NOW });
-    const results = details.facts.patient?.results ?? [];
+    const results = fullFacts(details.facts).patient?.results ?? [];
     expect(results).toHaveLength(BASELINE.length + 1);
     for (const code of BASELINE) {
       expect(results.filter((r) => r.testCode === code && r.collectedOn === addDays(TODAY, -10))).toHaveLength(1);

@@ -7,7 +7,8 @@ import styles from "@/components/dispensing/dispensing.module.css";
 import { recordAuthorizationFailure } from "@/lib/auth/service";
 import { isMfaEnrolled } from "@/lib/auth/mfa";
 import { requirePagePermission } from "@/lib/auth/session";
-import { canManageApiKeys, listApiKeys } from "@/lib/dispensing/api-keys";
+import { FormBanner } from "@/components/ui/field";
+import { apiKeyCreationBlocker, canManageApiKeys, listApiKeys } from "@/lib/dispensing/api-keys";
 
 export const metadata: Metadata = { title: "API keys" };
 
@@ -20,7 +21,7 @@ export default async function ApiKeysPage() {
     await recordAuthorizationFailure(actor, "apikey:issue:org", PATH);
     forbidden();
   }
-  const keys = await listApiKeys(actor);
+  const [keys, blocker] = await Promise.all([listApiKeys(actor), apiKeyCreationBlocker(actor)]);
   return (
     <>
       <p>
@@ -34,7 +35,13 @@ export default async function ApiKeysPage() {
       </p>
       <section className="card" aria-labelledby="create-heading">
         <h2 id="create-heading">Create a key</h2>
-        <CreateApiKeyForm askCode={await isMfaEnrolled(actor.userId)} />
+        {blocker ? (
+          <FormBanner kind="warn">
+            <span data-testid="api-key-blocked">{blocker}</span>
+          </FormBanner>
+        ) : (
+          <CreateApiKeyForm askCode={await isMfaEnrolled(actor.userId)} />
+        )}
       </section>
       <section className="card" aria-labelledby="keys-heading">
         <h2 id="keys-heading">Your pharmacy&apos;s keys</h2>
