@@ -29,6 +29,7 @@ import type { DispenseFacts, PharmacyOnlyFacts } from "../../lib/dispensing/fact
 import { expireDispenseAuthorizations } from "../../lib/dispensing/expiry";
 import { getDispenseAuthorizationDetails, listDispenseAuthorizations } from "../../lib/dispensing/service";
 import { requestDispenseAuthorization } from "../../lib/dispensing/request";
+import { getPharmacyStandings } from "../../lib/dispensing/standing";
 import { AppError } from "../../lib/errors";
 import { createDispenseWorld, createPharmacyCaller } from "../factories/dispense";
 import { actorFor } from "../factories/applications";
@@ -424,6 +425,49 @@ describe("a pharmacy that is not certified", () => {
     const details = await getDispenseAuthorizationDetails(w.caller, outcome.answer.id, { now: NOW });
     expect(details.view.reasons.map((r) => r.code)).toEqual(["PHARMACY_NOT_CERTIFIED"]);
     expect(details.facts).toEqual({ pharmacyOnly: true, pharmacy: { certificationStatus: "SUBMITTED" } });
+  });
+
+  it("the standing says in words where the pharmacy stands; enforcement discretion lets it ask, and tells it all", async () => {
+    const w = await uncertifiedWorld("SUBMITTED");
+    const [standing] = await getPharmacyStandings(w.caller, { now: NOW });
+    expect(standing).toEqual({
+      programCode: "LEMTRADA",
+      programName: "LEMTRADA REMS",
+      status: "SUBMITTED",
+      mayRequest: false,
+      reason: expect.objectContaining({
+        code: "PHARMACY_NOT_CERTIFIED",
+        message: expect.stringMatching(/awaiting review/),
+      }),
+    });
+    const certified = await createPharmacyCaller();
+    expect((await getPharmacyStandings(certified.caller, { now: NOW }))[0]).toMatchObject({
+      status: "CERTIFIED",
+      mayRequest: true,
+      reason: null,
+    });
+
+    // Under enforcement discretion the pharmacy's certification only warns: it may ask, and it is
+    // told every reason (those the dosing never relaxes still deny).
+    const admin = actorFor((await createAdmin()).user);
+    const at = new Date("2034-05-05T12:00:00.000Z");
+    const period = await startEnforcementDiscretion(
+      admin,
+      { programCode: "LEMTRADA", reason: "Certification backlog announced to the FDA", endsAt: "2034-05-07T12:00:00Z" },
+      at,
+    );
+    try {
+      expect((await getPharmacyStandings(w.caller, { now: at }))[0]).toMatchObject({ mayRequest: true, reason: null });
+      const outcome = await requestDispenseAuthorization(w.caller, randomUUID(), w.body, { now: at });
+      expect(outcome.answer.decision === "DENIED" && outcome.answer.reasons.map((r) => r.code)).toEqual([
+        "QUANTITY_EXCEEDS_COURSE",
+      ]);
+      expect(outcome.answer.warnings.map((r) => r.code)).toEqual(
+        expect.arrayContaining(["PHARMACY_NOT_CERTIFIED", "PATIENT_NOT_WITH_PRESCRIBER"]),
+      );
+    } finally {
+      await endEnforcementDiscretion(admin, { discretionId: period.id, reason: "Backlog cleared" }, at);
+    }
   });
 });
 
