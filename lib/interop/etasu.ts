@@ -14,7 +14,8 @@ import { z } from "zod";
 import { type Db, db } from "../db";
 import { AppError, fieldErrorsFromZod } from "../errors";
 import { isValidRemsId, normalizeRemsId } from "../identifiers/rems-id";
-import { getProgramDefinition } from "../programs/registry";
+import { findPharmacyStandings, type PharmacyStanding } from "../dispensing/standing";
+import { getProgramDefinition, listProgramDefinitions } from "../programs/registry";
 import type { TProgramDefinition } from "../programs/schema";
 import type { DispenseStakeholder } from "../dispensing/facts";
 import {
@@ -50,7 +51,7 @@ const ZParameters = z.looseObject({
 });
 
 /** The programme of a REMS drug as a module: the registry's own URN for it. */
-export function programModuleUri(program: TProgramDefinition): string {
+export function programModuleUri(program: Pick<TProgramDefinition, "code">): string {
   return `urn:remsgate:rems-programme:${program.code}`;
 }
 
@@ -157,6 +158,14 @@ export async function remsEtasu(
       "The medication is not a drug under any REMS programme of this registry (no RxNorm or NDC coding matched).",
     );
   }
+  if (caller.pharmacyId) {
+    // A pharmacy the gate does not let take part learns nothing about the case: not even whether
+    // the patient is known, so this is answered before the patient is looked for.
+    const programs = input.medication.drug ? [input.medication.drug.program] : listProgramDefinitions();
+    const standings = await findPharmacyStandings(client, caller.pharmacyId, programs, now);
+    const barred = standings[0];
+    if (barred && standings.every((s) => !s.mayRequest)) return etasuPharmacyOnlyOutput(barred, now);
+  }
   const name = input.patient ? patientName(input.patient) : null;
   const match = await matchPatient(client, {
     identifiers: input.caseNumber ? [remsPatientIdentifier(input.caseNumber)] : input.patient?.identifier,
@@ -217,6 +226,50 @@ function subjectFor(stakeholder: DispenseStakeholder, result: RequirementsResult
   if (stakeholder === "pharmacy") return { display: "Pharmacy (the caller)" };
   if (stakeholder === "healthcareSetting") return { display: "Healthcare setting of the patient's enrollment" };
   return { display: result.program.name };
+}
+
+/**
+ * The output Parameters for a pharmacy the gate does not let take part (pure): its own
+ * certification, unmet, and nothing about the case.
+ */
+export function etasuPharmacyOnlyOutput(standing: PharmacyStanding, now: Date) {
+  const moduleUri = programModuleUri({ code: standing.programCode });
+  const message = standing.reason?.message ?? `Your pharmacy is not certified in the ${standing.programName}.`;
+  return {
+    resourceType: "Parameters",
+    parameter: [
+      {
+        name: "rems-etasu",
+        resource: guidance(moduleUri, "data-required", {
+          contained: [
+            {
+              resourceType: "Parameters",
+              id: OUTPUT_ID,
+              parameter: [
+                {
+                  name: "Pharmacy certification",
+                  resource: guidance(moduleUri, "data-required", {
+                    subject: { display: "Pharmacy (the caller)" },
+                    reasonCode: [
+                      { coding: [{ system: dispenseReasonSystem(), code: "PHARMACY_NOT_CERTIFIED" }], text: message },
+                    ],
+                    note: [{ text: message }],
+                  }),
+                },
+              ],
+            },
+          ],
+          occurrenceDateTime: now.toISOString(),
+          outputParameters: { reference: `#${OUTPUT_ID}` },
+          note: [
+            {
+              text: `Your pharmacy is not certified in the ${standing.programName}, so nothing about the case is checked for it.`,
+            },
+          ],
+        }),
+      },
+    ],
+  };
 }
 
 /** The output Parameters for a case (pure). */

@@ -9,13 +9,20 @@
  *   without a known patient there is none to check;
  * - the quantity, only when the order states one;
  * - a duplicate authorization, never: there is no prescription number at the pharmacy yet.
- * Each requirement is met exactly when the gate would report none of its reasons.
+ * Each requirement is met exactly when the gate would report none of its reasons. A pharmacy whose
+ * own certification denies it is told, as by the gate, about itself (and the prescription) only.
  */
 import { dayOf } from "../calendar";
 import { type Db, db, sqlOf } from "../db";
 import type { DispenseDecision, DispenseFacts, DispenseReason, DispenseStakeholder } from "../dispensing/facts";
 import { findProgram, loadFacts } from "../dispensing/facts-query";
-import { applyEnforcementDiscretion, decideDispense, targetCourse } from "../dispensing/rules";
+import {
+  answerForPharmacy,
+  applyEnforcementDiscretion,
+  decideDispense,
+  deniesPharmacyItself,
+  targetCourse,
+} from "../dispensing/rules";
 import type { CertificationStatus } from "../certification/rules";
 import { monitoringSchedule } from "../monitoring/rules";
 import { STATUS_FORM_CODE } from "../monitoring/types";
@@ -196,9 +203,11 @@ export async function checkRequirements(
     duplicate: null,
   };
   const known = programRow ? program : undefined;
-  let decision = decideDispense(facts, known, now);
-  if (loaded?.discretionId && decision.decision === "DENIED")
-    decision = applyEnforcementDiscretion(decision, known, now);
+  let full = decideDispense(facts, known, now);
+  if (loaded?.discretionId && full.decision === "DENIED") full = applyEnforcementDiscretion(full, known, now);
+  // A pharmacy whose own certification denies it is told about itself only, as by the gate.
+  const { answer: decision } = answerForPharmacy(full);
+  if (deniesPharmacyItself(decision)) return pharmacyOnlyResult(program, decision, facts, query);
 
   const today = dayOf(now);
   const overdue =
@@ -224,5 +233,29 @@ export async function checkRequirements(
         ? { id: facts.patient.id, remsId: query.patientRemsId, enrollmentStatus: facts.patient.enrollmentStatus }
         : null,
     allMet: decision.reasons.length === 0 && decision.warnings.length === 0,
+  };
+}
+
+/** The requirements a pharmacy that may not take part is told about: its own and the prescription's. */
+const TOLD_TO_UNCERTIFIED_PHARMACY: readonly RequirementId[] = ["prescription", "pharmacy-certification"];
+
+/** The result for a pharmacy whose own certification denies it: nothing about the patient or prescriber. */
+function pharmacyOnlyResult(
+  program: TProgramDefinition,
+  decision: DispenseDecision,
+  facts: DispenseFacts,
+  query: RequirementsQuery,
+): RequirementsResult {
+  return {
+    program,
+    decision,
+    facts: { ...facts, prescriber: null, patient: null, setting: null },
+    requirements: requirementsOf(program, decision, false).filter((r) => TOLD_TO_UNCERTIFIED_PHARMACY.includes(r.id)),
+    overdue: [],
+    courseEarliestOn: null,
+    prescriberStatus: null,
+    prescriberNpi: query.prescriberNpi,
+    patient: null,
+    allMet: false,
   };
 }

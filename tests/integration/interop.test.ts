@@ -20,6 +20,7 @@ import { generateRemsId } from "../../lib/identifiers/rems-id";
 import { formatDate } from "../../lib/format";
 import { type CdsCard, runCdsService } from "../../lib/interop/cds-hooks";
 import { remsEtasu } from "../../lib/interop/etasu";
+import { checkRequirements } from "../../lib/interop/requirements";
 import { remsPatientIdSystem } from "../../lib/interop/identifiers";
 import { matchPatient } from "../../lib/interop/patient-match";
 import { lemtrada } from "../../lib/programs/lemtrada";
@@ -691,8 +692,48 @@ describe("FHIR $rems-etasu", () => {
     expect(guidanceOf(ok.body).status).toBe("success");
 
     const out = await remsEtasu({ pharmacyId: applying.pharmacy.id }, input);
-    const pharmacy = requirementsOf(guidanceOf(out)).find((x) => x.name === "Pharmacy certification");
-    expect(pharmacy?.resource?.status).toBe("data-required");
+    const guidance = guidanceOf(out);
+    expect(guidance.status).toBe("data-required");
+    // Its own certification, and nothing about the case: no patient requirement, no case number.
+    const parts = requirementsOf(guidance);
+    expect(parts.map((x) => [x.name, x.resource?.status])).toEqual([["Pharmacy certification", "data-required"]]);
+    expect(parts[0]?.resource?.note?.[0]?.text).toMatch(/enrollment in the LEMTRADA REMS is awaiting review/);
+    expect(JSON.stringify(out)).not.toContain(p.remsId);
+
+    // Asked about someone else's id with this patient's name, or about an id nobody has: the same
+    // answer, so the pharmacy cannot tell who is enrolled.
+    const stranger = await enrolledPatient();
+    const probes = [
+      fixture("fhir/etasu-patient-medication-request.json", {
+        ...values(p, team.prescriber.prescriber.npi),
+        patientRemsId: stranger.remsId,
+      }),
+      fixture("fhir/etasu-case-number.json", { caseParameter: "caseNumber", patientRemsId: generateRemsId("PT") }),
+    ];
+    for (const probe of probes) {
+      const answer = await remsEtasu({ pharmacyId: applying.pharmacy.id }, probe);
+      expect(requirementsOf(guidanceOf(answer)).map((x) => x.name)).toEqual(["Pharmacy certification"]);
+    }
+  });
+
+  it("the requirements told to a pharmacy whose own certification denies it are its own and the prescription's", async () => {
+    const p = await enrolledPatient({ withBaseline: false });
+    const applying = await createPharmacyEnrollment({ status: "SUSPENDED" });
+    const result = await checkRequirements({
+      program: lemtrada,
+      ndc: "58468-0200-01",
+      quantity: 9,
+      prescriberNpi: uniqueNpi(),
+      patientRemsId: p.remsId,
+      pharmacyId: applying.pharmacy.id,
+    });
+    expect(result.requirements.map((r) => [r.id, r.met])).toEqual([
+      ["prescription", true],
+      ["pharmacy-certification", false],
+    ]);
+    expect(result).toMatchObject({ patient: null, overdue: [], courseEarliestOn: null, prescriberStatus: null });
+    expect(result.facts).toMatchObject({ patient: null, prescriber: null, setting: null });
+    expect(result.decision.reasons.map((r) => r.code)).toEqual(["PHARMACY_NOT_CERTIFIED"]);
   });
 
   it.each([

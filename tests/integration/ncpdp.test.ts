@@ -369,6 +369,56 @@ describe("REMSInitiationRequest → REMSInitiationResponse", () => {
   });
 });
 
+describe("a pharmacy that is not certified learns nothing about the patient", () => {
+  /** Its key was made while it was certified; its certification expired and it applied again. */
+  async function applyingPharmacy() {
+    const applying = await pharmacyWithKey();
+    await db().enrollment.updateMany({ where: { pharmacyId: applying.pharmacy.id }, data: { status: "SUBMITTED" } });
+    return applying;
+  }
+  const STANDING = /^PHARMACY_NOT_CERTIFIED: Your pharmacy's enrollment in the LEMTRADA REMS is awaiting review/;
+
+  it("an initiation for an enrolled patient is Closed with EO only: not whether the patient is enrolled", async () => {
+    const applying = await applyingPharmacy();
+    const c = await patientCase();
+    const answer = await send("rems-initiation-request", applying, values(applying, c));
+    const closed = responseStatus(answer, "REMSInitiationResponse").Closed;
+    expect(list(at(closed, "ReasonCode"))).toEqual(["EO"]);
+    expect(list(at(closed, "REMSNote"))).toEqual([expect.stringMatching(STANDING)]);
+    expect(answer.text).not.toMatch(/is enrolled|REMSCaseID|DeadlineForReply/);
+  });
+
+  it("a request is Denied with EO only, whether the id fits the patient's birth date or not; the gate records it", async () => {
+    const applying = await applyingPharmacy();
+    const c = await patientCase({ baseline: false });
+    for (const birthDate of ["1985-04-12", "1990-01-01"]) {
+      const sent = values(applying, c, { birthDate });
+      const answer = await send("rems-request", applying, sent);
+      const denied = responseStatus(answer, "REMSResponse").Denied;
+      expect(list(at(denied, "DeniedReasonCode"))).toEqual(["EO"]);
+      expect(list(at(denied, "REMSNote"))).toEqual([expect.stringMatching(STANDING)]);
+      expect(at(denied, "REMSCaseID")).toBe(c.patient.remsId);
+      expect(answer.text).not.toMatch(/birth date|BASELINE|baseline/);
+      const row = await db().dispenseAuthorization.findFirstOrThrow({
+        where: { prescriptionId: sent.prescriptionId },
+        select: { decision: true, pharmacyId: true, patientId: true },
+      });
+      expect(row).toEqual({ decision: "DENIED", pharmacyId: applying.pharmacy.id, patientId: c.patient.id });
+    }
+  });
+
+  it("a name and birth date alone get EO only: not whether such a patient is enrolled", async () => {
+    const applying = await applyingPharmacy();
+    const c = await patientCase();
+    const sent = values(applying, c);
+    const answer = await send("rems-request-name-dob", applying, sent);
+    const closed = responseStatus(answer, "REMSResponse").Closed;
+    expect(list(at(closed, "ReasonCode"))).toEqual(["EO"]);
+    expect(answer.text).not.toMatch(/is enrolled|name and birth date/);
+    expect(await db().dispenseAuthorization.count({ where: { prescriptionId: sent.prescriptionId } })).toBe(0);
+  });
+});
+
 describe("RxFill → Status", () => {
   async function approvedAuthorization() {
     const c = await patientCase();

@@ -17,9 +17,11 @@ import { auditActorOf, type DispenseCaller } from "../../dispensing/caller";
 import { confirmDispense } from "../../dispensing/confirm";
 import { byKey, keyOfNumber } from "../../dispensing/keys";
 import { requestDispenseAuthorization } from "../../dispensing/request";
+import { findPharmacyStandings } from "../../dispensing/standing";
 import { type AppError, ERROR_STATUS, isAppError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { Prisma } from "../../generated/prisma/client";
+import { normalizeRemsId } from "../../identifiers/rems-id";
 import { patientStatusLabel } from "../../patients/rules";
 import { listProgramDefinitions } from "../../programs/registry";
 import type { TProgramDefinition } from "../../programs/schema";
@@ -139,14 +141,21 @@ function notInAnyProgramme(ndc: string): ScriptReasonNote {
  */
 async function identifyCase(
   client: Db,
+  caller: ApiKeyCaller,
   fields: RemsTransactionFields,
+  now: Date,
 ): Promise<
   | { closed: ScriptReasonNote[] }
+  | { program: TProgramDefinition; ndc: string; barred: ScriptReasonNote }
   | { program: TProgramDefinition; ndc: string; match: Extract<PatientMatch, { kind: "identified" | "unknownId" }> }
 > {
   const ndc = requireField(fields.ndc, "MedicationPrescribed/Product/DrugCoded/ProductCode/Code (the NDC)");
   const found = programOfNdc(ndc);
   if (!found) return { closed: [notInAnyProgramme(ndc)] };
+  // A pharmacy the gate does not let take part learns nothing about the patient, not even whether
+  // the id or the name and birth date it sent are known: answered before the patient is looked for.
+  const [standing] = await findPharmacyStandings(client, caller.pharmacyId, [found.program], now);
+  if (standing?.reason) return { ...found, barred: scriptReasonOf(standing.reason) };
   const match = await matchScriptPatient(client, fields.patient);
   if (!isIdentifying(match)) return { closed: [{ code: "EC", note: unidentifiedPatientNote(match) }] };
   return { ...found, match };
@@ -154,14 +163,16 @@ async function identifyCase(
 
 async function answerInitiation(
   client: Db,
+  caller: ApiKeyCaller,
   envelope: ScriptEnvelope,
   fields: RemsTransactionFields,
   now: Date,
 ): Promise<Answered> {
   const echo = echoOf(envelope.body);
   const closed = (reasons: ScriptReasonNote[]) => answered("REMSInitiationResponse", initiationClosed(echo, reasons));
-  const identified = await identifyCase(client, fields);
+  const identified = await identifyCase(client, caller, fields, now);
   if ("closed" in identified) return closed(identified.closed);
+  if ("barred" in identified) return closed([identified.barred]);
   const { program, match } = identified;
   if (match.kind === "unknownId") {
     return closed([
@@ -210,10 +221,17 @@ async function answerRemsRequest(
 ): Promise<Answered> {
   const echo = echoOf(envelope.body);
   const closed = (reasons: ScriptReasonNote[]) => answered("REMSResponse", remsClosed(echo, reasons));
-  const found = await identifyCase(client, fields);
+  const found = await identifyCase(client, caller, fields, now);
   if ("closed" in found) return closed(found.closed);
-  const remsPatientId = found.match.remsPatientId;
-  if (fields.caseId !== undefined && fields.caseId.toUpperCase() !== remsPatientId) {
+  let remsPatientId: string;
+  if ("barred" in found) {
+    // The gate records the request and answers with the pharmacy's own standing only; without a
+    // patient id there is nothing to record it under.
+    const sent = normalizeRemsId(fields.patient.remsPatientId ?? "");
+    if (!sent?.startsWith("PT-")) return closed([found.barred]);
+    remsPatientId = sent;
+  } else remsPatientId = found.match.remsPatientId;
+  if (!("barred" in found) && fields.caseId !== undefined && fields.caseId.toUpperCase() !== remsPatientId) {
     return closed([
       {
         code: "EC",
@@ -466,7 +484,7 @@ export async function answerScriptMessage(
 async function dispatch(client: Db, caller: ApiKeyCaller, envelope: ScriptEnvelope, now: Date): Promise<Answered> {
   switch (envelope.transaction) {
     case "REMSInitiationRequest":
-      return answerInitiation(client, envelope, readRemsFields(envelope), now);
+      return answerInitiation(client, caller, envelope, readRemsFields(envelope), now);
     case "REMSRequest":
       return answerRemsRequest(client, caller, envelope, readRemsFields(envelope), now);
     case "RxFill":
