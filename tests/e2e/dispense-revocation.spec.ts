@@ -1,12 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
 import { signIn, world } from "./helpers";
+
+async function axeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help}`);
+}
 
 /*
  * A pharmacy suspended mid-day: the pharmacist has an approved authorization open on screen, the
  * administrator suspends the pharmacy, and the confirmation is refused — the authorization was
  * revoked with the suspension. The pharmacy's API key answers 403 until it is reinstated, and
- * reinstatement does not bring the authorization back. Runs in the dispense-gate project, last
+ * reinstatement does not bring the authorization back. Meanwhile the pharmacist's request screen
+ * says the pharmacy is suspended, and what the gate answers it says nothing about the patient.
+ * Runs in the dispense-gate project, last
  * (it suspends the demo pharmacy, and reinstates it before it ends).
  */
 const BASE = "/api/v1/dispense-authorizations";
@@ -74,6 +82,47 @@ test("a pharmacy suspended mid-day: its open authorization is refused at confirm
   const barred = await page.request.get(`${BASE}/${answer.id}`, { headers: auth });
   expect(barred.status()).toBe(403);
   expect(((await barred.json()) as { error: { message: string } }).error.message).toContain("suspended");
+
+  // While suspended, the request screen says so, in words, instead of offering the form.
+  await page.goto("/pharmacy/dispense");
+  const notCertified = page.getByTestId("pharmacy-not-certified");
+  await expect(notCertified).toContainText("LEMTRADA REMS: Suspended");
+  await expect(notCertified).toContainText(
+    "Your pharmacy's certification in the LEMTRADA REMS is suspended — contact the REMS administrator",
+  );
+  await expect(notCertified).not.toContainText("SUSPENDED");
+  await expect(page.getByRole("button", { name: "Request authorization" })).toHaveCount(0);
+  expect(await axeViolations(page)).toEqual([]);
+  // Asked anyway (the JSON API with the pharmacist's session), the gate answers with the pharmacy's
+  // standing only: nothing about the patient whose labs are overdue, or their prescriber.
+  const asked = await page.request.post(BASE, {
+    headers: { "idempotency-key": randomUUID() },
+    data: {
+      programCode: w.programCode,
+      ndc: w.ndc,
+      prescriberNpi: w.prescribers.ada.npi,
+      patientRemsId: w.patients.overdueLabs.remsId,
+      healthcareSettingId: w.setting.id,
+      quantity: 3,
+      prescriptionId: `E2E-SUSP-ASK-${randomUUID().slice(0, 8)}`,
+    },
+  });
+  expect(asked.status()).toBe(200);
+  const denied = (await asked.json()) as { id: string; decision: string; reasons: { code: string }[] };
+  expect(denied.decision).toBe("DENIED");
+  expect(denied.reasons.map((r) => r.code)).toEqual(["PHARMACY_NOT_CERTIFIED"]);
+  expect(JSON.stringify(denied)).not.toMatch(/monitoring|prescriber|baseline/i);
+  await page.goto(`/pharmacy/authorizations/${denied.id}`);
+  await expect(page.locator('[data-code="PHARMACY_NOT_CERTIFIED"]')).toContainText("is suspended");
+  await expect(page.locator('[data-code="MONITORING_OVERDUE"]')).toHaveCount(0);
+  await expect(page.getByTestId("facts")).toContainText("Suspended");
+  await expect(page.getByTestId("facts")).not.toContainText("Enrolled");
+  await expect(page.getByTestId("facts-withheld")).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+  // No new API key while suspended.
+  await page.goto("/pharmacy/api-keys");
+  await expect(page.getByTestId("api-key-blocked")).toContainText("is suspended");
+  await expect(page.getByRole("button", { name: "Create API key" })).toHaveCount(0);
 
   // Reinstated: the key works again; the revoked authorization stays revoked.
   const reinstate = admin.getByRole("form", { name: "Reinstate" });
