@@ -39,8 +39,10 @@ export default defineConfig({
   // The dispense-gate specs need the demo patients as seeded (the compliant patient due for a
   // course, the one with overdue labs); other specs record labs and infusions for them. So the
   // gate's specs run first, against the untouched world, and the rest after them. Within the
-  // project files run in name order: dispense-revocation (which suspends and reinstates the demo
-  // pharmacy, revoking its open approvals) comes last.
+  // project files run in name order ("-" sorts before "."): api-dispense, dispense-revocation (which
+  // suspends and reinstates the demo pharmacy, revoking its open approvals), then dispense. Each
+  // gives back the compliant patient's course-3 vials it took (a reversal or the revocation), as
+  // the gate counts a course's vials across requests.
   projects: [
     {
       name: "dispense-gate",
