@@ -12,7 +12,10 @@
  *    append on one chain, as before the trail had several (port 3244):
  *    one request per patient kind (the decision must be the expected one), a warm-up, a CHECKPOINT, the measured
  *    run (autocannon, BENCH_CONNECTIONS=64 connections for BENCH_DURATION=20 s, every request a new
- *    prescription and Idempotency-Key for a random seeded patient), then a 1-connection latency probe.
+ *    prescription and Idempotency-Key for a random seeded patient; a patient drawn again after an
+ *    approval is denied QUANTITY_EXCEEDS_COURSE, as the gate counts a course's vials across requests,
+ *    alike for every server), then a 1-connection latency probe. Each sanity check asks about
+ *    patients no earlier check asked about.
  *    Server CPU and RSS (whole process tree, from /proc) and PostgreSQL wait events are sampled.
  * 4. Prints req/s, p50/p99, non-2xx, errors/timeouts, RSS, the APPROVED/DENIED split from the
  *    database, the ratio app/baseline and what the audit chain costs (baseline / baseline without
@@ -144,12 +147,19 @@ function baseHeaders(world: BenchWorld): Record<string, string> {
   return { authorization: `Bearer ${world.apiKey}`, "content-type": "application/json" };
 }
 
+/**
+ * Patients a sanity check has asked for: the gate counts a course's vials across requests, so a
+ * patient approved once (by any server) is not asked about again.
+ */
+const sanityPatients = new Set<string>();
+
 /** One request per patient kind; returns the problems found (empty when every answer is as expected). */
 async function sanityCheck(world: BenchWorld, server: Server, tag: string): Promise<string[]> {
   const problems: string[] = [];
   for (const kind of Object.keys(EXPECTED) as BenchPatient["kind"][]) {
-    const patient = world.patients.find((p) => p.kind === kind);
+    const patient = world.patients.find((p) => p.kind === kind && !sanityPatients.has(p.remsId));
     if (!patient) continue;
+    sanityPatients.add(patient.remsId);
     const id = `bench-${tag}-${kind}`;
     const res = await fetch(`http://127.0.0.1:${server.port}/api/v1/dispense-authorizations`, {
       method: "POST",
